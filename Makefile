@@ -1,0 +1,152 @@
+# oomkb build. `make` builds build/debug/oomkb; `make run` serves the KB on 127.0.0.1:8080;
+# `make test` builds and runs every test. Missing Debian packages are installed by
+# scripts/deps.sh and the tree-sitter Python grammar is fetched by grammars/fetch.sh, both on
+# first use. MODE=asan builds with sanitizers into build/asan.
+
+MODE ?= debug
+BUILD := build/$(MODE)
+CC ?= cc
+PKGS := libcmark sqlite3 tree-sitter zlib jansson libmicrohttpd
+TEST_PKGS := check
+
+WARN := -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 \
+        -Wno-overlength-strings
+ifeq ($(MODE),asan)
+  OPT := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+  LDOPT := -fsanitize=address,undefined
+else
+  OPT := -O2 -g
+  LDOPT :=
+endif
+BASE_CFLAGS := -std=c11 -D_GNU_SOURCE $(OPT) -MMD -MP -I. -Igrammars/tree-sitter-python/src
+PROJECT_CFLAGS := $(BASE_CFLAGS) $(WARN) -Werror
+# The fetched grammar is generated code: compile it with its own relaxed flags.
+GRAMMAR_CFLAGS := -std=c11 $(OPT) -w -Igrammars/tree-sitter-python/src
+
+# Package flags are resolved once, after scripts/deps.sh has installed what is missing.
+CONFIG := $(BUILD)/config.mk
+ifeq ($(filter clean distclean format help,$(MAKECMDGOALS)),)
+-include $(CONFIG)
+endif
+
+GRAMMAR_DIR := grammars/tree-sitter-python
+GRAMMAR_SRC := $(GRAMMAR_DIR)/src/parser.c $(GRAMMAR_DIR)/src/scanner.c
+GRAMMAR_OBJ := $(BUILD)/grammar/parser.o $(BUILD)/grammar/scanner.o
+
+COMMON_SRC := $(wildcard common/*.c)
+KB_SRC := $(filter-out kb/embedded.c,$(wildcard kb/*.c))
+LINT_SRC := $(wildcard linter/*.c)
+SERVER_SRC := $(wildcard server/*.c)
+CLI_SRC := $(wildcard cli/*.c)
+TEST_SRC := $(wildcard tests/unit/*.c)
+
+obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
+CORE_OBJ := $(call obj,$(COMMON_SRC) $(KB_SRC))
+EMBED_OBJ := $(BUILD)/obj/kb/embedded.o $(BUILD)/obj/kb/blob.o $(BUILD)/obj/web/assets.o
+LIB_OBJ := $(CORE_OBJ) $(call obj,$(LINT_SRC) $(SERVER_SRC)) $(GRAMMAR_OBJ) $(EMBED_OBJ)
+CLI_OBJ := $(call obj,$(CLI_SRC))
+TEST_OBJ := $(call obj,$(TEST_SRC))
+
+OOMKB := $(BUILD)/oomkb
+KBC := $(BUILD)/oomkb-kbc
+KB_BLOB := $(BUILD)/kb.sqlite
+KB_DOCS := kb/oom-memory.md
+WEB_FILES := $(sort $(wildcard web/*.html web/*.css web/*.js web/*.svg))
+TEST_BIN := $(BUILD)/unit-tests
+
+.PHONY: all run test asan bench fuzz clean distclean help lint format
+all: $(OOMKB)
+
+help:
+	@echo "make            build $(OOMKB)"
+	@echo "make run        serve the built-in KB on http://127.0.0.1:8080"
+	@echo "make test       build and run every test"
+	@echo "make asan       the tests under AddressSanitizer and UBSan"
+	@echo "make bench      benchmarks against their peers (see bench/)"
+
+$(CONFIG): scripts/deps.sh
+	@scripts/deps.sh build
+	@mkdir -p $(@D)
+	@{ echo "DEP_CFLAGS := $$(pkg-config --cflags $(PKGS))"; \
+	   echo "DEP_LIBS := $$(pkg-config --libs $(filter-out libmicrohttpd,$(PKGS))) -ldl -lm -lpthread"; \
+	   echo "TEST_CFLAGS := $$(pkg-config --cflags $(TEST_PKGS))"; \
+	   echo "TEST_LIBS := $$(pkg-config --libs $(TEST_PKGS))"; } >$@
+
+$(GRAMMAR_SRC) &: grammars/python.lock grammars/fetch.sh
+	@grammars/fetch.sh
+	@touch $(GRAMMAR_SRC)
+
+$(BUILD)/grammar/%.o: $(GRAMMAR_DIR)/src/%.c
+	@mkdir -p $(@D)
+	$(CC) $(GRAMMAR_CFLAGS) -c $< -o $@
+
+$(BUILD)/obj/%.o: %.c $(CONFIG) | $(GRAMMAR_SRC)
+	@mkdir -p $(@D)
+	$(CC) $(PROJECT_CFLAGS) $(DEP_CFLAGS) -c $< -o $@
+
+$(BUILD)/obj/tests/%.o: tests/%.c $(CONFIG) $(BUILD)/suites.h | $(GRAMMAR_SRC)
+	@mkdir -p $(@D)
+	$(CC) $(PROJECT_CFLAGS) $(DEP_CFLAGS) $(TEST_CFLAGS) -I$(BUILD) -DOOMKB_BIN='"$(OOMKB)"' \
+	    -DOOMKB_MODE='"$(MODE)"' -c $< -o $@
+
+# One SUITE(name) line per tests/unit/test_NAME.c.
+$(BUILD)/suites.h: $(filter tests/unit/test_%.c,$(TEST_SRC))
+	@mkdir -p $(@D)
+	@for f in $(patsubst tests/unit/test_%.c,%,$^); do echo "SUITE($$f)"; done >$@
+
+# The KB compiler used during the build: the kb module without the embedded image.
+$(KBC): $(BUILD)/obj/kb/kbc_main.o $(CORE_OBJ)
+	$(CC) $(LDOPT) $^ $(DEP_LIBS) -o $@
+
+$(BUILD)/obj/kb/kbc_main.o: kb/tools/kbc_main.c $(CONFIG)
+	@mkdir -p $(@D)
+	$(CC) $(PROJECT_CFLAGS) $(DEP_CFLAGS) -c $< -o $@
+
+$(KB_BLOB): $(KBC) $(KB_DOCS)
+	$(KBC) -o $@ $(KB_DOCS)
+
+$(BUILD)/obj/kb/blob.o: kb/blob.S $(KB_BLOB)
+	@mkdir -p $(@D)
+	$(CC) -DKB_BLOB_PATH='"$(KB_BLOB)"' -c $< -o $@
+
+$(BUILD)/web.bundle: $(WEB_FILES) scripts/bundle.sh
+	@mkdir -p $(@D)
+	scripts/bundle.sh $@ $(WEB_FILES)
+
+$(BUILD)/obj/web/assets.o: web/assets.S $(BUILD)/web.bundle
+	@mkdir -p $(@D)
+	$(CC) -DWEB_BUNDLE_PATH='"$(BUILD)/web.bundle"' -c $< -o $@
+
+$(OOMKB): $(CLI_OBJ) $(LIB_OBJ)
+	$(CC) $(LDOPT) $^ $(DEP_LIBS) -o $@
+
+$(TEST_BIN): $(TEST_OBJ) $(LIB_OBJ)
+	$(CC) $(LDOPT) $^ $(DEP_LIBS) $(TEST_LIBS) -o $@
+
+run: $(OOMKB)
+	$(OOMKB) serve --bind 127.0.0.1 --port 8080
+
+test: $(OOMKB) $(TEST_BIN)
+	@scripts/deps.sh test
+	$(TEST_BIN)
+
+asan:
+	$(MAKE) MODE=asan test
+
+bench: $(OOMKB)
+	bench/run.sh $(OOMKB)
+
+lint:
+	clang-tidy $(COMMON_SRC) $(KB_SRC) $(LINT_SRC) $(SERVER_SRC) $(CLI_SRC) -- $(BASE_CFLAGS) $(DEP_CFLAGS)
+	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability -I. common kb linter server cli
+
+format:
+	clang-format -i $(COMMON_SRC) $(wildcard */*.h) $(KB_SRC) $(LINT_SRC) $(SERVER_SRC) $(CLI_SRC) $(TEST_SRC)
+
+clean:
+	rm -rf build
+
+distclean: clean
+	rm -rf $(GRAMMAR_DIR)
+
+-include $(shell find build/$(MODE)/obj -name '*.d' 2>/dev/null)

@@ -1,0 +1,30 @@
+/* The oomkb command line: one binary, subcommands in the manner of git and ruff.
+ * cli/main.c dispatches argv to one cmd_* function per subcommand; each returns the process
+ * exit status: 0 ok/found, 1 no match or findings, 2 usage or input error, 3 internal error. */
+#ifndef OOMKB_CLI_H
+#define OOMKB_CLI_H
+
+enum { EXIT_FOUND = 0, EXIT_NONE = 1, EXIT_USAGE = 2, EXIT_INTERNAL = 3 };
+
+/* Knowledge base (cli/cmd_kb.c). argv[0] is the subcommand name. */
+int cmd_build(int argc, char **argv);
+int cmd_search(int argc, char **argv);
+int cmd_show(int argc, char **argv);
+int cmd_list(int argc, char **argv);
+/* HTTP server (cli/cmd_serve.c). */
+int cmd_serve(int argc, char **argv) __attribute__((weak));
+/* Linter (cli/cmd_lint.c). */
+int cmd_lint(int argc, char **argv) __attribute__((weak));
+/* Language server (cli/cmd_lsp.c). */
+int cmd_lsp(int argc, char **argv) __attribute__((weak));
+
+/* The base URL of the KB for links in output: $OOMKB_URL if set, else the default served by
+ * `make run`. Borrowed string. */
+const char *cli_kb_url(const char *flag_value);
+#define OOMKB_DEFAULT_URL "http://127.0.0.1:8080"
+
+/* Whether to colour output: mode is "auto", "always" or "never" (NULL = auto); auto follows
+ * isatty(fd) and honours NO_COLOR. Returns -1 for an unknown mode. */
+int cli_color_mode(const char *mode, int fd);
+
+#endif

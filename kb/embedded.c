@@ -1,0 +1,13 @@
+/* Opens the knowledge base compiled into the binary (kb/blob.S). Kept apart from the rest
+ * of the kb module so that the build-time compiler (kb/tools/kbc_main.c) links without it. */
+#include "kb/kb.h"
+#include "kb/kb_int.h"
+
+extern const unsigned char oomkb_kb_blob[];
+extern const unsigned char oomkb_kb_blob_end[];
+
+kb_status kb_open_embedded(kb **out, kb_diag *diag)
+{
+    size_t len = (size_t)(oomkb_kb_blob_end - oomkb_kb_blob);
+    return kb_open_static_image(oomkb_kb_blob, len, "(built-in)", out, diag);
+}
