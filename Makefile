@@ -38,7 +38,7 @@ KB_SRC := $(filter-out kb/embedded.c,$(wildcard kb/*.c))
 LINT_SRC := $(wildcard linter/*.c)
 SERVER_SRC := $(wildcard server/*.c)
 CLI_SRC := $(wildcard cli/*.c)
-TEST_SRC := $(wildcard tests/unit/*.c)
+TEST_SRC := $(wildcard tests/unit/*.c tests/support/*.c)
 
 obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 CORE_OBJ := $(call obj,$(COMMON_SRC) $(KB_SRC))

@@ -1,5 +1,7 @@
 /* Opens the knowledge base compiled into the binary (kb/blob.S). Kept apart from the rest
  * of the kb module so that the build-time compiler (kb/tools/kbc_main.c) links without it. */
+#include <stdlib.h>
+
 #include "kb/kb.h"
 #include "kb/kb_int.h"
 
@@ -10,4 +12,16 @@ kb_status kb_open_embedded(kb **out, kb_diag *diag)
 {
     size_t len = (size_t)(oomkb_kb_blob_end - oomkb_kb_blob);
     return kb_open_static_image(oomkb_kb_blob, len, "(built-in)", out, diag);
+}
+
+kb_status kb_open_default(const char *path, kb **out, kb_diag *diag)
+{
+    if (path && *path) {
+        return kb_open_file(path, out, diag);
+    }
+    const char *env = getenv("OOMKB_DB");
+    if (env && *env) {
+        return kb_open_file(env, out, diag);
+    }
+    return kb_open_embedded(out, diag);
 }

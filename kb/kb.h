@@ -34,19 +34,22 @@ typedef struct kb_diag {
 typedef void (*kb_warn_fn)(void *ud, const char *file, int line, const char *message);
 
 /* Markers that kb_search puts around matched terms in snippets and lines. They never occur in
- * a compiled KB (control bytes are stripped); consumers escape the text, then replace them. */
+ * a compiled KB (the compiler rejects control bytes); consumers escape the text, then replace them. */
 #define KB_MARK_OPEN "\x01"
 #define KB_MARK_CLOSE "\x02"
 
 /* Upper bound on one markdown input, in bytes. */
 #define KB_MAX_DOC_BYTES (16u * 1024u * 1024u)
+/* Upper bound on a search query, in bytes (longer is KB_ERR_INPUT). */
+#define KB_MAX_QUERY_BYTES 1024u
 
 /* ---- Compiling ------------------------------------------------------------------------ */
 
 /* Compiles the markdown documents paths[0..n) into a new SQLite file at out_path (replacing
  * it). Structure: "# " is the document title, "## " a section, "### <ID> — <title>" an entry,
  * where ID is letters then digits; an entry runs to the next entry, section or thematic break.
- * Errors (no entries, duplicate IDs, an empty entry, an unreadable or non-UTF-8 file) return
+ * Errors (no entries, duplicate IDs, an empty entry, an unreadable or non-UTF-8 file, control
+ * bytes) return
  * KB_ERR_INPUT or KB_ERR_IO with diag naming file and line; nothing is written then.
  * warn (may be NULL) receives warnings. */
 kb_status kb_compile(const char *const *paths, size_t n_paths, const char *out_path,

@@ -1,0 +1,355 @@
+/* Opening a compiled KB (file, in-memory image, or the image built into the binary) and
+ * reading entries, the table of contents and documents out of it. Read-only throughout. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/util.h"
+#include "kb/kb_int.h"
+
+static kb_status check_format(kb *k, const char *what, kb_diag *diag)
+{
+    sqlite3_stmt *st = NULL;
+    kb_status rc = KB_ERR_DB;
+    if (sqlite3_prepare_v2(k->db, "SELECT key, value FROM meta", -1, &st, NULL) != SQLITE_OK) {
+        kb_diag_set(diag, what, 0, "not an oomkb knowledge base (%s)", sqlite3_errmsg(k->db));
+        goto out;
+    }
+    int format_ok = 0;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        const char *key = (const char *)sqlite3_column_text(st, 0);
+        const char *val = (const char *)sqlite3_column_text(st, 1);
+        if (!key || !val) {
+            continue;
+        }
+        if (strcmp(key, "format") == 0) {
+            format_ok = strcmp(val, KB_FORMAT) == 0;
+            if (!format_ok) {
+                kb_diag_set(diag, what, 0, "knowledge base format %s, expected %s", val,
+                            KB_FORMAT);
+                goto out;
+            }
+        } else if (strcmp(key, "fingerprint") == 0) {
+            snprintf(k->fingerprint, sizeof k->fingerprint, "%s", val);
+        }
+    }
+    if (!format_ok) {
+        kb_diag_set(diag, what, 0, "not an oomkb knowledge base (no format tag)");
+        goto out;
+    }
+    rc = KB_OK;
+out:
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static kb_status open_image(const unsigned char *image, size_t len, unsigned char *owned,
+                            const char *what, kb **out, kb_diag *diag)
+{
+    kb *k = xcalloc(1, sizeof *k);
+    k->owned_image = owned;
+    if (sqlite3_open_v2(":memory:", &k->db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
+        kb_diag_set(diag, what, 0, "cannot open: %s", sqlite3_errmsg(k->db));
+        kb_close(k);
+        return KB_ERR_DB;
+    }
+    /* READONLY without FREEONCLOSE: SQLite reads the image in place and never writes it. */
+    int rc = sqlite3_deserialize(k->db, "main", (unsigned char *)image, (sqlite3_int64)len,
+                                 (sqlite3_int64)len, SQLITE_DESERIALIZE_READONLY);
+    if (rc != SQLITE_OK) {
+        kb_diag_set(diag, what, 0, "cannot open: %s", sqlite3_errmsg(k->db));
+        kb_close(k);
+        return KB_ERR_DB;
+    }
+    kb_status st = check_format(k, what, diag);
+    if (st != KB_OK) {
+        kb_close(k);
+        return st;
+    }
+    *out = k;
+    return KB_OK;
+}
+
+kb_status kb_open_static_image(const unsigned char *image, size_t len, const char *what,
+                               kb **out, kb_diag *diag)
+{
+    return open_image(image, len, NULL, what, out, diag);
+}
+
+kb_status kb_open_image(const unsigned char *image, size_t len, kb **out, kb_diag *diag)
+{
+    unsigned char *copy = xmalloc(len ? len : 1);
+    memcpy(copy, image, len);
+    return open_image(copy, len, copy, "(image)", out, diag);
+}
+
+kb_status kb_open_file(const char *path, kb **out, kb_diag *diag)
+{
+    kb *k = xcalloc(1, sizeof *k);
+    int rc = sqlite3_open_v2(path, &k->db, SQLITE_OPEN_READONLY, NULL);
+    if (rc != SQLITE_OK) {
+        kb_diag_set(diag, path, 0, "cannot open knowledge base: %s", sqlite3_errmsg(k->db));
+        kb_close(k);
+        return KB_ERR_IO;
+    }
+    kb_status st = check_format(k, path, diag);
+    if (st != KB_OK) {
+        kb_close(k);
+        return st;
+    }
+    *out = k;
+    return KB_OK;
+}
+
+void kb_close(kb *k)
+{
+    if (!k) {
+        return;
+    }
+    sqlite3_close(k->db);
+    free(k->owned_image);
+    free(k);
+}
+
+const char *kb_fingerprint(const kb *k)
+{
+    return k->fingerprint;
+}
+
+/* ---- Reading --------------------------------------------------------------------------- */
+
+static char *col_dup(sqlite3_stmt *st, int i)
+{
+    const char *s = (const char *)sqlite3_column_text(st, i);
+    return xstrdup(s ? s : "");
+}
+
+static kb_status read_list(kb *k, const char *sql, int ord, kb_strlist *out)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(k->db, sql, -1, &st, NULL) != SQLITE_OK) {
+        return KB_ERR_DB;
+    }
+    sqlite3_bind_int(st, 1, ord);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        char *s = col_dup(st, 0);
+        kb_strlist_push(out, s);
+        free(s);
+    }
+    sqlite3_finalize(st);
+    return KB_OK;
+}
+
+kb_status kb_entry_get(kb *k, const char *id, kb_entry **out, kb_diag *diag)
+{
+    static const char *const sql =
+        "SELECT e.ord, e.id, e.title, e.title_md, e.section, d.name, d.title, e.line_start,"
+        " e.line_end, e.markdown, e.html, e.text,"
+        " (SELECT id FROM entries WHERE ord = e.ord - 1),"
+        " (SELECT id FROM entries WHERE ord = e.ord + 1)"
+        " FROM entries e JOIN docs d ON d.ord = e.doc WHERE e.id = ?1";
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(k->db, sql, -1, &st, NULL) != SQLITE_OK) {
+        kb_diag_set(diag, "", 0, "cannot read entry: %s", sqlite3_errmsg(k->db));
+        return KB_ERR_DB;
+    }
+    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) != SQLITE_ROW) {
+        sqlite3_finalize(st);
+        kb_diag_set(diag, "", 0, "no entry %s", id);
+        return KB_ERR_NOT_FOUND;
+    }
+    kb_entry *e = xcalloc(1, sizeof *e);
+    e->ord = sqlite3_column_int(st, 0);
+    e->id = col_dup(st, 1);
+    e->title = col_dup(st, 2);
+    e->title_md = col_dup(st, 3);
+    e->section = col_dup(st, 4);
+    e->doc = col_dup(st, 5);
+    e->doc_title = col_dup(st, 6);
+    e->line_start = sqlite3_column_int(st, 7);
+    e->line_end = sqlite3_column_int(st, 8);
+    e->markdown = col_dup(st, 9);
+    e->html = col_dup(st, 10);
+    e->text = col_dup(st, 11);
+    e->prev_id = sqlite3_column_type(st, 12) == SQLITE_NULL ? NULL : col_dup(st, 12);
+    e->next_id = sqlite3_column_type(st, 13) == SQLITE_NULL ? NULL : col_dup(st, 13);
+    sqlite3_finalize(st);
+    static const char *const facts =
+        "SELECT value FROM facts WHERE entry = ?1 AND kind = '%s' ORDER BY pos";
+    struct {
+        const char *kind;
+        kb_strlist *l;
+    } lists[] = {{"ident", &e->idents}, {"ref", &e->refs}, {"ext", &e->ext_refs},
+                 {"url", &e->urls}};
+    for (size_t i = 0; i < sizeof lists / sizeof lists[0]; i++) {
+        char *q = xasprintf(facts, lists[i].kind);
+        read_list(k, q, e->ord, lists[i].l);
+        free(q);
+    }
+    read_list(k,
+              "SELECT e.id FROM facts f JOIN entries e ON e.ord = f.entry"
+              " WHERE f.kind = 'ref' AND f.value = (SELECT id FROM entries WHERE ord = ?1)"
+              " ORDER BY e.ord",
+              e->ord, &e->backlinks);
+    *out = e;
+    return KB_OK;
+}
+
+void kb_entry_free(kb_entry *e)
+{
+    if (!e) {
+        return;
+    }
+    free(e->id);
+    free(e->title);
+    free(e->title_md);
+    free(e->section);
+    free(e->doc);
+    free(e->doc_title);
+    free(e->markdown);
+    free(e->html);
+    free(e->text);
+    free(e->prev_id);
+    free(e->next_id);
+    kb_strlist_free(&e->idents);
+    kb_strlist_free(&e->refs);
+    kb_strlist_free(&e->backlinks);
+    kb_strlist_free(&e->ext_refs);
+    kb_strlist_free(&e->urls);
+    free(e);
+}
+
+kb_status kb_toc_get(kb *k, kb_toc **out, kb_diag *diag)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(k->db,
+                           "SELECT e.id, e.title, e.section, d.name FROM entries e"
+                           " JOIN docs d ON d.ord = e.doc ORDER BY e.ord",
+                           -1, &st, NULL) != SQLITE_OK) {
+        kb_diag_set(diag, "", 0, "cannot read entries: %s", sqlite3_errmsg(k->db));
+        return KB_ERR_DB;
+    }
+    kb_toc *t = xcalloc(1, sizeof *t);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        t->items = xrealloc(t->items, (t->n + 1) * sizeof *t->items);
+        kb_toc_item *it = &t->items[t->n++];
+        it->id = col_dup(st, 0);
+        it->title = col_dup(st, 1);
+        it->section = col_dup(st, 2);
+        it->doc = col_dup(st, 3);
+    }
+    sqlite3_finalize(st);
+    *out = t;
+    return KB_OK;
+}
+
+void kb_toc_free(kb_toc *t)
+{
+    if (!t) {
+        return;
+    }
+    for (size_t i = 0; i < t->n; i++) {
+        free(t->items[i].id);
+        free(t->items[i].title);
+        free(t->items[i].section);
+        free(t->items[i].doc);
+    }
+    free(t->items);
+    free(t);
+}
+
+kb_status kb_docs_get(kb *k, kb_docs **out, kb_diag *diag)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(k->db, "SELECT name, title, intro_md, intro_html FROM docs ORDER BY ord",
+                           -1, &st, NULL) != SQLITE_OK) {
+        kb_diag_set(diag, "", 0, "cannot read documents: %s", sqlite3_errmsg(k->db));
+        return KB_ERR_DB;
+    }
+    kb_docs *d = xcalloc(1, sizeof *d);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        d->items = xrealloc(d->items, (d->n + 1) * sizeof *d->items);
+        kb_doc_info *it = &d->items[d->n++];
+        it->name = col_dup(st, 0);
+        it->title = col_dup(st, 1);
+        it->intro_md = col_dup(st, 2);
+        it->intro_html = col_dup(st, 3);
+    }
+    sqlite3_finalize(st);
+    *out = d;
+    return KB_OK;
+}
+
+void kb_docs_free(kb_docs *d)
+{
+    if (!d) {
+        return;
+    }
+    for (size_t i = 0; i < d->n; i++) {
+        free(d->items[i].name);
+        free(d->items[i].title);
+        free(d->items[i].intro_md);
+        free(d->items[i].intro_html);
+    }
+    free(d->items);
+    free(d);
+}
+
+/* Levenshtein distance, case-insensitive, bounded inputs. */
+static size_t edit_distance(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    if (la > 64 || lb > 64) {
+        return 99;
+    }
+    size_t row[65];
+    for (size_t j = 0; j <= lb; j++) {
+        row[j] = j;
+    }
+    for (size_t i = 1; i <= la; i++) {
+        size_t prev = row[0];
+        row[0] = i;
+        for (size_t j = 1; j <= lb; j++) {
+            int ca = (unsigned char)a[i - 1], cb = (unsigned char)b[j - 1];
+            ca = ca >= 'A' && ca <= 'Z' ? ca + 32 : ca;
+            cb = cb >= 'A' && cb <= 'Z' ? cb + 32 : cb;
+            size_t cur = row[j];
+            size_t best = prev + (ca != cb);
+            if (row[j] + 1 < best) {
+                best = row[j] + 1;
+            }
+            if (row[j - 1] + 1 < best) {
+                best = row[j - 1] + 1;
+            }
+            row[j] = best;
+            prev = cur;
+        }
+    }
+    return row[lb];
+}
+
+size_t kb_edit_distance(const char *a, const char *b)
+{
+    return edit_distance(a, b);
+}
+
+kb_status kb_suggest_ids(kb *k, const char *id, size_t max, kb_strlist *out)
+{
+    kb_toc *t = NULL;
+    kb_status st = kb_toc_get(k, &t, NULL);
+    if (st != KB_OK) {
+        return st;
+    }
+    out->items = NULL;
+    out->n = 0;
+    for (size_t d = 0; d <= 3 && out->n < max; d++) {
+        for (size_t i = 0; i < t->n && out->n < max; i++) {
+            if (edit_distance(id, t->items[i].id) == d) {
+                kb_strlist_push(out, t->items[i].id);
+            }
+        }
+    }
+    kb_toc_free(t);
+    return KB_OK;
+}

@@ -1,0 +1,91 @@
+/* Private to the kb module: the in-memory corpus produced by the markdown parser and consumed
+ * by the SQLite writer, and helpers shared between the kb module files. No other module includes it. */
+#ifndef OOMKB_KB_INT_H
+#define OOMKB_KB_INT_H
+
+#include <sqlite3.h>
+#include <stddef.h>
+
+#include "kb/kb.h"
+
+/* Format tag stored in the meta table; a file without it is not an oomkb KB. */
+#define KB_FORMAT "oomkb-kb-1"
+
+struct kb {
+    sqlite3 *db;
+    char fingerprint[17];
+    unsigned char *owned_image; /* freed on close when the image was copied */
+};
+
+typedef struct kb_src_line {
+    int lineno;
+    char *text;
+} kb_src_line;
+
+typedef struct kb_src_entry {
+    char *id;
+    char *title;
+    char *title_md;
+    char *section;
+    size_t doc; /* index into corpus docs */
+    int line_start, line_end;
+    char *markdown;
+    char *body_md; /* markdown after the heading line(s) */
+    char *html;
+    char *text;
+    kb_strlist idents, refs, ext_refs, urls;
+    int *ref_lines; /* source line of each refs item */
+} kb_src_entry;
+
+typedef struct kb_src_doc {
+    char *path; /* as given, for diagnostics */
+    char *name; /* file name without folders */
+    char *title;
+    char *intro_md;
+    char *intro_html;
+    const char *raw; /* borrowed during compilation */
+    size_t raw_len;
+} kb_src_doc;
+
+typedef struct kb_corpus {
+    kb_src_doc *docs;
+    size_t n_docs;
+    kb_src_entry *entries;
+    size_t n_entries;
+} kb_corpus;
+
+/* Parses one markdown document into the corpus (pure: no I/O). Entry HTML and references are
+ * filled by kb_corpus_finish, once every document's IDs are known. */
+kb_status kb_corpus_add(kb_corpus *c, const char *name, const char *text, size_t len,
+                        kb_diag *diag);
+/* Resolves references, renders HTML, checks for no entries. */
+kb_status kb_corpus_finish(kb_corpus *c, kb_warn_fn warn, void *ud, kb_diag *diag);
+void kb_corpus_free(kb_corpus *c);
+
+/* Writes the corpus into a fresh SQLite image (caller frees *out). */
+kb_status kb_store_image(const kb_corpus *c, unsigned char **out, size_t *out_len,
+                         kb_diag *diag);
+
+/* Opens an image that outlives the handle (the embedded blob); not copied. */
+kb_status kb_open_static_image(const unsigned char *image, size_t len, const char *what,
+                               kb **out, kb_diag *diag);
+
+/* Markdown rendering with optional entry-reference linking (known: sorted IDs, may be NULL). */
+char *kb_md_to_html(const char *markdown, const kb_strlist *known_ids);
+
+/* An ID is letters then digits ("M8", "U43"); returns the length of such a token at s, or 0. */
+size_t kb_id_len(const char *s);
+
+void kb_diag_set(kb_diag *d, const char *file, int line, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+void kb_strlist_push(kb_strlist *l, const char *s);
+int kb_strlist_has(const kb_strlist *l, const char *s);
+
+/* Levenshtein distance, ASCII case-insensitive (99 for inputs over 64 bytes). */
+size_t kb_edit_distance(const char *a, const char *b);
+
+/* Small English stopword test used by search ranking (lowercase ASCII input). */
+int kb_is_stopword(const char *w, size_t n);
+
+#endif

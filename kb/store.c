@@ -1,0 +1,382 @@
+/* The KB compiler's back half: kb_corpus -> one SQLite database image, and the public
+ * kb_compile entry points that read files and write the image out.
+ *
+ * Tables: entries (one row per entry, rowid = KB order), facts (identifiers, references,
+ * external references, URLs), docs, meta; three FTS5 indexes: fts (title, idents, section,
+ * body; Porter-stemmed words), lines (each source line, for grep-style output), their
+ * unstemmed twins fts_exact and lines_exact (for prefixes), and tri (trigrams, for substrings); words (the unstemmed vocabulary, for suggestions). */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/util.h"
+#include "kb/kb_int.h"
+
+static const char *const schema =
+    "PRAGMA page_size=4096;"
+    "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+    "CREATE TABLE docs(ord INTEGER PRIMARY KEY, name TEXT NOT NULL, title TEXT NOT NULL,"
+    " intro_md TEXT NOT NULL, intro_html TEXT NOT NULL);"
+    "CREATE TABLE entries(ord INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE COLLATE NOCASE,"
+    " title TEXT NOT NULL, title_md TEXT NOT NULL, section TEXT NOT NULL, doc INTEGER NOT NULL,"
+    " line_start INTEGER NOT NULL, line_end INTEGER NOT NULL, markdown TEXT NOT NULL,"
+    " html TEXT NOT NULL, text TEXT NOT NULL);"
+    "CREATE TABLE facts(entry INTEGER NOT NULL, kind TEXT NOT NULL, pos INTEGER NOT NULL,"
+    " value TEXT NOT NULL, line INTEGER);"
+    "CREATE INDEX facts_by_value ON facts(kind, value);"
+    "CREATE INDEX facts_by_entry ON facts(entry, kind, pos);"
+    "CREATE VIRTUAL TABLE fts USING fts5(title, idents, section, body,"
+    " tokenize='porter unicode61 remove_diacritics 2');"
+    "CREATE VIRTUAL TABLE lines USING fts5(text, entry UNINDEXED, lineno UNINDEXED,"
+    " tokenize='porter unicode61 remove_diacritics 2');"
+    /* Unstemmed twins for prefix matching: "expandab*" cannot match the stem "expand". */
+    "CREATE VIRTUAL TABLE fts_exact USING fts5(title, idents, section, body,"
+    " tokenize='unicode61 remove_diacritics 2');"
+    "CREATE VIRTUAL TABLE lines_exact USING fts5(text, entry UNINDEXED, lineno UNINDEXED,"
+    " tokenize='unicode61 remove_diacritics 2');"
+    "CREATE VIRTUAL TABLE tri USING fts5(text, tokenize='trigram');"
+    "CREATE TABLE words(word TEXT PRIMARY KEY) WITHOUT ROWID;";
+
+static kb_status db_fail(sqlite3 *db, kb_diag *diag, const char *what)
+{
+    kb_diag_set(diag, "", 0, "%s: %s", what, sqlite3_errmsg(db));
+    return KB_ERR_DB;
+}
+
+static int exec_bind(sqlite3_stmt *st, const char *fmt, ...)
+{
+    /* fmt: one char per parameter: 'i' int, 't' text. */
+    va_list ap;
+    va_start(ap, fmt);
+    for (int i = 0; fmt[i]; i++) {
+        if (fmt[i] == 'i') {
+            sqlite3_bind_int(st, i + 1, va_arg(ap, int));
+        } else {
+            sqlite3_bind_text(st, i + 1, va_arg(ap, const char *), -1, SQLITE_STATIC);
+        }
+    }
+    va_end(ap);
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+static void add_words(sqlite3_stmt *st, const char *s)
+{
+    for (size_t i = 0; s[i];) {
+        unsigned char c = (unsigned char)s[i];
+        int w = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                c == '_';
+        if (!w) {
+            i++;
+            continue;
+        }
+        size_t j = i;
+        char word[48];
+        size_t n = 0;
+        for (;;) {
+            unsigned char d = (unsigned char)s[j];
+            if (!((d >= 'a' && d <= 'z') || (d >= 'A' && d <= 'Z') || (d >= '0' && d <= '9') ||
+                  d == '_')) {
+                break;
+            }
+            if (n < sizeof word - 1) {
+                word[n++] = (char)(d >= 'A' && d <= 'Z' ? d + 32 : d);
+            }
+            j++;
+        }
+        word[n] = '\0';
+        if (j - i >= 3 && j - i < sizeof word) {
+            sqlite3_bind_text(st, 1, word, -1, SQLITE_TRANSIENT);
+            sqlite3_step(st);
+            sqlite3_reset(st);
+            /* And the parts of snake_case names: "expandable" from expandable_segments. */
+            char *save = NULL;
+            for (char *part = strchr(word, '_') ? strtok_r(word, "_", &save) : NULL; part;
+                 part = strtok_r(NULL, "_", &save)) {
+                if (strlen(part) >= 3) {
+                    sqlite3_bind_text(st, 1, part, -1, SQLITE_TRANSIENT);
+                    sqlite3_step(st);
+                    sqlite3_reset(st);
+                }
+            }
+        }
+        i = j;
+    }
+}
+
+static unsigned long long fnv1a(unsigned long long h, const char *s)
+{
+    for (; *s; s++) {
+        h ^= (unsigned char)*s;
+        h *= 1099511628211ULL;
+    }
+    return h ^ 0xFF;
+}
+
+static char *joined(const kb_strlist *l)
+{
+    buf b = BUF_INIT;
+    for (size_t i = 0; i < l->n; i++) {
+        if (i) {
+            buf_putc(&b, ' ');
+        }
+        buf_puts(&b, l->items[i]);
+    }
+    return buf_detach(&b);
+}
+
+kb_status kb_store_image(const kb_corpus *c, unsigned char **out, size_t *out_len, kb_diag *diag)
+{
+    sqlite3 *db = NULL;
+    kb_status st = KB_ERR_DB;
+    enum { S_DOC, S_ENTRY, S_FACT, S_FTS, S_LINE, S_TRI, S_WORD, S_META, S_FTSX, S_LINEX, N_STMT };
+    static const char *const sql[N_STMT] = {
+        "INSERT INTO docs VALUES(?,?,?,?,?)",
+        "INSERT INTO entries VALUES(?,?,?,?,?,?,?,?,?,?,?)",
+        "INSERT INTO facts VALUES(?,?,?,?,?)",
+        "INSERT INTO fts(rowid,title,idents,section,body) VALUES(?,?,?,?,?)",
+        "INSERT INTO lines(text,entry,lineno) VALUES(?,?,?)",
+        "INSERT INTO tri(rowid,text) VALUES(?,?)",
+        "INSERT OR IGNORE INTO words VALUES(?)",
+        "INSERT INTO meta VALUES(?,?)",
+        "INSERT INTO fts_exact(rowid,title,idents,section,body) VALUES(?,?,?,?,?)",
+        "INSERT INTO lines_exact(text,entry,lineno) VALUES(?,?,?)",
+    };
+    sqlite3_stmt *s[N_STMT] = {0};
+    if (sqlite3_open(":memory:", &db) != SQLITE_OK) {
+        st = db_fail(db, diag, "cannot create database");
+        goto out;
+    }
+    char *err = NULL;
+    if (sqlite3_exec(db, schema, NULL, NULL, &err) != SQLITE_OK ||
+        sqlite3_exec(db, "BEGIN", NULL, NULL, &err) != SQLITE_OK) {
+        kb_diag_set(diag, "", 0, "cannot create schema: %s", err ? err : "?");
+        sqlite3_free(err);
+        goto out;
+    }
+    for (int i = 0; i < N_STMT; i++) {
+        if (sqlite3_prepare_v2(db, sql[i], -1, &s[i], NULL) != SQLITE_OK) {
+            st = db_fail(db, diag, "cannot prepare");
+            goto out;
+        }
+    }
+    unsigned long long h = 14695981039346656037ULL;
+    for (size_t d = 0; d < c->n_docs; d++) {
+        const kb_src_doc *doc = &c->docs[d];
+        h = fnv1a(h, doc->name);
+        h = fnv1a(h, doc->title);
+        h = fnv1a(h, doc->intro_md);
+        if (exec_bind(s[S_DOC], "itttt", (int)d, doc->name, doc->title, doc->intro_md,
+                      doc->intro_html) != SQLITE_OK) {
+            st = db_fail(db, diag, "cannot store document");
+            goto out;
+        }
+    }
+    for (size_t i = 0; i < c->n_entries; i++) {
+        const kb_src_entry *e = &c->entries[i];
+        int ord = (int)i;
+        h = fnv1a(h, e->section);
+        h = fnv1a(h, e->markdown);
+        if (exec_bind(s[S_ENTRY], "ittttiiittt", ord, e->id, e->title, e->title_md, e->section,
+                      (int)e->doc, e->line_start, e->line_end, e->markdown, e->html,
+                      e->text) != SQLITE_OK) {
+            st = db_fail(db, diag, "cannot store entry");
+            goto out;
+        }
+        const struct {
+            const char *kind;
+            const kb_strlist *l;
+        } facts[] = {{"ident", &e->idents}, {"ref", &e->refs}, {"ext", &e->ext_refs},
+                     {"url", &e->urls}};
+        for (size_t f = 0; f < sizeof facts / sizeof facts[0]; f++) {
+            for (size_t k = 0; k < facts[f].l->n; k++) {
+                int line = facts[f].l == &e->refs ? e->ref_lines[k] : 0;
+                if (exec_bind(s[S_FACT], "ititi", ord, facts[f].kind, (int)k,
+                              facts[f].l->items[k], line) != SQLITE_OK) {
+                    st = db_fail(db, diag, "cannot store facts");
+                    goto out;
+                }
+            }
+        }
+        char *idents = joined(&e->idents);
+        char *all = xasprintf("%s\n%s\n%s", e->title, idents, e->text);
+        int rc = exec_bind(s[S_FTS], "itttt", ord, e->title, idents, e->section, e->text);
+        if (rc == SQLITE_OK) {
+            rc = exec_bind(s[S_FTSX], "itttt", ord, e->title, idents, e->section, e->text);
+        }
+        if (rc == SQLITE_OK) {
+            rc = exec_bind(s[S_TRI], "it", ord, all);
+        }
+        add_words(s[S_WORD], all);
+        free(idents);
+        free(all);
+        if (rc != SQLITE_OK) {
+            st = db_fail(db, diag, "cannot index entry");
+            goto out;
+        }
+        /* Every non-blank source line, for grep-style results. */
+        const char *p = e->markdown;
+        for (int ln = e->line_start; *p || ln == e->line_start; ln++) {
+            const char *nl = strchr(p, '\n');
+            size_t len = nl ? (size_t)(nl - p) : strlen(p);
+            int blank_line = 1;
+            for (size_t k = 0; k < len; k++) {
+                if (p[k] != ' ' && p[k] != '\t' && p[k] != '\r') {
+                    blank_line = 0;
+                    break;
+                }
+            }
+            if (!blank_line) {
+                char *text = xstrndup(p, len);
+                rc = exec_bind(s[S_LINE], "tii", text, ord, ln);
+                if (rc == SQLITE_OK) {
+                    rc = exec_bind(s[S_LINEX], "tii", text, ord, ln);
+                }
+                free(text);
+                if (rc != SQLITE_OK) {
+                    st = db_fail(db, diag, "cannot index lines");
+                    goto out;
+                }
+            }
+            if (!nl) {
+                break;
+            }
+            p = nl + 1;
+        }
+    }
+    char fp[17];
+    snprintf(fp, sizeof fp, "%016llx", h);
+    if (exec_bind(s[S_META], "tt", "format", KB_FORMAT) != SQLITE_OK ||
+        exec_bind(s[S_META], "tt", "fingerprint", fp) != SQLITE_OK) {
+        st = db_fail(db, diag, "cannot store meta");
+        goto out;
+    }
+    for (int i = 0; i < N_STMT; i++) {
+        sqlite3_finalize(s[i]);
+        s[i] = NULL;
+    }
+    if (sqlite3_exec(db, "COMMIT; INSERT INTO fts(fts) VALUES('optimize');"
+                         "INSERT INTO lines(lines) VALUES('optimize');"
+                         "INSERT INTO tri(tri) VALUES('optimize');"
+                         "INSERT INTO fts_exact(fts_exact) VALUES('optimize');"
+                         "INSERT INTO lines_exact(lines_exact) VALUES('optimize'); VACUUM;",
+                     NULL, NULL, &err) != SQLITE_OK) {
+        kb_diag_set(diag, "", 0, "cannot finish database: %s", err ? err : "?");
+        sqlite3_free(err);
+        goto out;
+    }
+    sqlite3_int64 size = 0;
+    unsigned char *img = sqlite3_serialize(db, "main", &size, 0);
+    if (!img) {
+        st = db_fail(db, diag, "cannot serialize database");
+        goto out;
+    }
+    *out = xmalloc((size_t)size);
+    memcpy(*out, img, (size_t)size);
+    *out_len = (size_t)size;
+    sqlite3_free(img);
+    st = KB_OK;
+out:
+    for (int i = 0; i < N_STMT; i++) {
+        sqlite3_finalize(s[i]);
+    }
+    sqlite3_close(db);
+    return st;
+}
+
+kb_status kb_compile_buffers(const char *const *names, const char *const *texts,
+                             const size_t *lens, size_t n, unsigned char **out_image,
+                             size_t *out_len, kb_warn_fn warn, void *warn_ud, kb_diag *diag)
+{
+    kb_corpus c;
+    memset(&c, 0, sizeof c);
+    kb_status st = KB_OK;
+    if (n == 0) {
+        kb_diag_set(diag, "", 0, "no markdown documents given");
+        return KB_ERR_INPUT;
+    }
+    for (size_t i = 0; i < n && st == KB_OK; i++) {
+        if (lens[i] > KB_MAX_DOC_BYTES) {
+            kb_diag_set(diag, names[i], 0, "document is larger than %u bytes",
+                        KB_MAX_DOC_BYTES);
+            st = KB_ERR_INPUT;
+            break;
+        }
+        st = kb_corpus_add(&c, names[i], texts[i], lens[i], diag);
+    }
+    if (st == KB_OK) {
+        st = kb_corpus_finish(&c, warn, warn_ud, diag);
+    }
+    if (st == KB_OK) {
+        st = kb_store_image(&c, out_image, out_len, diag);
+    }
+    kb_corpus_free(&c);
+    return st;
+}
+
+static const char *base_name(const char *path)
+{
+    const char *s = strrchr(path, '/');
+    return s ? s + 1 : path;
+}
+
+kb_status kb_compile(const char *const *paths, size_t n_paths, const char *out_path,
+                     kb_warn_fn warn, void *warn_ud, kb_diag *diag)
+{
+    char **texts = xcalloc(n_paths, sizeof *texts);
+    size_t *lens = xcalloc(n_paths, sizeof *lens);
+    const char **names = xcalloc(n_paths, sizeof *names);
+    kb_status st = KB_OK;
+    unsigned char *img = NULL;
+    size_t img_len = 0;
+    for (size_t i = 0; i < n_paths; i++) {
+        names[i] = base_name(paths[i]);
+        int err = util_read_file(paths[i], KB_MAX_DOC_BYTES, &texts[i], &lens[i]);
+        if (err) {
+            kb_diag_set(diag, paths[i], 0, "cannot read: %s",
+                        err == EFBIG ? "file is larger than 16 MiB" : strerror(err));
+            st = KB_ERR_IO;
+            goto out;
+        }
+        for (size_t j = 0; j < i; j++) {
+            if (strcmp(names[i], names[j]) == 0) {
+                kb_diag_set(diag, paths[i], 0, "two documents are named %s", names[i]);
+                st = KB_ERR_INPUT;
+                goto out;
+            }
+        }
+    }
+    /* Diagnostics name files as given on the command line. */
+    st = kb_compile_buffers((const char *const *)paths, (const char *const *)texts, lens,
+                            n_paths, &img, &img_len, warn, warn_ud, diag);
+    if (st != KB_OK) {
+        goto out;
+    }
+    char *tmp = xasprintf("%s.tmp", out_path);
+    FILE *f = fopen(tmp, "wb");
+    if (!f || fwrite(img, 1, img_len, f) != img_len || fclose(f) != 0) {
+        kb_diag_set(diag, out_path, 0, "cannot write: %s", strerror(errno));
+        if (f) {
+            remove(tmp);
+        }
+        st = KB_ERR_IO;
+    } else if (rename(tmp, out_path) != 0) {
+        kb_diag_set(diag, out_path, 0, "cannot write: %s", strerror(errno));
+        remove(tmp);
+        st = KB_ERR_IO;
+    }
+    free(tmp);
+out:
+    for (size_t i = 0; i < n_paths; i++) {
+        free(texts[i]);
+    }
+    free(texts);
+    free(lens);
+    free(names);
+    free(img);
+    return st;
+}

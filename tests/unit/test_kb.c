@@ -1,0 +1,523 @@
+/* The kb module: entry extraction from the shipped guide, references, another ID family, the
+ * compiler's error cases, search quoting, fallbacks and ranking. Expectations live in
+ * tests/cases/kb/ and tests/cases/search/ as data; this file only reads and compares. */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <dirent.h>
+
+#include "common/util.h"
+#include "kb/kb.h"
+
+#define GUIDE "kb/oom-memory.md"
+
+static char *read_all(const char *path, size_t *len)
+{
+    char *data = NULL;
+    size_t n = 0;
+    int err = util_read_file(path, 0, &data, &n);
+    ck_assert_msg(err == 0, "cannot read %s", path);
+    if (len) {
+        *len = n;
+    }
+    return data;
+}
+
+/* Splits a line on tabs in place; returns the number of fields. */
+static size_t split_tabs(char *line, char **fields, size_t max)
+{
+    size_t n = 0;
+    char *p = line;
+    while (n < max) {
+        fields[n++] = p;
+        char *t = strchr(p, '\t');
+        if (!t) {
+            break;
+        }
+        *t = '\0';
+        p = t + 1;
+    }
+    return n;
+}
+
+/* Iterates over the data lines of a case file (skipping blanks and # comments). */
+typedef void (*line_fn)(char **fields, size_t n, int lineno, void *ud);
+
+static void each_case(const char *path, line_fn fn, void *ud)
+{
+    char *data = read_all(path, NULL);
+    int lineno = 0;
+    char *save = NULL;
+    size_t cases = 0;
+    for (char *line = strtok_r(data, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+        lineno++;
+        if (!*line || line[0] == '#') {
+            continue;
+        }
+        char *fields[8];
+        size_t n = split_tabs(line, fields, 8);
+        fn(fields, n, lineno, ud);
+        cases++;
+    }
+    ck_assert_msg(cases > 0, "%s has no cases", path);
+    free(data);
+}
+
+static kb *compile_guide(void)
+{
+    size_t len;
+    char *text = read_all(GUIDE, &len);
+    const char *names[] = {GUIDE};
+    const char *texts[] = {text};
+    unsigned char *img = NULL;
+    size_t img_len = 0;
+    kb_diag d = {{0}, 0, {0}};
+    kb_status st = kb_compile_buffers(names, texts, &len, 1, &img, &img_len, NULL, NULL, &d);
+    ck_assert_msg(st == KB_OK, "compile failed: %s", d.message);
+    kb *k = NULL;
+    ck_assert_int_eq(kb_open_image(img, img_len, &k, &d), KB_OK);
+    free(img);
+    free(text);
+    return k;
+}
+
+static kb *embedded(void)
+{
+    kb *k = NULL;
+    kb_diag d = {{0}, 0, {0}};
+    ck_assert_msg(kb_open_embedded(&k, &d) == KB_OK, "embedded KB: %s", d.message);
+    return k;
+}
+
+static char *joined(const kb_strlist *l, const char *sep)
+{
+    buf b = BUF_INIT;
+    for (size_t i = 0; i < l->n; i++) {
+        if (i) {
+            buf_puts(&b, sep);
+        }
+        buf_puts(&b, l->items[i]);
+    }
+    if (!l->n) {
+        buf_puts(&b, "-");
+    }
+    return buf_detach(&b);
+}
+
+/* ---- Entries --------------------------------------------------------------------------- */
+
+typedef struct entries_ctx {
+    kb *k;
+    char **lines; /* the guide's lines */
+    size_t seen;
+} entries_ctx;
+
+static void check_entry(char **f, size_t n, int lineno, void *ud)
+{
+    entries_ctx *x = ud;
+    ck_assert_msg(n == 5, "entries.tsv:%d: 5 fields expected", lineno);
+    kb_entry *e = NULL;
+    ck_assert_msg(kb_entry_get(x->k, f[0], &e, NULL) == KB_OK, "no entry %s", f[0]);
+    ck_assert_str_eq(e->title, f[1]);
+    ck_assert_str_eq(e->section, f[2]);
+    ck_assert_int_eq(e->line_start, atoi(f[3]));
+    ck_assert_int_eq(e->line_end, atoi(f[4]));
+    ck_assert_int_eq(e->ord, (int)x->seen);
+    /* The markdown is the exact source slice. */
+    buf want = BUF_INIT;
+    for (int i = e->line_start; i <= e->line_end; i++) {
+        buf_puts(&want, x->lines[i - 1]);
+        if (i < e->line_end) {
+            buf_putc(&want, '\n');
+        }
+    }
+    ck_assert_str_eq(e->markdown, want.data);
+    buf_free(&want);
+    ck_assert_ptr_nonnull(strstr(e->html, "<p>"));
+    ck_assert_ptr_null(strstr(e->text, "**"));
+    x->seen++;
+    kb_entry_free(e);
+}
+
+START_TEST(entries_match_the_guide)
+{
+    kb *k = compile_guide();
+    size_t len;
+    char *text = read_all(GUIDE, &len);
+    entries_ctx x = {k, NULL, 0};
+    size_t n_lines = 0;
+    for (char *p = text;; n_lines++) {
+        x.lines = xrealloc(x.lines, (n_lines + 1) * sizeof *x.lines);
+        x.lines[n_lines] = p;
+        char *nl = strchr(p, '\n');
+        if (!nl) {
+            break;
+        }
+        *nl = '\0';
+        p = nl + 1;
+    }
+    each_case("tests/cases/kb/entries.tsv", check_entry, &x);
+    ck_assert_int_eq(x.seen, 20);
+    kb_toc *t = NULL;
+    ck_assert_int_eq(kb_toc_get(k, &t, NULL), KB_OK);
+    ck_assert_int_eq(t->n, 20);
+    kb_toc_free(t);
+    free(x.lines);
+    free(text);
+    kb_close(k);
+}
+END_TEST
+
+static void check_refs(char **f, size_t n, int lineno, void *ud)
+{
+    kb *k = ud;
+    ck_assert_msg(n == 3, "refs.tsv:%d: 3 fields expected", lineno);
+    kb_entry *e = NULL;
+    ck_assert_int_eq(kb_entry_get(k, f[0], &e, NULL), KB_OK);
+    char *refs = joined(&e->refs, " "), *ext = joined(&e->ext_refs, " | ");
+    ck_assert_msg(strcmp(refs, f[1]) == 0, "%s refs: got '%s', want '%s'", f[0], refs, f[1]);
+    ck_assert_msg(strcmp(ext, f[2]) == 0, "%s external: got '%s', want '%s'", f[0], ext, f[2]);
+    /* Backlinks are the inverse of references. */
+    for (size_t i = 0; i < e->refs.n; i++) {
+        kb_entry *t = NULL;
+        ck_assert_int_eq(kb_entry_get(k, e->refs.items[i], &t, NULL), KB_OK);
+        int found = 0;
+        for (size_t j = 0; j < t->backlinks.n; j++) {
+            found |= strcmp(t->backlinks.items[j], e->id) == 0;
+        }
+        ck_assert_msg(found, "%s is not a backlink of %s", e->id, t->id);
+        kb_entry_free(t);
+    }
+    free(refs);
+    free(ext);
+    kb_entry_free(e);
+}
+
+START_TEST(references_match_the_guide)
+{
+    kb *k = compile_guide();
+    each_case("tests/cases/kb/refs.tsv", check_refs, k);
+    kb_entry *e = NULL;
+    ck_assert_int_eq(kb_entry_get(k, "m8", &e, NULL), KB_OK);
+    ck_assert_str_eq(e->id, "M8");
+    ck_assert_str_eq(e->prev_id, "M7");
+    ck_assert_str_eq(e->next_id, "M9");
+    /* References are links; external references are not; URLs are. */
+    ck_assert_ptr_nonnull(strstr(e->html, "<a href=\"M2\">M2</a>"));
+    ck_assert_ptr_null(strstr(e->html, "href=\"gotchas"));
+    ck_assert_ptr_nonnull(strstr(e->html, "<a href=\"https://docs.pytorch.org/docs/stable/notes/cuda.html\">"));
+    int has_ident = 0;
+    for (size_t i = 0; i < e->idents.n; i++) {
+        has_ident |= strcmp(e->idents.items[i], "expandable_segments:True") == 0;
+    }
+    ck_assert(has_ident);
+    kb_entry_free(e);
+    ck_assert_int_eq(kb_entry_get(k, "M1", &e, NULL), KB_OK);
+    ck_assert_ptr_null(e->prev_id);
+    ck_assert_ptr_nonnull(strstr(e->html, "<table>"));
+    ck_assert_ptr_nonnull(strstr(e->html, "<th>Bytes/param</th>"));
+    kb_entry_free(e);
+    ck_assert_int_eq(kb_entry_get(k, "M21", &e, NULL), KB_ERR_NOT_FOUND);
+    kb_close(k);
+}
+END_TEST
+
+/* ---- Another family, warnings ---------------------------------------------------------- */
+
+typedef struct warn_log {
+    int count;
+    int line;
+    char msg[256];
+} warn_log;
+
+static void record_warning(void *ud, const char *file, int line, const char *message)
+{
+    warn_log *w = ud;
+    (void)file;
+    w->count++;
+    w->line = line;
+    snprintf(w->msg, sizeof w->msg, "%s", message);
+}
+
+static void check_family(char **f, size_t n, int lineno, void *ud)
+{
+    kb *k = ud;
+    ck_assert_msg(n == 7, "family-u.expect:%d: 7 fields expected", lineno);
+    kb_entry *e = NULL;
+    ck_assert_int_eq(kb_entry_get(k, f[0], &e, NULL), KB_OK);
+    ck_assert_str_eq(e->title, f[1]);
+    ck_assert_str_eq(e->section, f[2]);
+    char lines[32];
+    snprintf(lines, sizeof lines, "%d-%d", e->line_start, e->line_end);
+    ck_assert_str_eq(lines, f[3]);
+    char *refs = joined(&e->refs, " "), *ext = joined(&e->ext_refs, " | "),
+         *urls = joined(&e->urls, " ");
+    ck_assert_msg(strcmp(refs, f[4]) == 0, "%s refs '%s' want '%s'", f[0], refs, f[4]);
+    ck_assert_msg(strcmp(ext, f[5]) == 0, "%s ext '%s' want '%s'", f[0], ext, f[5]);
+    ck_assert_msg(strcmp(urls, f[6]) == 0, "%s urls '%s' want '%s'", f[0], urls, f[6]);
+    free(refs);
+    free(ext);
+    free(urls);
+    kb_entry_free(e);
+}
+
+START_TEST(other_id_families_and_warnings)
+{
+    const char *path = "tests/cases/kb/family-u.md";
+    const char *out = "build/test-family-u.sqlite";
+    warn_log w = {0, 0, {0}};
+    kb_diag d = {{0}, 0, {0}};
+    ck_assert_int_eq(kb_compile(&path, 1, out, record_warning, &w, &d), KB_OK);
+    ck_assert_int_eq(w.count, 1);
+    ck_assert_int_eq(w.line, 9);
+    ck_assert_ptr_nonnull(strstr(w.msg, "U9"));
+    kb *k = NULL;
+    ck_assert_int_eq(kb_open_file(out, &k, &d), KB_OK);
+    each_case("tests/cases/kb/family-u.expect", check_family, k);
+    kb_close(k);
+    remove(out);
+}
+END_TEST
+
+START_TEST(compiler_errors_name_file_and_line)
+{
+    DIR *dir = opendir("tests/cases/kb/errors");
+    ck_assert_ptr_nonnull(dir);
+    struct dirent *de;
+    int cases = 0;
+    while ((de = readdir(dir))) {
+        size_t l = strlen(de->d_name);
+        if (l < 4 || strcmp(de->d_name + l - 3, ".md") != 0) {
+            continue;
+        }
+        char *md = xasprintf("tests/cases/kb/errors/%s", de->d_name);
+        char *ex = xasprintf("tests/cases/kb/errors/%.*s.expect", (int)(l - 3), de->d_name);
+        char *expect = read_all(ex, NULL);
+        char *fields[2];
+        char *nl = strchr(expect, '\n');
+        if (nl) {
+            *nl = '\0';
+        }
+        ck_assert_int_eq(split_tabs(expect, fields, 2), 2);
+        kb_diag d = {{0}, 0, {0}};
+        const char *paths[] = {md};
+        kb_status st = kb_compile(paths, 1, "build/test-error.sqlite", NULL, NULL, &d);
+        ck_assert_msg(st == KB_ERR_INPUT, "%s: status %d", md, st);
+        ck_assert_msg(d.line == atoi(fields[0]), "%s: line %d, want %s (%s)", md, d.line,
+                      fields[0], d.message);
+        ck_assert_msg(strstr(d.message, fields[1]) != NULL, "%s: message '%s' lacks '%s'", md,
+                      d.message, fields[1]);
+        ck_assert_str_eq(d.file, md);
+        free(md);
+        free(ex);
+        free(expect);
+        cases++;
+    }
+    closedir(dir);
+    ck_assert_int_ge(cases, 8);
+    /* A missing file is an I/O error naming it. */
+    const char *missing[] = {"tests/cases/kb/no-such-file.md"};
+    kb_diag d = {{0}, 0, {0}};
+    ck_assert_int_eq(kb_compile(missing, 1, "build/x.sqlite", NULL, NULL, &d), KB_ERR_IO);
+    ck_assert_str_eq(d.file, missing[0]);
+    /* A file that is not a KB is refused with a message. */
+    kb *k = NULL;
+    ck_assert_int_eq(kb_open_file(GUIDE, &k, &d), KB_ERR_DB);
+    ck_assert_ptr_null(k);
+}
+END_TEST
+
+START_TEST(raw_html_never_passes)
+{
+    const char *md = "# T\n\n### X1 — Title\n\nText <script>alert(1)</script> and\n\n"
+                     "<div onclick=\"x()\">block</div>\n\n[l](javascript:alert(1))\n";
+    const char *names[] = {"x.md"};
+    const char *texts[] = {md};
+    size_t lens[] = {strlen(md)};
+    unsigned char *img = NULL;
+    size_t len = 0;
+    ck_assert_int_eq(kb_compile_buffers(names, texts, lens, 1, &img, &len, NULL, NULL, NULL),
+                     KB_OK);
+    kb *k = NULL;
+    ck_assert_int_eq(kb_open_image(img, len, &k, NULL), KB_OK);
+    kb_entry *e = NULL;
+    ck_assert_int_eq(kb_entry_get(k, "X1", &e, NULL), KB_OK);
+    ck_assert_ptr_null(strstr(e->html, "<script"));
+    ck_assert_ptr_null(strstr(e->html, "<div"));
+    ck_assert_ptr_null(strstr(e->html, "javascript:"));
+    kb_entry_free(e);
+    kb_close(k);
+    free(img);
+}
+END_TEST
+
+START_TEST(embedded_kb_is_the_shipped_guide)
+{
+    kb *a = embedded(), *b = compile_guide();
+    ck_assert_str_eq(kb_fingerprint(a), kb_fingerprint(b));
+    ck_assert_int_eq(strlen(kb_fingerprint(a)), 16);
+    kb_close(a);
+    kb_close(b);
+}
+END_TEST
+
+/* ---- Search ---------------------------------------------------------------------------- */
+
+static void check_rank(char **f, size_t n, int lineno, void *ud)
+{
+    kb *k = ud;
+    ck_assert_msg(n == 3, "ranking.tsv:%d: 3 fields expected", lineno);
+    kb_results *r = NULL;
+    kb_diag d = {{0}, 0, {0}};
+    ck_assert_msg(kb_search(k, f[0], NULL, &r, &d) == KB_OK, "'%s': %s", f[0], d.message);
+    size_t top = (size_t)atoi(f[2]);
+    int ok = 0;
+    buf got = BUF_INIT;
+    for (size_t i = 0; i < r->n && i < 5; i++) {
+        buf_printf(&got, "%s ", r->hits[i].id);
+    }
+    char *want = xstrdup(f[1]);
+    char *save = NULL;
+    for (char *id = strtok_r(want, " ", &save); id; id = strtok_r(NULL, " ", &save)) {
+        for (size_t i = 0; i < r->n && i < top; i++) {
+            ok |= strcmp(r->hits[i].id, id) == 0;
+        }
+    }
+    ck_assert_msg(ok, "ranking.tsv:%d: '%s' gave [%s], want one of {%s} in the first %zu",
+                  lineno, f[0], got.data ? got.data : "", f[1], top);
+    free(want);
+    buf_free(&got);
+    kb_results_free(r);
+}
+
+START_TEST(ranking_puts_the_right_entry_first)
+{
+    kb *k = embedded();
+    each_case("tests/cases/search/ranking.tsv", check_rank, k);
+    kb_close(k);
+}
+END_TEST
+
+static void check_nasty(char **f, size_t n, int lineno, void *ud)
+{
+    kb *k = ud;
+    (void)n;
+    kb_results *r = NULL;
+    kb_diag d = {{0}, 0, {0}};
+    kb_search_opts o = {0, 0, 1};
+    kb_status st = kb_search(k, f[0], &o, &r, &d);
+    ck_assert_msg(st == KB_OK, "nasty.txt:%d: '%s' failed: %s", lineno, f[0], d.message);
+    kb_results_free(r);
+}
+
+START_TEST(nasty_input_is_plain_text)
+{
+    kb *k = embedded();
+    each_case("tests/cases/search/nasty.txt", check_nasty, k);
+    kb_results *r = NULL;
+    kb_diag d = {{0}, 0, {0}};
+    ck_assert_int_eq(kb_search(k, "", NULL, &r, &d), KB_ERR_INPUT);
+    ck_assert_int_eq(kb_search(k, "  \t ", NULL, &r, &d), KB_ERR_INPUT);
+    ck_assert_ptr_nonnull(strstr(d.message, "empty"));
+    char big[2048];
+    memset(big, 'a', sizeof big - 1);
+    big[sizeof big - 1] = '\0';
+    ck_assert_int_eq(kb_search(k, big, NULL, &r, &d), KB_ERR_INPUT);
+    ck_assert_ptr_nonnull(strstr(d.message, "too long"));
+    ck_assert_int_eq(kb_search(k, "bad \xff utf8", NULL, &r, &d), KB_ERR_INPUT);
+    /* The raw syntax reaches FTS5, and its errors are input errors with the message. */
+    kb_search_opts raw = {0, 1, 0};
+    ck_assert_int_eq(kb_search(k, "multi-agent", &raw, &r, &d), KB_ERR_INPUT);
+    ck_assert_ptr_nonnull(strstr(d.message, "invalid FTS5 query"));
+    ck_assert_int_eq(kb_search(k, "checkpointing NOT ddp", &raw, &r, &d), KB_OK);
+    ck_assert_int_ge(r->n, 1);
+    for (size_t i = 0; i < r->n; i++) {
+        ck_assert_str_ne(r->hits[i].id, "M7");
+    }
+    kb_results_free(r);
+    ck_assert_int_eq(kb_search(k, "title : snapshot", &raw, &r, &d), KB_OK);
+    ck_assert_int_eq(r->n, 1);
+    ck_assert_str_eq(r->hits[0].id, "M19");
+    kb_results_free(r);
+    kb_close(k);
+}
+END_TEST
+
+START_TEST(phrases_prefixes_and_fallbacks)
+{
+    kb *k = embedded();
+    kb_results *r = NULL;
+    kb_search_opts o = {0, 0, 1};
+    /* A phrase is a phrase: these words apart do not make it. */
+    ck_assert_int_eq(kb_search(k, "\"backward first\"", &o, &r, NULL), KB_OK);
+    ck_assert_int_eq(r->fallback, KB_MATCH_NONE);
+    kb_results_free(r);
+    ck_assert_int_eq(kb_search(k, "expan*", &o, &r, NULL), KB_OK);
+    ck_assert_int_eq(r->fallback, KB_MATCH_ALL);
+    ck_assert_str_eq(r->hits[0].id, "M8");
+    kb_results_free(r);
+    ck_assert_int_eq(kb_search(k, "expandab", &o, &r, NULL), KB_OK);
+    ck_assert_int_eq(r->fallback, KB_MATCH_PREFIX);
+    ck_assert_str_eq(r->hits[0].id, "M8");
+    kb_results_free(r);
+    ck_assert_int_eq(kb_search(k, "fragmentation zzyzx", &o, &r, NULL), KB_OK);
+    ck_assert_int_eq(r->fallback, KB_MATCH_ANY);
+    ck_assert_int_ge(r->n, 2);
+    kb_results_free(r);
+    ck_assert_int_eq(kb_search(k, "andable", &o, &r, NULL), KB_OK);
+    ck_assert_int_eq(r->fallback, KB_MATCH_SUBSTRING);
+    ck_assert_int_ge(r->n, 1);
+    ck_assert_ptr_nonnull(strstr(r->hits[0].lines[0].text, KB_MARK_OPEN "andable" KB_MARK_CLOSE));
+    kb_results_free(r);
+    ck_assert_int_eq(kb_search(k, "expandabel", &o, &r, NULL), KB_OK);
+    ck_assert_int_eq(r->fallback, KB_MATCH_NONE);
+    ck_assert_int_eq(r->n, 0);
+    ck_assert_ptr_nonnull(r->suggestion);
+    ck_assert_str_eq(r->suggestion, "expandable");
+    kb_results_free(r);
+    ck_assert_int_eq(kb_search(k, " m17 ", &o, &r, NULL), KB_OK);
+    ck_assert_int_eq(r->fallback, KB_MATCH_ID);
+    ck_assert_int_eq(r->n, 1);
+    ck_assert_int_eq(r->hits[0].lines[0].lineno, 259);
+    kb_results_free(r);
+    /* Lines carry marks around the matched words, stemmed. */
+    ck_assert_int_eq(kb_search(k, "fragmenting", &o, &r, NULL), KB_OK);
+    ck_assert_ptr_nonnull(strstr(r->hits[0].snippet, KB_MARK_OPEN));
+    int marked = 0;
+    for (size_t i = 0; i < r->hits[0].n_lines; i++) {
+        marked |= strstr(r->hits[0].lines[i].text, KB_MARK_OPEN "fragmentation" KB_MARK_CLOSE) != NULL;
+    }
+    ck_assert(marked);
+    kb_results_free(r);
+    /* --limit */
+    kb_search_opts lim = {2, 0, 0};
+    ck_assert_int_eq(kb_search(k, "oom", &lim, &r, NULL), KB_OK);
+    ck_assert_int_eq(r->n, 2);
+    ck_assert(r->hits[0].score >= r->hits[1].score);
+    kb_results_free(r);
+    kb_close(k);
+}
+END_TEST
+
+Suite *suite_kb(void);
+Suite *suite_kb(void)
+{
+    Suite *s = suite_create("kb");
+    TCase *tc = tcase_create("compile");
+    tcase_set_timeout(tc, 30);
+    tcase_add_test(tc, entries_match_the_guide);
+    tcase_add_test(tc, references_match_the_guide);
+    tcase_add_test(tc, other_id_families_and_warnings);
+    tcase_add_test(tc, compiler_errors_name_file_and_line);
+    tcase_add_test(tc, raw_html_never_passes);
+    tcase_add_test(tc, embedded_kb_is_the_shipped_guide);
+    suite_add_tcase(s, tc);
+    TCase *ts = tcase_create("search");
+    tcase_set_timeout(ts, 30);
+    tcase_add_test(ts, ranking_puts_the_right_entry_first);
+    tcase_add_test(ts, nasty_input_is_plain_text);
+    tcase_add_test(ts, phrases_prefixes_and_fallbacks);
+    suite_add_tcase(s, ts);
+    return s;
+}
