@@ -48,7 +48,8 @@ static kb_status open_image(const unsigned char *image, size_t len, unsigned cha
 {
     kb *k = xcalloc(1, sizeof *k);
     k->owned_image = owned;
-    if (sqlite3_open_v2(":memory:", &k->db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
+    if (sqlite3_open_v2(":memory:", &k->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) !=
+        SQLITE_OK) {
         kb_diag_set(diag, what, 0, "cannot open: %s", sqlite3_errmsg(k->db));
         kb_close(k);
         return KB_ERR_DB;
@@ -86,7 +87,7 @@ kb_status kb_open_image(const unsigned char *image, size_t len, kb **out, kb_dia
 kb_status kb_open_file(const char *path, kb **out, kb_diag *diag)
 {
     kb *k = xcalloc(1, sizeof *k);
-    int rc = sqlite3_open_v2(path, &k->db, SQLITE_OPEN_READONLY, NULL);
+    int rc = sqlite3_open_v2(path, &k->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL);
     if (rc != SQLITE_OK) {
         kb_diag_set(diag, path, 0, "cannot open knowledge base: %s", sqlite3_errmsg(k->db));
         kb_close(k);
@@ -101,10 +102,41 @@ kb_status kb_open_file(const char *path, kb **out, kb_diag *diag)
     return KB_OK;
 }
 
+sqlite3_stmt *kb_stmt(kb *k, const char *sql)
+{
+    for (int i = 0; i < k->n_stmts; i++) {
+        if (strcmp(k->stmts[i].sql, sql) == 0) {
+            sqlite3_reset(k->stmts[i].st);
+            sqlite3_clear_bindings(k->stmts[i].st);
+            return k->stmts[i].st;
+        }
+    }
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v3(k->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK) {
+        sqlite3_finalize(st);
+        return NULL;
+    }
+    if (k->n_stmts == KB_STMT_CACHE) {
+        /* Full: drop the oldest. */
+        sqlite3_finalize(k->stmts[0].st);
+        free(k->stmts[0].sql);
+        memmove(&k->stmts[0], &k->stmts[1], (KB_STMT_CACHE - 1) * sizeof k->stmts[0]);
+        k->n_stmts--;
+    }
+    k->stmts[k->n_stmts].sql = xstrdup(sql);
+    k->stmts[k->n_stmts].st = st;
+    k->n_stmts++;
+    return st;
+}
+
 void kb_close(kb *k)
 {
     if (!k) {
         return;
+    }
+    for (int i = 0; i < k->n_stmts; i++) {
+        sqlite3_finalize(k->stmts[i].st);
+        free(k->stmts[i].sql);
     }
     sqlite3_close(k->db);
     free(k->owned_image);

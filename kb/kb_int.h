@@ -11,11 +11,25 @@
 /* Format tag stored in the meta table; a file without it is not an oomkb KB. */
 #define KB_FORMAT "oomkb-kb-1"
 
+#define KB_STMT_CACHE 32
+
 struct kb {
     sqlite3 *db;
     char fingerprint[17];
     unsigned char *owned_image; /* freed on close when the image was copied */
+    int n_entries;
+    /* Prepared statements by SQL text: a search runs the same few statements per hit, and a
+     * server runs them for every query; preparing is a large share of a one-shot search. */
+    struct {
+        char *sql;
+        sqlite3_stmt *st;
+    } stmts[KB_STMT_CACHE];
+    int n_stmts;
 };
+
+/* A prepared statement for sql from the handle's cache, reset and unbound; NULL on error (the
+ * message is in sqlite3_errmsg). Borrowed: do not finalize; valid until kb_close. */
+sqlite3_stmt *kb_stmt(kb *k, const char *sql);
 
 typedef struct kb_src_line {
     int lineno;

@@ -239,7 +239,7 @@ static unsigned char *match_set(kb *k, const char *table, const char *expr, int 
     char *sql = xasprintf("SELECT rowid FROM %s WHERE %s MATCH ?1", table, table);
     sqlite3_stmt *st = NULL;
     unsigned char *set = NULL;
-    if (sqlite3_prepare_v2(k->db, sql, -1, &st, NULL) == SQLITE_OK) {
+    if ((st = kb_stmt(k, sql)) != NULL) {
         sqlite3_bind_text(st, 1, expr, -1, SQLITE_STATIC);
         set = xcalloc((size_t)n_entries + 1, 1);
         int rc;
@@ -254,7 +254,6 @@ static unsigned char *match_set(kb *k, const char *table, const char *expr, int 
             set = NULL;
         }
     }
-    sqlite3_finalize(st);
     free(sql);
     return set;
 }
@@ -263,11 +262,14 @@ static int count_entries(kb *k)
 {
     sqlite3_stmt *st = NULL;
     int n = 0;
-    if (sqlite3_prepare_v2(k->db, "SELECT count(*) FROM entries", -1, &st, NULL) == SQLITE_OK &&
+    if (k->n_entries > 0) {
+        return k->n_entries;
+    }
+    if ((st = kb_stmt(k, "SELECT count(*) FROM entries")) != NULL &&
         sqlite3_step(st) == SQLITE_ROW) {
         n = sqlite3_column_int(st, 0);
     }
-    sqlite3_finalize(st);
+    k->n_entries = n;
     return n;
 }
 
@@ -286,7 +288,7 @@ static kb_status run_stage(kb *k, const char *table, const char *expr, cand **ou
     *out = NULL;
     *n = 0;
     kb_status status = KB_OK;
-    if (sqlite3_prepare_v2(k->db, sql, -1, &st, NULL) != SQLITE_OK) {
+    if ((st = kb_stmt(k, sql)) == NULL) {
         kb_diag_set(diag, "", 0, "search failed: %s", sqlite3_errmsg(k->db));
         free(sql);
         return KB_ERR_DB;
@@ -312,7 +314,6 @@ static kb_status run_stage(kb *k, const char *table, const char *expr, cand **ou
         *out = NULL;
         *n = 0;
     }
-    sqlite3_finalize(st);
     return status;
 }
 
@@ -459,8 +460,7 @@ static char *first_words(const char *text, size_t words)
 static void fill_hit(kb *k, kb_hit *h, int ord)
 {
     sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(k->db, "SELECT id, title, section, text FROM entries WHERE ord = ?1",
-                           -1, &st, NULL) == SQLITE_OK) {
+    if ((st = kb_stmt(k, "SELECT id, title, section, text FROM entries WHERE ord = ?1")) != NULL) {
         sqlite3_bind_int(st, 1, ord);
         if (sqlite3_step(st) == SQLITE_ROW) {
             h->id = xstrdup((const char *)sqlite3_column_text(st, 0));
@@ -469,7 +469,6 @@ static void fill_hit(kb *k, kb_hit *h, int ord)
             h->snippet = first_words((const char *)sqlite3_column_text(st, 3), 30);
         }
     }
-    sqlite3_finalize(st);
     if (!h->id) {
         h->id = xstrdup("");
         h->title = xstrdup("");
@@ -484,7 +483,7 @@ static void fill_snippet(kb *k, kb_hit *h, const char *table, int col, const cha
                           " WHERE %s MATCH ?1 AND rowid = ?2",
                           table, col, table, table);
     sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(k->db, sql, -1, &st, NULL) == SQLITE_OK) {
+    if ((st = kb_stmt(k, sql)) != NULL) {
         sqlite3_bind_text(st, 1, expr, -1, SQLITE_STATIC);
         sqlite3_bind_int(st, 2, ord);
         if (sqlite3_step(st) == SQLITE_ROW) {
@@ -495,7 +494,6 @@ static void fill_snippet(kb *k, kb_hit *h, const char *table, int col, const cha
             }
         }
     }
-    sqlite3_finalize(st);
     free(sql);
 }
 
@@ -507,22 +505,28 @@ static void push_line(kb_hit *h, int lineno, const char *text)
     h->n_lines++;
 }
 
-static void fill_lines_fts(kb *k, kb_hit *h, const char *table, const char *expr, int ord)
+/* Matching lines of every hit in one pass over the line index (its entry column is not
+ * indexed, so a per-hit query would match the whole index once per hit). hit_of[ord] is the
+ * hit index of an entry, or -1. */
+static void fill_lines_fts(kb *k, kb_results *r, const int *hit_of, int n_entries,
+                           const char *table, const char *expr)
 {
-    sqlite3_stmt *st = NULL;
-    char *sql = xasprintf("SELECT lineno, highlight(%s, 0, X'01', X'02') FROM %s"
-                          " WHERE %s MATCH ?1 AND entry = ?2 ORDER BY lineno",
+    char *sql = xasprintf("SELECT entry, lineno, highlight(%s, 0, X'01', X'02') FROM %s"
+                          " WHERE %s MATCH ?1 ORDER BY entry, lineno",
                           table, table, table);
-    int rc = sqlite3_prepare_v2(k->db, sql, -1, &st, NULL);
+    sqlite3_stmt *st = kb_stmt(k, sql);
     free(sql);
-    if (rc == SQLITE_OK) {
-        sqlite3_bind_text(st, 1, expr, -1, SQLITE_STATIC);
-        sqlite3_bind_int(st, 2, ord);
-        while (sqlite3_step(st) == SQLITE_ROW) {
-            push_line(h, sqlite3_column_int(st, 0), (const char *)sqlite3_column_text(st, 1));
+    if (!st) {
+        return;
+    }
+    sqlite3_bind_text(st, 1, expr, -1, SQLITE_STATIC);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        int ord = sqlite3_column_int(st, 0);
+        if (ord >= 0 && ord < n_entries && hit_of[ord] >= 0) {
+            push_line(&r->hits[hit_of[ord]], sqlite3_column_int(st, 1),
+                      (const char *)sqlite3_column_text(st, 2));
         }
     }
-    sqlite3_finalize(st);
 }
 
 static const char *ci_find(const char *hay, const char *needle, size_t nl)
@@ -549,8 +553,7 @@ static const char *ci_find(const char *hay, const char *needle, size_t nl)
 static void fill_lines_substring(kb *k, kb_hit *h, const query *q, int ord)
 {
     sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(k->db, "SELECT markdown, line_start FROM entries WHERE ord = ?1", -1,
-                           &st, NULL) != SQLITE_OK) {
+    if ((st = kb_stmt(k, "SELECT markdown, line_start FROM entries WHERE ord = ?1")) == NULL) {
         return;
     }
     sqlite3_bind_int(st, 1, ord);
@@ -589,14 +592,12 @@ static void fill_lines_substring(kb *k, kb_hit *h, const query *q, int ord)
             p = nl ? nl + 1 : NULL;
         }
     }
-    sqlite3_finalize(st);
 }
 
 static void fill_lines_id(kb *k, kb_hit *h, int ord)
 {
     sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(k->db, "SELECT markdown, line_start FROM entries WHERE ord = ?1", -1,
-                           &st, NULL) == SQLITE_OK) {
+    if ((st = kb_stmt(k, "SELECT markdown, line_start FROM entries WHERE ord = ?1")) != NULL) {
         sqlite3_bind_int(st, 1, ord);
         if (sqlite3_step(st) == SQLITE_ROW) {
             const char *md = (const char *)sqlite3_column_text(st, 0);
@@ -606,7 +607,6 @@ static void fill_lines_id(kb *k, kb_hit *h, int ord)
             free(line);
         }
     }
-    sqlite3_finalize(st);
 }
 
 /* ---- Suggestions ----------------------------------------------------------------------- */
@@ -614,14 +614,13 @@ static void fill_lines_id(kb *k, kb_hit *h, int ord)
 static char *suggest(kb *k, const query *q)
 {
     sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(k->db, "SELECT word FROM words", -1, &st, NULL) != SQLITE_OK) {
+    if ((st = kb_stmt(k, "SELECT word FROM words")) == NULL) {
         return NULL;
     }
     kb_strlist words = {NULL, 0};
     while (sqlite3_step(st) == SQLITE_ROW) {
         kb_strlist_push(&words, (const char *)sqlite3_column_text(st, 0));
     }
-    sqlite3_finalize(st);
     buf out = BUF_INIT;
     int changed = 0;
     for (size_t i = 0; i < q->n; i++) {
@@ -677,14 +676,12 @@ static int lookup_id(kb *k, const char *s)
     char *id = xstrndup(s + a, b - a);
     sqlite3_stmt *st = NULL;
     int ord = -1;
-    if (sqlite3_prepare_v2(k->db, "SELECT ord FROM entries WHERE id = ?1", -1, &st, NULL) ==
-        SQLITE_OK) {
+    if ((st = kb_stmt(k, "SELECT ord FROM entries WHERE id = ?1")) != NULL) {
         sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
         if (sqlite3_step(st) == SQLITE_ROW) {
             ord = sqlite3_column_int(st, 0);
         }
     }
-    sqlite3_finalize(st);
     free(id);
     return ord;
 }
@@ -782,30 +779,39 @@ kb_status kb_search(kb *k, const char *text, const kb_search_opts *opts, kb_resu
     r->hits = xcalloc(limit ? limit : 1, sizeof *r->hits);
     /* Lines match any of the words, as grep would show them. */
     char *line_expr = NULL;
-    if (opts->want_lines && r->fallback != KB_MATCH_ID && r->fallback != KB_MATCH_SUBSTRING) {
-        line_expr = opts->raw ? xstrdup(expr) : stage_expr(&q, r->fallback == KB_MATCH_ALL
-                                                                   ? KB_MATCH_NONE
-                                                                   : KB_MATCH_ANY);
+    if (opts->want_lines && r->fallback == KB_MATCH_ALL) {
+        line_expr = opts->raw ? xstrdup(expr) : stage_expr(&q, KB_MATCH_NONE);
+    }
+    char *sub_expr = opts->raw ? NULL : stage_expr(&q, KB_MATCH_SUBSTRING);
+    int n_entries = count_entries(k);
+    int *hit_of = xmalloc(((size_t)n_entries + 1) * sizeof *hit_of);
+    for (int i = 0; i <= n_entries; i++) {
+        hit_of[i] = -1;
     }
     for (size_t i = 0; i < limit; i++) {
         kb_hit *h = &r->hits[r->n++];
         fill_hit(k, h, c[i].ord);
         h->score = c[i].score;
-        if (r->fallback != KB_MATCH_ID) {
-            fill_snippet(k, h, table, strcmp(table, "tri") == 0 ? 0 : 3, expr, c[i].ord);
+        if (c[i].ord >= 0 && c[i].ord < n_entries) {
+            hit_of[c[i].ord] = (int)i;
         }
-        if (!opts->want_lines) {
-            continue;
+        if (r->fallback == KB_MATCH_ALL) {
+            fill_snippet(k, h, "fts", 3, expr, c[i].ord);
+        } else if (r->fallback != KB_MATCH_ID && sub_expr && *sub_expr) {
+            /* The prefix index keeps no text: mark the words' beginnings via trigrams. */
+            fill_snippet(k, h, "tri", 0, sub_expr, c[i].ord);
         }
-        if (r->fallback == KB_MATCH_ID) {
+        if (opts->want_lines && r->fallback == KB_MATCH_ID) {
             fill_lines_id(k, h, c[i].ord);
-        } else if (r->fallback == KB_MATCH_SUBSTRING) {
+        } else if (opts->want_lines && r->fallback != KB_MATCH_ALL) {
             fill_lines_substring(k, h, &q, c[i].ord);
-        } else {
-            fill_lines_fts(k, h, strcmp(table, "fts") == 0 ? "lines" : "lines_exact", line_expr,
-                           c[i].ord);
         }
     }
+    if (line_expr && limit) {
+        fill_lines_fts(k, r, hit_of, n_entries, "lines", line_expr);
+    }
+    free(hit_of);
+    free(sub_expr);
     free(line_expr);
     r->understood = expr;
     expr = NULL;

@@ -3,8 +3,9 @@
  *
  * Tables: entries (one row per entry, rowid = KB order), facts (identifiers, references,
  * external references, URLs), docs, meta; three FTS5 indexes: fts (title, idents, section,
- * body; Porter-stemmed words), lines (each source line, for grep-style output), their
- * unstemmed twins fts_exact and lines_exact (for prefixes), and tri (trigrams, for substrings); words (the unstemmed vocabulary, for suggestions). */
+ * body; Porter-stemmed words), lines (each source line, for grep-style output), an
+ * unstemmed twin fts_exact (for prefixes), and tri (trigrams, for substrings and snippets of
+ * partial matches); words (the unstemmed vocabulary, for suggestions). */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -30,11 +31,11 @@ static const char *const schema =
     "CREATE VIRTUAL TABLE fts USING fts5(title, idents, section, body,"
     " tokenize='porter unicode61 remove_diacritics 2');"
     "CREATE VIRTUAL TABLE lines USING fts5(text, entry UNINDEXED, lineno UNINDEXED,"
-    " tokenize='porter unicode61 remove_diacritics 2');"
-    /* Unstemmed twins for prefix matching: "expandab*" cannot match the stem "expand". */
-    "CREATE VIRTUAL TABLE fts_exact USING fts5(title, idents, section, body,"
-    " tokenize='unicode61 remove_diacritics 2');"
-    "CREATE VIRTUAL TABLE lines_exact USING fts5(text, entry UNINDEXED, lineno UNINDEXED,"
+    " tokenize='porter unicode61 remove_diacritics 2', columnsize=0);"
+    /* An unstemmed twin for prefix matching ("expandab*" cannot match the stem "expand").
+     * Contentless: it only matches and ranks. Every table costs start-up time (SQLite parses
+     * the whole schema on first use), so there are no more of them than needed. */
+    "CREATE VIRTUAL TABLE fts_exact USING fts5(title, idents, section, body, content='',"
     " tokenize='unicode61 remove_diacritics 2');"
     "CREATE VIRTUAL TABLE tri USING fts5(text, tokenize='trigram');"
     "CREATE TABLE words(word TEXT PRIMARY KEY) WITHOUT ROWID;";
@@ -133,7 +134,7 @@ kb_status kb_store_image(const kb_corpus *c, unsigned char **out, size_t *out_le
 {
     sqlite3 *db = NULL;
     kb_status st = KB_ERR_DB;
-    enum { S_DOC, S_ENTRY, S_FACT, S_FTS, S_LINE, S_TRI, S_WORD, S_META, S_FTSX, S_LINEX, N_STMT };
+    enum { S_DOC, S_ENTRY, S_FACT, S_FTS, S_LINE, S_TRI, S_WORD, S_META, S_FTSX, N_STMT };
     static const char *const sql[N_STMT] = {
         "INSERT INTO docs VALUES(?,?,?,?,?)",
         "INSERT INTO entries VALUES(?,?,?,?,?,?,?,?,?,?,?)",
@@ -144,7 +145,6 @@ kb_status kb_store_image(const kb_corpus *c, unsigned char **out, size_t *out_le
         "INSERT OR IGNORE INTO words VALUES(?)",
         "INSERT INTO meta VALUES(?,?)",
         "INSERT INTO fts_exact(rowid,title,idents,section,body) VALUES(?,?,?,?,?)",
-        "INSERT INTO lines_exact(text,entry,lineno) VALUES(?,?,?)",
     };
     sqlite3_stmt *s[N_STMT] = {0};
     if (sqlite3_open(":memory:", &db) != SQLITE_OK) {
@@ -233,9 +233,7 @@ kb_status kb_store_image(const kb_corpus *c, unsigned char **out, size_t *out_le
             if (!blank_line) {
                 char *text = xstrndup(p, len);
                 rc = exec_bind(s[S_LINE], "tii", text, ord, ln);
-                if (rc == SQLITE_OK) {
-                    rc = exec_bind(s[S_LINEX], "tii", text, ord, ln);
-                }
+
                 free(text);
                 if (rc != SQLITE_OK) {
                     st = db_fail(db, diag, "cannot index lines");
@@ -262,8 +260,7 @@ kb_status kb_store_image(const kb_corpus *c, unsigned char **out, size_t *out_le
     if (sqlite3_exec(db, "COMMIT; INSERT INTO fts(fts) VALUES('optimize');"
                          "INSERT INTO lines(lines) VALUES('optimize');"
                          "INSERT INTO tri(tri) VALUES('optimize');"
-                         "INSERT INTO fts_exact(fts_exact) VALUES('optimize');"
-                         "INSERT INTO lines_exact(lines_exact) VALUES('optimize'); VACUUM;",
+                         "INSERT INTO fts_exact(fts_exact) VALUES('optimize'); VACUUM;",
                      NULL, NULL, &err) != SQLITE_OK) {
         kb_diag_set(diag, "", 0, "cannot finish database: %s", err ? err : "?");
         sqlite3_free(err);
