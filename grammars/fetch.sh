@@ -21,7 +21,7 @@ command -v node >/dev/null 2>&1 || { echo "grammars/fetch.sh: node is needed to 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT INT TERM
 echo "grammars: fetching $pkg@$version from the npm registry" >&2
-if ! (cd "$tmp" && npm pack --silent "$pkg@$version" >pack.out 2>pack.err); then
+if ! (cd "$tmp" && npm pack --loglevel=error "$pkg@$version" >pack.out 2>pack.err); then
     echo "grammars/fetch.sh: could not fetch $pkg@$version from the npm registry:" >&2
     sed 's/^/  /' "$tmp/pack.err" >&2
     exit 2
