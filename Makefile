@@ -40,13 +40,14 @@ COMMON_SRC := $(wildcard common/*.c)
 KB_SRC := $(filter-out kb/embedded.c,$(wildcard kb/*.c))
 LINT_SRC := $(wildcard linter/*.c)
 SERVER_SRC := $(wildcard server/*.c)
+LSP_SRC := $(wildcard lsp/*.c)
 CLI_SRC := $(wildcard cli/*.c)
 TEST_SRC := $(wildcard tests/unit/*.c tests/support/*.c)
 
 obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 CORE_OBJ := $(call obj,$(COMMON_SRC) $(KB_SRC))
 EMBED_OBJ := $(BUILD)/obj/kb/embedded.o $(BUILD)/obj/kb/blob.o $(BUILD)/obj/web/assets.o
-LIB_OBJ := $(CORE_OBJ) $(call obj,$(LINT_SRC) $(SERVER_SRC)) $(GRAMMAR_OBJ) $(EMBED_OBJ)
+LIB_OBJ := $(CORE_OBJ) $(call obj,$(LINT_SRC) $(SERVER_SRC) $(LSP_SRC)) $(GRAMMAR_OBJ) $(EMBED_OBJ)
 CLI_OBJ := $(call obj,$(CLI_SRC))
 TEST_OBJ := $(call obj,$(TEST_SRC))
 
@@ -140,11 +141,11 @@ bench: $(OOMKB)
 	bench/run.sh $(OOMKB)
 
 lint:
-	clang-tidy $(COMMON_SRC) $(KB_SRC) $(LINT_SRC) $(SERVER_SRC) $(CLI_SRC) -- $(BASE_CFLAGS) $(DEP_CFLAGS)
-	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability -I. common kb linter server cli
+	clang-tidy $(COMMON_SRC) $(KB_SRC) $(LINT_SRC) $(SERVER_SRC) $(LSP_SRC) $(CLI_SRC) -- $(BASE_CFLAGS) $(DEP_CFLAGS)
+	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability -I. common kb linter server lsp cli
 
 format:
-	clang-format -i $(COMMON_SRC) $(wildcard */*.h) $(KB_SRC) $(LINT_SRC) $(SERVER_SRC) $(CLI_SRC) $(TEST_SRC)
+	clang-format -i $(COMMON_SRC) $(wildcard */*.h) $(KB_SRC) $(LINT_SRC) $(SERVER_SRC) $(LSP_SRC) $(CLI_SRC) $(TEST_SRC)
 
 clean:
 	rm -rf build
@@ -153,3 +154,10 @@ distclean: clean
 	rm -rf $(GRAMMAR_DIR)
 
 -include $(shell find build/$(MODE)/obj -name '*.d' 2>/dev/null)
+
+# --- server ---
+# The web UI in headless Chromium (Debian) driven by playwright-core (npm); installs both when
+# missing and writes screenshots to build/browser/.
+.PHONY: browser-test
+browser-test: $(OOMKB)
+	tests/browser/run.sh $(OOMKB)

@@ -1,0 +1,432 @@
+/* The libmicrohttpd glue: binds the socket, starts the daemon (internal thread pool + epoll,
+ * explicit connection limit and timeout), turns each request into a srv_request for
+ * srv_route, and queues the prepared library response for the answer. Also the access log.
+ * The only file that touches sockets; the decisions are all in route.c. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netdb.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "server/server.h"
+#include "server/server_int.h"
+#include "server/server_mhd.h"
+
+/* Request bodies are never wanted (GET and HEAD only); bytes past this get a 405 at once. */
+#define MAX_DISCARD (64u * 1024u)
+
+struct server {
+    const srv_mhd *mhd;
+    srv_site *site;
+    struct MHD_Daemon *daemon;
+    unsigned port;
+    char url[192];
+    int log_fd;
+    int quiet;
+};
+
+/* Per request: the raw target (from the URI callback, before libmicrohttpd decodes it) and
+ * whether the access handler has been called once already. */
+typedef struct req_state {
+    int seen;
+    size_t discarded;
+    char target[];
+} req_state;
+
+static req_state *state_new(const char *uri)
+{
+    size_t n = strlen(uri);
+    req_state *st = xmalloc(sizeof *st + n + 1);
+    st->seen = 0;
+    st->discarded = 0;
+    memcpy(st->target, uri, n + 1);
+    return st;
+}
+
+/* ---- Responses ------------------------------------------------------------------------ */
+
+static void free_cb(void *cls)
+{
+    srv_rep_mem_unref(cls);
+}
+
+static struct MHD_Response *build(const srv_mhd *m, srv_rep *r, srv_variant v)
+{
+    const char *data = "";
+    size_t len = 0;
+    if (v == SRV_IDENTITY) {
+        data = r->body;
+        len = r->len;
+    } else if (v == SRV_GZIP) {
+        data = r->gz;
+        len = r->gz_len;
+    }
+    struct MHD_Response *resp;
+    if (r->pinned) {
+        /* The site outlives the daemon: the library may point into the body. */
+        resp = m->create_response_from_buffer(len, (void *)(uintptr_t)data,
+                                              MHD_RESPMEM_PERSISTENT);
+    } else {
+        /* Shared with the cache: the body stays until the library lets go of it. */
+        srv_rep_mem_ref(r);
+        resp = m->create_response_from_buffer_with_free_callback_cls(
+            len, (void *)(uintptr_t)data, free_cb, r);
+        if (!resp) {
+            srv_rep_mem_unref(r);
+        }
+    }
+    if (!resp) {
+        return NULL;
+    }
+    int gz = v == SRV_GZIP || v == SRV_NOT_MODIFIED_GZ;
+    int not_modified = v == SRV_NOT_MODIFIED || v == SRV_NOT_MODIFIED_GZ;
+    if (!not_modified) {
+        m->add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, r->ctype);
+    }
+    if (v == SRV_GZIP) {
+        m->add_response_header(resp, MHD_HTTP_HEADER_CONTENT_ENCODING, "gzip");
+    }
+    const char *etag = gz ? r->etag_gz : r->etag;
+    if (etag[0]) {
+        m->add_response_header(resp, MHD_HTTP_HEADER_ETAG, etag);
+    }
+    m->add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, r->cache_control);
+    if (r->vary) {
+        m->add_response_header(resp, MHD_HTTP_HEADER_VARY, r->vary);
+    }
+    if (r->allow) {
+        m->add_response_header(resp, MHD_HTTP_HEADER_ALLOW, r->allow);
+    }
+    m->add_response_header(resp, "X-Content-Type-Options", "nosniff");
+    m->add_response_header(resp, "Referrer-Policy", SRV_REFERRER_POLICY);
+    if (r->is_html) {
+        m->add_response_header(resp, "Content-Security-Policy", SRV_CSP);
+        m->add_response_header(resp, "X-Frame-Options", "DENY");
+    }
+    return resp;
+}
+
+static void prepare_hook(void *ud, srv_rep *r)
+{
+    server *sv = ud;
+    for (int v = 0; v < SRV_N_VARIANTS; v++) {
+        int needs_gz = v == SRV_GZIP || v == SRV_NOT_MODIFIED_GZ;
+        int needs_tag = v == SRV_NOT_MODIFIED || v == SRV_NOT_MODIFIED_GZ;
+        if ((needs_gz && !r->gz) || (needs_tag && !r->etag[0])) {
+            continue;
+        }
+        r->native[v] = build(sv->mhd, r, (srv_variant)v);
+    }
+}
+
+static void release_hook(void *ud, srv_rep *r)
+{
+    server *sv = ud;
+    for (int v = 0; v < SRV_N_VARIANTS; v++) {
+        if (r->native[v]) {
+            sv->mhd->destroy_response(r->native[v]);
+            r->native[v] = NULL;
+        }
+    }
+}
+
+/* ---- Access log ----------------------------------------------------------------------- */
+
+static void log_request(server *sv, struct MHD_Connection *c, const char *method,
+                        const char *target, const char *version, int status, size_t bytes)
+{
+    char host[INET6_ADDRSTRLEN] = "-";
+    const union MHD_ConnectionInfo *ci =
+        sv->mhd->get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    if (ci && ci->client_addr) {
+        const struct sockaddr *sa = ci->client_addr;
+        if (sa->sa_family == AF_INET) {
+            inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, host,
+                      sizeof host);
+        } else if (sa->sa_family == AF_INET6) {
+            inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr,
+                      host, sizeof host);
+        }
+    }
+    time_t now = time(NULL);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    char when[40];
+    strftime(when, sizeof when, "%d/%b/%Y:%H:%M:%S +0000", &tm);
+    buf line = BUF_INIT;
+    buf_printf(&line, "%s - - [%s] \"%s ", host, when, method);
+    /* The target is client bytes: escape what could forge or break a log line. */
+    for (const unsigned char *p = (const unsigned char *)target; *p && line.len < 2048; p++) {
+        if (*p < 0x20 || *p >= 0x7f || *p == '"' || *p == '\\') {
+            buf_printf(&line, "\\x%02x", *p);
+        } else {
+            buf_putc(&line, (char)*p);
+        }
+    }
+    if (bytes) {
+        buf_printf(&line, " %s\" %d %zu\n", version, status, bytes);
+    } else {
+        buf_printf(&line, " %s\" %d -\n", version, status);
+    }
+    /* One write per line, so that pool threads never interleave within a line. */
+    ssize_t w = write(sv->log_fd, line.data, line.len);
+    (void)w;
+    buf_free(&line);
+}
+
+/* ---- Callbacks ------------------------------------------------------------------------ */
+
+static void *uri_cb(void *cls, const char *uri, struct MHD_Connection *c)
+{
+    (void)cls;
+    (void)c;
+    return state_new(uri ? uri : "");
+}
+
+static void completed_cb(void *cls, struct MHD_Connection *c, void **req_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+    (void)cls;
+    (void)c;
+    (void)toe;
+    free(*req_cls);
+    *req_cls = NULL;
+}
+
+__attribute__((format(printf, 2, 0))) static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+    server *sv = cls;
+    if (sv->quiet) {
+        return;
+    }
+    buf b = BUF_INIT;
+    buf_puts(&b, "oomkb: libmicrohttpd: ");
+    buf_vprintf(&b, fmt, ap);
+    if (b.len && b.data[b.len - 1] != '\n') {
+        buf_putc(&b, '\n');
+    }
+    ssize_t w = write(STDERR_FILENO, b.data, b.len);
+    (void)w;
+    buf_free(&b);
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
+                                  const char *method, const char *version,
+                                  const char *upload_data, size_t *upload_data_size,
+                                  void **req_cls)
+{
+    (void)upload_data;
+    server *sv = cls;
+    const srv_mhd *m = sv->mhd;
+    req_state *st = *req_cls;
+    if (!st) {
+        st = state_new(url);
+        *req_cls = st;
+    }
+    /* The keep-alive trap: libmicrohttpd 0.9.75 closes the connection after any response
+     * queued on the first call for a request (connection.c sets discard_request). Answer on
+     * the second call, so that keep-alive clients keep their connection (about 4x the
+     * requests per second at 16-64 connections). */
+    if (!st->seen) {
+        st->seen = 1;
+        return MHD_YES;
+    }
+    if (*upload_data_size) {
+        st->discarded += *upload_data_size;
+        *upload_data_size = 0;
+        if (st->discarded < MAX_DISCARD) {
+            return MHD_YES;
+        }
+    }
+    srv_request req = {
+        method,
+        st->target,
+        m->lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT),
+        m->lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT_ENCODING),
+        m->lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_USER_AGENT),
+        m->lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_IF_NONE_MATCH),
+    };
+    srv_answer a;
+    srv_route(sv->site, &req, &a);
+    struct MHD_Response *resp = a.rep->native[a.variant];
+    int temporary = 0;
+    if (!resp) {
+        resp = build(m, a.rep, a.variant);
+        temporary = 1;
+    }
+    int not_modified = a.variant == SRV_NOT_MODIFIED || a.variant == SRV_NOT_MODIFIED_GZ;
+    int status = not_modified ? MHD_HTTP_NOT_MODIFIED : a.rep->status;
+    enum MHD_Result ret = resp ? m->queue_response(c, (unsigned)status, resp) : MHD_NO;
+    if (temporary && resp) {
+        m->destroy_response(resp);
+    }
+    if (!sv->quiet) {
+        size_t bytes = not_modified || strcmp(method, "HEAD") == 0 ? 0
+                       : a.variant == SRV_GZIP                      ? a.rep->gz_len
+                                                                    : a.rep->len;
+        log_request(sv, c, method, st->target, version, status, bytes);
+    }
+    srv_answer_release(sv->site, &a);
+    return ret;
+}
+
+/* ---- Start and stop ------------------------------------------------------------------- */
+
+/* Binds and listens on host:port, non-blocking (the pool threads share it). Returns the
+ * socket, or -1 with a message. */
+static int open_listener(const char *host, unsigned port, int *out_family, char *err,
+                         size_t err_size)
+{
+    char port_str[16];
+    snprintf(port_str, sizeof port_str, "%u", port);
+    struct addrinfo hints;
+    memset(&hints, 0, sizeof hints);
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+    struct addrinfo *res = NULL;
+    int gai = getaddrinfo(host, port_str, &hints, &res);
+    if (gai != 0) {
+        snprintf(err, err_size, "cannot bind %s: %s", host, gai_strerror(gai));
+        return -1;
+    }
+    int fd = -1;
+    int saved = 0;
+    for (struct addrinfo *ai = res; ai; ai = ai->ai_next) {
+        fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC,
+                    ai->ai_protocol);
+        if (fd < 0) {
+            saved = errno;
+            continue;
+        }
+        int one = 1;
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+        if (bind(fd, ai->ai_addr, ai->ai_addrlen) == 0 && listen(fd, 1024) == 0) {
+            *out_family = ai->ai_family;
+            break;
+        }
+        saved = errno;
+        close(fd);
+        fd = -1;
+    }
+    freeaddrinfo(res);
+    if (fd < 0) {
+        if (saved == EADDRINUSE) {
+            snprintf(err, err_size,
+                     "cannot listen on %s port %u: address already in use (another server? try "
+                     "--port)",
+                     host, port);
+        } else {
+            snprintf(err, err_size, "cannot listen on %s port %u: %s", host, port,
+                     strerror(saved));
+        }
+    }
+    return fd;
+}
+
+static unsigned bound_port(int fd)
+{
+    struct sockaddr_storage ss;
+    socklen_t len = sizeof ss;
+    if (getsockname(fd, (struct sockaddr *)&ss, &len) != 0) {
+        return 0;
+    }
+    if (ss.ss_family == AF_INET6) {
+        return ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
+    }
+    return ntohs(((struct sockaddr_in *)&ss)->sin_port);
+}
+
+static server_status fail(server_diag *diag, server_status st, const char *msg)
+{
+    if (diag) {
+        snprintf(diag->message, sizeof diag->message, "%s", msg);
+    }
+    return st;
+}
+
+server_status server_start(const server_opts *opts, server **out, server_diag *diag)
+{
+    *out = NULL;
+    char err[512] = "";
+    const srv_mhd *m = srv_mhd_load(err, sizeof err);
+    if (!m) {
+        return fail(diag, SERVER_ERR_LIBRARY, err);
+    }
+    unsigned threads = opts->threads;
+    if (threads == 0) {
+        long n = sysconf(_SC_NPROCESSORS_ONLN);
+        threads = n < 1 ? 1 : n > 8 ? 8 : (unsigned)n;
+    }
+    if (threads > 64) {
+        return fail(diag, SERVER_ERR_USAGE, "--threads must be from 1 to 64");
+    }
+    server *sv = xcalloc(1, sizeof *sv);
+    sv->mhd = m;
+    sv->quiet = opts->quiet;
+    sv->log_fd = opts->log ? fileno(opts->log) : STDERR_FILENO;
+
+    srv_hooks hooks = {prepare_hook, release_hook, sv};
+    srv_status ss = srv_site_new(opts->db_path, threads, &hooks, &sv->site, err, sizeof err);
+    if (ss != SRV_OK) {
+        free(sv);
+        return fail(diag, ss == SRV_ERR_KB ? SERVER_ERR_KB : SERVER_ERR_INTERNAL, err);
+    }
+    const char *host = opts->bind && *opts->bind ? opts->bind : "127.0.0.1";
+    int family = AF_INET;
+    int fd = open_listener(host, opts->port, &family, err, sizeof err);
+    if (fd < 0) {
+        srv_site_free(sv->site);
+        free(sv);
+        return fail(diag, SERVER_ERR_BIND, err);
+    }
+    sv->port = bound_port(fd);
+    snprintf(sv->url, sizeof sv->url, family == AF_INET6 ? "http://[%s]:%u/" : "http://%s:%u/",
+             host, sv->port);
+
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG;
+    flags |= m->is_feature_supported(MHD_FEATURE_EPOLL) == MHD_YES ? MHD_USE_EPOLL : MHD_USE_POLL;
+    if (family == AF_INET6) {
+        flags |= MHD_USE_IPv6;
+    }
+    sv->daemon = m->start_daemon(
+        flags, 0, NULL, NULL, on_request, sv, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, sv,
+        MHD_OPTION_LISTEN_SOCKET, (MHD_socket)fd, MHD_OPTION_THREAD_POOL_SIZE, threads,
+        MHD_OPTION_CONNECTION_LIMIT, opts->conn_limit ? opts->conn_limit : 1000u,
+        MHD_OPTION_CONNECTION_TIMEOUT, opts->timeout_s ? opts->timeout_s : 30u,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64u * 1024u), MHD_OPTION_URI_LOG_CALLBACK,
+        uri_cb, sv, MHD_OPTION_NOTIFY_COMPLETED, completed_cb, sv, MHD_OPTION_END);
+    if (!sv->daemon) {
+        close(fd);
+        srv_site_free(sv->site);
+        free(sv);
+        return fail(diag, SERVER_ERR_INTERNAL, "libmicrohttpd failed to start the daemon");
+    }
+    *out = sv;
+    return SERVER_OK;
+}
+
+unsigned server_port(const server *s)
+{
+    return s->port;
+}
+
+const char *server_url(const server *s)
+{
+    return s->url;
+}
+
+void server_stop(server *s)
+{
+    if (!s) {
+        return;
+    }
+    /* Stop first: the daemon's threads may still hold reps; the site goes after. */
+    s->mhd->stop_daemon(s->daemon);
+    srv_site_free(s->site);
+    free(s);
+}
