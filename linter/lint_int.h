@@ -1,0 +1,223 @@
+/* Private to linter/: the flat syntax tree the rules walk, name resolution, per-function facts
+ * (what trains, what is a per-step region), and the finding builder the rules call.
+ * Nothing outside linter/ includes this header. */
+#ifndef OOMKB_LINT_INT_H
+#define OOMKB_LINT_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "linter/lint.h"
+
+#define NONE UINT32_MAX
+/* Expression and block recursion is capped: deeper nesting (10,000 brackets) reads as
+ * "unknown", which never produces a finding. */
+#define MAX_DEPTH 200
+
+/* Node kinds the rules care about; everything else is K_OTHER. */
+enum kind {
+    K_OTHER = 0,
+    K_MODULE,
+    K_ERROR,
+    K_IDENT,
+    K_ATTR,
+    K_CALL,
+    K_ARGS,
+    K_KWARG,
+    K_LIST_SPLAT,
+    K_DICT_SPLAT,
+    K_SUBSCRIPT,
+    K_BINOP,
+    K_UNARY,
+    K_NOT,
+    K_BOOLOP,
+    K_COMPARE,
+    K_PAREN,
+    K_COND_EXPR,
+    K_LIST,
+    K_TUPLE,
+    K_SET,
+    K_DICT,
+    K_PAIR,
+    K_STRING,
+    K_INTEGER,
+    K_FLOAT,
+    K_TRUE,
+    K_FALSE,
+    K_NONE,
+    K_FUNC,
+    K_CLASS,
+    K_DECORATED,
+    K_DECORATOR,
+    K_LAMBDA,
+    K_BLOCK,
+    K_EXPR_STMT,
+    K_ASSIGN,
+    K_AUG_ASSIGN,
+    K_RETURN,
+    K_IF,
+    K_ELIF,
+    K_ELSE,
+    K_FOR,
+    K_WHILE,
+    K_TRY,
+    K_EXCEPT,
+    K_FINALLY,
+    K_WITH,
+    K_WITH_ITEM,
+    K_IMPORT,
+    K_IMPORT_FROM,
+    K_DOTTED,
+    K_ALIASED,
+    K_RELATIVE,
+    K_WILDCARD,
+    K_COMMENT,
+    K_PATTERN_LIST,
+    K_EXPR_LIST,
+    K_COMPREHENSION,
+    K_GENERATOR,
+    K_KEYWORD_TOKEN, /* anonymous tokens kept for their text: operators */
+    K__COUNT
+};
+
+/* Field names the rules read. */
+enum field {
+    F_NONE = 0,
+    F_NAME,
+    F_ALIAS,
+    F_VALUE,
+    F_OBJECT,
+    F_ATTRIBUTE,
+    F_FUNCTION,
+    F_ARGUMENTS,
+    F_LEFT,
+    F_RIGHT,
+    F_OPERATOR,
+    F_BODY,
+    F_CONDITION,
+    F_CONSEQUENCE,
+    F_ALTERNATIVE,
+    F_MODULE_NAME,
+    F_SUPERCLASSES,
+    F_KEY,
+    F_SUBSCRIPT,
+    F_DEFINITION,
+    F_PARAMETERS,
+    F__COUNT
+};
+
+typedef struct node {
+    uint8_t kind;
+    uint8_t field;   /* the field this node fills in its parent */
+    uint8_t named;
+    uint8_t bad;     /* ERROR or MISSING node */
+    uint32_t parent, first, next; /* indices, NONE if absent */
+    uint32_t func;   /* the innermost enclosing function_definition/lambda/module node */
+    uint32_t sb, eb; /* byte range */
+    TSPoint sp, ep;
+} node;
+
+/* A local name bound by an import: `cp` -> "torch.utils.checkpoint". */
+typedef struct binding {
+    const char *name;
+    size_t name_len;
+    char *qual; /* owned */
+} binding;
+
+/* A def or class in this file. */
+typedef struct defn {
+    uint32_t node; /* the function_definition / class_definition */
+    const char *name;
+    size_t name_len;
+    int is_class;
+    int toplevel;       /* module scope (not a method, not nested in a function) */
+    int step_direct;    /* performs a training step outside any loop of its own */
+    int called_in_loop; /* called (f() or self.f()) inside some loop of this file */
+    int cache_wrapper;  /* calls empty_cache unconditionally and does not itself train */
+} defn;
+
+typedef struct analysis {
+    const char *src;
+    size_t len;
+    node *nodes;
+    uint32_t n_nodes, cap_nodes;
+    binding *binds;
+    size_t n_binds, cap_binds;
+    defn *defs;
+    size_t n_defs, cap_defs;
+    uint32_t *calls; /* every call node, in source order */
+    size_t n_calls, cap_calls;
+    uint32_t *loops; /* every for/while node */
+    size_t n_loops, cap_loops;
+    uint8_t *loop_trains; /* per node index: 1 if a for/while whose body trains directly */
+    const lint_options *opts;
+    lint_finding *out;
+    size_t n_out, cap_out;
+} analysis;
+
+/* ---- Tree access (syntax.c) ---- */
+const char *ntext(const analysis *a, uint32_t n, size_t *len);
+int ntext_is(const analysis *a, uint32_t n, const char *s);
+uint32_t child_field(const analysis *a, uint32_t n, int field);
+uint32_t named_child(const analysis *a, uint32_t n, unsigned i);
+int is_ancestor(const analysis *a, uint32_t anc, uint32_t n);
+/* Builds the flat tree from a TSTree; returns 0 on success. */
+void tree_flatten(analysis *a, const TSTree *tree);
+
+/* ---- Name resolution (syntax.c) ---- */
+/* The dotted qualified name of an identifier/attribute chain, with the leftmost name replaced by
+ * its import ("cp.checkpoint" -> "torch.utils.checkpoint.checkpoint"). A name defined by a def
+ * or class in this file becomes "<local>.name"; unresolved names keep their text. Writes at
+ * most cap bytes; returns 0 if the expression is not a plain chain. */
+int resolve_name(const analysis *a, uint32_t n, char *out, size_t cap);
+/* The text of a chain without resolution ("self.optimizer"). */
+int chain_text(const analysis *a, uint32_t n, char *out, size_t cap);
+const defn *find_def(const analysis *a, const char *name, size_t len, int want_class);
+/* The called function's last name: "step" for opt.step(), "f" for f(). */
+const char *callee_last(const analysis *a, uint32_t call, size_t *len);
+/* The keyword argument `name=` of a call, or NONE. */
+uint32_t call_kwarg(const analysis *a, uint32_t call, const char *name);
+/* 1 if the call has a **splat or *splat argument. */
+int call_has_splat(const analysis *a, uint32_t call);
+/* The i-th positional argument, or NONE. */
+uint32_t call_positional(const analysis *a, uint32_t call, unsigned i);
+/* The innermost for/while enclosing n inside n's own function, or NONE. */
+uint32_t enclosing_loop(const analysis *a, uint32_t n);
+/* 1 if n lies in the `except` part of a try (any handler). */
+int in_except(const analysis *a, uint32_t n, uint32_t stop);
+/* 1 if n is evaluated under torch.no_grad()/inference_mode()/set_grad_enabled(False) or in a
+ * function decorated with them. */
+int under_no_grad(const analysis *a, uint32_t n);
+/* 1 if the call is a training step: x.backward(...), optimizer.step(), scaler.step(opt). */
+int is_step_call(const analysis *a, uint32_t call);
+/* The def a call goes to when it calls a same-file function (f() or self.f()), or NULL. */
+const defn *call_target(const analysis *a, uint32_t call);
+/* The function name of the function node (NULL for the module). */
+const char *func_name(const analysis *a, uint32_t func, size_t *len);
+/* 1 if n (inside function f) runs on every training step: its innermost loop trains, or
+ * it is outside loops in a per-step hook or step function. */
+int per_step_region(const analysis *a, uint32_t n, uint32_t *out_region);
+void analysis_facts(analysis *a);
+
+/* ---- Findings (lint.c) ---- */
+lint_finding *add_finding(analysis *a, int rule, uint32_t node, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+/* Attaches a fix to f: replace bytes [sb, eb) with content. */
+void set_fix(analysis *a, lint_finding *f, uint32_t sb, uint32_t eb, const char *content,
+             const char *title, lint_applicability app);
+int rule_on(const analysis *a, int rule);
+
+/* ---- Rules ---- */
+void rule_loss_kept(analysis *a);    /* OOM101, rule_loss.c */
+void rule_empty_cache(analysis *a);  /* OOM102, rule_cache.c */
+void rule_eval_accum(analysis *a);   /* OOM103, rule_trainer.c */
+void rule_reentrant(analysis *a);    /* OOM104, rule_ckpt.c */
+
+/* 1 if the call builds Hugging Face TrainingArguments (or a subclass: Seq2Seq, TRL configs,
+ * a same-file subclass). rule_trainer.c. */
+int is_hf_args_call(const analysis *a, uint32_t call);
+
+/* Byte search helper shared with project.c. */
+int has_bytes(const char *s, size_t n, const char *needle);
+
+#endif

@@ -1,0 +1,387 @@
+/* Project facts for OOM104: does this project train under DistributedDataParallel? DDP is set up
+ * in main.py/train.py or a launcher script while checkpointing sits in a model file, so the
+ * project root (nearest ancestor with .git or pyproject.toml) is byte-scanned once per run and
+ * the answer cached. No parsing: a few memmem() calls per file keep this cheap. */
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "linter/lint_int.h"
+
+#define SCAN_MAX_FILES 50000
+#define SCAN_MAX_BYTES (4u * 1024u * 1024u)
+
+static int ident_char(char c)
+{
+    return c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+static int lower_has(const char *s, size_t n, const char *needle)
+{
+    size_t m = strlen(needle);
+    for (size_t i = 0; i + m <= n; i++) {
+        size_t k = 0;
+        while (k < m && (s[i + k] | 0x20) == needle[k]) {
+            k++;
+        }
+        if (k == m) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* Is the match at p on a line that is commented out before it? */
+static int commented(const char *src, const char *p)
+{
+    for (const char *q = p; q > src && q[-1] != '\n'; q--) {
+        if (q[-1] == '#') {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static int line_of(const char *src, const char *p)
+{
+    int line = 1;
+    for (const char *q = src; q < p; q++) {
+        line += *q == '\n';
+    }
+    return line;
+}
+
+static void note(lint_ddp *acc, const char *name, const char *src, const char *p)
+{
+    if (!acc->ddp || !acc->where[0]) {
+        snprintf(acc->where, sizeof acc->where, "%s:%d", name, line_of(src, p));
+    }
+    acc->ddp = 1;
+}
+
+/* The argument text of a call whose '(' is at open, bounded. */
+static size_t call_span(const char *open, const char *end)
+{
+    int depth = 0;
+    size_t max = (size_t)(end - open) < 4096 ? (size_t)(end - open) : 4096;
+    for (size_t i = 0; i < max; i++) {
+        if (open[i] == '(') {
+            depth++;
+        } else if (open[i] == ')' && --depth == 0) {
+            return i + 1;
+        }
+    }
+    return max;
+}
+
+static void scan_ctor(lint_ddp *acc, const char *name, const char *src, const char *p,
+                      const char *open, const char *end)
+{
+    size_t span = call_span(open, end);
+    note(acc, name, src, p);
+    acc->n_ctor++;
+    if (memmem(open, span, "static_graph=True", 17)) {
+        acc->n_static++;
+    }
+    if (memmem(open, span, "find_unused_parameters=True", 27)) {
+        acc->find_unused = 1;
+    }
+}
+
+void lint_ddp_scan_buffer(const char *src, size_t len, const char *name, int is_shell,
+                          lint_ddp *acc)
+{
+    const char *end = src + len;
+    int other_backend = lower_has(src, len, "deepspeed") || lower_has(src, len, "fsdp") ||
+                        has_bytes(src, len, "FullyShardedDataParallel");
+    if (is_shell) {
+        static const char *const launchers[] = {"torchrun", "torch.distributed.launch",
+                                                "torch.distributed.run", "accelerate launch",
+                                                "--nproc_per_node", NULL};
+        if (other_backend) {
+            return;
+        }
+        for (int i = 0; launchers[i]; i++) {
+            for (const char *p = src; (p = memmem(p, (size_t)(end - p), launchers[i],
+                                                  strlen(launchers[i]))) != NULL;
+                 p++) {
+                if (!commented(src, p)) {
+                    note(acc, name, src, p);
+                    acc->n_other++;
+                    break;
+                }
+            }
+        }
+        goto out;
+    }
+    for (const char *p = src; (p = memmem(p, (size_t)(end - p), "DistributedDataParallel(", 24));
+         p++) {
+        if ((p == src || !ident_char(p[-1]) || p[-1] == '.') && !commented(src, p)) {
+            scan_ctor(acc, name, src, p, p + 23, end);
+        }
+    }
+    if (has_bytes(src, len, "as DDP")) {
+        for (const char *p = src; (p = memmem(p, (size_t)(end - p), "DDP(", 4)); p++) {
+            if ((p == src || !ident_char(p[-1])) && !commented(src, p)) {
+                scan_ctor(acc, name, src, p, p + 3, end);
+            }
+        }
+    }
+    static const char *const lightning[] = {"\"ddp", "'ddp", "DDPStrategy(", NULL};
+    for (int i = 0; lightning[i]; i++) {
+        for (const char *p = src; (p = memmem(p, (size_t)(end - p), lightning[i],
+                                              strlen(lightning[i])));
+             p++) {
+            if (!commented(src, p)) {
+                note(acc, name, src, p);
+                acc->n_other++;
+                size_t rest = (size_t)(end - p) < 64 ? (size_t)(end - p) : 64;
+                if (memmem(p, rest, "find_unused_parameters_true", 27) ||
+                    memmem(p, rest, "find_unused_parameters=True", 27)) {
+                    acc->find_unused = 1;
+                }
+                break;
+            }
+        }
+    }
+    if (!other_backend) {
+        for (const char *p = src; (p = memmem(p, (size_t)(end - p), "Accelerator(", 12)); p++) {
+            if ((p == src || !ident_char(p[-1]) || p[-1] == '.') && !commented(src, p)) {
+                note(acc, name, src, p);
+                acc->n_other++;
+                break;
+            }
+        }
+    }
+    if (has_bytes(src, len, "._set_static_graph()")) {
+        acc->n_static = acc->n_ctor ? acc->n_ctor : 1;
+        acc->set_static = 1;
+    }
+out:
+    acc->static_graph = acc->ddp && acc->n_other == 0 &&
+                        (acc->set_static || (acc->n_ctor > 0 && acc->n_static >= acc->n_ctor));
+}
+
+/* ---- The project cache ---- */
+
+typedef struct proj {
+    char *root;
+    lint_ddp ddp;
+} proj;
+
+typedef struct dirmap {
+    char *dir;
+    size_t proj;
+} dirmap;
+
+struct lint_project_cache {
+    pthread_mutex_t mu;
+    proj *p;
+    size_t n, cap;
+    dirmap *d;
+    size_t nd, capd;
+};
+
+lint_project_cache *lint_project_cache_new(void)
+{
+    lint_project_cache *c = xcalloc(1, sizeof *c);
+    pthread_mutex_init(&c->mu, NULL);
+    return c;
+}
+
+void lint_project_cache_free(lint_project_cache *c)
+{
+    if (!c) {
+        return;
+    }
+    for (size_t i = 0; i < c->n; i++) {
+        free(c->p[i].root);
+    }
+    for (size_t i = 0; i < c->nd; i++) {
+        free(c->d[i].dir);
+    }
+    free(c->p);
+    free(c->d);
+    pthread_mutex_destroy(&c->mu);
+    free(c);
+}
+
+static int exists(const char *dir, const char *name)
+{
+    char path[PATH_MAX];
+    if (snprintf(path, sizeof path, "%s/%s", dir, name) >= (int)sizeof path) {
+        return 0;
+    }
+    return access(path, F_OK) == 0;
+}
+
+/* The directory of path, made absolute when possible. Caller frees. */
+static char *dir_of(const char *path)
+{
+    char *copy = xstrdup(path);
+    char *slash = strrchr(copy, '/');
+    const char *dir = ".";
+    if (slash == copy) {
+        dir = "/";
+    } else if (slash) {
+        *slash = '\0';
+        dir = copy;
+    }
+    char *real = realpath(dir, NULL);
+    char *out = real ? xstrdup(real) : xstrdup(dir);
+    free(real);
+    free(copy);
+    return out;
+}
+
+static int skip_dir(const char *parent, const char *name)
+{
+    if (name[0] == '.' || strcmp(name, "__pycache__") == 0 || strcmp(name, "node_modules") == 0 ||
+        strcmp(name, "site-packages") == 0) {
+        return 1;
+    }
+    char sub[PATH_MAX];
+    if (snprintf(sub, sizeof sub, "%s/%s", parent, name) >= (int)sizeof sub) {
+        return 1;
+    }
+    return exists(sub, "pyvenv.cfg");
+}
+
+static int has_suffix(const char *s, const char *suf)
+{
+    size_t n = strlen(s), m = strlen(suf);
+    return n >= m && strcmp(s + n - m, suf) == 0;
+}
+
+static void scan_file(const char *root, const char *path, int is_shell, lint_ddp *acc)
+{
+    char *data = NULL;
+    size_t len = 0;
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        return;
+    }
+    data = xmalloc(SCAN_MAX_BYTES + 1);
+    len = fread(data, 1, SCAN_MAX_BYTES, f);
+    fclose(f);
+    data[len] = '\0';
+    size_t rl = strlen(root);
+    const char *rel = strncmp(path, root, rl) == 0 && path[rl] == '/' ? path + rl + 1 : path;
+    lint_ddp_scan_buffer(data, len, rel, is_shell, acc);
+    free(data);
+}
+
+/* Scans root's *.py and *.sh files (recursively when recursive != 0), breadth-first in sorted
+ * order so `where` is stable. */
+static void scan_project(const char *root, int recursive, lint_ddp *acc)
+{
+    char **queue = xmalloc(sizeof *queue);
+    size_t qn = 1, qcap = 1, qi = 0, files = 0;
+    queue[0] = xstrdup(root);
+    while (qi < qn && files < SCAN_MAX_FILES) {
+        char *dir = queue[qi++];
+        struct dirent **list = NULL;
+        int n = scandir(dir, &list, NULL, alphasort);
+        for (int i = 0; i < n; i++) {
+            const char *name = list[i]->d_name;
+            char path[PATH_MAX];
+            if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0 ||
+                snprintf(path, sizeof path, "%s/%s", dir, name) >= (int)sizeof path) {
+                free(list[i]);
+                continue;
+            }
+            struct stat st;
+            if (lstat(path, &st) == 0) {
+                if (S_ISDIR(st.st_mode)) {
+                    if (recursive && !skip_dir(dir, name)) {
+                        if (qn == qcap) {
+                            qcap *= 2;
+                            queue = xrealloc(queue, qcap * sizeof *queue);
+                        }
+                        queue[qn++] = xstrdup(path);
+                    }
+                } else if (S_ISREG(st.st_mode) && files < SCAN_MAX_FILES) {
+                    int py = has_suffix(name, ".py"), sh = has_suffix(name, ".sh");
+                    if (py || sh) {
+                        files++;
+                        scan_file(root, path, sh, acc);
+                    }
+                }
+            }
+            free(list[i]);
+        }
+        free(list);
+    }
+    for (size_t i = 0; i < qn; i++) {
+        free(queue[i]);
+    }
+    free(queue);
+}
+
+void lint_project_ddp(lint_project_cache *c, const char *path, lint_ddp *out)
+{
+    char *dir = dir_of(path);
+    pthread_mutex_lock(&c->mu);
+    size_t pi = SIZE_MAX;
+    for (size_t i = 0; i < c->nd; i++) {
+        if (strcmp(c->d[i].dir, dir) == 0) {
+            pi = c->d[i].proj;
+            break;
+        }
+    }
+    if (pi == SIZE_MAX) {
+        /* nearest ancestor with .git or pyproject.toml */
+        char *root = xstrdup(dir);
+        int found = 0;
+        for (;;) {
+            if (exists(root, ".git") || exists(root, "pyproject.toml")) {
+                found = 1;
+                break;
+            }
+            char *slash = strrchr(root, '/');
+            if (!slash || slash == root) {
+                break;
+            }
+            *slash = '\0';
+        }
+        if (!found) {
+            free(root);
+            root = xstrdup(dir);
+        }
+        char key[PATH_MAX + 4];
+        snprintf(key, sizeof key, "%s%s", found ? "R:" : "D:", root);
+        for (size_t i = 0; i < c->n; i++) {
+            if (strcmp(c->p[i].root, key) == 0) {
+                pi = i;
+                break;
+            }
+        }
+        if (pi == SIZE_MAX) {
+            if (c->n == c->cap) {
+                c->cap = c->cap ? c->cap * 2 : 8;
+                c->p = xrealloc(c->p, c->cap * sizeof *c->p);
+            }
+            pi = c->n++;
+            c->p[pi].root = xstrdup(key);
+            memset(&c->p[pi].ddp, 0, sizeof c->p[pi].ddp);
+            scan_project(root, found, &c->p[pi].ddp);
+        }
+        free(root);
+        if (c->nd == c->capd) {
+            c->capd = c->capd ? c->capd * 2 : 16;
+            c->d = xrealloc(c->d, c->capd * sizeof *c->d);
+        }
+        c->d[c->nd].dir = xstrdup(dir);
+        c->d[c->nd].proj = pi;
+        c->nd++;
+    }
+    *out = c->p[pi].ddp;
+    pthread_mutex_unlock(&c->mu);
+    free(dir);
+}

@@ -1,0 +1,202 @@
+/* OOM102 empty-cache-every-step: torch.cuda.empty_cache() (aliases, xpu/npu/mps variants and
+ * same-file wrappers) on every training step. Calls in OOM handlers, under step-modulo, first-step
+ * or opt-in guards, and in loops that do not train stay quiet: those are the correct uses. */
+#include <string.h>
+
+#include "linter/lint_int.h"
+
+/* torch.cuda.empty_cache, torch.xpu/npu/mps.empty_cache, torch.cuda.memory.empty_cache,
+ * torch_npu.npu.empty_cache, deepspeed's get_accelerator().empty_cache(). */
+static int is_empty_cache(const analysis *a, uint32_t call, char *q, size_t cap)
+{
+    uint32_t f = child_field(a, call, F_FUNCTION);
+    if (f == NONE) {
+        return 0;
+    }
+    if (a->nodes[f].kind == K_ATTR && ntext_is(a, child_field(a, f, F_ATTRIBUTE), "empty_cache")) {
+        uint32_t obj = child_field(a, f, F_OBJECT);
+        if (obj != NONE && a->nodes[obj].kind == K_CALL) {
+            char inner[256];
+            uint32_t g = child_field(a, obj, F_FUNCTION);
+            if (resolve_name(a, g, inner, sizeof inner)) {
+                const char *last = strrchr(inner, '.');
+                if (strcmp(last ? last + 1 : inner, "get_accelerator") == 0 &&
+                    strncmp(inner, "<local>", 7) != 0) {
+                    snprintf(q, cap, "get_accelerator().empty_cache");
+                    return 1;
+                }
+            }
+            return 0;
+        }
+    }
+    if (!resolve_name(a, f, q, cap)) {
+        return 0;
+    }
+    size_t n = strlen(q);
+    if (n < 12 || strcmp(q + n - 12, ".empty_cache") != 0) {
+        return 0;
+    }
+    return strncmp(q, "torch.", 6) == 0 || strncmp(q, "torch_npu.", 10) == 0;
+}
+
+/* Does the call run unconditionally whenever its function body runs? */
+static int unconditional_in_func(const analysis *a, uint32_t call)
+{
+    uint32_t f = a->nodes[call].func;
+    for (uint32_t p = a->nodes[call].parent; p != NONE && p != f; p = a->nodes[p].parent) {
+        switch (a->nodes[p].kind) {
+        case K_IF:
+        case K_ELIF:
+        case K_ELSE:
+        case K_EXCEPT:
+        case K_FOR:
+        case K_WHILE:
+        case K_COND_EXPR:
+        case K_BOOLOP:
+        case K_LAMBDA:
+        case K_CLASS:
+            return 0;
+        default:
+            break;
+        }
+    }
+    return 1;
+}
+
+static int lower_has(const char *s, size_t n, const char *needle)
+{
+    size_t m = strlen(needle);
+    for (size_t i = 0; i + m <= n; i++) {
+        size_t k = 0;
+        while (k < m && (s[i + k] | 0x20) == needle[k]) {
+            k++;
+        }
+        if (k == m) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* A guard that still runs every step: a device-availability check such as
+ * `if torch.cuda.is_available():` or `if device.type == "cuda":`. Anything else (modulo,
+ * first-step, OOM flags, config knobs, memory thresholds) makes the call conditional. */
+static int device_check(const analysis *a, uint32_t cond)
+{
+    if (cond == NONE) {
+        return 0;
+    }
+    size_t n;
+    const char *t = ntext(a, cond, &n);
+    if (memchr(t, '%', n) || lower_has(t, n, "cache") || lower_has(t, n, "clear") ||
+        lower_has(t, n, "empty") || lower_has(t, n, "free") || lower_has(t, n, "mem") ||
+        lower_has(t, n, "oom") || lower_has(t, n, "step") || lower_has(t, n, "iter") ||
+        lower_has(t, n, "epoch") || lower_has(t, n, "batch_idx")) {
+        return 0;
+    }
+    return lower_has(t, n, "is_available") || lower_has(t, n, "cuda") ||
+           lower_has(t, n, "device") || lower_has(t, n, "gpu") || lower_has(t, n, "xpu") ||
+           lower_has(t, n, "npu") || lower_has(t, n, "mps");
+}
+
+/* 1 if nothing between the call and its region makes it conditional. */
+static int every_step(const analysis *a, uint32_t call, uint32_t region)
+{
+    uint32_t prev = call;
+    for (uint32_t p = a->nodes[call].parent; p != NONE && p != region;
+         prev = p, p = a->nodes[p].parent) {
+        switch (a->nodes[p].kind) {
+        case K_IF:
+        case K_ELIF:
+            if (a->nodes[prev].field == F_CONDITION) {
+                return 0;
+            }
+            if (a->nodes[prev].field == F_CONSEQUENCE &&
+                !device_check(a, child_field(a, p, F_CONDITION))) {
+                return 0;
+            }
+            break;
+        case K_ELSE:
+        case K_EXCEPT:
+        case K_COND_EXPR:
+        case K_BOOLOP:
+        case K_LAMBDA:
+        case K_FUNC:
+        case K_CLASS:
+        case K_COMPREHENSION:
+        case K_GENERATOR:
+            return 0;
+        default:
+            break;
+        }
+    }
+    return 1;
+}
+
+void rule_empty_cache(analysis *a)
+{
+    if (!rule_on(a, LINT_OOM102)) {
+        return;
+    }
+    char q[256];
+    /* same-file wrappers: functions that call it unconditionally and do not train themselves */
+    for (size_t i = 0; i < a->n_defs; i++) {
+        a->defs[i].cache_wrapper = 0;
+    }
+    for (int round = 0; round < 3; round++) {
+        int changed = 0;
+        for (size_t i = 0; i < a->n_calls; i++) {
+            uint32_t c = a->calls[i];
+            const defn *t = call_target(a, c);
+            if (!is_empty_cache(a, c, q, sizeof q) && !(t && t->cache_wrapper)) {
+                continue;
+            }
+            uint32_t f = a->nodes[c].func;
+            if (a->nodes[f].kind != K_FUNC || !unconditional_in_func(a, c)) {
+                continue;
+            }
+            for (size_t k = 0; k < a->n_defs; k++) {
+                defn *d = &a->defs[k];
+                if (d->node == f && !d->step_direct && !d->cache_wrapper && d != t) {
+                    d->cache_wrapper = 1;
+                    changed = 1;
+                }
+            }
+        }
+        if (!changed) {
+            break;
+        }
+    }
+    for (size_t i = 0; i < a->n_calls; i++) {
+        uint32_t c = a->calls[i];
+        const defn *w = NULL;
+        if (!is_empty_cache(a, c, q, sizeof q)) {
+            w = call_target(a, c);
+            if (!w || !w->cache_wrapper) {
+                continue;
+            }
+        }
+        uint32_t region;
+        if (!per_step_region(a, c, &region) || !every_step(a, c, region) ||
+            in_except(a, c, a->nodes[c].func)) {
+            continue;
+        }
+        uint32_t f = child_field(a, c, F_FUNCTION);
+        const char *where = a->nodes[region].kind == K_FUNC ? "a per-step function"
+                                                           : "the training loop";
+        if (w) {
+            add_finding(a, LINT_OOM102, c,
+                        "`%.*s()` calls torch.cuda.empty_cache() on every step of %s: it frees "
+                        "no live tensor and forces cudaMalloc again; empty the cache on OOM "
+                        "recovery or every N steps",
+                        (int)w->name_len, w->name, where);
+        } else {
+            size_t fl;
+            const char *ft = ntext(a, f, &fl);
+            add_finding(a, LINT_OOM102, c,
+                        "`%.*s()` runs on every step of %s: it frees no live tensor and forces "
+                        "cudaMalloc again; empty the cache on OOM recovery or every N steps",
+                        (int)(fl > 60 ? 60 : fl), ft, where);
+        }
+    }
+}

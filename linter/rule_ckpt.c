@@ -1,0 +1,280 @@
+/* OOM104 reentrant-checkpoint-under-ddp: activation checkpointing in reentrant mode (explicitly
+ * or by default) in a project that trains under DistributedDataParallel. Sites are found in the
+ * file; DDP is a project fact asked for lazily, only when a site exists (lint_options). */
+#include <stdio.h>
+#include <string.h>
+
+#include "linter/lint_int.h"
+
+enum { RE_FALSE = 0, RE_TRUE = 1, RE_MISSING = 2, RE_UNKNOWN = 3 };
+
+static int key_is(const analysis *a, uint32_t k, const char *name)
+{
+    if (k == NONE || a->nodes[k].kind != K_STRING) {
+        return 0;
+    }
+    size_t n;
+    const char *t = ntext(a, k, &n);
+    size_t m = strlen(name);
+    return n == m + 2 && (t[0] == '"' || t[0] == '\'') && memcmp(t + 1, name, m) == 0;
+}
+
+static int bool_value(const analysis *a, uint32_t v)
+{
+    if (v == NONE) {
+        return RE_MISSING;
+    }
+    if (a->nodes[v].kind == K_FALSE) {
+        return RE_FALSE;
+    }
+    if (a->nodes[v].kind == K_TRUE) {
+        return RE_TRUE;
+    }
+    return RE_UNKNOWN;
+}
+
+/* use_reentrant in a dict literal `{"use_reentrant": False}` or `dict(use_reentrant=False)`. */
+static int dict_reentrant(const analysis *a, uint32_t d)
+{
+    if (d == NONE) {
+        return RE_UNKNOWN;
+    }
+    if (a->nodes[d].kind == K_DICT) {
+        for (uint32_t p = a->nodes[d].first; p != NONE; p = a->nodes[p].next) {
+            if (a->nodes[p].kind == K_DICT_SPLAT) {
+                return RE_UNKNOWN;
+            }
+            if (a->nodes[p].kind == K_PAIR && key_is(a, child_field(a, p, F_KEY), "use_reentrant")) {
+                return bool_value(a, child_field(a, p, F_VALUE));
+            }
+        }
+        return RE_MISSING;
+    }
+    if (a->nodes[d].kind == K_CALL && ntext_is(a, child_field(a, d, F_FUNCTION), "dict")) {
+        if (call_has_splat(a, d)) {
+            return RE_UNKNOWN;
+        }
+        return bool_value(a, call_kwarg(a, d, "use_reentrant"));
+    }
+    return RE_UNKNOWN;
+}
+
+/* A name bound to a dict literal in the same function (or the module): its value node. */
+static uint32_t local_dict(const analysis *a, uint32_t name, uint32_t before)
+{
+    if (name == NONE || a->nodes[name].kind != K_IDENT) {
+        return NONE;
+    }
+    uint32_t found = NONE;
+    for (uint32_t i = 0; i < a->n_nodes && a->nodes[i].sb < before; i++) {
+        if (a->nodes[i].kind != K_ASSIGN) {
+            continue;
+        }
+        uint32_t f = a->nodes[i].func;
+        if (f != a->nodes[name].func && f != 0) {
+            continue;
+        }
+        uint32_t left = child_field(a, i, F_LEFT);
+        if (left != NONE && a->nodes[left].kind == K_IDENT) {
+            size_t l1, l2;
+            const char *t1 = ntext(a, left, &l1), *t2 = ntext(a, name, &l2);
+            if (l1 == l2 && memcmp(t1, t2, l1) == 0) {
+                found = child_field(a, i, F_RIGHT);
+            }
+        }
+    }
+    return found;
+}
+
+/* use_reentrant of a torch checkpoint call, reading `**kw` splats of local dict literals. */
+static int call_reentrant(const analysis *a, uint32_t call)
+{
+    uint32_t v = call_kwarg(a, call, "use_reentrant");
+    if (v != NONE) {
+        return bool_value(a, v);
+    }
+    uint32_t args = child_field(a, call, F_ARGUMENTS);
+    for (uint32_t x = args == NONE ? NONE : a->nodes[args].first; x != NONE; x = a->nodes[x].next) {
+        if (a->nodes[x].kind != K_DICT_SPLAT) {
+            continue;
+        }
+        uint32_t e = named_child(a, x, 0);
+        int r = dict_reentrant(a, e);
+        if (r == RE_UNKNOWN && e != NONE && a->nodes[e].kind == K_IDENT) {
+            r = dict_reentrant(a, local_dict(a, e, a->nodes[call].sb));
+        }
+        if (r != RE_MISSING) {
+            return r; /* an unknown splat may carry use_reentrant: not flagged */
+        }
+    }
+    return RE_MISSING;
+}
+
+static uint32_t last_arg(const analysis *a, uint32_t call, uint32_t *out_args)
+{
+    uint32_t args = child_field(a, call, F_ARGUMENTS);
+    *out_args = args;
+    uint32_t last = NONE;
+    for (uint32_t x = args == NONE ? NONE : a->nodes[args].first; x != NONE; x = a->nodes[x].next) {
+        if (a->nodes[x].named && a->nodes[x].kind != K_COMMENT) {
+            last = x;
+        }
+    }
+    return last;
+}
+
+/* Insert `text` as a new last keyword argument of call. */
+static void fix_add_kwarg(analysis *a, lint_finding *f, uint32_t call, const char *text,
+                          const char *title)
+{
+    uint32_t args;
+    uint32_t last = last_arg(a, call, &args);
+    if (args == NONE || a->nodes[args].kind != K_ARGS) {
+        return;
+    }
+    char content[160];
+    if (last != NONE) {
+        snprintf(content, sizeof content, ", %s", text);
+        set_fix(a, f, a->nodes[last].eb, a->nodes[last].eb, content, title, LINT_FIX_UNSAFE);
+    } else {
+        set_fix(a, f, a->nodes[args].sb + 1, a->nodes[args].sb + 1, text, title, LINT_FIX_UNSAFE);
+    }
+}
+
+typedef struct site {
+    uint32_t call;
+    int kind;       /* 0 torch checkpoint, 1 gradient_checkpointing_enable, 2 TrainingArguments */
+    int state;      /* RE_TRUE or RE_MISSING */
+    uint32_t value; /* the offending value node, or NONE */
+} site;
+
+void rule_reentrant(analysis *a)
+{
+    if (!rule_on(a, LINT_OOM104)) {
+        return;
+    }
+    site *sites = NULL;
+    size_t n = 0, cap = 0;
+    int own_enable = find_def(a, "gradient_checkpointing_enable", 29, 0) != NULL;
+    for (size_t i = 0; i < a->n_defs && !own_enable; i++) {
+        own_enable = a->defs[i].name_len == 29 &&
+                     memcmp(a->defs[i].name, "gradient_checkpointing_enable", 29) == 0;
+    }
+    for (size_t i = 0; i < a->n_calls; i++) {
+        uint32_t c = a->calls[i];
+        uint32_t f = child_field(a, c, F_FUNCTION);
+        if (f == NONE) {
+            continue;
+        }
+        site s = {c, -1, RE_MISSING, NONE};
+        char q[256];
+        if (resolve_name(a, f, q, sizeof q) &&
+            (strcmp(q, "torch.utils.checkpoint.checkpoint") == 0 ||
+             strcmp(q, "torch.utils.checkpoint.checkpoint_sequential") == 0)) {
+            s.kind = 0;
+            s.state = call_reentrant(a, c);
+            s.value = call_kwarg(a, c, "use_reentrant");
+        } else if (!own_enable && a->nodes[f].kind == K_ATTR &&
+                   ntext_is(a, child_field(a, f, F_ATTRIBUTE), "gradient_checkpointing_enable")) {
+            s.kind = 1;
+            uint32_t kw = call_kwarg(a, c, "gradient_checkpointing_kwargs");
+            if (kw == NONE) {
+                kw = call_positional(a, c, 0);
+            }
+            if (kw == NONE) {
+                s.state = call_has_splat(a, c) ? RE_UNKNOWN : RE_MISSING;
+            } else if (a->nodes[kw].kind == K_NONE) {
+                s.state = RE_MISSING;
+                s.value = kw;
+            } else {
+                s.state = dict_reentrant(a, kw);
+                if (s.state == RE_UNKNOWN && a->nodes[kw].kind == K_IDENT) {
+                    s.state = dict_reentrant(a, local_dict(a, kw, a->nodes[c].sb));
+                }
+                s.value = NONE;
+            }
+        } else if (a->nodes[c].kind == K_CALL && is_hf_args_call(a, c)) {
+            uint32_t gc = call_kwarg(a, c, "gradient_checkpointing");
+            if (gc == NONE || a->nodes[gc].kind != K_TRUE || call_has_splat(a, c)) {
+                continue;
+            }
+            s.kind = 2;
+            uint32_t kw = call_kwarg(a, c, "gradient_checkpointing_kwargs");
+            if (kw == NONE || a->nodes[kw].kind == K_NONE) {
+                s.state = RE_MISSING;
+                s.value = kw;
+            } else {
+                s.state = dict_reentrant(a, kw);
+            }
+        }
+        if (s.kind < 0 || (s.state != RE_TRUE && s.state != RE_MISSING)) {
+            continue;
+        }
+        if (n == cap) {
+            cap = cap ? cap * 2 : 8;
+            sites = xrealloc(sites, cap * sizeof *sites);
+        }
+        sites[n++] = s;
+    }
+    if (n == 0) {
+        free(sites);
+        return;
+    }
+    lint_ddp ddp;
+    memset(&ddp, 0, sizeof ddp);
+    if (a->opts && a->opts->ddp) {
+        ddp = *a->opts->ddp;
+    } else if (a->opts && a->opts->ddp_fn) {
+        a->opts->ddp_fn(a->opts->ddp_ud, &ddp);
+    } else {
+        lint_ddp_scan_buffer(a->src, a->len, "this file", 0, &ddp);
+    }
+    if (!ddp.ddp || ddp.static_graph) {
+        free(sites);
+        return;
+    }
+    char where[400];
+    snprintf(where, sizeof where, "%s%s", ddp.where[0] ? ddp.where : "the project",
+             ddp.find_unused ? ", find_unused_parameters=True makes it worse" : "");
+    for (size_t i = 0; i < n; i++) {
+        site *s = &sites[i];
+        uint32_t f = child_field(a, s->call, F_FUNCTION);
+        size_t fl;
+        const char *ft = ntext(a, f, &fl);
+        int fw = (int)(fl > 60 ? 60 : fl);
+        lint_finding *fd;
+        if (s->kind == 0) {
+            fd = add_finding(a, LINT_OOM104, f,
+                             "`%.*s(...)` is reentrant (use_reentrant %s; the default depends on "
+                             "the installed PyTorch version) and the project trains under DDP "
+                             "(%s): pass use_reentrant=False",
+                             fw, ft, s->state == RE_TRUE ? "is True" : "is not set", where);
+            if (s->value != NONE) {
+                set_fix(a, fd, a->nodes[s->value].sb, a->nodes[s->value].eb, "False",
+                        "Use non-reentrant checkpointing (use_reentrant=False)", LINT_FIX_UNSAFE);
+            } else {
+                fix_add_kwarg(a, fd, s->call, "use_reentrant=False",
+                              "Use non-reentrant checkpointing (use_reentrant=False)");
+            }
+        } else {
+            fd = add_finding(a, LINT_OOM104, f,
+                             "`%.*s(...)` enables gradient checkpointing without "
+                             "gradient_checkpointing_kwargs={\"use_reentrant\": False} (the "
+                             "default depends on the installed transformers version) and the "
+                             "project trains under DDP (%s)",
+                             fw, ft, where);
+            if (s->value != NONE) {
+                set_fix(a, fd, a->nodes[s->value].sb, a->nodes[s->value].eb,
+                        "{\"use_reentrant\": False}", "Pass use_reentrant=False",
+                        LINT_FIX_UNSAFE);
+            } else if (s->state == RE_MISSING && call_kwarg(a, s->call,
+                                                            "gradient_checkpointing_kwargs") == NONE &&
+                       call_positional(a, s->call, 0) == NONE) {
+                fix_add_kwarg(a, fd, s->call,
+                              "gradient_checkpointing_kwargs={\"use_reentrant\": False}",
+                              "Pass use_reentrant=False");
+            }
+        }
+    }
+    free(sites);
+}

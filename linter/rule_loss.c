@@ -1,0 +1,728 @@
+/* OOM101 loss-tensor-kept-across-steps: a loss tensor stored where it outlives its training
+ * step (appended, accumulated, put in a dict kept across steps) keeps that step's autograd graph
+ * alive. The rule follows where the stored value came from (loss provenance), not its name:
+ * a flow-insensitive "last binding before the sink" lookup within the function, so a helper's
+ * float, a detached rebinding or a no_grad value stays quiet. */
+#include <string.h>
+
+#include "linter/lint_int.h"
+
+enum taint { T_CLEAN = 0, T_UNKNOWN = 1, T_LOSS = 2 };
+
+/* A name binding inside some function: target = value (kind says how). */
+enum bkind { B_ASSIGN, B_AUG, B_TUPLE, B_OPAQUE };
+
+typedef struct bind {
+    uint32_t target; /* identifier/attribute node */
+    uint32_t value;  /* expression, or the augmented_assignment itself for B_AUG */
+    uint32_t stmt;   /* the statement, for position and no_grad */
+    uint32_t func;
+    uint8_t kind;
+} bind;
+
+typedef struct ctx {
+    analysis *a;
+    bind *b;
+    size_t n, cap;
+    uint32_t *bw; /* receivers/arguments of .backward() calls */
+    size_t n_bw, cap_bw;
+    int budget;
+    long work; /* total scan steps this file; past WORK_CAP the rule stops (pathological input) */
+} ctx;
+
+#define WORK_CAP 200000000L
+
+static int same_text(const analysis *a, uint32_t x, uint32_t y)
+{
+    size_t lx, ly;
+    const char *tx = ntext(a, x, &lx), *ty = ntext(a, y, &ly);
+    return lx == ly && memcmp(tx, ty, lx) == 0;
+}
+
+static int is_chain(const analysis *a, uint32_t n)
+{
+    for (int d = 0; n != NONE && d < MAX_DEPTH; d++) {
+        if (a->nodes[n].kind == K_IDENT) {
+            return 1;
+        }
+        if (a->nodes[n].kind != K_ATTR) {
+            return 0;
+        }
+        n = child_field(a, n, F_OBJECT);
+    }
+    return 0;
+}
+
+static void add_bind(ctx *c, uint32_t target, uint32_t value, uint32_t stmt, uint8_t kind)
+{
+    if (target == NONE || !is_chain(c->a, target)) {
+        return;
+    }
+    if (c->n == c->cap) {
+        c->cap = c->cap ? c->cap * 2 : 128;
+        c->b = xrealloc(c->b, c->cap * sizeof *c->b);
+    }
+    c->b[c->n++] = (bind){target, value, stmt, c->a->nodes[stmt].func, kind};
+}
+
+static void bind_targets(ctx *c, uint32_t left, uint32_t value, uint32_t stmt, uint8_t kind)
+{
+    const analysis *a = c->a;
+    if (left == NONE) {
+        return;
+    }
+    uint8_t k = a->nodes[left].kind;
+    if (k == K_IDENT || k == K_ATTR) {
+        add_bind(c, left, value, stmt, kind);
+        return;
+    }
+    if (k == K_PATTERN_LIST || k == K_TUPLE || k == K_LIST || k == K_PAREN || k == K_OTHER) {
+        for (uint32_t e = a->nodes[left].first; e != NONE; e = a->nodes[e].next) {
+            uint8_t ek = a->nodes[e].kind;
+            if (ek == K_IDENT || ek == K_ATTR) {
+                add_bind(c, e, value, stmt, kind == B_ASSIGN ? B_TUPLE : kind);
+            }
+        }
+    }
+}
+
+static void collect(ctx *c)
+{
+    analysis *a = c->a;
+    for (uint32_t i = 0; i < a->n_nodes; i++) {
+        const node *nd = &a->nodes[i];
+        if (nd->kind == K_ASSIGN) {
+            uint32_t right = child_field(a, i, F_RIGHT);
+            /* a = b = value: bind a to the innermost value */
+            uint32_t v = right;
+            while (v != NONE && a->nodes[v].kind == K_ASSIGN) {
+                v = child_field(a, v, F_RIGHT);
+            }
+            bind_targets(c, child_field(a, i, F_LEFT), v, i, B_ASSIGN);
+        } else if (nd->kind == K_AUG_ASSIGN) {
+            bind_targets(c, child_field(a, i, F_LEFT), i, i, B_AUG);
+        } else if (nd->kind == K_FOR) {
+            bind_targets(c, child_field(a, i, F_LEFT), NONE, i, B_OPAQUE);
+        } else if (nd->kind == K_CALL && ntext_is(a, child_field(a, child_field(a, i, F_FUNCTION),
+                                                                 F_ATTRIBUTE),
+                                                  "backward")) {
+            if (c->n_bw + 2 > c->cap_bw) {
+                c->cap_bw = c->cap_bw ? c->cap_bw * 2 : 32;
+                c->bw = xrealloc(c->bw, c->cap_bw * sizeof *c->bw);
+            }
+            /* loss.backward(), scaler.scale(loss).backward(), accelerator.backward(loss) */
+            c->bw[c->n_bw++] = child_field(a, child_field(a, i, F_FUNCTION), F_OBJECT);
+            uint32_t arg = call_positional(a, i, 0);
+            if (arg != NONE) {
+                c->bw[c->n_bw++] = arg;
+            }
+        }
+    }
+}
+
+/* Is the chain text of n a whole-word occurrence inside expression e? */
+static int mentions(const analysis *a, uint32_t e, const char *t, size_t len)
+{
+    if (e == NONE || len == 0) {
+        return 0;
+    }
+    size_t el;
+    const char *s = ntext(a, e, &el);
+    for (const char *p = s; (p = memmem(p, el - (size_t)(p - s), t, len)) != NULL; p++) {
+        int before_ok = p == s || !(p[-1] == '_' || p[-1] == '.' || (p[-1] >= 'a' && p[-1] <= 'z') ||
+                                    (p[-1] >= 'A' && p[-1] <= 'Z') || (p[-1] >= '0' && p[-1] <= '9'));
+        const char *q = p + len;
+        int after_ok = q == s + el || !(*q == '_' || (*q >= 'a' && *q <= 'z') ||
+                                        (*q >= 'A' && *q <= 'Z') || (*q >= '0' && *q <= '9'));
+        if (before_ok && after_ok) {
+            return 1;
+        }
+        if ((size_t)(p - s) + len >= el) {
+            break;
+        }
+    }
+    return 0;
+}
+
+/* Was the name .backward()-ed in func after position pos (the binding it refers to)? */
+static int backwarded(ctx *c, uint32_t func, const char *t, size_t len, uint32_t after)
+{
+    const analysis *a = c->a;
+    for (size_t i = 0; i < c->n_bw; i++) {
+        uint32_t e = c->bw[i];
+        if (++c->work > WORK_CAP) {
+            return 1; /* out of budget: stay quiet */
+        }
+        if (e != NONE && a->nodes[e].func == func && a->nodes[e].sb >= after &&
+            mentions(a, e, t, len)) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static int taint(ctx *c, uint32_t e, uint32_t at, int depth);
+
+/* The last binding of chain text t in func before byte position at, or NULL. */
+static const bind *last_binding(ctx *c, uint32_t func, const char *t, size_t len, uint32_t at)
+{
+    const analysis *a = c->a;
+    /* bindings are collected in source order: binary-search `at`, then walk back */
+    size_t lo = 0, hi = c->n;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (a->nodes[c->b[mid].stmt].sb < at) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    uint32_t fstart = a->nodes[func].sb;
+    for (size_t i = lo; i-- > 0;) {
+        const bind *b = &c->b[i];
+        if (a->nodes[b->stmt].sb < fstart || ++c->work > WORK_CAP) {
+            break;
+        }
+        if (b->func != func) {
+            continue;
+        }
+        size_t bl;
+        const char *bt = ntext(a, b->target, &bl);
+        if (bl == len && memcmp(bt, t, len) == 0) {
+            return b;
+        }
+    }
+    return NULL;
+}
+
+static int taint_name(ctx *c, uint32_t n, uint32_t at, int depth)
+{
+    analysis *a = c->a;
+    size_t len;
+    const char *t = ntext(a, n, &len);
+    uint32_t func = a->nodes[n].func;
+    const bind *b = last_binding(c, func, t, len, at);
+    int r = T_UNKNOWN;
+    if (b) {
+        if (under_no_grad(a, b->stmt)) {
+            r = T_CLEAN;
+        } else if (b->kind == B_AUG) {
+            int v = taint(c, child_field(a, b->value, F_RIGHT), a->nodes[b->stmt].sb, depth + 1);
+            int old = taint_name(c, n, a->nodes[b->stmt].sb, depth + 1);
+            r = v > old ? v : old;
+        } else if (b->kind == B_OPAQUE) {
+            r = T_UNKNOWN;
+        } else {
+            r = taint(c, b->value, a->nodes[b->stmt].sb, depth + 1);
+            if (b->kind == B_TUPLE && r == T_LOSS) {
+                /* `loss, logits = criterion(...)`-style: only loss-named parts are the loss */
+                r = (len >= 4 && memmem(t, len, "loss", 4)) ? T_LOSS : T_UNKNOWN;
+            }
+        }
+    }
+    if (r == T_UNKNOWN && backwarded(c, func, t, len, b ? a->nodes[b->stmt].sb : 0)) {
+        r = T_LOSS;
+    }
+    return r;
+}
+
+static int name_is(const char *t, size_t len, const char *s)
+{
+    return strlen(s) == len && memcmp(t, s, len) == 0;
+}
+
+static int ends_with(const char *t, size_t len, const char *s)
+{
+    size_t n = strlen(s);
+    return len >= n && memcmp(t + len - n, s, n) == 0;
+}
+
+/* Callees whose result is a loss tensor: criterion modules, F.*-style losses, nn.*Loss()(...). */
+static int strong_loss_callee(const analysis *a, uint32_t call)
+{
+    uint32_t f = child_field(a, call, F_FUNCTION);
+    if (f == NONE) {
+        return 0;
+    }
+    if (a->nodes[f].kind == K_CALL) {
+        /* nn.CrossEntropyLoss()(logits, y) */
+        size_t len;
+        const char *t = callee_last(a, f, &len);
+        return t && ends_with(t, len, "Loss");
+    }
+    size_t len;
+    const char *t = callee_last(a, call, &len);
+    if (!t) {
+        return 0;
+    }
+    char q[256];
+    if (resolve_name(a, f, q, sizeof q) && strncmp(q, "torch.nn.functional.", 20) == 0) {
+        const char *fn = q + 20;
+        size_t fl = strlen(fn);
+        return ends_with(fn, fl, "_loss") || strstr(fn, "cross_entropy") ||
+               name_is(fn, fl, "kl_div");
+    }
+    if (strncmp(q, "<local>.", 8) == 0) {
+        return 0; /* a same-file function: its returns decide */
+    }
+    return memmem(t, len, "criterion", 9) || name_is(t, len, "loss_fn") ||
+           name_is(t, len, "loss_func") || name_is(t, len, "lossfn") ||
+           name_is(t, len, "loss_fct") || name_is(t, len, "loss_function") ||
+           name_is(t, len, "compute_loss") || ends_with(t, len, "_loss_fn") ||
+           ends_with(t, len, "_criterion");
+}
+
+static const char *const sanitizers[] = {"item", "tolist", "detach", "detach_", "numpy", NULL};
+static const char *const preserving[] = {
+    "cpu", "cuda", "to", "float", "double", "half", "bfloat16", "mean", "sum", "clone", "view",
+    "reshape", "squeeze", "unsqueeze", "contiguous", "mul", "div", "add", "sub", "pow", "sqrt",
+    "abs", "type_as", "expand", "flatten", "norm", "neg", "exp", "log", "clamp", NULL,
+};
+static const char *const torch_keep[] = {
+    "stack", "cat", "mean", "sum", "add", "mul", "div", "sub", "squeeze", "unsqueeze", "clone",
+    "reshape", "flatten", "abs", "sqrt", "exp", "log", "neg", "pow", "clamp", NULL,
+};
+static const char *const py_scalars[] = {"float", "int", "round", "str", "bool", "len", "repr",
+                                         "format", "print", "isinstance", NULL};
+
+static int in_list(const char *t, size_t len, const char *const *l)
+{
+    for (; *l; l++) {
+        if (name_is(t, len, *l)) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static int combine(int x, int y)
+{
+    return x > y ? x : y;
+}
+
+static int taint_args(ctx *c, uint32_t call, uint32_t at, int depth)
+{
+    const analysis *a = c->a;
+    uint32_t args = child_field(a, call, F_ARGUMENTS);
+    int r = T_CLEAN;
+    for (uint32_t x = args == NONE ? NONE : a->nodes[args].first; x != NONE; x = a->nodes[x].next) {
+        if (a->nodes[x].named && a->nodes[x].kind != K_KWARG && a->nodes[x].kind != K_COMMENT) {
+            r = combine(r, taint(c, x, at, depth + 1));
+        }
+    }
+    return r;
+}
+
+/* What a same-file function returns: the worst of its return statements. */
+static int taint_returns(ctx *c, const defn *d, int depth)
+{
+    analysis *a = c->a;
+    if (under_no_grad(a, a->nodes[d->node].first)) {
+        return T_CLEAN;
+    }
+    int r = T_CLEAN, any = 0;
+    uint32_t end = a->nodes[d->node].eb;
+    for (uint32_t i = d->node + 1; i < a->n_nodes && a->nodes[i].sb < end; i++) {
+        if (a->nodes[i].kind == K_RETURN && a->nodes[i].func == d->node) {
+            uint32_t v = named_child(a, i, 0);
+            if (v != NONE) {
+                any = 1;
+                r = combine(r, taint(c, v, a->nodes[i].sb, depth + 1));
+            }
+        }
+    }
+    return any ? r : T_CLEAN;
+}
+
+static int taint_call(ctx *c, uint32_t e, uint32_t at, int depth)
+{
+    analysis *a = c->a;
+    uint32_t f = child_field(a, e, F_FUNCTION);
+    if (f == NONE) {
+        return T_UNKNOWN;
+    }
+    size_t len;
+    const char *t = callee_last(a, e, &len);
+    if (a->nodes[f].kind == K_ATTR && t) {
+        uint32_t obj = child_field(a, f, F_OBJECT);
+        if (in_list(t, len, sanitizers) || name_is(t, len, "backward")) {
+            return T_CLEAN;
+        }
+        if (in_list(t, len, preserving)) {
+            char q[64];
+            if (resolve_name(a, f, q, sizeof q) && strncmp(q, "torch.", 6) == 0) {
+                return taint_args(c, e, at, depth); /* torch.mean(x) */
+            }
+            return taint(c, obj, at, depth + 1);
+        }
+        if (name_is(t, len, "scale")) {
+            return taint_args(c, e, at, depth); /* scaler.scale(loss) */
+        }
+    }
+    if (strong_loss_callee(a, e)) {
+        return T_LOSS;
+    }
+    if (a->nodes[f].kind == K_IDENT && t) {
+        if (in_list(t, len, py_scalars)) {
+            return T_CLEAN;
+        }
+        if (name_is(t, len, "sum") || name_is(t, len, "max") || name_is(t, len, "min")) {
+            return taint_args(c, e, at, depth);
+        }
+    }
+    const defn *d = call_target(a, e);
+    if (d) {
+        return taint_returns(c, d, depth);
+    }
+    char q[256];
+    if (resolve_name(a, f, q, sizeof q) && strncmp(q, "torch.", 6) == 0 && !strchr(q + 6, '.')) {
+        /* graph-preserving torch functions: torch.stack(losses), torch.cat, torch.add */
+        const char *fn = q + 6;
+        if (in_list(fn, strlen(fn), torch_keep)) {
+            return taint_args(c, e, at, depth);
+        }
+    }
+    return T_UNKNOWN;
+}
+
+static int taint(ctx *c, uint32_t e, uint32_t at, int depth)
+{
+    analysis *a = c->a;
+    if (e == NONE || depth > MAX_DEPTH || --c->budget < 0) {
+        return T_UNKNOWN;
+    }
+    const node *nd = &a->nodes[e];
+    switch (nd->kind) {
+    case K_IDENT:
+        return taint_name(c, e, at, depth);
+    case K_ATTR: {
+        uint32_t attr = child_field(a, e, F_ATTRIBUTE);
+        uint32_t obj = child_field(a, e, F_OBJECT);
+        if (ntext_is(a, attr, "data") || ntext_is(a, attr, "grad") || ntext_is(a, attr, "shape") ||
+            ntext_is(a, attr, "device") || ntext_is(a, attr, "dtype")) {
+            return T_CLEAN;
+        }
+        if (ntext_is(a, attr, "loss") && !ntext_is(a, obj, "self")) {
+            return T_LOSS; /* outputs.loss, model(**batch).loss */
+        }
+        return is_chain(a, e) ? taint_name(c, e, at, depth) : T_UNKNOWN;
+    }
+    case K_SUBSCRIPT: {
+        uint32_t key = child_field(a, e, F_SUBSCRIPT);
+        if (key != NONE && a->nodes[key].kind == K_STRING &&
+            (ntext_is(a, key, "\"loss\"") || ntext_is(a, key, "'loss'"))) {
+            return T_LOSS; /* outputs["loss"] */
+        }
+        return taint(c, child_field(a, e, F_VALUE), at, depth + 1);
+    }
+    case K_CALL:
+        return taint_call(c, e, at, depth);
+    case K_BINOP:
+    case K_BOOLOP:
+        return combine(taint(c, child_field(a, e, F_LEFT), at, depth + 1),
+                       taint(c, child_field(a, e, F_RIGHT), at, depth + 1));
+    case K_UNARY:
+    case K_PAREN:
+    case K_LIST:
+    case K_TUPLE:
+    case K_SET:
+    case K_EXPR_LIST:
+    case K_COND_EXPR: {
+        int r = T_CLEAN;
+        for (uint32_t x = nd->first; x != NONE; x = a->nodes[x].next) {
+            if (a->nodes[x].named && a->nodes[x].kind != K_COMMENT) {
+                /* the condition of `x if cond else y` is not stored */
+                if (nd->kind == K_COND_EXPR && x != nd->first && a->nodes[x].next != NONE &&
+                    x == named_child(a, e, 1)) {
+                    continue;
+                }
+                r = combine(r, taint(c, x, at, depth + 1));
+            }
+        }
+        return r;
+    }
+    case K_DICT: {
+        int r = T_CLEAN;
+        for (uint32_t x = nd->first; x != NONE; x = a->nodes[x].next) {
+            if (a->nodes[x].kind == K_PAIR) {
+                r = combine(r, taint(c, child_field(a, x, F_VALUE), at, depth + 1));
+            }
+        }
+        return r;
+    }
+    case K_STRING:
+    case K_INTEGER:
+    case K_FLOAT:
+    case K_TRUE:
+    case K_FALSE:
+    case K_NONE:
+    case K_COMPARE:
+    case K_NOT:
+    case K_LAMBDA:
+        return T_CLEAN;
+    default:
+        return T_UNKNOWN;
+    }
+}
+
+/* The first sub-expression of e (descending containers and arithmetic) that is a loss. */
+static uint32_t loss_leaf(ctx *c, uint32_t e, uint32_t at, int depth)
+{
+    analysis *a = c->a;
+    if (e == NONE || depth > 16) {
+        return NONE;
+    }
+    uint8_t k = a->nodes[e].kind;
+    if (k == K_LIST || k == K_TUPLE || k == K_DICT || k == K_PAIR || k == K_BINOP ||
+        k == K_PAREN || k == K_EXPR_LIST || k == K_SET) {
+        for (uint32_t x = a->nodes[e].first; x != NONE; x = a->nodes[x].next) {
+            if (!a->nodes[x].named || (k == K_PAIR && a->nodes[x].field == F_KEY)) {
+                continue;
+            }
+            c->budget = 4000;
+            if (taint(c, x, at, 0) == T_LOSS) {
+                uint32_t in = loss_leaf(c, x, at, depth + 1);
+                return in != NONE ? in : x;
+            }
+        }
+    }
+    return e;
+}
+
+/* The chain a container expression stores into: `losses`, `self.hist` for
+ * self.hist["loss"].append(...). */
+static uint32_t container_chain(const analysis *a, uint32_t n)
+{
+    for (int d = 0; n != NONE && d < 8; d++) {
+        if (is_chain(a, n)) {
+            return n;
+        }
+        if (a->nodes[n].kind != K_SUBSCRIPT) {
+            return NONE;
+        }
+        n = child_field(a, n, F_VALUE);
+    }
+    return NONE;
+}
+
+/* Is chain C rebound (or cleared) inside region r, other than by the sink itself? */
+static int rebound_in(ctx *c, uint32_t region, uint32_t cont, uint32_t sink)
+{
+    const analysis *a = c->a;
+    size_t cl;
+    const char *ct = ntext(a, cont, &cl);
+    size_t lo = 0, hi = c->n;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (a->nodes[c->b[mid].stmt].sb < a->nodes[region].sb) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    for (size_t i = lo; i < c->n; i++) {
+        const bind *b = &c->b[i];
+        if (a->nodes[b->stmt].sb >= a->nodes[region].eb || ++c->work > WORK_CAP) {
+            break;
+        }
+        if (b->stmt == sink || !is_ancestor(a, region, b->stmt) || b->stmt == region ||
+            !same_text(a, b->target, cont)) {
+            continue;
+        }
+        if (b->kind == B_AUG) {
+            continue;
+        }
+        if (b->kind == B_ASSIGN && mentions(a, b->value, ct, cl)) {
+            continue; /* total = total + x: an accumulation, not a reset */
+        }
+        return 1;
+    }
+    /* losses.clear() in the loop resets the list too */
+    uint32_t end = a->nodes[region].eb;
+    lo = 0, hi = a->n_calls;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (a->nodes[a->calls[mid]].sb < a->nodes[region].sb) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    for (size_t i = lo; i < a->n_calls; i++) {
+        uint32_t call = a->calls[i];
+        if (a->nodes[call].sb >= end || ++c->work > WORK_CAP) {
+            break;
+        }
+        uint32_t f = child_field(a, call, F_FUNCTION);
+        if (f != NONE && a->nodes[f].kind == K_ATTR &&
+            ntext_is(a, child_field(a, f, F_ATTRIBUTE), "clear") &&
+            same_text(a, child_field(a, f, F_OBJECT), cont)) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* Is the container local to function func (bound there, not on self)? */
+static int local_to(ctx *c, uint32_t func, uint32_t cont)
+{
+    const analysis *a = c->a;
+    if (a->nodes[cont].kind != K_IDENT) {
+        return 0;
+    }
+    for (size_t i = 0; i < c->n && ++c->work <= WORK_CAP; i++) {
+        if (c->b[i].func == func && same_text(a, c->b[i].target, cont)) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* Is the accumulator back-propagated in its function (total.backward(),
+ * torch.stack(losses).sum().backward(), or through one assignment: l = sum(losses); l.backward())? */
+static int accum_backpropagated(ctx *c, uint32_t func, uint32_t cont)
+{
+    const analysis *a = c->a;
+    size_t cl;
+    const char *ct = ntext(a, cont, &cl);
+    if (backwarded(c, func, ct, cl, 0)) {
+        return 1;
+    }
+    for (size_t i = 0; i < c->n; i++) {
+        const bind *b = &c->b[i];
+        if (b->func == func && b->kind == B_ASSIGN && mentions(a, b->value, ct, cl)) {
+            size_t tl;
+            const char *tt = ntext(a, b->target, &tl);
+            if (!(tl == cl && memcmp(tt, ct, cl) == 0) && backwarded(c, func, tt, tl, 0)) {
+                return 1;
+            }
+        }
+    }
+    return 0;
+}
+
+static void check_sink(ctx *c, uint32_t stmt, uint32_t cont_expr, uint32_t value, const char *how)
+{
+    analysis *a = c->a;
+    if (value == NONE || cont_expr == NONE) {
+        return;
+    }
+    uint32_t cont = container_chain(a, cont_expr);
+    if (cont == NONE) {
+        return;
+    }
+    uint32_t region;
+    if (!per_step_region(a, stmt, &region)) {
+        return;
+    }
+    uint32_t func = a->nodes[stmt].func;
+    if (under_no_grad(a, stmt)) {
+        return;
+    }
+    c->budget = 4000;
+    if (taint(c, value, a->nodes[stmt].sb, 0) != T_LOSS) {
+        return;
+    }
+    uint8_t rk = a->nodes[region].kind;
+    if (rk == K_FOR || rk == K_WHILE) {
+        if (rebound_in(c, region, cont, stmt)) {
+            return;
+        }
+        /* the loop's own target (for batch in loader: batch["loss"] = loss) is per-step */
+        uint32_t left = child_field(a, region, F_LEFT);
+        size_t cl;
+        const char *ct = ntext(a, cont, &cl);
+        if (left != NONE && a->nodes[cont].kind == K_IDENT && mentions(a, left, ct, cl)) {
+            return;
+        }
+    } else if (local_to(c, func, cont)) {
+        return;
+    }
+    if (accum_backpropagated(c, func, cont)) {
+        return;
+    }
+    uint32_t leaf = loss_leaf(c, value, a->nodes[stmt].sb, 0);
+    size_t ll, cl;
+    const char *lt = ntext(a, leaf, &ll);
+    const char *ctext = ntext(a, cont, &cl);
+    int short_leaf = ll <= 40 && !memchr(lt, '\n', ll);
+    lint_finding *f = add_finding(
+        a, LINT_OOM101, leaf,
+        "loss tensor `%.*s` %s `%.*s` outlives the step and keeps its autograd graph alive; "
+        "store `%.*s.item()` or `.detach()`",
+        short_leaf ? (int)ll : 4, short_leaf ? lt : "loss", how, (int)(cl > 60 ? 60 : cl), ctext,
+        short_leaf ? (int)ll : 4, short_leaf ? lt : "loss");
+    uint8_t lk = a->nodes[leaf].kind;
+    if (lk == K_IDENT || lk == K_ATTR || lk == K_SUBSCRIPT || lk == K_CALL || lk == K_PAREN) {
+        set_fix(a, f, a->nodes[leaf].eb, a->nodes[leaf].eb, ".detach()",
+                "Store a detached tensor (`.detach()`)", LINT_FIX_SAFE);
+    }
+}
+
+void rule_loss_kept(analysis *a)
+{
+    if (!rule_on(a, LINT_OOM101)) {
+        return;
+    }
+    ctx c = {a, NULL, 0, 0, NULL, 0, 0, 0, 0};
+    collect(&c);
+    for (size_t i = 0; i < a->n_calls; i++) {
+        uint32_t call = a->calls[i];
+        uint32_t f = child_field(a, call, F_FUNCTION);
+        if (f == NONE || a->nodes[f].kind != K_ATTR) {
+            continue;
+        }
+        uint32_t attr = child_field(a, f, F_ATTRIBUTE);
+        uint32_t obj = child_field(a, f, F_OBJECT);
+        uint32_t stmt = call;
+        if (ntext_is(a, attr, "append")) {
+            check_sink(&c, stmt, obj, call_positional(a, call, 0), "appended to");
+        } else if (ntext_is(a, attr, "insert")) {
+            check_sink(&c, stmt, obj, call_positional(a, call, 1), "inserted into");
+        } else if (ntext_is(a, attr, "extend")) {
+            uint32_t arg = call_positional(a, call, 0);
+            if (arg != NONE && (a->nodes[arg].kind == K_LIST || a->nodes[arg].kind == K_TUPLE)) {
+                check_sink(&c, stmt, obj, arg, "added to");
+            }
+        }
+    }
+    for (uint32_t i = 0; i < a->n_nodes; i++) {
+        const node *nd = &a->nodes[i];
+        if (nd->kind == K_AUG_ASSIGN) {
+            uint32_t op = child_field(a, i, F_OPERATOR);
+            if (!ntext_is(a, op, "+=")) {
+                continue;
+            }
+            uint32_t left = child_field(a, i, F_LEFT);
+            uint32_t right = child_field(a, i, F_RIGHT);
+            if (left == NONE || right == NONE) {
+                continue;
+            }
+            if (a->nodes[left].kind == K_SUBSCRIPT) {
+                check_sink(&c, i, left, right, "accumulated into");
+            } else {
+                check_sink(&c, i, left, right,
+                           a->nodes[right].kind == K_LIST ? "added to" : "accumulated into");
+            }
+        } else if (nd->kind == K_ASSIGN) {
+            uint32_t left = child_field(a, i, F_LEFT);
+            uint32_t right = child_field(a, i, F_RIGHT);
+            if (left == NONE || right == NONE) {
+                continue;
+            }
+            if (a->nodes[left].kind == K_SUBSCRIPT) {
+                check_sink(&c, i, left, right, "stored in");
+            } else if (is_chain(a, left) && a->nodes[right].kind == K_BINOP &&
+                       ntext_is(a, child_field(a, right, F_OPERATOR), "+")) {
+                uint32_t l = child_field(a, right, F_LEFT), r = child_field(a, right, F_RIGHT);
+                if (l != NONE && same_text(a, l, left)) {
+                    check_sink(&c, i, left, r, "accumulated into");
+                } else if (r != NONE && same_text(a, r, left)) {
+                    check_sink(&c, i, left, l, "accumulated into");
+                }
+            }
+        }
+    }
+    free(c.b);
+    free(c.bw);
+}

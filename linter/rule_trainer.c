@@ -1,0 +1,297 @@
+/* OOM103 eval-predictions-accumulate-on-gpu: a Hugging Face Trainer whose evaluation keeps
+ * every batch's logits on the GPU (evaluation runs, predictions are gathered, and nothing moves
+ * them off or shrinks them). Only what the file states is judged: arguments built from
+ * **config or a parser are not knowable and produce no finding. */
+#include <stdio.h>
+#include <string.h>
+
+#include "linter/lint_int.h"
+
+static const char *last_part(const char *q)
+{
+    const char *d = strrchr(q, '.');
+    return d ? d + 1 : q;
+}
+
+static int ends_with(const char *s, const char *suf)
+{
+    size_t n = strlen(s), m = strlen(suf);
+    return n >= m && strcmp(s + n - m, suf) == 0;
+}
+
+static int from_hf(const char *q)
+{
+    return strncmp(q, "transformers.", 13) == 0 || strncmp(q, "trl.", 4) == 0;
+}
+
+static int class_is(const analysis *a, const char *q, int want_args, int depth);
+
+/* A class defined in this file whose superclass is a Hugging Face trainer/arguments class. */
+static int local_class_is(const analysis *a, const char *q, int want_args, int depth)
+{
+    if (strncmp(q, "<local>.", 8) != 0 || depth > 4) {
+        return 0;
+    }
+    const char *name = q + 8;
+    const defn *d = find_def(a, name, strlen(name), 1);
+    if (!d) {
+        return 0;
+    }
+    uint32_t sup = child_field(a, d->node, F_SUPERCLASSES);
+    for (uint32_t s = sup == NONE ? NONE : a->nodes[sup].first; s != NONE; s = a->nodes[s].next) {
+        char sq[256];
+        if (a->nodes[s].named && resolve_name(a, s, sq, sizeof sq) &&
+            class_is(a, sq, want_args, depth + 1)) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static int class_is(const analysis *a, const char *q, int want_args, int depth)
+{
+    if (local_class_is(a, q, want_args, depth)) {
+        return 1;
+    }
+    if (!from_hf(q)) {
+        return 0;
+    }
+    const char *l = last_part(q);
+    if (!want_args) {
+        return ends_with(l, "Trainer");
+    }
+    if (strcmp(l, "TrainingArguments") == 0 || strcmp(l, "Seq2SeqTrainingArguments") == 0) {
+        return 1;
+    }
+    return strncmp(q, "trl.", 4) == 0 && ends_with(l, "Config") && strcmp(l, "ModelConfig") != 0;
+}
+
+static int call_of(const analysis *a, uint32_t call, int want_args)
+{
+    char q[256];
+    uint32_t f = child_field(a, call, F_FUNCTION);
+    return f != NONE && resolve_name(a, f, q, sizeof q) && class_is(a, q, want_args, 0);
+}
+
+int is_hf_args_call(const analysis *a, uint32_t call)
+{
+    return call_of(a, call, 1);
+}
+
+static int truthy_kw(const analysis *a, uint32_t call, const char *name)
+{
+    uint32_t v = call_kwarg(a, call, name);
+    return v != NONE && a->nodes[v].kind == K_TRUE;
+}
+
+static int set_kw(const analysis *a, uint32_t call, const char *name)
+{
+    uint32_t v = call_kwarg(a, call, name);
+    return v != NONE && a->nodes[v].kind != K_NONE && a->nodes[v].kind != K_FALSE;
+}
+
+/* The call that an expression was last assigned from, searching the whole file: the name's
+ * binding before `before` in the same function first, then any binding. */
+static uint32_t assigned_call(const analysis *a, uint32_t expr, uint32_t before)
+{
+    if (expr == NONE) {
+        return NONE;
+    }
+    if (a->nodes[expr].kind == K_CALL) {
+        return expr;
+    }
+    if (a->nodes[expr].kind != K_IDENT && a->nodes[expr].kind != K_ATTR) {
+        return NONE;
+    }
+    size_t len;
+    const char *t = ntext(a, expr, &len);
+    uint32_t best = NONE, best_same = NONE;
+    for (uint32_t i = 0; i < a->n_nodes; i++) {
+        if (a->nodes[i].kind != K_ASSIGN) {
+            continue;
+        }
+        uint32_t left = child_field(a, i, F_LEFT);
+        size_t ll;
+        const char *lt = left == NONE ? NULL : ntext(a, left, &ll);
+        if (!lt || ll != len || memcmp(lt, t, len) != 0) {
+            continue;
+        }
+        uint32_t v = child_field(a, i, F_RIGHT);
+        if (v == NONE) {
+            continue;
+        }
+        if (a->nodes[i].func == a->nodes[expr].func && a->nodes[i].sb < before) {
+            best_same = v;
+        }
+        if (best == NONE) {
+            best = v;
+        }
+    }
+    uint32_t v = best_same != NONE ? best_same : best;
+    return v != NONE && a->nodes[v].kind == K_CALL ? v : NONE;
+}
+
+/* Is there `obj.attr = value` (value not None) or `obj.method(` for this object text? */
+static int attr_set(const analysis *a, const char *obj, size_t olen, const char *attr)
+{
+    for (uint32_t i = 0; i < a->n_nodes; i++) {
+        if (a->nodes[i].kind != K_ASSIGN) {
+            continue;
+        }
+        uint32_t left = child_field(a, i, F_LEFT);
+        if (left == NONE || a->nodes[left].kind != K_ATTR ||
+            !ntext_is(a, child_field(a, left, F_ATTRIBUTE), attr)) {
+            continue;
+        }
+        size_t l;
+        const char *t = ntext(a, child_field(a, left, F_OBJECT), &l);
+        uint32_t v = child_field(a, i, F_RIGHT);
+        if (l == olen && memcmp(t, obj, l) == 0 && v != NONE && a->nodes[v].kind != K_NONE) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static int method_called(const analysis *a, const char *obj, size_t olen, const char *m)
+{
+    for (size_t i = 0; i < a->n_calls; i++) {
+        uint32_t f = child_field(a, a->calls[i], F_FUNCTION);
+        if (f == NONE || a->nodes[f].kind != K_ATTR ||
+            !ntext_is(a, child_field(a, f, F_ATTRIBUTE), m)) {
+            continue;
+        }
+        size_t l;
+        const char *t = ntext(a, child_field(a, f, F_OBJECT), &l);
+        if (l == olen && memcmp(t, obj, l) == 0) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* 1 evaluation on, 0 off, -1 not known from a literal. */
+static int strategy_on(const analysis *a, uint32_t v)
+{
+    if (v == NONE) {
+        return 0;
+    }
+    size_t n;
+    const char *t = ntext(a, v, &n);
+    if (a->nodes[v].kind == K_STRING) {
+        return !(n == 4 && (memcmp(t, "\"no\"", 4) == 0 || memcmp(t, "'no'", 4) == 0));
+    }
+    if (a->nodes[v].kind == K_ATTR) {
+        uint32_t at = child_field(a, v, F_ATTRIBUTE);
+        return ntext_is(a, at, "NO") ? 0 : 1;
+    }
+    if (a->nodes[v].kind == K_NONE) {
+        return 0;
+    }
+    return -1;
+}
+
+void rule_eval_accum(analysis *a)
+{
+    if (!rule_on(a, LINT_OOM103)) {
+        return;
+    }
+    int classification = has_bytes(a->src, a->len, "Classification") &&
+                         !has_bytes(a->src, a->len, "CausalLM") &&
+                         !has_bytes(a->src, a->len, "Seq2SeqLM") &&
+                         !has_bytes(a->src, a->len, "MaskedLM");
+    for (size_t i = 0; i < a->n_calls; i++) {
+        uint32_t tc = a->calls[i];
+        if (!call_of(a, tc, 0)) {
+            continue;
+        }
+        /* the trainer's variable, for later .evaluate()/.predict()/.compute_metrics = */
+        const char *tv = NULL;
+        size_t tvl = 0;
+        uint32_t p = a->nodes[tc].parent;
+        if (p != NONE && a->nodes[p].kind == K_ASSIGN) {
+            uint32_t left = child_field(a, p, F_LEFT);
+            if (left != NONE && (a->nodes[left].kind == K_IDENT || a->nodes[left].kind == K_ATTR)) {
+                tv = ntext(a, left, &tvl);
+            }
+        }
+        if (call_has_splat(a, tc)) {
+            continue;
+        }
+        uint32_t args_expr = call_kwarg(a, tc, "args");
+        if (args_expr == NONE) {
+            args_expr = call_positional(a, tc, 1);
+        }
+        uint32_t ac = NONE;
+        if (args_expr != NONE) {
+            ac = assigned_call(a, args_expr, a->nodes[tc].sb);
+            if (ac == NONE || !call_of(a, ac, 1) || call_has_splat(a, ac)) {
+                continue; /* arguments from a parser, a config or elsewhere: not knowable */
+            }
+        }
+        int evaluate = tv && method_called(a, tv, tvl, "evaluate");
+        int predict = tv && method_called(a, tv, tvl, "predict");
+        int eval_runs = evaluate || predict;
+        if (ac != NONE) {
+            uint32_t st = call_kwarg(a, ac, "eval_strategy");
+            if (st == NONE) {
+                st = call_kwarg(a, ac, "evaluation_strategy");
+            }
+            if (strategy_on(a, st) == 1 || truthy_kw(a, ac, "do_eval")) {
+                eval_runs = 1;
+            }
+        }
+        int gathered = predict || set_kw(a, tc, "compute_metrics") ||
+                       (tv && attr_set(a, tv, tvl, "compute_metrics"));
+        int mitigated = set_kw(a, tc, "preprocess_logits_for_metrics") ||
+                        (tv && attr_set(a, tv, tvl, "preprocess_logits_for_metrics"));
+        if (ac != NONE) {
+            mitigated = mitigated || set_kw(a, ac, "eval_accumulation_steps") ||
+                        truthy_kw(a, ac, "prediction_loss_only") ||
+                        truthy_kw(a, ac, "batch_eval_metrics");
+            uint32_t apar = a->nodes[ac].parent;
+            if (apar != NONE && a->nodes[apar].kind == K_ASSIGN) {
+                size_t al;
+                const char *at = ntext(a, child_field(a, apar, F_LEFT), &al);
+                mitigated = mitigated || attr_set(a, at, al, "eval_accumulation_steps") ||
+                            attr_set(a, at, al, "prediction_loss_only");
+            }
+        }
+        if (!eval_runs || !gathered || mitigated) {
+            continue;
+        }
+        uint32_t site = ac != NONE ? ac : tc;
+        uint32_t callee = child_field(a, site, F_FUNCTION);
+        size_t cl;
+        const char *ct = ntext(a, callee, &cl);
+        lint_finding *f = add_finding(
+            a, LINT_OOM103, callee,
+            "evaluation keeps all predictions on the GPU (%s) and `%.*s` sets no "
+            "eval_accumulation_steps: logits pile up over the whole eval set; set it (or "
+            "preprocess_logits_for_metrics)",
+            predict ? "predict() is called" : "compute_metrics is set", (int)(cl > 60 ? 60 : cl),
+            ct);
+        if (f && classification) {
+            f->severity = LINT_SEV_INFO;
+        }
+        if (f && ac != NONE) {
+            /* insert after the last argument, or inside empty parentheses */
+            uint32_t args = child_field(a, ac, F_ARGUMENTS);
+            uint32_t last = NONE;
+            for (uint32_t x = args == NONE ? NONE : a->nodes[args].first; x != NONE;
+                 x = a->nodes[x].next) {
+                if (a->nodes[x].named && a->nodes[x].kind != K_COMMENT) {
+                    last = x;
+                }
+            }
+            if (last != NONE) {
+                set_fix(a, f, a->nodes[last].eb, a->nodes[last].eb, ", eval_accumulation_steps=16",
+                        "Add eval_accumulation_steps=16", LINT_FIX_SAFE);
+            } else if (args != NONE) {
+                set_fix(a, f, a->nodes[args].sb + 1, a->nodes[args].sb + 1,
+                        "eval_accumulation_steps=16", "Add eval_accumulation_steps=16",
+                        LINT_FIX_SAFE);
+            }
+        }
+    }
+}

@@ -1,0 +1,8 @@
+# Entry point: sets up DDP.
+import torch.distributed as dist
+from torch.nn.parallel import DistributedDataParallel
+
+from model import Net
+
+dist.init_process_group("nccl")
+model = DistributedDataParallel(Net().cuda())

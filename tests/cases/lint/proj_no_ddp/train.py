@@ -1,0 +1,4 @@
+# Single-GPU training.
+from model import Net
+
+model = Net().cuda()
