@@ -161,3 +161,11 @@ distclean: clean
 .PHONY: browser-test
 browser-test: $(OOMKB)
 	tests/browser/run.sh $(OOMKB)
+
+# --- integrations ---
+# Real clients: Neovim's LSP client attached to `oomkb lsp`, and Debian's pre-commit running
+# the oomkb-lint hook from this repository's committed HEAD. Each installs what it needs.
+.PHONY: integration-test
+integration-test: $(OOMKB)
+	OOMKB_BIN=$(OOMKB) tests/integration/nvim-lsp.sh
+	tests/integration/pre-commit.sh

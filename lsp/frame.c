@@ -1,0 +1,101 @@
+/* LSP base protocol framing: "Header: value\r\n" lines, a blank line, then Content-Length
+ * bytes of body. Header names are case-insensitive; Content-Type is accepted and ignored. */
+#include <string.h>
+
+#include "lsp/lsp.h"
+
+static const char CL[] = "content-length";
+
+static int lower(int c)
+{
+    return c >= 'A' && c <= 'Z' ? c + 32 : c;
+}
+
+/* The offset of the next "Content-Length" header after offset 0, or len. */
+static size_t resync(const char *buf, size_t len)
+{
+    for (size_t i = 1; i + sizeof CL - 1 <= len; i++) {
+        size_t k = 0;
+        while (k < sizeof CL - 1 && lower((unsigned char)buf[i + k]) == CL[k]) {
+            k++;
+        }
+        if (k == sizeof CL - 1) {
+            return i;
+        }
+    }
+    return len;
+}
+
+long lsp_frame_parse(const char *buf, size_t len, size_t *body_off, size_t *body_len,
+                     size_t *skip)
+{
+    size_t i = 0;
+    long content_length = -1;
+    *skip = 0;
+    for (;;) {
+        /* One header line. */
+        const char *nl = memchr(buf + i, '\n', len - i);
+        if (!nl) {
+            if (len - i > 8192) {
+                goto malformed; /* no header is that long */
+            }
+            return -2;
+        }
+        size_t end = (size_t)(nl - buf);
+        size_t line_end = end > i && buf[end - 1] == '\r' ? end - 1 : end;
+        if (line_end == i) {
+            i = end + 1;
+            break; /* blank line: headers done */
+        }
+        const char *colon = memchr(buf + i, ':', line_end - i);
+        if (!colon) {
+            goto malformed;
+        }
+        size_t name_len = (size_t)(colon - (buf + i));
+        if (name_len == sizeof CL - 1) {
+            size_t k = 0;
+            while (k < name_len && lower((unsigned char)buf[i + k]) == CL[k]) {
+                k++;
+            }
+            if (k == name_len) {
+                const char *p = colon + 1;
+                while (p < buf + line_end && (*p == ' ' || *p == '\t')) {
+                    p++;
+                }
+                if (p == buf + line_end) {
+                    goto malformed;
+                }
+                long v = 0;
+                for (; p < buf + line_end; p++) {
+                    if (*p == ' ' || *p == '\t') {
+                        break;
+                    }
+                    if (*p < '0' || *p > '9' || v > (long)LSP_MAX_BODY) {
+                        goto malformed;
+                    }
+                    v = v * 10 + (*p - '0');
+                }
+                while (p < buf + line_end && (*p == ' ' || *p == '\t')) {
+                    p++;
+                }
+                if (p != buf + line_end || v > (long)LSP_MAX_BODY) {
+                    goto malformed;
+                }
+                content_length = v;
+            }
+        }
+        i = end + 1;
+    }
+    if (content_length < 0) {
+        goto malformed;
+    }
+    if (len - i < (size_t)content_length) {
+        return -2;
+    }
+    *body_off = i;
+    *body_len = (size_t)content_length;
+    return (long)(i + (size_t)content_length);
+malformed:
+    *skip = resync(buf, len);
+    return -1;
+}

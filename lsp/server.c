@@ -1,0 +1,785 @@
+/* The JSON-RPC dispatcher of `oomkb lsp`: lifecycle, open documents with incremental sync
+ * (text and tree-sitter tree edited in place, then reparsed incrementally), diagnostics from
+ * the linter, hovers from the built-in KB and code actions. No I/O: messages go out through
+ * the send callback (lsp/io.c frames them onto stdout). */
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/util.h"
+#include "kb/kb.h"
+#include "linter/lint.h"
+#include "lsp/lsp.h"
+
+#ifndef OOMKB_VERSION
+#define OOMKB_VERSION "0.1.0"
+#endif
+
+/* JSON-RPC and LSP error codes. */
+enum {
+    ERR_PARSE = -32700,
+    ERR_INVALID_REQUEST = -32600,
+    ERR_METHOD_NOT_FOUND = -32601,
+    ERR_INVALID_PARAMS = -32602,
+    ERR_INTERNAL = -32603,
+    ERR_NOT_INITIALIZED = -32002,
+};
+
+typedef struct doc {
+    char *uri;
+    char *path; /* NULL for non-file URIs */
+    long version;
+    char *text;
+    size_t len;
+    size_t *lines; /* start offset of each line */
+    size_t n_lines;
+    TSTree *tree;
+    lint_result *result;
+    struct doc *next;
+} doc;
+
+struct lsp_server {
+    lsp_send_fn send;
+    void *ud;
+    int initialized, shutdown, exited, exit_code;
+    lsp_encoding enc;
+    char *kb_url;
+    doc *docs;
+    TSParser *parser;
+    lint_ctx *lint;
+    lint_project_cache *projects;
+    kb *kb;
+};
+
+/* ---- Output ------------------------------------------------------------------------------- */
+
+static void send_json(lsp_server *s, json_t *msg)
+{
+    char *text = json_dumps(msg, JSON_COMPACT);
+    if (text) {
+        s->send(s->ud, text, strlen(text));
+        free(text);
+    }
+    json_decref(msg);
+}
+
+static void reply(lsp_server *s, json_t *id, json_t *result)
+{
+    send_json(s, json_pack("{s:s,s:O,s:o}", "jsonrpc", "2.0", "id", id ? id : json_null(),
+                           "result", result ? result : json_null()));
+}
+
+static void reply_error(lsp_server *s, json_t *id, int code, const char *message)
+{
+    send_json(s, json_pack("{s:s,s:O,s:{s:i,s:s}}", "jsonrpc", "2.0", "id",
+                           id ? id : json_null(), "error", "code", code, "message", message));
+}
+
+static void notify(lsp_server *s, const char *method, json_t *params)
+{
+    send_json(s, json_pack("{s:s,s:s,s:o}", "jsonrpc", "2.0", "method", method, "params",
+                           params));
+}
+
+static void log_message(lsp_server *s, int type, const char *text)
+{
+    notify(s, "window/logMessage", json_pack("{s:i,s:s}", "type", type, "message", text));
+}
+
+/* ---- Documents ---------------------------------------------------------------------------- */
+
+static void index_lines(doc *d)
+{
+    size_t n = 1;
+    for (size_t i = 0; i < d->len; i++) {
+        n += d->text[i] == '\n';
+    }
+    d->lines = xrealloc(d->lines, n * sizeof *d->lines);
+    d->n_lines = 0;
+    d->lines[d->n_lines++] = 0;
+    for (size_t i = 0; i < d->len; i++) {
+        if (d->text[i] == '\n') {
+            d->lines[d->n_lines++] = i + 1;
+        }
+    }
+}
+
+static size_t line_end(const doc *d, size_t line)
+{
+    return line + 1 < d->n_lines ? d->lines[line + 1] - 1 : d->len;
+}
+
+static size_t doc_offset(const doc *d, lsp_encoding enc, unsigned line, unsigned ch)
+{
+    if (line >= d->n_lines) {
+        return d->len;
+    }
+    size_t a = d->lines[line];
+    return a + lsp_offset_of(d->text + a, line_end(d, line) - a, 0, ch, enc);
+}
+
+static TSPoint doc_point(const doc *d, size_t offset)
+{
+    size_t lo = 0, hi = d->n_lines;
+    while (hi - lo > 1) {
+        size_t mid = (lo + hi) / 2;
+        if (d->lines[mid] <= offset) {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    TSPoint p = {(uint32_t)lo, (uint32_t)(offset - d->lines[lo])};
+    return p;
+}
+
+static json_t *doc_position(const doc *d, lsp_encoding enc, size_t offset)
+{
+    if (offset > d->len) {
+        offset = d->len;
+    }
+    TSPoint p = doc_point(d, offset);
+    unsigned line, ch;
+    size_t a = d->lines[p.row];
+    lsp_position_of(d->text + a, d->len - a, offset - a, enc, &line, &ch);
+    return json_pack("{s:i,s:i}", "line", (json_int_t)p.row, "character", (json_int_t)ch);
+}
+
+static json_t *doc_range(const doc *d, lsp_encoding enc, size_t a, size_t b)
+{
+    return json_pack("{s:o,s:o}", "start", doc_position(d, enc, a), "end",
+                     doc_position(d, enc, b));
+}
+
+static doc *doc_find(lsp_server *s, const char *uri)
+{
+    for (doc *d = s->docs; d; d = d->next) {
+        if (strcmp(d->uri, uri) == 0) {
+            return d;
+        }
+    }
+    return NULL;
+}
+
+static void doc_free(doc *d)
+{
+    free(d->uri);
+    free(d->path);
+    free(d->text);
+    free(d->lines);
+    if (d->tree) {
+        ts_tree_delete(d->tree);
+    }
+    lint_result_free(d->result);
+    free(d);
+}
+
+static int hexval(int c)
+{
+    if (c >= '0' && c <= '9') {
+        return c - '0';
+    }
+    if (c >= 'a' && c <= 'f') {
+        return c - 'a' + 10;
+    }
+    if (c >= 'A' && c <= 'F') {
+        return c - 'A' + 10;
+    }
+    return -1;
+}
+
+/* "file:///a/b%20c.py" -> "/a/b c.py"; NULL for other schemes or bad escapes. */
+static char *uri_to_path(const char *uri)
+{
+    if (strncmp(uri, "file://", 7) != 0) {
+        return NULL;
+    }
+    const char *p = uri + 7;
+    if (*p != '/') {
+        p = strchr(p, '/'); /* file://host/path */
+        if (!p) {
+            return NULL;
+        }
+    }
+    buf b = BUF_INIT;
+    for (; *p; p++) {
+        if (*p == '%') {
+            int h = hexval((unsigned char)p[1]), l = h >= 0 ? hexval((unsigned char)p[2]) : -1;
+            if (h < 0 || l < 0 || (h == 0 && l == 0)) {
+                buf_free(&b);
+                return NULL;
+            }
+            buf_putc(&b, (char)(h * 16 + l));
+            p += 2;
+        } else {
+            buf_putc(&b, *p);
+        }
+    }
+    return buf_detach(&b);
+}
+
+/* ---- Linting and diagnostics -------------------------------------------------------------- */
+
+static void project_ddp(void *ud, lint_ddp *out)
+{
+    void **a = ud;
+    lint_project_ddp(a[0], a[1], out);
+}
+
+static const char *rule_code(int rule)
+{
+    return lint_rules()[rule].code;
+}
+
+static json_t *diagnostic(lsp_server *s, const doc *d, const lint_finding *f)
+{
+    const lint_rule *r = &lint_rules()[f->rule];
+    char *href = xasprintf("%s/%s", s->kb_url, r->entry);
+    json_t *o = json_pack("{s:o,s:i,s:s,s:{s:s},s:s,s:s,s:{s:s,s:s}}", "range",
+                          doc_range(d, s->enc, f->start_byte, f->end_byte), "severity",
+                          f->severity == LINT_SEV_INFO ? 3 : 2, "code", r->code,
+                          "codeDescription", "href", href, "source", "oomkb", "message",
+                          f->message, "data", "entry", r->entry, "name", r->name);
+    free(href);
+    return o;
+}
+
+static void lint_doc(lsp_server *s, doc *d)
+{
+    lint_result_free(d->result);
+    d->result = NULL;
+    void *args[2] = {s->projects, d->path};
+    lint_options opts = {0, 0, NULL, d->path ? project_ddp : NULL, d->path ? args : NULL};
+    lint_diag diag = {{0}};
+    if (lint_tree(s->lint, d->text, d->len, d->tree, &opts, &d->result, &diag) != LINT_OK) {
+        log_message(s, 1, diag.message);
+        d->result = NULL;
+    }
+}
+
+static void publish(lsp_server *s, doc *d)
+{
+    json_t *list = json_array();
+    for (size_t i = 0; d->result && i < d->result->n; i++) {
+        json_array_append_new(list, diagnostic(s, d, &d->result->items[i]));
+    }
+    notify(s, "textDocument/publishDiagnostics",
+           json_pack("{s:s,s:I,s:o}", "uri", d->uri, "version", (json_int_t)d->version,
+                     "diagnostics", list));
+}
+
+static void reparse(lsp_server *s, doc *d, int incremental)
+{
+    TSTree *old = incremental ? d->tree : NULL;
+    TSTree *t = ts_parser_parse_string(s->parser, old, d->text, (uint32_t)d->len);
+    if (d->tree) {
+        ts_tree_delete(d->tree);
+    }
+    d->tree = t;
+}
+
+/* ---- Handlers ----------------------------------------------------------------------------- */
+
+static json_t *text_document(json_t *params, const char **uri)
+{
+    json_t *td = json_object_get(params, "textDocument");
+    *uri = json_string_value(json_object_get(td, "uri"));
+    return td;
+}
+
+static void on_initialize(lsp_server *s, json_t *id, json_t *params)
+{
+    if (s->initialized) {
+        reply_error(s, id, ERR_INVALID_REQUEST, "initialize was already received");
+        return;
+    }
+    if (!json_is_object(params)) {
+        reply_error(s, id, ERR_INVALID_PARAMS, "initialize needs params");
+        return;
+    }
+    /* Prefer utf-8 (no conversion) when the client offers it; else the default utf-16. */
+    s->enc = LSP_UTF16;
+    json_t *encs = json_object_get(json_object_get(json_object_get(params, "capabilities"),
+                                                   "general"),
+                                   "positionEncodings");
+    size_t i;
+    json_t *v;
+    json_array_foreach(encs, i, v)
+    {
+        const char *e = json_string_value(v);
+        if (e && strcmp(e, "utf-8") == 0) {
+            s->enc = LSP_UTF8;
+            break;
+        }
+    }
+    s->initialized = 1;
+    const char *enc_name = s->enc == LSP_UTF8 ? "utf-8" : "utf-16";
+    reply(s, id,
+          json_pack("{s:{s:s,s:{s:b,s:i,s:{s:b}},s:b,s:{s:[s]}},s:{s:s,s:s}}", "capabilities",
+                    "positionEncoding", enc_name, "textDocumentSync", "openClose", 1, "change", 2,
+                    "save", "includeText", 0, "hoverProvider", 1, "codeActionProvider",
+                    "codeActionKinds", "quickfix", "serverInfo", "name", "oomkb", "version",
+                    OOMKB_VERSION));
+}
+
+static void on_did_open(lsp_server *s, json_t *params)
+{
+    const char *uri;
+    json_t *td = text_document(params, &uri);
+    const char *text = json_string_value(json_object_get(td, "text"));
+    if (!uri || !text) {
+        log_message(s, 2, "didOpen without a textDocument uri and text: ignored");
+        return;
+    }
+    doc *d = doc_find(s, uri);
+    if (!d) {
+        d = xcalloc(1, sizeof *d);
+        d->uri = xstrdup(uri);
+        d->path = uri_to_path(uri);
+        d->next = s->docs;
+        s->docs = d;
+    }
+    free(d->text);
+    d->len = json_string_length(json_object_get(td, "text"));
+    d->text = xstrndup(text, d->len);
+    d->version = (long)json_integer_value(json_object_get(td, "version"));
+    index_lines(d);
+    reparse(s, d, 0);
+    lint_doc(s, d);
+    publish(s, d);
+}
+
+/* Applies one content change; returns 0 if it is malformed. */
+static int apply_change(lsp_server *s, doc *d, json_t *change)
+{
+    json_t *jt = json_object_get(change, "text");
+    if (!json_is_string(jt)) {
+        return 0;
+    }
+    const char *text = json_string_value(jt);
+    size_t tlen = json_string_length(jt);
+    json_t *range = json_object_get(change, "range");
+    if (!range) {
+        free(d->text);
+        d->text = xstrndup(text, tlen);
+        d->len = tlen;
+        index_lines(d);
+        if (d->tree) {
+            ts_tree_delete(d->tree);
+            d->tree = NULL;
+        }
+        return 1;
+    }
+    json_t *js = json_object_get(range, "start"), *je = json_object_get(range, "end");
+    json_t *sl = json_object_get(js, "line"), *sc = json_object_get(js, "character");
+    json_t *el = json_object_get(je, "line"), *ec = json_object_get(je, "character");
+    if (!json_is_integer(sl) || !json_is_integer(sc) || !json_is_integer(el) ||
+        !json_is_integer(ec) || json_integer_value(sl) < 0 || json_integer_value(sc) < 0 ||
+        json_integer_value(el) < 0 || json_integer_value(ec) < 0) {
+        return 0;
+    }
+    size_t a = doc_offset(d, s->enc, (unsigned)json_integer_value(sl),
+                          (unsigned)json_integer_value(sc));
+    size_t b = doc_offset(d, s->enc, (unsigned)json_integer_value(el),
+                          (unsigned)json_integer_value(ec));
+    if (b < a) {
+        size_t t = a;
+        a = b;
+        b = t;
+    }
+    TSInputEdit edit;
+    edit.start_byte = (uint32_t)a;
+    edit.old_end_byte = (uint32_t)b;
+    edit.new_end_byte = (uint32_t)(a + tlen);
+    edit.start_point = doc_point(d, a);
+    edit.old_end_point = doc_point(d, b);
+    edit.new_end_point = edit.start_point;
+    for (size_t i = 0; i < tlen; i++) {
+        if (text[i] == '\n') {
+            edit.new_end_point.row++;
+            edit.new_end_point.column = 0;
+        } else {
+            edit.new_end_point.column++;
+        }
+    }
+    char *nt = xmalloc(d->len - (b - a) + tlen + 1);
+    memcpy(nt, d->text, a);
+    memcpy(nt + a, text, tlen);
+    memcpy(nt + a + tlen, d->text + b, d->len - b);
+    d->len = d->len - (b - a) + tlen;
+    nt[d->len] = '\0';
+    free(d->text);
+    d->text = nt;
+    index_lines(d);
+    if (d->tree) {
+        ts_tree_edit(d->tree, &edit);
+    }
+    return 1;
+}
+
+static void on_did_change(lsp_server *s, json_t *params)
+{
+    const char *uri;
+    json_t *td = text_document(params, &uri);
+    doc *d = uri ? doc_find(s, uri) : NULL;
+    if (!d) {
+        log_message(s, 2, "didChange for a document that is not open: ignored");
+        return;
+    }
+    json_t *changes = json_object_get(params, "contentChanges");
+    size_t i;
+    json_t *c;
+    json_array_foreach(changes, i, c)
+    {
+        if (!apply_change(s, d, c)) {
+            log_message(s, 2, "didChange with a malformed change: ignored");
+            return;
+        }
+    }
+    d->version = (long)json_integer_value(json_object_get(td, "version"));
+    reparse(s, d, d->tree != NULL);
+    lint_doc(s, d);
+    publish(s, d);
+}
+
+static void on_did_save(lsp_server *s, json_t *params)
+{
+    /* A saved file may add or remove the project's DDP set-up: forget project facts. */
+    lint_project_cache_free(s->projects);
+    s->projects = lint_project_cache_new();
+    const char *uri;
+    text_document(params, &uri);
+    for (doc *d = s->docs; d; d = d->next) {
+        lint_doc(s, d);
+        publish(s, d);
+    }
+}
+
+static void on_did_close(lsp_server *s, json_t *params)
+{
+    const char *uri;
+    text_document(params, &uri);
+    for (doc **pp = &s->docs; uri && *pp; pp = &(*pp)->next) {
+        if (strcmp((*pp)->uri, uri) == 0) {
+            doc *d = *pp;
+            *pp = d->next;
+            notify(s, "textDocument/publishDiagnostics",
+                   json_pack("{s:s,s:[]}", "uri", d->uri, "diagnostics"));
+            doc_free(d);
+            return;
+        }
+    }
+}
+
+/* The byte offset of params.position in d, or -1 if malformed. */
+static long param_offset(lsp_server *s, const doc *d, json_t *pos)
+{
+    json_t *l = json_object_get(pos, "line"), *c = json_object_get(pos, "character");
+    if (!json_is_integer(l) || !json_is_integer(c) || json_integer_value(l) < 0 ||
+        json_integer_value(c) < 0) {
+        return -1;
+    }
+    return (long)doc_offset(d, s->enc, (unsigned)json_integer_value(l),
+                            (unsigned)json_integer_value(c));
+}
+
+static kb *the_kb(lsp_server *s)
+{
+    if (!s->kb) {
+        kb_diag diag = {{0}, 0, {0}};
+        if (kb_open_embedded(&s->kb, &diag) != KB_OK) {
+            log_message(s, 1, diag.message);
+            s->kb = NULL;
+        }
+    }
+    return s->kb;
+}
+
+static void on_hover(lsp_server *s, json_t *id, json_t *params)
+{
+    const char *uri;
+    text_document(params, &uri);
+    doc *d = uri ? doc_find(s, uri) : NULL;
+    long off = d ? param_offset(s, d, json_object_get(params, "position")) : -1;
+    if (!d || off < 0) {
+        reply_error(s, id, ERR_INVALID_PARAMS, d ? "bad position" : "document is not open");
+        return;
+    }
+    for (size_t i = 0; d->result && i < d->result->n; i++) {
+        const lint_finding *f = &d->result->items[i];
+        if ((size_t)off < f->start_byte || (size_t)off > f->end_byte) {
+            continue;
+        }
+        const lint_rule *r = &lint_rules()[f->rule];
+        buf md = BUF_INIT;
+        buf_printf(&md, "**%s** `%s` — %s\n\n", r->code, r->name, f->message);
+        kb_entry *e = NULL;
+        kb *k = the_kb(s);
+        if (k && kb_entry_get(k, r->entry, &e, NULL) == KB_OK) {
+            buf_printf(&md, "---\n\n%s\n\n", e->markdown);
+            kb_entry_free(e);
+        }
+        buf_printf(&md, "[%s in the OOM knowledge base](%s/%s)", r->entry, s->kb_url, r->entry);
+        reply(s, id,
+              json_pack("{s:{s:s,s:s},s:o}", "contents", "kind", "markdown", "value", md.data,
+                        "range", doc_range(d, s->enc, f->start_byte, f->end_byte)));
+        buf_free(&md);
+        return;
+    }
+    reply(s, id, json_null());
+}
+
+static json_t *edit_for(lsp_server *s, const doc *d, size_t a, size_t b, const char *text)
+{
+    json_t *changes = json_object();
+    json_object_set_new(changes, d->uri,
+                        json_pack("[{s:o,s:s}]", "range", doc_range(d, s->enc, a, b), "newText",
+                                  text));
+    return json_pack("{s:o}", "changes", changes);
+}
+
+static int ci_prefix(const char *s, const char *lower_prefix)
+{
+    for (; *lower_prefix; s++, lower_prefix++) {
+        int c = (unsigned char)*s;
+        if ((c >= 'A' && c <= 'Z' ? c + 32 : c) != *lower_prefix) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* "Disable OOMxxx for this line": extends an existing "# noqa: ..." or appends one. */
+static json_t *noqa_action(lsp_server *s, const doc *d, const lint_finding *f)
+{
+    size_t line = f->start.row;
+    if (line >= d->n_lines) {
+        return NULL;
+    }
+    size_t a = d->lines[line], b = line_end(d, line);
+    if (b > a && d->text[b - 1] == '\r') {
+        b--;
+    }
+    const char *code = rule_code(f->rule);
+    char *title = xasprintf("Disable %s for this line", code);
+    json_t *edit = NULL;
+    /* An existing noqa comment on the line. */
+    const char *p = NULL;
+    for (size_t i = a; i + 6 <= b; i++) {
+        if (d->text[i] == '#') {
+            size_t j = i + 1;
+            while (j < b && d->text[j] == ' ') {
+                j++;
+            }
+            if (j + 4 <= b && ci_prefix(d->text + j, "noqa")) {
+                p = d->text + j + 4;
+                break;
+            }
+        }
+    }
+    if (p && *p == ':') {
+        /* Codes follow: append ours after the last one. */
+        size_t k = (size_t)(p - d->text) + 1;
+        while (k < b && (d->text[k] == ' ' || d->text[k] == ',' ||
+                         (d->text[k] >= 'A' && d->text[k] <= 'Z') ||
+                         (d->text[k] >= 'a' && d->text[k] <= 'z') ||
+                         (d->text[k] >= '0' && d->text[k] <= '9'))) {
+            k++;
+        }
+        while (k > (size_t)(p - d->text) + 1 && d->text[k - 1] == ' ') {
+            k--;
+        }
+        char *ins = xasprintf(", %s", code);
+        edit = edit_for(s, d, k, k, ins);
+        free(ins);
+    } else if (!p) {
+        char *ins = xasprintf("  # noqa: %s", code);
+        edit = edit_for(s, d, b, b, ins);
+        free(ins);
+    }
+    json_t *action = NULL;
+    if (edit) {
+        action = json_pack("{s:s,s:s,s:[o],s:o}", "title", title, "kind", "quickfix",
+                           "diagnostics", diagnostic(s, d, f), "edit", edit);
+    }
+    free(title);
+    return action;
+}
+
+static void on_code_action(lsp_server *s, json_t *id, json_t *params)
+{
+    const char *uri;
+    text_document(params, &uri);
+    doc *d = uri ? doc_find(s, uri) : NULL;
+    json_t *range = json_object_get(params, "range");
+    long a = d ? param_offset(s, d, json_object_get(range, "start")) : -1;
+    long b = d ? param_offset(s, d, json_object_get(range, "end")) : -1;
+    if (!d || a < 0 || b < 0) {
+        reply_error(s, id, ERR_INVALID_PARAMS, d ? "bad range" : "document is not open");
+        return;
+    }
+    json_t *actions = json_array();
+    for (size_t i = 0; d->result && i < d->result->n; i++) {
+        const lint_finding *f = &d->result->items[i];
+        if ((size_t)b < f->start_byte || (size_t)a > f->end_byte) {
+            continue;
+        }
+        if (f->fix) {
+            json_array_append_new(
+                actions, json_pack("{s:s,s:s,s:[o],s:b,s:o}", "title", f->fix->title, "kind",
+                                   "quickfix", "diagnostics", diagnostic(s, d, f), "isPreferred",
+                                   f->fix->applicability == LINT_FIX_SAFE, "edit",
+                                   edit_for(s, d, f->fix->start_byte, f->fix->end_byte,
+                                            f->fix->content)));
+        }
+        json_t *nq = noqa_action(s, d, f);
+        if (nq) {
+            json_array_append_new(actions, nq);
+        }
+    }
+    reply(s, id, actions);
+}
+
+/* ---- Dispatch ----------------------------------------------------------------------------- */
+
+void lsp_server_frame_error(lsp_server *s, const char *what)
+{
+    reply_error(s, NULL, ERR_PARSE, what);
+}
+
+void lsp_server_handle(lsp_server *s, const char *body, size_t len)
+{
+    json_error_t jerr;
+    json_t *msg = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);
+    if (!msg) {
+        char m[256];
+        snprintf(m, sizeof m, "parse error: %s", jerr.text);
+        reply_error(s, NULL, ERR_PARSE, m);
+        return;
+    }
+    json_t *id = json_object_get(msg, "id");
+    json_t *jm = json_object_get(msg, "method");
+    const char *method = json_string_value(jm);
+    if (!json_is_object(msg) || (id && !json_is_string(id) && !json_is_integer(id) &&
+                                 !json_is_null(id))) {
+        reply_error(s, NULL, ERR_INVALID_REQUEST, "not a JSON-RPC request");
+        goto out;
+    }
+    const char *ver = json_string_value(json_object_get(msg, "jsonrpc"));
+    if (!method) {
+        /* A response to a request of ours (we send none) is ignored; anything else is bad. */
+        if (!id || !(json_object_get(msg, "result") || json_object_get(msg, "error"))) {
+            reply_error(s, id, ERR_INVALID_REQUEST, "a request needs a method");
+        }
+        goto out;
+    }
+    if (!ver || strcmp(ver, "2.0") != 0) {
+        if (id) {
+            reply_error(s, id, ERR_INVALID_REQUEST, "jsonrpc must be \"2.0\"");
+        }
+        goto out;
+    }
+    json_t *params = json_object_get(msg, "params");
+    int is_request = id != NULL;
+    if (strcmp(method, "exit") == 0) {
+        s->exited = 1;
+        s->exit_code = s->shutdown ? 0 : 1;
+        goto out;
+    }
+    if (!s->initialized && strcmp(method, "initialize") != 0) {
+        if (is_request) {
+            reply_error(s, id, ERR_NOT_INITIALIZED, "the server is not initialized");
+        }
+        goto out;
+    }
+    if (s->shutdown) {
+        if (is_request) {
+            reply_error(s, id, ERR_INVALID_REQUEST, "the server is shutting down");
+        }
+        goto out;
+    }
+    if (params && !json_is_object(params) && !json_is_array(params)) {
+        if (is_request) {
+            reply_error(s, id, ERR_INVALID_PARAMS, "params must be an object");
+        }
+        goto out;
+    }
+    if (is_request) {
+        if (strcmp(method, "initialize") == 0) {
+            on_initialize(s, id, params);
+        } else if (strcmp(method, "shutdown") == 0) {
+            s->shutdown = 1;
+            reply(s, id, json_null());
+        } else if (strcmp(method, "textDocument/hover") == 0) {
+            on_hover(s, id, params);
+        } else if (strcmp(method, "textDocument/codeAction") == 0) {
+            on_code_action(s, id, params);
+        } else {
+            char m[160];
+            snprintf(m, sizeof m, "method not found: %.100s", method);
+            reply_error(s, id, ERR_METHOD_NOT_FOUND, m);
+        }
+    } else if (strcmp(method, "textDocument/didOpen") == 0) {
+        on_did_open(s, params);
+    } else if (strcmp(method, "textDocument/didChange") == 0) {
+        on_did_change(s, params);
+    } else if (strcmp(method, "textDocument/didSave") == 0) {
+        on_did_save(s, params);
+    } else if (strcmp(method, "textDocument/didClose") == 0) {
+        on_did_close(s, params);
+    }
+    /* Other notifications (initialized, $/cancelRequest, $/setTrace, ...) need nothing. */
+out:
+    json_decref(msg);
+}
+
+lsp_server *lsp_server_new(const lsp_options *opts, lsp_send_fn send, void *ud)
+{
+    lint_diag diag = {{0}};
+    lint_ctx *ctx = lint_ctx_new(&diag);
+    if (!ctx) {
+        fprintf(stderr, "oomkb lsp: %s\n", diag.message);
+        return NULL;
+    }
+    lsp_server *s = xcalloc(1, sizeof *s);
+    s->send = send;
+    s->ud = ud;
+    s->lint = ctx;
+    s->parser = ts_parser_new();
+    ts_parser_set_language(s->parser, lint_language());
+    s->projects = lint_project_cache_new();
+    const char *url = opts && opts->kb_url ? opts->kb_url : getenv("OOMKB_URL");
+    s->kb_url = xstrdup(url && *url ? url : "http://127.0.0.1:8080");
+    size_t n = strlen(s->kb_url);
+    while (n > 0 && s->kb_url[n - 1] == '/') {
+        s->kb_url[--n] = '\0';
+    }
+    return s;
+}
+
+void lsp_server_free(lsp_server *s)
+{
+    if (!s) {
+        return;
+    }
+    while (s->docs) {
+        doc *d = s->docs;
+        s->docs = d->next;
+        doc_free(d);
+    }
+    ts_parser_delete(s->parser);
+    lint_ctx_free(s->lint);
+    lint_project_cache_free(s->projects);
+    kb_close(s->kb);
+    free(s->kb_url);
+    free(s);
+}
+
+int lsp_server_exited(const lsp_server *s, int *code)
+{
+    if (s->exited && code) {
+        *code = s->exit_code;
+    }
+    return s->exited;
+}

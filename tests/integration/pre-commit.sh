@@ -1,0 +1,92 @@
+#!/bin/sh
+# A real pre-commit (Debian's) in a throwaway git repository whose .pre-commit-config.yaml
+# points at this repository (a local path and a commit, so no network): the first run builds
+# oomkb in pre-commit's clone; a bad script blocks the commit with the finding shown; the
+# fixed script commits; noqa comments and hook args are respected.
+# Tests the committed HEAD: pre-commit checks out the rev it is given.
+set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(cd "$here/../.." && pwd)
+. "$here/lib.sh"
+need git git
+need pre-commit pre-commit
+rev=$(git -C "$repo" rev-parse HEAD)
+work=$(mktemp -d)
+export PRE_COMMIT_HOME="$work/cache"
+trap 'rm -rf "$work"' EXIT
+cd "$work"
+mkdir proj
+cd proj
+git init -q .
+git config user.email ci@example.invalid
+git config user.name ci
+git config commit.gpgsign false
+write_config() {
+    cat >.pre-commit-config.yaml <<YAML
+repos:
+  - repo: $repo
+    rev: $rev
+    hooks:
+      - id: oomkb-lint
+$1
+YAML
+    git add .pre-commit-config.yaml
+}
+write_config ""
+pre-commit install >/dev/null
+cat >train.py <<'PY'
+losses = []
+for batch in loader:
+    loss = criterion(model(batch), batch.y)
+    loss.backward()
+    optimizer.step()
+    losses.append(loss)
+PY
+git add train.py
+set +e
+out=$(git commit -qm "bad" 2>&1)
+rc=$?
+set -e
+echo "$out" | tail -n 5 | sed 's/^/  pre-commit: /'
+check "a finding blocks the commit" test "$rc" -ne 0
+check "the finding is shown as path:line:col: CODE message [ENTRY]" contains "$out" "train.py:6:19: OOM101"
+check "it names the entry" contains "$out" "[M20]"
+check "nothing was committed" test -z "$(git rev-parse -q --verify HEAD || true)"
+
+sed -i 's/losses.append(loss)/losses.append(loss.item())/' train.py
+git add train.py
+check "the fixed script commits" git commit -qm "fixed"
+
+cat >step.py <<'PY'
+import torch
+for batch in loader:
+    loss = model(batch).sum()
+    loss.backward()
+    optimizer.step()
+    torch.cuda.empty_cache()
+PY
+git add step.py
+set +e
+out=$(git commit -qm "cache" 2>&1)
+rc=$?
+set -e
+check "OOM102 blocks the commit" test "$rc" -ne 0
+check "OOM102 is reported" contains "$out" "step.py:6:5: OOM102"
+sed -i 's/torch.cuda.empty_cache()/torch.cuda.empty_cache()  # noqa: OOM102/' step.py
+git add step.py
+check "a noqa comment lets it commit" git commit -qm "noqa"
+
+write_config "        args: [--ignore, OOM102]"
+cat >step2.py <<'PY'
+import torch
+for batch in loader:
+    loss = model(batch).sum()
+    loss.backward()
+    optimizer.step()
+    torch.cuda.empty_cache()
+PY
+git add step2.py
+check "args: [--ignore, OOM102] from the config are respected" git commit -qm "ignored"
+check "the hook script exits 0 when no files are passed" \
+    "$(ls -d "$PRE_COMMIT_HOME"/repo*/ | head -n 1)scripts/pre-commit-hook.sh" --select OOM101
+summary

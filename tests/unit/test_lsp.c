@@ -1,0 +1,512 @@
+/* `oomkb lsp` driven over pipes with scripted JSON-RPC sessions: lifecycle, diagnostics field
+ * by field, incremental edits, hover, code actions applied to the text, UTF-16 columns, and
+ * every malformed input answered as the spec prescribes. Also the pure layers: framing and
+ * position conversion. */
+#include <check.h>
+#include <jansson.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "common/util.h"
+#include "lsp/lsp.h"
+
+typedef struct client {
+    pid_t pid;
+    int to, from;
+    buf in;
+} client;
+
+static client *start(void)
+{
+    int a[2], b[2];
+    ck_assert_int_eq(pipe(a), 0);
+    ck_assert_int_eq(pipe(b), 0);
+    signal(SIGPIPE, SIG_IGN);
+    client *c = xcalloc(1, sizeof *c);
+    c->pid = fork();
+    if (c->pid == 0) {
+        dup2(a[0], 0);
+        dup2(b[1], 1);
+        close(a[1]);
+        close(b[0]);
+        execl(OOMKB_BIN, OOMKB_BIN, "lsp", "--kb-url", "http://kb.test", (char *)NULL);
+        _exit(127);
+    }
+    close(a[0]);
+    close(b[1]);
+    c->to = a[1];
+    c->from = b[0];
+    return c;
+}
+
+static void send_raw(client *c, const char *bytes, size_t n)
+{
+    while (n) {
+        ssize_t w = write(c->to, bytes, n);
+        ck_assert_int_gt(w, 0);
+        bytes += w;
+        n -= (size_t)w;
+    }
+}
+
+static void send_json(client *c, json_t *msg)
+{
+    char *body = json_dumps(msg, JSON_COMPACT);
+    char head[64];
+    int h = snprintf(head, sizeof head, "Content-Length: %zu\r\n\r\n", strlen(body));
+    send_raw(c, head, (size_t)h);
+    send_raw(c, body, strlen(body));
+    free(body);
+    json_decref(msg);
+}
+
+static void request(client *c, int id, const char *method, json_t *params)
+{
+    send_json(c, json_pack("{s:s,s:i,s:s,s:o}", "jsonrpc", "2.0", "id", id, "method", method,
+                           "params", params ? params : json_object()));
+}
+
+static void notify(client *c, const char *method, json_t *params)
+{
+    send_json(c, json_pack("{s:s,s:s,s:o}", "jsonrpc", "2.0", "method", method, "params",
+                           params ? params : json_object()));
+}
+
+/* The next message from the server, or NULL after 5 s. */
+static json_t *next(client *c)
+{
+    for (;;) {
+        size_t off, len, skip;
+        long n = c->in.len ? lsp_frame_parse(c->in.data, c->in.len, &off, &len, &skip) : -2;
+        if (n > 0) {
+            json_t *m = json_loadb(c->in.data + off, len, 0, NULL);
+            memmove(c->in.data, c->in.data + n, c->in.len - (size_t)n);
+            c->in.len -= (size_t)n;
+            ck_assert_ptr_nonnull(m);
+            return m;
+        }
+        ck_assert_int_ne(n, -1);
+        struct pollfd p = {c->from, POLLIN, 0};
+        if (poll(&p, 1, 5000) <= 0) {
+            return NULL;
+        }
+        buf_grow(&c->in, 65536);
+        ssize_t r = read(c->from, c->in.data + c->in.len, 65536);
+        if (r <= 0) {
+            return NULL;
+        }
+        c->in.len += (size_t)r;
+    }
+}
+
+/* The next message that is not a log message. */
+static json_t *next_msg(client *c)
+{
+    for (;;) {
+        json_t *m = next(c);
+        const char *method = json_string_value(json_object_get(m, "method"));
+        if (m && method && strcmp(method, "window/logMessage") == 0) {
+            json_decref(m);
+            continue;
+        }
+        return m;
+    }
+}
+
+static int finish(client *c)
+{
+    close(c->to);
+    int st = 0;
+    waitpid(c->pid, &st, 0);
+    close(c->from);
+    buf_free(&c->in);
+    free(c);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+static void initialize(client *c, int utf8)
+{
+    json_t *caps = utf8 ? json_pack("{s:{s:[s,s]}}", "general", "positionEncodings", "utf-8",
+                                    "utf-16")
+                        : json_object();
+    request(c, 1, "initialize",
+            json_pack("{s:i,s:s,s:o}", "processId", 1, "rootUri", "file:///tmp", "capabilities",
+                      caps));
+    json_t *r = next_msg(c);
+    ck_assert_ptr_nonnull(r);
+    ck_assert_int_eq(json_integer_value(json_object_get(r, "id")), 1);
+    json_t *caps_out = json_object_get(json_object_get(r, "result"), "capabilities");
+    ck_assert_str_eq(json_string_value(json_object_get(caps_out, "positionEncoding")),
+                     utf8 ? "utf-8" : "utf-16");
+    ck_assert_int_eq(
+        json_integer_value(json_object_get(json_object_get(caps_out, "textDocumentSync"), "change")),
+        2);
+    ck_assert(json_is_true(json_object_get(caps_out, "hoverProvider")));
+    json_decref(r);
+    notify(c, "initialized", NULL);
+}
+
+static void shutdown_exit(client *c, int expect_status)
+{
+    request(c, 99, "shutdown", NULL);
+    json_t *r = next_msg(c);
+    ck_assert_ptr_nonnull(r);
+    ck_assert(json_is_null(json_object_get(r, "result")));
+    json_decref(r);
+    notify(c, "exit", NULL);
+    ck_assert_int_eq(finish(c), expect_status);
+}
+
+static const char *TRAIN = "import torch\n"
+                           "losses = []\n"
+                           "for batch in loader:\n"
+                           "    loss = criterion(model(batch), batch.y)\n"
+                           "    loss.backward()\n"
+                           "    optimizer.step()\n"
+                           "    losses.append(loss)\n";
+
+static void open_doc(client *c, const char *uri, const char *text)
+{
+    notify(c, "textDocument/didOpen",
+           json_pack("{s:{s:s,s:s,s:i,s:s}}", "textDocument", "uri", uri, "languageId", "python",
+                     "version", 1, "text", text));
+}
+
+/* The diagnostics of the next publishDiagnostics notification (a new reference). */
+static json_t *next_diagnostics(client *c, const char *uri)
+{
+    json_t *m = next_msg(c);
+    ck_assert_ptr_nonnull(m);
+    ck_assert_str_eq(json_string_value(json_object_get(m, "method")),
+                     "textDocument/publishDiagnostics");
+    json_t *p = json_object_get(m, "params");
+    ck_assert_str_eq(json_string_value(json_object_get(p, "uri")), uri);
+    json_t *d = json_incref(json_object_get(p, "diagnostics"));
+    json_decref(m);
+    return d;
+}
+
+static int range_field(json_t *d, const char *end, const char *field)
+{
+    return (int)json_integer_value(
+        json_object_get(json_object_get(json_object_get(d, "range"), end), field));
+}
+
+START_TEST(lifecycle)
+{
+    client *c = start();
+    request(c, 7, "textDocument/hover", NULL);
+    json_t *r = next_msg(c);
+    ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(r, "error"), "code")),
+                     -32002);
+    json_decref(r);
+    initialize(c, 0);
+    request(c, 2, "initialize", json_object());
+    r = next_msg(c);
+    ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(r, "error"), "code")),
+                     -32600);
+    json_decref(r);
+    request(c, 3, "workspace/noSuchThing", NULL);
+    r = next_msg(c);
+    ck_assert_int_eq(json_integer_value(json_object_get(r, "id")), 3);
+    ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(r, "error"), "code")),
+                     -32601);
+    json_decref(r);
+    shutdown_exit(c, 0);
+
+    /* exit without shutdown: status 1; end of input without exit: status 1. */
+    c = start();
+    initialize(c, 0);
+    notify(c, "exit", NULL);
+    ck_assert_int_eq(finish(c), 1);
+    c = start();
+    initialize(c, 0);
+    ck_assert_int_eq(finish(c), 1);
+}
+END_TEST
+
+START_TEST(diagnostics_edits_and_close)
+{
+    client *c = start();
+    initialize(c, 0);
+    const char *uri = "file:///tmp/oomkb-lsp-test/train.py";
+    open_doc(c, uri, TRAIN);
+    json_t *ds = next_diagnostics(c, uri);
+    ck_assert_int_eq(json_array_size(ds), 1);
+    json_t *d = json_array_get(ds, 0);
+    ck_assert_str_eq(json_string_value(json_object_get(d, "code")), "OOM101");
+    ck_assert_str_eq(json_string_value(json_object_get(d, "source")), "oomkb");
+    ck_assert_int_eq(json_integer_value(json_object_get(d, "severity")), 2);
+    ck_assert_str_eq(
+        json_string_value(json_object_get(json_object_get(d, "codeDescription"), "href")),
+        "http://kb.test/M20");
+    ck_assert_int_eq(range_field(d, "start", "line"), 6);
+    ck_assert_ptr_nonnull(json_string_value(json_object_get(d, "message")));
+    int col = range_field(d, "start", "character");
+    ck_assert_int_ge(col, 4);
+    json_decref(ds);
+
+    /* Incremental edit: `loss` -> `loss.item()` at the end of line 6 clears the finding. */
+    const char *line6 = "    losses.append(loss)";
+    int at = (int)strlen(line6) - 1;
+    notify(c, "textDocument/didChange",
+           json_pack("{s:{s:s,s:i},s:[{s:{s:{s:i,s:i},s:{s:i,s:i}},s:s}]}", "textDocument",
+                     "uri", uri, "version", 2, "contentChanges", "range", "start", "line", 6,
+                     "character", at, "end", "line", 6, "character", at, "text", ".item()"));
+    ds = next_diagnostics(c, uri);
+    ck_assert_int_eq(json_array_size(ds), 0);
+    json_decref(ds);
+    /* And back (delete the 7 characters). */
+    notify(c, "textDocument/didChange",
+           json_pack("{s:{s:s,s:i},s:[{s:{s:{s:i,s:i},s:{s:i,s:i}},s:s}]}", "textDocument",
+                     "uri", uri, "version", 3, "contentChanges", "range", "start", "line", 6,
+                     "character", at, "end", "line", 6, "character", at + 7, "text", ""));
+    ds = next_diagnostics(c, uri);
+    ck_assert_int_eq(json_array_size(ds), 1);
+    json_decref(ds);
+
+    /* A change to a document that is not open changes nothing and breaks nothing. */
+    notify(c, "textDocument/didChange",
+           json_pack("{s:{s:s,s:i},s:[{s:s}]}", "textDocument", "uri", "file:///nope.py",
+                     "version", 2, "contentChanges", "text", "x"));
+    notify(c, "textDocument/didClose", json_pack("{s:{s:s}}", "textDocument", "uri", uri));
+    ds = next_diagnostics(c, uri);
+    ck_assert_int_eq(json_array_size(ds), 0);
+    json_decref(ds);
+    shutdown_exit(c, 0);
+}
+END_TEST
+
+/* Applies LSP text edits (UTF-16 positions, single line) to text; returns a new string. */
+static char *apply_edit(const char *text, json_t *edits)
+{
+    char *out = xstrdup(text);
+    size_t i;
+    json_t *e;
+    json_array_foreach(edits, i, e)
+    {
+        json_t *r = json_object_get(e, "range");
+        size_t a = lsp_offset_of(out, strlen(out), (unsigned)range_field(e, "start", "line"),
+                                 (unsigned)range_field(e, "start", "character"), LSP_UTF16);
+        size_t b = lsp_offset_of(out, strlen(out), (unsigned)range_field(e, "end", "line"),
+                                 (unsigned)range_field(e, "end", "character"), LSP_UTF16);
+        (void)r;
+        const char *nt = json_string_value(json_object_get(e, "newText"));
+        char *n = xasprintf("%.*s%s%s", (int)a, out, nt, out + b);
+        free(out);
+        out = n;
+    }
+    return out;
+}
+
+START_TEST(hover_and_code_actions)
+{
+    client *c = start();
+    initialize(c, 0);
+    const char *uri = "file:///tmp/oomkb-lsp-test/train.py";
+    open_doc(c, uri, TRAIN);
+    json_t *ds = next_diagnostics(c, uri);
+    int col = range_field(json_array_get(ds, 0), "start", "character");
+    json_decref(ds);
+
+    request(c, 10, "textDocument/hover",
+            json_pack("{s:{s:s},s:{s:i,s:i}}", "textDocument", "uri", uri, "position", "line", 6,
+                      "character", col));
+    json_t *r = next_msg(c);
+    json_t *contents = json_object_get(json_object_get(r, "result"), "contents");
+    ck_assert_str_eq(json_string_value(json_object_get(contents, "kind")), "markdown");
+    const char *md = json_string_value(json_object_get(contents, "value"));
+    ck_assert_ptr_nonnull(strstr(md, "OOM101"));
+    ck_assert_ptr_nonnull(strstr(md, "### M20"));
+    ck_assert_ptr_nonnull(strstr(md, "http://kb.test/M20"));
+    json_decref(r);
+    /* No finding there: null. */
+    request(c, 11, "textDocument/hover",
+            json_pack("{s:{s:s},s:{s:i,s:i}}", "textDocument", "uri", uri, "position", "line", 0,
+                      "character", 0));
+    r = next_msg(c);
+    ck_assert(json_is_null(json_object_get(r, "result")));
+    json_decref(r);
+
+    request(c, 12, "textDocument/codeAction",
+            json_pack("{s:{s:s},s:{s:{s:i,s:i},s:{s:i,s:i}},s:{s:[]}}", "textDocument", "uri",
+                      uri, "range", "start", "line", 6, "character", 0, "end", "line", 6,
+                      "character", 20, "context", "diagnostics"));
+    r = next_msg(c);
+    json_t *actions = json_object_get(r, "result");
+    ck_assert_int_ge(json_array_size(actions), 2);
+    int saw_fix = 0, saw_noqa = 0;
+    size_t i;
+    json_t *a;
+    json_array_foreach(actions, i, a)
+    {
+        ck_assert_str_eq(json_string_value(json_object_get(a, "kind")), "quickfix");
+        json_t *edits = json_object_get(json_object_get(json_object_get(a, "edit"), "changes"),
+                                        uri);
+        char *fixed = apply_edit(TRAIN, edits);
+        const char *title = json_string_value(json_object_get(a, "title"));
+        if (strstr(title, "Disable OOM101")) {
+            ck_assert_ptr_nonnull(strstr(fixed, "    losses.append(loss)  # noqa: OOM101\n"));
+            saw_noqa = 1;
+        } else {
+            ck_assert_msg(strstr(fixed, "losses.append(loss.item())\n") ||
+                              strstr(fixed, "losses.append(loss.detach())\n"),
+                          "fix '%s' gave:\n%s", title, fixed);
+            saw_fix = 1;
+        }
+        free(fixed);
+    }
+    ck_assert(saw_fix && saw_noqa);
+    json_decref(r);
+    shutdown_exit(c, 0);
+}
+END_TEST
+
+START_TEST(utf16_columns)
+{
+    /* Emoji (2 UTF-16 units, 4 bytes) and CJK (1 unit, 3 bytes) before the finding. */
+    const char *text = "import torch\n"
+                       "losses = []\n"
+                       "for batch in loader:\n"
+                       "    loss = criterion(model(batch), batch.y)\n"
+                       "    loss.backward()\n"
+                       "    optimizer.step()\n"
+                       "    tag = \"日本🔥\"; losses.append(loss)\n";
+    for (int utf8 = 0; utf8 <= 1; utf8++) {
+        client *c = start();
+        initialize(c, utf8);
+        open_doc(c, "file:///tmp/u.py", text);
+        json_t *ds = next_diagnostics(c, "file:///tmp/u.py");
+        ck_assert_int_eq(json_array_size(ds), 1);
+        json_t *d = json_array_get(ds, 0);
+        const char *line = "    tag = \"日本🔥\"; losses.append(";
+        /* The finding is the `loss` argument. In UTF-16: 4+7 ASCII, 2 CJK, 2 for the emoji,
+         * then 17 for "; losses.append(" = 32; in UTF-8 the byte length. */
+        int want = utf8 ? (int)strlen(line) : 4 + 7 + 2 + 2 + 17;
+        int got = range_field(d, "start", "character");
+        ck_assert_msg(got == want, "utf8=%d: start %d, want %d", utf8, got, want);
+        ck_assert_int_eq(range_field(d, "end", "character") - got, 4);
+        json_decref(ds);
+        shutdown_exit(c, 0);
+    }
+}
+END_TEST
+
+START_TEST(malformed_input)
+{
+    client *c = start();
+    initialize(c, 0);
+    /* Invalid JSON. */
+    const char *bad = "Content-Length: 9\r\n\r\n{\"a\": tru";
+    send_raw(c, bad, strlen(bad));
+    json_t *r = next_msg(c);
+    ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(r, "error"), "code")),
+                     -32700);
+    ck_assert(json_is_null(json_object_get(r, "id")));
+    json_decref(r);
+    /* A malformed header, then a good message: resynchronised. */
+    const char *hdr = "Content-Lenght: 2\r\n\r\n{}";
+    send_raw(c, hdr, strlen(hdr));
+    r = next_msg(c);
+    ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(r, "error"), "code")),
+                     -32700);
+    json_decref(r);
+    /* A Content-Length shorter than the body: the rest is junk to skip. */
+    const char *lie = "Content-Length: 5\r\n\r\n{\"jsonrpc\":\"2.0\"}";
+    send_raw(c, lie, strlen(lie));
+    r = next_msg(c);
+    ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(r, "error"), "code")),
+                     -32700);
+    json_decref(r);
+    /* Not an object; no method; bad params; unknown notification (no reply). */
+    const char *arr = "Content-Length: 2\r\n\r\n[]";
+    send_raw(c, arr, strlen(arr));
+    /* The junk after the short body is one more framing error before the next message. */
+    r = next_msg(c);
+    if (json_integer_value(json_object_get(json_object_get(r, "error"), "code")) == -32700) {
+        json_decref(r);
+        r = next_msg(c);
+    }
+    ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(r, "error"), "code")),
+                     -32600);
+    json_decref(r);
+    send_json(c, json_pack("{s:s,s:i}", "jsonrpc", "2.0", "id", 40));
+    r = next_msg(c);
+    ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(r, "error"), "code")),
+                     -32600);
+    json_decref(r);
+    send_json(c, json_pack("{s:s,s:i,s:s,s:s}", "jsonrpc", "2.0", "id", 41, "method",
+                           "textDocument/hover", "params", "nonsense"));
+    r = next_msg(c);
+    ck_assert_int_eq(json_integer_value(json_object_get(r, "id")), 41);
+    ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(r, "error"), "code")),
+                     -32602);
+    json_decref(r);
+    notify(c, "$/somethingUnknown", NULL);
+    request(c, 42, "textDocument/hover",
+            json_pack("{s:{s:s},s:{s:i,s:i}}", "textDocument", "uri", "file:///closed.py",
+                      "position", "line", 0, "character", 0));
+    r = next_msg(c);
+    ck_assert_int_eq(json_integer_value(json_object_get(r, "id")), 42);
+    ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(r, "error"), "code")),
+                     -32602);
+    json_decref(r);
+    /* After all that, a valid request is still answered correctly. */
+    shutdown_exit(c, 0);
+}
+END_TEST
+
+START_TEST(framing_and_positions)
+{
+    size_t off, len, skip;
+    const char *m = "Content-Length: 2\r\nContent-Type: application/vscode-jsonrpc\r\n\r\n{}";
+    ck_assert_int_eq(lsp_frame_parse(m, strlen(m), &off, &len, &skip), (long)strlen(m));
+    ck_assert_int_eq(len, 2);
+    ck_assert_int_eq(lsp_frame_parse(m, 10, &off, &len, &skip), -2);
+    ck_assert_int_eq(lsp_frame_parse(m, strlen(m) - 1, &off, &len, &skip), -2);
+    const char *big = "Content-Length: 99999999999\r\n\r\n";
+    ck_assert_int_eq(lsp_frame_parse(big, strlen(big), &off, &len, &skip), -1);
+    const char *neg = "Content-Length: -1\r\n\r\nContent-Length: 2\r\n\r\n{}";
+    ck_assert_int_eq(lsp_frame_parse(neg, strlen(neg), &off, &len, &skip), -1);
+    ck_assert_int_eq(skip, 22);
+
+    const char *t = "a\n日🔥x\n";
+    size_t n = strlen(t);
+    ck_assert_int_eq(lsp_offset_of(t, n, 1, 0, LSP_UTF16), 2);
+    ck_assert_int_eq(lsp_offset_of(t, n, 1, 1, LSP_UTF16), 5);
+    ck_assert_int_eq(lsp_offset_of(t, n, 1, 3, LSP_UTF16), 9);
+    ck_assert_int_eq(lsp_offset_of(t, n, 1, 4, LSP_UTF16), 10);
+    ck_assert_int_eq(lsp_offset_of(t, n, 1, 99, LSP_UTF16), 10); /* clamped to the line */
+    ck_assert_int_eq(lsp_offset_of(t, n, 9, 0, LSP_UTF16), n);
+    ck_assert_int_eq(lsp_offset_of(t, n, 1, 3, LSP_UTF8), 5);
+    ck_assert_int_eq(lsp_offset_of(t, n, 1, 4, LSP_UTF8), 9); /* inside 🔥: rounds up */
+    ck_assert_int_eq(lsp_offset_of(t, n, 1, 2, LSP_UTF32), 9);
+    unsigned line, ch;
+    lsp_position_of(t, n, 9, LSP_UTF16, &line, &ch);
+    ck_assert_uint_eq(line, 1);
+    ck_assert_uint_eq(ch, 3);
+    lsp_position_of(t, n, 9, LSP_UTF8, &line, &ch);
+    ck_assert_uint_eq(ch, 7);
+}
+END_TEST
+
+Suite *suite_lsp(void);
+Suite *suite_lsp(void)
+{
+    Suite *s = suite_create("lsp");
+    TCase *tc = tcase_create("protocol");
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, framing_and_positions);
+    tcase_add_test(tc, lifecycle);
+    tcase_add_test(tc, diagnostics_edits_and_close);
+    tcase_add_test(tc, hover_and_code_actions);
+    tcase_add_test(tc, utf16_columns);
+    tcase_add_test(tc, malformed_input);
+    suite_add_tcase(s, tc);
+    return s;
+}
