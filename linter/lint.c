@@ -235,6 +235,8 @@ void lint_ctx_free(lint_ctx *c)
     free(c->a.calls);
     free(c->a.loops);
     free(c->a.loop_trains);
+    free(c->a.def_by_name);
+    free(c->a.def_by_node);
     free(c->a.out);
     free(c);
 }

@@ -150,6 +150,10 @@ typedef struct analysis {
     uint32_t *loops; /* every for/while node */
     size_t n_loops, cap_loops;
     uint8_t *loop_trains; /* per node index: 1 if a for/while whose body trains directly */
+    /* Indexes over defs, rebuilt with them: by name (def indices sorted by name, so lookups are
+     * a binary search, not a scan per call) and by node (def index or NONE per node). */
+    uint32_t *def_by_name;
+    uint32_t *def_by_node;
     const lint_options *opts;
     lint_finding *out;
     size_t n_out, cap_out;

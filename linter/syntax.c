@@ -347,16 +347,44 @@ int chain_text(const analysis *a, uint32_t n, char *out, size_t cap)
 }
 
 /* want_class: 1 class, 0 function, -1 either, but only top-level (module-scope) names. */
-const defn *find_def(const analysis *a, const char *name, size_t len, int want_class)
+/* The first position in def_by_name whose name is not less than name[0..len). */
+static size_t def_lower_bound(const analysis *a, const char *name, size_t len)
 {
-    for (size_t i = 0; i < a->n_defs; i++) {
-        const defn *d = &a->defs[i];
-        if (d->toplevel && d->name_len == len && memcmp(d->name, name, len) == 0 &&
-            (want_class < 0 || want_class == d->is_class)) {
+    size_t lo = 0, hi = a->n_defs;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        const defn *d = &a->defs[a->def_by_name[mid]];
+        size_t m = d->name_len < len ? d->name_len : len;
+        int c = memcmp(d->name, name, m);
+        if (c < 0 || (c == 0 && d->name_len < len)) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    return lo;
+}
+
+/* The first def (in source order) named name[0..len) that satisfies toplevel_only and
+ * want_class (-1: either), or NULL. */
+static const defn *def_named(const analysis *a, const char *name, size_t len, int toplevel_only,
+                             int want_class)
+{
+    for (size_t i = def_lower_bound(a, name, len); i < a->n_defs; i++) {
+        const defn *d = &a->defs[a->def_by_name[i]];
+        if (d->name_len != len || memcmp(d->name, name, len) != 0) {
+            break;
+        }
+        if ((!toplevel_only || d->toplevel) && (want_class < 0 || want_class == d->is_class)) {
             return d;
         }
     }
     return NULL;
+}
+
+const defn *find_def(const analysis *a, const char *name, size_t len, int want_class)
+{
+    return def_named(a, name, len, 1, want_class);
 }
 
 static void add_binding(analysis *a, const char *name, size_t len, const char *qual, size_t qlen)
@@ -669,12 +697,7 @@ const defn *call_target(const analysis *a, uint32_t call)
     }
     if (a->nodes[f].kind == K_ATTR && ntext_is(a, child_field(a, f, F_OBJECT), "self")) {
         t = ntext(a, child_field(a, f, F_ATTRIBUTE), &len);
-        for (size_t i = 0; i < a->n_defs; i++) {
-            const defn *d = &a->defs[i];
-            if (!d->is_class && d->name_len == len && memcmp(d->name, t, len) == 0) {
-                return d;
-            }
-        }
+        return def_named(a, t, len, 0, 0);
     }
     return NULL;
 }
@@ -690,12 +713,38 @@ const char *func_name(const analysis *a, uint32_t func, size_t *len)
 
 static defn *def_of(analysis *a, uint32_t func)
 {
-    for (size_t i = 0; i < a->n_defs; i++) {
-        if (a->defs[i].node == func) {
-            return &a->defs[i];
-        }
+    uint32_t i = func < a->n_nodes ? a->def_by_node[func] : NONE;
+    return i == NONE ? NULL : &a->defs[i];
+}
+
+/* Sorts by name, then by source order (so the first of equal names is the first defined). */
+static int def_cmp(const void *pa, const void *pb, void *ud)
+{
+    const analysis *a = ud;
+    const defn *x = &a->defs[*(const uint32_t *)pa], *y = &a->defs[*(const uint32_t *)pb];
+    size_t m = x->name_len < y->name_len ? x->name_len : y->name_len;
+    int c = memcmp(x->name, y->name, m);
+    if (c != 0) {
+        return c;
     }
-    return NULL;
+    if (x->name_len != y->name_len) {
+        return x->name_len < y->name_len ? -1 : 1;
+    }
+    return x->node < y->node ? -1 : x->node > y->node;
+}
+
+static void index_defs(analysis *a)
+{
+    a->def_by_name = xrealloc(a->def_by_name, (a->n_defs ? a->n_defs : 1) * sizeof(uint32_t));
+    a->def_by_node = xrealloc(a->def_by_node, (a->n_nodes ? a->n_nodes : 1) * sizeof(uint32_t));
+    for (uint32_t i = 0; i < a->n_nodes; i++) {
+        a->def_by_node[i] = NONE;
+    }
+    for (size_t i = 0; i < a->n_defs; i++) {
+        a->def_by_name[i] = (uint32_t)i;
+        a->def_by_node[a->defs[i].node] = (uint32_t)i;
+    }
+    qsort_r(a->def_by_name, a->n_defs, sizeof(uint32_t), def_cmp, a);
 }
 
 static int name_in(const char *t, size_t len, const char *const *list)
@@ -779,6 +828,7 @@ void analysis_facts(analysis *a)
             }
         }
     }
+    index_defs(a);
     a->loop_trains = xrealloc(a->loop_trains, a->n_nodes ? a->n_nodes : 1);
     memset(a->loop_trains, 0, a->n_nodes ? a->n_nodes : 1);
     /* Fixpoint: a call trains if it steps or calls a same-file function that trains. */
