@@ -237,6 +237,7 @@ void lint_ctx_free(lint_ctx *c)
     free(c->a.loop_trains);
     free(c->a.def_by_name);
     free(c->a.def_by_node);
+    chunks_free(&c->a);
     free(c->a.out);
     free(c);
 }

@@ -136,6 +136,10 @@ typedef struct lint_options {
     const lint_ddp *ddp;
     void (*ddp_fn)(void *ud, lint_ddp *out);
     void *ddp_ud;
+    /* 1: the same document will be linted again after small edits (an editor): the context
+     * keeps each top-level statement's flattened tree and reuses it while its bytes are
+     * unchanged. Costs a copy of the last document's tree; pointless for one-shot linting. */
+    int incremental;
 } lint_options;
 
 /* A linting context: a tree-sitter parser and scratch memory reused across files. */

@@ -136,6 +136,23 @@ typedef struct defn {
     int cache_wrapper;  /* calls empty_cache unconditionally and does not itself train */
 } defn;
 
+/* A top-level statement flattened on its own, kept between runs of one context when the caller
+ * lints the same document again (an editor after each keystroke): a statement whose bytes did
+ * not change is copied and relocated instead of walked again through tree-sitter. Nodes are
+ * kept as last placed (index base0, byte sb0, point sp0): an unmoved statement is one memcpy. */
+typedef struct flat_chunk {
+    uint64_t hash; /* of the statement's bytes */
+    char *text; /* the statement's bytes, for an exact comparison */
+    uint32_t len;
+    uint32_t base0, sb0;
+    TSPoint sp0;
+    node *nodes;
+    uint32_t n_nodes;
+    uint32_t *calls, *loops; /* node indices, as placed */
+    uint32_t n_calls, n_loops;
+    int used; /* seen in the latest run (others are dropped) */
+} flat_chunk;
+
 typedef struct analysis {
     const char *src;
     size_t len;
@@ -154,6 +171,9 @@ typedef struct analysis {
      * a binary search, not a scan per call) and by node (def index or NONE per node). */
     uint32_t *def_by_name;
     uint32_t *def_by_node;
+    /* The statement cache (see flat_chunk); used only when opts->incremental is set. */
+    flat_chunk *chunks;
+    size_t n_chunks, cap_chunks;
     const lint_options *opts;
     lint_finding *out;
     size_t n_out, cap_out;
@@ -165,8 +185,11 @@ int ntext_is(const analysis *a, uint32_t n, const char *s);
 uint32_t child_field(const analysis *a, uint32_t n, int field);
 uint32_t named_child(const analysis *a, uint32_t n, unsigned i);
 int is_ancestor(const analysis *a, uint32_t anc, uint32_t n);
-/* Builds the flat tree from a TSTree; returns 0 on success. */
+/* Builds the flat tree from a TSTree (reusing unchanged top-level statements when
+ * a->opts->incremental is set). */
 void tree_flatten(analysis *a, const TSTree *tree);
+/* Frees the statement cache. */
+void chunks_free(analysis *a);
 
 /* ---- Name resolution (syntax.c) ---- */
 /* The dotted qualified name of an identifier/attribute chain, with the leftmost name replaced by

@@ -187,13 +187,12 @@ static void note_node(analysis *a, uint32_t i)
     }
 }
 
-void tree_flatten(analysis *a, const TSTree *tree)
+/* Flattens the subtree at the cursor (whose node is pushed by the caller as index root) with a
+ * cursor of its own, so the caller's cursor stays on the subtree's root. */
+static void flatten_below(analysis *a, TSNode tn, uint32_t root)
 {
-    pthread_once(&tables_once, build_tables);
-    a->n_nodes = 0;
-    a->n_calls = a->n_loops = 0;
-    TSTreeCursor cur = ts_tree_cursor_new(ts_tree_root_node(tree));
-    uint32_t at = push_node(a, &cur, NONE);
+    TSTreeCursor cur = ts_tree_cursor_new(tn);
+    uint32_t at = root;
     for (;;) {
         if (ts_tree_cursor_goto_first_child(&cur)) {
             uint32_t c = push_node(a, &cur, at);
@@ -203,6 +202,10 @@ void tree_flatten(analysis *a, const TSTree *tree)
             continue;
         }
         for (;;) {
+            if (at == root) {
+                ts_tree_cursor_delete(&cur);
+                return;
+            }
             if (ts_tree_cursor_goto_next_sibling(&cur)) {
                 uint32_t c = push_node(a, &cur, a->nodes[at].parent);
                 a->nodes[at].next = c;
@@ -217,6 +220,203 @@ void tree_flatten(analysis *a, const TSTree *tree)
             at = a->nodes[at].parent;
         }
     }
+}
+
+void chunks_free(analysis *a)
+{
+    for (size_t i = 0; i < a->n_chunks; i++) {
+        flat_chunk *c = &a->chunks[i];
+        free(c->text);
+        free(c->nodes);
+        free(c->calls);
+        free(c->loops);
+    }
+    free(a->chunks);
+    a->chunks = NULL;
+    a->n_chunks = a->cap_chunks = 0;
+}
+
+/* Keeps nodes [base, n_nodes) (one top-level statement, just flattened) as a chunk. */
+static void chunk_save(analysis *a, uint32_t base, size_t call0, size_t loop0, uint64_t h)
+{
+    if (a->n_chunks == a->cap_chunks) {
+        a->cap_chunks = a->cap_chunks ? a->cap_chunks * 2 : 64;
+        a->chunks = xrealloc(a->chunks, a->cap_chunks * sizeof *a->chunks);
+    }
+    flat_chunk *c = &a->chunks[a->n_chunks++];
+    const node *root = &a->nodes[base];
+    c->hash = h;
+    c->len = root->eb - root->sb;
+    c->text = xstrndup(a->src + root->sb, c->len);
+    c->base0 = base;
+    c->sb0 = root->sb;
+    c->sp0 = root->sp;
+    c->n_nodes = a->n_nodes - base;
+    c->nodes = xmalloc(c->n_nodes * sizeof *c->nodes);
+    memcpy(c->nodes, a->nodes + base, c->n_nodes * sizeof *c->nodes);
+    c->n_calls = (uint32_t)(a->n_calls - call0);
+    c->calls = xmalloc((c->n_calls ? c->n_calls : 1) * sizeof *c->calls);
+    memcpy(c->calls, a->calls + call0, c->n_calls * sizeof *c->calls);
+    c->n_loops = (uint32_t)(a->n_loops - loop0);
+    c->loops = xmalloc((c->n_loops ? c->n_loops : 1) * sizeof *c->loops);
+    memcpy(c->loops, a->loops + loop0, c->n_loops * sizeof *c->loops);
+    c->used = 1;
+}
+
+static void push_many(uint32_t **arr, size_t *n, size_t *cap, const uint32_t *v, uint32_t k,
+                      uint32_t shift)
+{
+    while (*n + k > *cap) {
+        *cap = *cap ? *cap * 2 : 256;
+        *arr = xrealloc(*arr, *cap * sizeof **arr);
+    }
+    for (uint32_t i = 0; i < k; i++) {
+        (*arr)[*n + i] = v[i] + shift;
+    }
+    *n += k;
+}
+
+static void shift_pt(TSPoint *p, const flat_chunk *c, TSPoint sp)
+{
+    if (p->row == c->sp0.row) {
+        p->column = p->column - c->sp0.column + sp.column;
+    }
+    p->row = p->row - c->sp0.row + sp.row;
+}
+
+/* An index as placed at base0, moved to base: NONE and the module (0) stay. */
+static uint32_t moved(uint32_t v, uint32_t dbase)
+{
+    return v == NONE || v == 0 ? v : v + dbase;
+}
+
+static uint64_t hash_bytes(const char *s, size_t n)
+{
+    uint64_t h = 14695981039346656037ULL;
+    for (size_t i = 0; i < n; i++) {
+        h = (h ^ (unsigned char)s[i]) * 1099511628211ULL;
+    }
+    return h;
+}
+
+/* Copies a cached chunk for the statement tn (bytes hashing to h) into the flat tree; 0 if none
+ * matches: same hash, same bytes. (Tree-sitter's subtree ids do not survive an edit before
+ * them, so bytes decide.) *hint is where the last match was: statements come in order, so the
+ * next one is usually the next chunk. */
+static int chunk_reuse(analysis *a, TSNode tn, uint64_t h, size_t *hint)
+{
+    uint32_t sb = ts_node_start_byte(tn), eb = ts_node_end_byte(tn);
+    for (size_t j = 0; j < a->n_chunks; j++) {
+        size_t k = (*hint + j) % a->n_chunks;
+        flat_chunk *c = &a->chunks[k];
+        if (c->hash != h || c->len != eb - sb || memcmp(c->text, a->src + sb, c->len) != 0) {
+            continue;
+        }
+        *hint = k + 1;
+        TSPoint sp = ts_node_start_point(tn);
+        uint32_t base = a->n_nodes;
+        while (a->cap_nodes < a->n_nodes + c->n_nodes) {
+            a->cap_nodes = a->cap_nodes ? a->cap_nodes * 2 : 4096;
+            a->nodes = xrealloc(a->nodes, a->cap_nodes * sizeof *a->nodes);
+        }
+        uint32_t dbase = base - c->base0;
+        int same_place = sb == c->sb0 && sp.row == c->sp0.row && sp.column == c->sp0.column;
+        if (dbase == 0 && same_place) {
+            memcpy(a->nodes + base, c->nodes, c->n_nodes * sizeof *c->nodes);
+        } else {
+            for (uint32_t i = 0; i < c->n_nodes; i++) {
+                node *n = &c->nodes[i]; /* updated in place: the chunk moves with the text */
+                n->parent = moved(n->parent, dbase);
+                n->first = moved(n->first, dbase);
+                n->next = moved(n->next, dbase);
+                n->func = moved(n->func, dbase);
+                n->sb = n->sb - c->sb0 + sb;
+                n->eb = n->eb - c->sb0 + sb;
+                shift_pt(&n->sp, c, sp);
+                shift_pt(&n->ep, c, sp);
+            }
+            for (uint32_t i = 0; i < c->n_calls; i++) {
+                c->calls[i] += dbase;
+            }
+            for (uint32_t i = 0; i < c->n_loops; i++) {
+                c->loops[i] += dbase;
+            }
+            memcpy(a->nodes + base, c->nodes, c->n_nodes * sizeof *c->nodes);
+        }
+        /* The root's sibling link is set by the caller. */
+        a->nodes[base].next = NONE;
+        a->n_nodes += c->n_nodes;
+        push_many(&a->calls, &a->n_calls, &a->cap_calls, c->calls, c->n_calls, 0);
+        push_many(&a->loops, &a->n_loops, &a->cap_loops, c->loops, c->n_loops, 0);
+        c->base0 = base;
+        /* Positions changed: keep the chunk as now placed. */
+        c->sb0 = sb;
+        c->sp0 = sp;
+        c->used = 1;
+        return 1;
+    }
+    return 0;
+}
+
+void tree_flatten(analysis *a, const TSTree *tree)
+{
+    pthread_once(&tables_once, build_tables);
+    int incremental = a->opts && a->opts->incremental;
+    if (!incremental && a->n_chunks) {
+        chunks_free(a);
+    }
+    for (size_t k = 0; k < a->n_chunks; k++) {
+        a->chunks[k].used = 0;
+    }
+    size_t n_old = a->n_chunks, hint = 0;
+    a->n_nodes = 0;
+    a->n_calls = a->n_loops = 0;
+    TSNode root = ts_tree_root_node(tree);
+    TSTreeCursor cur = ts_tree_cursor_new(root);
+    push_node(a, &cur, NONE);
+    uint32_t prev = NONE;
+    if (ts_tree_cursor_goto_first_child(&cur)) {
+        do {
+            TSNode tn = ts_tree_cursor_current_node(&cur);
+            uint32_t base = a->n_nodes;
+            uint64_t h = 0;
+            int reused = 0;
+            if (incremental) {
+                h = hash_bytes(a->src + ts_node_start_byte(tn),
+                               ts_node_end_byte(tn) - ts_node_start_byte(tn));
+                reused = a->n_chunks && chunk_reuse(a, tn, h, &hint);
+            }
+            if (!reused) {
+                size_t call0 = a->n_calls, loop0 = a->n_loops;
+                uint32_t c = push_node(a, &cur, 0);
+                note_node(a, c);
+                flatten_below(a, tn, c);
+                if (incremental) {
+                    chunk_save(a, base, call0, loop0, h);
+                }
+            }
+            if (prev == NONE) {
+                a->nodes[0].first = base;
+            } else {
+                a->nodes[prev].next = base;
+            }
+            prev = base;
+        } while (ts_tree_cursor_goto_next_sibling(&cur));
+    }
+    ts_tree_cursor_delete(&cur);
+    /* Drop the chunks of statements that are gone (new ones were appended after n_old). */
+    size_t w = 0;
+    for (size_t k = 0; k < a->n_chunks; k++) {
+        if (a->chunks[k].used || k >= n_old) {
+            a->chunks[w++] = a->chunks[k];
+        } else {
+            free(a->chunks[k].text);
+            free(a->chunks[k].nodes);
+            free(a->chunks[k].calls);
+            free(a->chunks[k].loops);
+        }
+    }
+    a->n_chunks = w;
 }
 
 /* ---- Tree access ---- */
@@ -831,13 +1031,20 @@ void analysis_facts(analysis *a)
     index_defs(a);
     a->loop_trains = xrealloc(a->loop_trains, a->n_nodes ? a->n_nodes : 1);
     memset(a->loop_trains, 0, a->n_nodes ? a->n_nodes : 1);
-    /* Fixpoint: a call trains if it steps or calls a same-file function that trains. */
+    /* Fixpoint: a call trains if it steps or calls a same-file function that trains. What each
+     * call is does not change between rounds: work it out once. */
+    uint8_t *steps = xmalloc(a->n_calls ? a->n_calls : 1);
+    const defn **targets = xmalloc((a->n_calls ? a->n_calls : 1) * sizeof *targets);
+    for (size_t i = 0; i < a->n_calls; i++) {
+        steps[i] = (uint8_t)is_step_call(a, a->calls[i]);
+        targets[i] = call_target(a, a->calls[i]);
+    }
     for (int round = 0, changed = 1; changed && round < 4; round++) {
         changed = 0;
         for (size_t i = 0; i < a->n_calls; i++) {
             uint32_t c = a->calls[i];
-            const defn *t = NULL;
-            if (!is_step_call(a, c) && !((t = call_target(a, c)) && t->step_direct)) {
+            const defn *t = steps[i] ? NULL : targets[i];
+            if (!steps[i] && !(t && t->step_direct)) {
                 continue;
             }
             uint32_t o = owner_of(a, c);
@@ -856,10 +1063,11 @@ void analysis_facts(analysis *a)
         }
     }
     for (size_t i = 0; i < a->n_calls; i++) {
-        uint32_t c = a->calls[i];
-        defn *t = (defn *)call_target(a, c);
-        if (t && enclosing_loop(a, c) != NONE) {
+        defn *t = (defn *)targets[i];
+        if (t && enclosing_loop(a, a->calls[i]) != NONE) {
             t->called_in_loop = 1;
         }
     }
+    free(steps);
+    free(targets);
 }

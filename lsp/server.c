@@ -91,17 +91,18 @@ static void log_message(lsp_server *s, int type, const char *text)
 
 static void index_lines(doc *d)
 {
+    /* memchr: this runs after every edit, over the whole document. */
     size_t n = 1;
-    for (size_t i = 0; i < d->len; i++) {
-        n += d->text[i] == '\n';
+    for (const char *p = d->text, *end = d->text + d->len;
+         (p = memchr(p, '\n', (size_t)(end - p))) != NULL; p++) {
+        n++;
     }
     d->lines = xrealloc(d->lines, n * sizeof *d->lines);
     d->n_lines = 0;
     d->lines[d->n_lines++] = 0;
-    for (size_t i = 0; i < d->len; i++) {
-        if (d->text[i] == '\n') {
-            d->lines[d->n_lines++] = i + 1;
-        }
+    for (const char *p = d->text, *end = d->text + d->len;
+         (p = memchr(p, '\n', (size_t)(end - p))) != NULL; p++) {
+        d->lines[d->n_lines++] = (size_t)(p - d->text) + 1;
     }
 }
 
@@ -250,7 +251,7 @@ static void lint_doc(lsp_server *s, doc *d)
     lint_result_free(d->result);
     d->result = NULL;
     void *args[2] = {s->projects, d->path};
-    lint_options opts = {0, 0, NULL, d->path ? project_ddp : NULL, d->path ? args : NULL};
+    lint_options opts = {0, 0, NULL, d->path ? project_ddp : NULL, d->path ? args : NULL, 1};
     lint_diag diag = {{0}};
     if (lint_tree(s->lint, d->text, d->len, d->tree, &opts, &d->result, &diag) != LINT_OK) {
         log_message(s, 1, diag.message);
