@@ -133,7 +133,7 @@ int cmd_search(int argc, char **argv)
         {NULL, 0, NULL, 0}};
     int lineno = 0, ids = 0, count = 0, quiet = 0, json = 0;
     const char *color_mode = NULL, *db = NULL, *kb_url = NULL;
-    kb_search_opts opts = {0, 0, 1};
+    kb_search_opts opts = {0, 0, 1, 0};
     int c;
     optind = 1;
     opterr = 1;
@@ -204,6 +204,7 @@ int cmd_search(int argc, char **argv)
         return EXIT_USAGE;
     }
     opts.want_lines = !(ids || count || quiet);
+    opts.skip_snippets = !json; /* only --json shows snippets */
     kb_results *r = NULL;
     kb_diag d = {{0}, 0, {0}};
     kb_status st = kb_search(k, qb.data, &opts, &r, &d);

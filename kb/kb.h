@@ -168,6 +168,8 @@ typedef struct kb_search_opts {
     size_t limit;   /* at most this many hits (0 = all) */
     int raw;        /* 1: the query is FTS5 syntax, passed as is; errors are KB_ERR_INPUT */
     int want_lines; /* 1: fill each hit's matching source lines */
+    int skip_snippets; /* 1: snippet is the entry's first words, unmarked (saves tokenizing
+                        * every hit's text when no snippet is shown) */
 } kb_search_opts;
 
 typedef struct kb_line {

@@ -689,7 +689,7 @@ static int lookup_id(kb *k, const char *s)
 kb_status kb_search(kb *k, const char *text, const kb_search_opts *opts, kb_results **out,
                     kb_diag *diag)
 {
-    kb_search_opts defaults = {0, 0, 0};
+    kb_search_opts defaults = {0, 0, 0, 0};
     if (!opts) {
         opts = &defaults;
     }
@@ -795,7 +795,9 @@ kb_status kb_search(kb *k, const char *text, const kb_search_opts *opts, kb_resu
         if (c[i].ord >= 0 && c[i].ord < n_entries) {
             hit_of[c[i].ord] = (int)i;
         }
-        if (r->fallback == KB_MATCH_ALL) {
+        if (opts->skip_snippets) {
+            /* first words, as filled by fill_hit */
+        } else if (r->fallback == KB_MATCH_ALL) {
             fill_snippet(k, h, "fts", 3, expr, c[i].ord);
         } else if (r->fallback != KB_MATCH_ID && sub_expr && *sub_expr) {
             /* The prefix index keeps no text: mark the words' beginnings via trigrams. */

@@ -184,7 +184,7 @@ static void search(srv_site *s, const srv_request *req, const char *query, srv_f
     kb_results *res = NULL;
     kb_diag diag;
     memset(&diag, 0, sizeof diag);
-    kb_search_opts opts = {limit, 0, 0};
+    kb_search_opts opts = {limit, 0, 0, 0};
     kb *k = srv_kb_acquire(s);
     kb_status st = kb_search(k, q, &opts, &res, &diag);
     srv_kb_release(s, k);
@@ -253,7 +253,7 @@ static void suggest(srv_site *s, const char *path, kb_strlist *out)
             }
         }
         kb_results *res = NULL;
-        kb_search_opts opts = {3, 0, 0};
+        kb_search_opts opts = {3, 0, 0, 0};
         kb_diag diag;
         memset(&diag, 0, sizeof diag);
         if (kb_search(k, word, &opts, &res, &diag) == KB_OK && res->fallback != KB_MATCH_NONE) {

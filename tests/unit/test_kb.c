@@ -405,7 +405,7 @@ static void check_nasty(char **f, size_t n, int lineno, void *ud)
     (void)n;
     kb_results *r = NULL;
     kb_diag d = {{0}, 0, {0}};
-    kb_search_opts o = {0, 0, 1};
+    kb_search_opts o = {0, 0, 1, 0};
     kb_status st = kb_search(k, f[0], &o, &r, &d);
     ck_assert_msg(st == KB_OK, "nasty.txt:%d: '%s' failed: %s", lineno, f[0], d.message);
     kb_results_free(r);
@@ -427,7 +427,7 @@ START_TEST(nasty_input_is_plain_text)
     ck_assert_ptr_nonnull(strstr(d.message, "too long"));
     ck_assert_int_eq(kb_search(k, "bad \xff utf8", NULL, &r, &d), KB_ERR_INPUT);
     /* The raw syntax reaches FTS5, and its errors are input errors with the message. */
-    kb_search_opts raw = {0, 1, 0};
+    kb_search_opts raw = {0, 1, 0, 0};
     ck_assert_int_eq(kb_search(k, "multi-agent", &raw, &r, &d), KB_ERR_INPUT);
     ck_assert_ptr_nonnull(strstr(d.message, "invalid FTS5 query"));
     ck_assert_int_eq(kb_search(k, "checkpointing NOT ddp", &raw, &r, &d), KB_OK);
@@ -448,7 +448,7 @@ START_TEST(phrases_prefixes_and_fallbacks)
 {
     kb *k = embedded();
     kb_results *r = NULL;
-    kb_search_opts o = {0, 0, 1};
+    kb_search_opts o = {0, 0, 1, 0};
     /* A phrase is a phrase: these words apart do not make it. */
     ck_assert_int_eq(kb_search(k, "\"backward first\"", &o, &r, NULL), KB_OK);
     ck_assert_int_eq(r->fallback, KB_MATCH_NONE);
@@ -491,7 +491,7 @@ START_TEST(phrases_prefixes_and_fallbacks)
     ck_assert(marked);
     kb_results_free(r);
     /* --limit */
-    kb_search_opts lim = {2, 0, 0};
+    kb_search_opts lim = {2, 0, 0, 0};
     ck_assert_int_eq(kb_search(k, "oom", &lim, &r, NULL), KB_OK);
     ck_assert_int_eq(r->n, 2);
     ck_assert(r->hits[0].score >= r->hits[1].score);
