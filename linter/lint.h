@@ -82,6 +82,10 @@ void lint_ddp_scan_buffer(const char *src, size_t len, const char *name, int is_
 typedef struct lint_project_cache lint_project_cache;
 lint_project_cache *lint_project_cache_new(void);
 void lint_project_cache_free(lint_project_cache *c);
+/* Declares an editor's workspace root: a file under it with no nearer .git or pyproject.toml
+ * belongs to the project rooted there (the LSP passes the root the client sends). NULL clears
+ * it. Call before lookups; thread-safe. */
+void lint_project_cache_set_workspace(lint_project_cache *c, const char *root);
 /* Fills *out with the DDP fact of the project containing path (a file that need not exist, as
  * with --stdin-filename). Never fails: an unreadable project is "no DDP". */
 void lint_project_ddp(lint_project_cache *c, const char *path, lint_ddp *out);

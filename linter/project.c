@@ -186,7 +186,23 @@ struct lint_project_cache {
     size_t n, cap;
     dirmap *d;
     size_t nd, capd;
+    char *workspace; /* an editor's workspace root, or NULL */
 };
+
+void lint_project_cache_set_workspace(lint_project_cache *c, const char *root)
+{
+    pthread_mutex_lock(&c->mu);
+    free(c->workspace);
+    c->workspace = NULL;
+    if (root && *root) {
+        c->workspace = xstrdup(root);
+        size_t n = strlen(c->workspace);
+        while (n > 1 && c->workspace[n - 1] == '/') {
+            c->workspace[--n] = '\0';
+        }
+    }
+    pthread_mutex_unlock(&c->mu);
+}
 
 lint_project_cache *lint_project_cache_new(void)
 {
@@ -208,6 +224,7 @@ void lint_project_cache_free(lint_project_cache *c)
     }
     free(c->p);
     free(c->d);
+    free(c->workspace);
     pthread_mutex_destroy(&c->mu);
     free(c);
 }
@@ -340,7 +357,8 @@ void lint_project_ddp(lint_project_cache *c, const char *path, lint_ddp *out)
         char *root = xstrdup(dir);
         int found = 0;
         for (;;) {
-            if (exists(root, ".git") || exists(root, "pyproject.toml")) {
+            if (exists(root, ".git") || exists(root, "pyproject.toml") ||
+                (c->workspace && strcmp(root, c->workspace) == 0)) {
                 found = 1;
                 break;
             }

@@ -654,8 +654,15 @@ static void check_sink(ctx *c, uint32_t stmt, uint32_t cont_expr, uint32_t value
         short_leaf ? (int)ll : 4, short_leaf ? lt : "loss");
     uint8_t lk = a->nodes[leaf].kind;
     if (lk == K_IDENT || lk == K_ATTR || lk == K_SUBSCRIPT || lk == K_CALL || lk == K_PAREN) {
-        set_fix(a, f, a->nodes[leaf].eb, a->nodes[leaf].eb, ".detach()",
-                "Store a detached tensor (`.detach()`)", LINT_FIX_SAFE);
+        if (strcmp(how, "accumulated into") == 0) {
+            /* A running sum wants the number: `.item()`. Unsafe: the accumulator becomes a
+             * Python float, and code that later treats it as a tensor changes. */
+            set_fix(a, f, a->nodes[leaf].eb, a->nodes[leaf].eb, ".item()",
+                    "Accumulate a Python number (`.item()`)", LINT_FIX_UNSAFE);
+        } else {
+            set_fix(a, f, a->nodes[leaf].eb, a->nodes[leaf].eb, ".detach()",
+                    "Store a detached tensor (`.detach()`)", LINT_FIX_SAFE);
+        }
     }
 }
 

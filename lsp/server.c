@@ -49,6 +49,7 @@ struct lsp_server {
     TSParser *parser;
     lint_ctx *lint;
     lint_project_cache *projects;
+    char *root; /* the workspace root the client sent, as a path, or NULL */
     kb *kb;
 };
 
@@ -314,6 +315,18 @@ static void on_initialize(lsp_server *s, json_t *id, json_t *params)
             break;
         }
     }
+    /* The workspace root: a project's DDP set-up is gathered from it (OOM104). */
+    const char *root_uri = json_string_value(json_object_get(params, "rootUri"));
+    json_t *folders = json_object_get(params, "workspaceFolders");
+    if (!root_uri && json_array_size(folders) > 0) {
+        root_uri = json_string_value(json_object_get(json_array_get(folders, 0), "uri"));
+    }
+    free(s->root);
+    s->root = root_uri ? uri_to_path(root_uri) : NULL;
+    if (!s->root && json_string_value(json_object_get(params, "rootPath"))) {
+        s->root = xstrdup(json_string_value(json_object_get(params, "rootPath")));
+    }
+    lint_project_cache_set_workspace(s->projects, s->root);
     s->initialized = 1;
     const char *enc_name = s->enc == LSP_UTF8 ? "utf-8" : "utf-16";
     reply(s, id,
@@ -449,6 +462,7 @@ static void on_did_save(lsp_server *s, json_t *params)
     /* A saved file may add or remove the project's DDP set-up: forget project facts. */
     lint_project_cache_free(s->projects);
     s->projects = lint_project_cache_new();
+    lint_project_cache_set_workspace(s->projects, s->root);
     const char *uri;
     text_document(params, &uri);
     for (doc *d = s->docs; d; d = d->next) {
@@ -772,6 +786,7 @@ void lsp_server_free(lsp_server *s)
     ts_parser_delete(s->parser);
     lint_ctx_free(s->lint);
     lint_project_cache_free(s->projects);
+    free(s->root);
     kb_close(s->kb);
     free(s->kb_url);
     free(s);

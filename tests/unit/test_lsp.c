@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -367,6 +368,103 @@ START_TEST(hover_and_code_actions)
 }
 END_TEST
 
+START_TEST(scalar_accumulation_fix_is_item)
+{
+    const char *text = "total = 0\n"
+                       "for batch in loader:\n"
+                       "    loss = criterion(model(batch), batch.y)\n"
+                       "    loss.backward()\n"
+                       "    optimizer.step()\n"
+                       "    total += loss\n";
+    const char *uri = "file:///tmp/oomkb-lsp-test/acc.py";
+    client *c = start();
+    initialize(c, 0);
+    open_doc(c, uri, text);
+    json_t *ds = next_diagnostics(c, uri);
+    ck_assert_int_eq(json_array_size(ds), 1);
+    json_decref(ds);
+    request(c, 5, "textDocument/codeAction",
+            json_pack("{s:{s:s},s:{s:{s:i,s:i},s:{s:i,s:i}},s:{s:[]}}", "textDocument", "uri",
+                      uri, "range", "start", "line", 5, "character", 13, "end", "line", 5,
+                      "character", 17, "context", "diagnostics"));
+    json_t *r = next_msg(c);
+    json_t *actions = json_object_get(r, "result");
+    int saw = 0;
+    size_t i;
+    json_t *a;
+    json_array_foreach(actions, i, a)
+    {
+        const char *title = json_string_value(json_object_get(a, "title"));
+        if (strstr(title, ".item()")) {
+            json_t *edits = json_object_get(
+                json_object_get(json_object_get(a, "edit"), "changes"), uri);
+            char *fixed = apply_edit(text, edits);
+            ck_assert_ptr_nonnull(strstr(fixed, "    total += loss.item()\n"));
+            /* It changes the accumulator's type: offered, not preferred. */
+            ck_assert(!json_is_true(json_object_get(a, "isPreferred")));
+            free(fixed);
+            saw = 1;
+        }
+    }
+    ck_assert(saw);
+    json_decref(r);
+    shutdown_exit(c, 0);
+}
+END_TEST
+
+static void write_file(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+/* OOM104 needs the project's DDP set-up, which lives in another file: with no .git or
+ * pyproject.toml, the workspace root the client sends is the project. */
+START_TEST(workspace_root_gives_the_ddp_fact)
+{
+    char dir[] = "/tmp/oomkb-lsp-ws-XXXXXX";
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    char *pkg = xasprintf("%s/pkg", dir), *train = xasprintf("%s/train.py", dir);
+    char *model = xasprintf("%s/pkg/model.py", dir);
+    ck_assert_int_eq(mkdir(pkg, 0755), 0);
+    write_file(train, "from torch.nn.parallel import DistributedDataParallel as DDP\n"
+                      "model = DDP(Net().cuda())\n");
+    const char *src = "import torch\n"
+                      "from torch.utils.checkpoint import checkpoint\n\n"
+                      "def forward(block, x):\n"
+                      "    return checkpoint(block, x)\n";
+    write_file(model, src);
+    char *uri = xasprintf("file://%s", model), *root = xasprintf("file://%s", dir);
+    for (int with_root = 0; with_root <= 1; with_root++) {
+        client *c = start();
+        request(c, 1, "initialize",
+                with_root ? json_pack("{s:s,s:{}}", "rootUri", root, "capabilities")
+                          : json_pack("{s:n,s:{}}", "rootUri", "capabilities"));
+        json_decref(next_msg(c));
+        open_doc(c, uri, src);
+        json_t *ds = next_diagnostics(c, uri);
+        ck_assert_int_eq(json_array_size(ds), with_root ? 1 : 0);
+        if (with_root) {
+            ck_assert_str_eq(json_string_value(json_object_get(json_array_get(ds, 0), "code")),
+                             "OOM104");
+        }
+        json_decref(ds);
+        shutdown_exit(c, 0);
+    }
+    remove(model);
+    remove(train);
+    rmdir(pkg);
+    rmdir(dir);
+    free(pkg);
+    free(train);
+    free(model);
+    free(uri);
+    free(root);
+}
+END_TEST
+
 START_TEST(utf16_columns)
 {
     /* Emoji (2 UTF-16 units, 4 bytes) and CJK (1 unit, 3 bytes) before the finding. */
@@ -505,6 +603,8 @@ Suite *suite_lsp(void)
     tcase_add_test(tc, lifecycle);
     tcase_add_test(tc, diagnostics_edits_and_close);
     tcase_add_test(tc, hover_and_code_actions);
+    tcase_add_test(tc, scalar_accumulation_fix_is_item);
+    tcase_add_test(tc, workspace_root_gives_the_ddp_fact);
     tcase_add_test(tc, utf16_columns);
     tcase_add_test(tc, malformed_input);
     suite_add_tcase(s, tc);
