@@ -7,10 +7,11 @@
  * the closest indexed word.
  *
  * Ranking. bm25 barely separates rows in a small index (a term in over half the rows gets an
- * IDF near zero), so hits are ordered by, in turn: how many query words the entry has (for the
- * partial fallbacks), the share of the query's words its title has (plus half a point when it
- * contains the whole query as a phrase), then bm25 with column weights (title 10, identifiers 5, section 2,
- * body 1), then KB order. */
+ * IDF near zero), so hits are ordered by, in turn: how many query words the entry has, each
+ * weighted by its rarity (for the partial fallbacks); the share of the query's words its title
+ * has (plus half a point when it contains the whole query as a phrase); bm25 with column
+ * weights (title 10, identifiers 5, section 2, body 1); then KB order. */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -34,7 +35,8 @@ typedef struct query {
 typedef struct cand {
     int ord;
     double bm25;
-    int matched;
+    double matched; /* partial stages: the query words the entry has, each weighted by how
+                     * rare it is in the KB (a word every entry has tells nothing) */
     int phrase;
     double cov;
     double score;
@@ -53,7 +55,7 @@ int kb_is_stopword(const char *w, size_t n)
         "does", "for",  "from",  "how",  "i",    "if",    "in",    "is",   "it",   "its",
         "my",   "of",   "on",    "or",   "so",   "that",  "the",   "this", "to",   "was",
         "what", "when", "where", "which", "while", "who", "why",   "will", "with", "you",
-        "your", "me",   "get",   "got",  "am",   "there", "their", "about"};
+        "your", "me",   "get",   "got",  "am",   "there", "their", "about", "vs", "versus"};
     for (size_t i = 0; i < sizeof stop / sizeof stop[0]; i++) {
         if (strlen(stop[i]) == n && strncmp(stop[i], w, n) == 0) {
             return 1;
@@ -365,7 +367,7 @@ static int cand_cmp(const void *pa, const void *pb)
 {
     const cand *a = pa, *b = pb;
     if (a->matched != b->matched) {
-        return b->matched - a->matched;
+        return a->matched < b->matched ? 1 : -1;
     }
     if (title_score(a) != title_score(b)) {
         return title_score(a) < title_score(b) ? 1 : -1;
@@ -389,8 +391,13 @@ static void rank(kb *k, const query *q, kb_fallback stage, cand *c, size_t n)
         buf e = BUF_INIT;
         fts_quote(&e, q->t[i].text, stage == KB_MATCH_SUBSTRING ? 0 : 1);
         unsigned char *set = match_set(k, table, e.data, n_entries);
+        int df = 0;
+        for (int j = 0; set && j < n_entries; j++) {
+            df += set[j];
+        }
+        double idf = log(((double)n_entries + 1.0) / ((double)df + 0.5));
         for (size_t j = 0; set && j < n; j++) {
-            c[j].matched += set[c[j].ord];
+            c[j].matched += set[c[j].ord] ? idf : 0.0;
         }
         free(set);
         buf_free(&e);
