@@ -3,6 +3,7 @@
  * input order whatever the thread timing. All I/O of the linter lives here. */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <fnmatch.h>
 #include <getopt.h>
 #include <pthread.h>
@@ -18,7 +19,8 @@
 #include "kb/kb.h"
 #include "linter/lint.h"
 
-#define LINT_MAX_FILE_BYTES (512u * 1024u * 1024u)
+/* Files larger than this are reported, not read (see LINT_MAX_SOURCE_BYTES in lint.h). */
+#define LINT_MAX_FILE_BYTES LINT_MAX_SOURCE_BYTES
 
 typedef struct item {
     char *path;    /* as shown */
@@ -35,12 +37,19 @@ typedef struct run {
     size_t n, cap;
     char **excludes;
     size_t n_excludes;
-    /* (dev, ino) of directories and files already taken, against symlink loops and repeats */
-    struct {
+    /* (dev, ino) of directories and files already taken, against symlink loops and repeats:
+     * an open-addressing hash set (a list scan made a folder of 100,000 files quadratic) */
+    struct seen_key {
         dev_t dev;
         ino_t ino;
+        int used;
     } *seen;
     size_t n_seen, cap_seen;
+    /* Source bytes being linted at once, across workers, at most PARSE_BUDGET (one file alone
+     * may always go): memory stays that of one file at the limit whatever -j. */
+    pthread_mutex_t budget_lock;
+    pthread_cond_t budget_free;
+    size_t in_flight;
     lint_options opts;
     lint_project_cache *projects;
     int keep_src;
@@ -48,6 +57,11 @@ typedef struct run {
     atomic_size_t next;
     lint_diag ctx_diag;
 } run;
+
+#define MAX_WALK_DEPTH 64
+/* Source bytes parsed at once across workers: a file has at most one token a byte, so this
+ * many bytes are at most LINT_MAX_TOKENS tokens, the memory of one file at the limit. */
+#define PARSE_BUDGET ((size_t)LINT_MAX_TOKENS)
 
 static void usage(FILE *f)
 {
@@ -71,8 +85,18 @@ static void usage(FILE *f)
             "  --list-rules          list the rules\n"
             "\n"
             "Suppress a finding with '# noqa: OOM101' (or a bare '# noqa') on its line, or a whole\n"
-            "file with a '# oomkb: noqa' line. Exit status: 0 clean, 1 findings, 2 errors.\n",
-            OOMKB_DEFAULT_URL);
+            "file with a '# oomkb: noqa' line. Exit status: 0 clean, 1 findings, 2 errors.\n"
+            "\n"
+            "Limits: a file (or stdin) over %u MiB is reported and not read, one of more than\n"
+            "%u tokens (about 5 MB of ordinary Python) is reported and not parsed. Files\n"
+            "must be UTF-8 (a BOM is fine; UTF-16/32, NUL bytes and invalid UTF-8 are reported).\n"
+            "Folders are recursed %d levels deep, each file and folder taken once (symbolic link\n"
+            "loops end there); FIFOs and devices are read only when named, up to the byte limit.\n"
+            "At most %zu bytes of source are parsed at a time (a larger file alone), whatever\n"
+            "-j, so memory stays under about 500 MB. A file that cannot be linted is reported on\n"
+            "stderr (exit 2); the other files are still linted.\n",
+            OOMKB_DEFAULT_URL, LINT_MAX_FILE_BYTES >> 20, LINT_MAX_TOKENS, MAX_WALK_DEPTH,
+            PARSE_BUDGET);
 }
 
 /* ---- Finding files ---- */
@@ -89,19 +113,38 @@ static item *add_item(run *r, const char *path)
     return it;
 }
 
+static size_t seen_slot(const struct seen_key *tab, size_t cap, dev_t dev, ino_t ino)
+{
+    uint64_t h = ((uint64_t)ino * 0x9E3779B97F4A7C15ull) ^ (uint64_t)dev;
+    size_t i = (size_t)(h ^ (h >> 29)) & (cap - 1);
+    while (tab[i].used && !(tab[i].dev == dev && tab[i].ino == ino)) {
+        i = (i + 1) & (cap - 1);
+    }
+    return i;
+}
+
+/* 1 if this (dev, ino) was taken before; otherwise records it and returns 0. */
 static int seen_before(run *r, const struct stat *st)
 {
-    for (size_t i = 0; i < r->n_seen; i++) {
-        if (r->seen[i].dev == st->st_dev && r->seen[i].ino == st->st_ino) {
-            return 1;
+    if (r->n_seen * 2 >= r->cap_seen) {
+        size_t cap = r->cap_seen ? r->cap_seen * 2 : 256;
+        struct seen_key *tab = xcalloc(cap, sizeof *tab);
+        for (size_t i = 0; i < r->cap_seen; i++) {
+            if (r->seen[i].used) {
+                tab[seen_slot(tab, cap, r->seen[i].dev, r->seen[i].ino)] = r->seen[i];
+            }
         }
+        free(r->seen);
+        r->seen = tab;
+        r->cap_seen = cap;
     }
-    if (r->n_seen == r->cap_seen) {
-        r->cap_seen = r->cap_seen ? r->cap_seen * 2 : 64;
-        r->seen = xrealloc(r->seen, r->cap_seen * sizeof *r->seen);
+    size_t i = seen_slot(r->seen, r->cap_seen, st->st_dev, st->st_ino);
+    if (r->seen[i].used) {
+        return 1;
     }
-    r->seen[r->n_seen].dev = st->st_dev;
-    r->seen[r->n_seen].ino = st->st_ino;
+    r->seen[i].dev = st->st_dev;
+    r->seen[i].ino = st->st_ino;
+    r->seen[i].used = 1;
     r->n_seen++;
     return 0;
 }
@@ -158,7 +201,7 @@ static void walk(run *r, const char *dir, int depth)
         if (excluded(r, path, name) || stat(path, &st) != 0) {
             /* a dangling symlink or a vanished file: nothing to lint */
         } else if (S_ISDIR(st.st_mode)) {
-            if (depth < 64 && !seen_before(r, &st) && !is_venv(path)) {
+            if (depth < MAX_WALK_DEPTH && !seen_before(r, &st) && !is_venv(path)) {
                 walk(r, path, depth + 1);
             }
         } else if (S_ISREG(st.st_mode) && has_suffix(name, ".py") && !seen_before(r, &st)) {
@@ -178,10 +221,17 @@ static void collect(run *r, char **paths, int n)
             it->is_stdin = 1;
             continue;
         }
-        struct stat st;
+        struct stat st, lst;
         if (stat(paths[i], &st) != 0) {
+            int e = errno;
             item *it = add_item(r, paths[i]);
-            it->error = xstrdup(strerror(errno));
+            if (e == ENOENT && lstat(paths[i], &lst) == 0 && S_ISLNK(lst.st_mode)) {
+                it->error = xstrdup("broken symbolic link (its target does not exist)");
+            } else if (e == ELOOP) {
+                it->error = xstrdup("symbolic link loop (too many levels of symbolic links)");
+            } else {
+                it->error = xstrdup(strerror(e));
+            }
             continue;
         }
         if (S_ISDIR(st.st_mode)) {
@@ -194,28 +244,6 @@ static void collect(run *r, char **paths, int n)
 }
 
 /* ---- Linting ---- */
-
-static int read_stdin(char **out, size_t *out_len)
-{
-    buf b = BUF_INIT;
-    char chunk[65536];
-    ssize_t n;
-    while ((n = read(0, chunk, sizeof chunk)) > 0) {
-        if (b.len + (size_t)n > LINT_MAX_FILE_BYTES) {
-            buf_free(&b);
-            return EFBIG;
-        }
-        buf_append(&b, chunk, (size_t)n);
-    }
-    if (n < 0) {
-        int e = errno;
-        buf_free(&b);
-        return e;
-    }
-    *out_len = b.len;
-    *out = buf_detach(&b);
-    return 0;
-}
 
 /* UTF-8 check with a fast path for the common all-ASCII file. */
 static int valid_utf8(const char *s, size_t n, int *line, size_t *off)
@@ -237,6 +265,153 @@ static int valid_utf8(const char *s, size_t n, int *line, size_t *off)
     return 1;
 }
 
+/* Waits until n more source bytes may be in flight (see run.in_flight). */
+static void budget_take(run *r, size_t n)
+{
+    pthread_mutex_lock(&r->budget_lock);
+    while (r->in_flight > 0 && r->in_flight + n > PARSE_BUDGET) {
+        pthread_cond_wait(&r->budget_free, &r->budget_lock);
+    }
+    r->in_flight += n;
+    pthread_mutex_unlock(&r->budget_lock);
+}
+
+static void budget_give(run *r, size_t n)
+{
+    pthread_mutex_lock(&r->budget_lock);
+    r->in_flight -= n;
+    pthread_cond_broadcast(&r->budget_free);
+    pthread_mutex_unlock(&r->budget_lock);
+}
+
+/* Reads fd to its end, at most LINT_MAX_FILE_BYTES: one byte more fails with EFBIG, so endless
+ * input (/dev/zero, `yes`) costs the limit and no more. size_hint presizes the buffer. */
+static int read_bounded(int fd, size_t size_hint, char **out, size_t *out_len)
+{
+    buf b = BUF_INIT;
+    buf_grow(&b, size_hint < LINT_MAX_FILE_BYTES ? size_hint + 1 : 65536);
+    for (;;) {
+        buf_grow(&b, 65536);
+        size_t room = b.cap - b.len - 1;
+        if (room > 1u << 20) {
+            room = 1u << 20;
+        }
+        ssize_t n = read(fd, b.data + b.len, room);
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n < 0) {
+            int e = errno;
+            buf_free(&b);
+            return e;
+        }
+        if (n == 0) {
+            break;
+        }
+        b.len += (size_t)n;
+        b.data[b.len] = '\0';
+        if (b.len > LINT_MAX_FILE_BYTES) {
+            buf_free(&b);
+            return EFBIG;
+        }
+    }
+    *out_len = b.len;
+    *out = buf_detach(&b);
+    return 0;
+}
+
+/* Opens and reads a named file. Never blocks on a FIFO without a writer (opened non-blocking:
+ * such a FIFO reads as empty); a regular file over the limit fails with EFBIG unread. *cost is
+ * the budget taken (given back by the caller). */
+static int read_path(run *r, const char *path, char **out, size_t *out_len, size_t *cost)
+{
+    *cost = 0;
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+    if (fd < 0) {
+        return errno;
+    }
+    struct stat st;
+    int err = 0;
+    if (fstat(fd, &st) != 0) {
+        err = errno;
+    } else if (S_ISDIR(st.st_mode)) {
+        err = EISDIR;
+    } else if (S_ISREG(st.st_mode) && (uintmax_t)st.st_size > LINT_MAX_FILE_BYTES) {
+        err = EFBIG;
+    } else {
+        int fl = fcntl(fd, F_GETFL);
+        if (fl >= 0) {
+            fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
+        }
+        size_t hint = S_ISREG(st.st_mode) ? (size_t)st.st_size : 0;
+        *cost = S_ISREG(st.st_mode) ? hint : LINT_MAX_FILE_BYTES;
+        budget_take(r, *cost);
+        err = read_bounded(fd, hint, out, out_len);
+    }
+    close(fd);
+    return err;
+}
+
+/* A human reason why src is not UTF-8 source, or NULL if it is. Caller frees. */
+static char *encoding_problem(const char *src, size_t len)
+{
+    const unsigned char *u = (const unsigned char *)src;
+    static const struct {
+        const char *bom;
+        size_t n;
+        const char *name;
+    } boms[] = {
+        {"\xFF\xFE\x00\x00", 4, "UTF-32LE"},
+        {"\x00\x00\xFE\xFF", 4, "UTF-32BE"},
+        {"\xFF\xFE", 2, "UTF-16LE"},
+        {"\xFE\xFF", 2, "UTF-16BE"},
+    };
+    for (size_t i = 0; i < sizeof boms / sizeof boms[0]; i++) {
+        if (len >= boms[i].n && memcmp(src, boms[i].bom, boms[i].n) == 0) {
+            return xasprintf("%s file (byte-order mark); oomkb lints UTF-8 source only "
+                             "(convert it: iconv -f %s -t UTF-8)",
+                             boms[i].name, boms[i].name);
+        }
+    }
+    int line = 0;
+    size_t off = 0;
+    if (valid_utf8(src, len, &line, &off)) {
+        return NULL;
+    }
+    /* UTF-16 without a BOM: ASCII text with every other byte NUL. */
+    size_t half = (len < 512 ? len : 512) / 2, z_odd = 0, z_even = 0;
+    for (size_t i = 0; i < half; i++) {
+        z_even += u[2 * i] == 0;
+        z_odd += u[2 * i + 1] == 0;
+    }
+    if (half >= 4 && ((z_odd * 4 >= half * 3 && z_even == 0) ||
+                      (z_even * 4 >= half * 3 && z_odd == 0))) {
+        return xasprintf("looks like UTF-16%s without a byte-order mark (NUL every other byte); "
+                         "oomkb lints UTF-8 source only",
+                         z_odd ? "LE" : "BE");
+    }
+    if (u[off] == 0) {
+        if (memchr(src, '\0', len < 8192 ? len : 8192)) {
+            return xasprintf("binary file (NUL byte at offset %zu), not linted", off);
+        }
+        return xasprintf("line %d: NUL byte (byte offset %zu), not linted", line, off);
+    }
+    const char *why = "";
+    if (u[off] == 0xED && off + 1 < len && (u[off + 1] & 0xE0) == 0xA0) {
+        why = ", a UTF-16 surrogate encoded as UTF-8 (CESU-8/WTF-8)";
+    } else if (u[off] == 0xC0 || u[off] == 0xC1 || (u[off] == 0xE0 && off + 1 < len &&
+                                                     u[off + 1] < 0xA0) ||
+               (u[off] == 0xF0 && off + 1 < len && u[off + 1] < 0x90)) {
+        why = ", an overlong encoding";
+    } else if (u[off] >= 0xC2 && u[off] <= 0xF4 &&
+               off + (u[off] >= 0xF0 ? 4u : u[off] >= 0xE0 ? 3u : 2u) > len) {
+        why = ", truncated at the end of the file";
+    }
+    return xasprintf("line %d: not valid UTF-8 (byte 0x%02X at byte offset %zu%s); oomkb lints "
+                     "UTF-8 source only",
+                     line, u[off], off, why);
+}
+
 typedef struct ddp_query {
     lint_project_cache *cache;
     const char *path;
@@ -255,23 +430,32 @@ static void lint_item(run *r, lint_ctx *ctx, item *it)
         return;
     }
     char *src = NULL;
-    size_t len = 0;
-    int err = it->is_stdin ? read_stdin(&src, &len)
-                           : util_read_file(it->path, LINT_MAX_FILE_BYTES, &src, &len);
+    size_t len = 0, cost = 0;
+    int err;
+    if (it->is_stdin) {
+        cost = LINT_MAX_FILE_BYTES;
+        budget_take(r, cost);
+        err = read_bounded(STDIN_FILENO, 0, &src, &len);
+    } else {
+        err = read_path(r, it->path, &src, &len, &cost);
+    }
     if (err) {
-        it->error = err == EFBIG ? xasprintf("larger than %u MB, not linted",
-                                             LINT_MAX_FILE_BYTES >> 20)
-                                 : xstrdup(strerror(err));
+        budget_give(r, cost);
+        if (err == EFBIG) {
+            it->error = xasprintf("larger than the %u MiB limit, not linted (see oomkb lint "
+                                  "--help)",
+                                  LINT_MAX_FILE_BYTES >> 20);
+        } else if (err == EISDIR) {
+            it->error = xstrdup("is a directory");
+        } else {
+            it->error = xstrdup(strerror(err));
+        }
         return;
     }
-    int line = 0;
-    size_t off = 0;
-    if (!valid_utf8(src, len, &line, &off)) {
-        int binary = memchr(src, '\0', len < 8192 ? len : 8192) != NULL;
-        it->error = binary ? xasprintf("binary file (NUL byte at offset %zu), not linted", off)
-                           : xasprintf("line %d: not valid UTF-8 (byte offset %zu); oomkb lints "
-                                       "UTF-8 source only",
-                                       line, off);
+    char *why = encoding_problem(src, len);
+    if (why) {
+        budget_give(r, cost);
+        it->error = why;
         free(src);
         return;
     }
@@ -281,6 +465,7 @@ static void lint_item(run *r, lint_ctx *ctx, item *it)
     o.ddp_ud = &q;
     lint_diag d = {{0}};
     lint_status st = lint_buffer(ctx, src, len, &o, &it->result, &d);
+    budget_give(r, cost);
     if (st != LINT_OK) {
         it->error = xstrdup(d.message);
         free(src);
@@ -397,6 +582,8 @@ int cmd_lint(int argc, char **argv)
     };
     run r;
     memset(&r, 0, sizeof r);
+    pthread_mutex_init(&r.budget_lock, NULL);
+    pthread_cond_init(&r.budget_free, NULL);
     int fmt = LINT_FORMAT_DEFAULT, jobs = 0, exit_zero = 0, rc = 0;
     uint32_t select = LINT_ALL_RULES, ignore = 0;
     const char *kb_flag = NULL, *explain_code = NULL;
@@ -608,5 +795,7 @@ out:
     free(r.excludes);
     free(r.seen);
     lint_project_cache_free(r.projects);
+    pthread_mutex_destroy(&r.budget_lock);
+    pthread_cond_destroy(&r.budget_free);
     return rc;
 }

@@ -2,6 +2,7 @@
  * being parsed, the parse, running the rules over the flat tree, and the post-processing every
  * finding goes through (syntax-error regions, noqa comments, order, display columns). */
 #include <ctype.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -180,6 +181,182 @@ uint32_t lint_prefilter(const char *s, size_t n, uint32_t want)
     return m;
 }
 
+/* ---- Size ---- */
+
+/* Byte classes for the scans below, built once. */
+enum { C_SPACE = 0, C_WORD, C_NL, C_QUOTE, C_HASH, C_OPEN, C_CLOSE, C_PUNCT, C_BSLASH };
+static uint8_t tok_class[256];
+static uint8_t tok_plain[256]; /* 1: a byte last_statement() passes over */
+static pthread_once_t tok_class_once = PTHREAD_ONCE_INIT;
+
+static void tok_class_init(void)
+{
+    for (int c = 0; c < 256; c++) {
+        uint8_t k = C_PUNCT;
+        if (c == ' ' || c == '\t' || c == '\r' || c == '\f') {
+            k = C_SPACE;
+        } else if (c == '_' || c >= 0x80 || (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
+                   (c >= 'A' && c <= 'Z')) {
+            k = C_WORD;
+        } else if (c == '\n') {
+            k = C_NL;
+        } else if (c == '"' || c == '\'') {
+            k = C_QUOTE;
+        } else if (c == '#') {
+            k = C_HASH;
+        } else if (c == '(' || c == '[' || c == '{') {
+            k = C_OPEN;
+        } else if (c == ')' || c == ']' || c == '}') {
+            k = C_CLOSE;
+        } else if (c == '\\') {
+            k = C_BSLASH;
+        }
+        tok_class[c] = k;
+        tok_plain[c] = k <= C_WORD || k == C_PUNCT;
+    }
+}
+
+/* The end of the string literal that starts at p (its opening quote), or of its line: a
+ * triple-quoted string reads as empty strings around its text, which is skipped alike. */
+static const unsigned char *skip_string(const unsigned char *p, const unsigned char *end)
+{
+    unsigned q = *p;
+    for (p++; p < end && *p != q && *p != '\n'; p++) {
+        if (*p == '\\' && p + 1 < end) {
+            p++;
+        }
+    }
+    return p + (p < end && *p == q);
+}
+
+/* An upper estimate of the tokens tree-sitter will make of src, which its memory follows: a
+ * word (identifier, number, keyword) or a newline is one, other punctuation one per byte; a
+ * comment or a one-line string is one whatever its length. Stops counting past cap. */
+static size_t token_count(const unsigned char *p, const unsigned char *end, size_t cap)
+{
+    size_t n = 0;
+    while (p < end && n <= cap) {
+        switch (tok_class[*p]) {
+        case C_SPACE:
+            p++;
+            continue;
+        case C_WORD:
+            for (p++; p < end && tok_class[*p] == C_WORD; p++) {
+            }
+            break;
+        case C_QUOTE:
+            p = skip_string(p, end);
+            break;
+        case C_HASH: {
+            const unsigned char *nl = memchr(p, '\n', (size_t)(end - p));
+            p = nl ? nl : end;
+            break;
+        }
+        case C_BSLASH:
+            p += p + 1 < end && (p[1] == '\n' || p[1] == '\r') ? 2 : 1;
+            continue;
+        default:
+            p++;
+            break;
+        }
+        n++;
+    }
+    return n;
+}
+
+/* Where the last statement of src starts: after a newline outside brackets (not escaped by a
+ * backslash), the first byte of a line that begins with a word or a string (not trailing
+ * newlines, comments or stray punctuation such as `)`, after which the parser stays in the
+ * unfinished statement). Only brackets, quotes, comments and newlines are looked at, so this
+ * pass is quick: the LSP runs it on every edit. */
+static size_t last_statement(const unsigned char *src, const unsigned char *end)
+{
+    const unsigned char *p = src, *start = src;
+    size_t depth = 0;
+    while (p < end) {
+        uint8_t k = tok_class[*p];
+        if (k <= C_WORD || k == C_PUNCT) {
+            for (p++; p < end && tok_plain[*p]; p++) {
+            }
+            continue;
+        }
+        switch (k) {
+        case C_NL:
+            p++;
+            if (depth == 0) {
+                const unsigned char *q = p;
+                while (q < end && tok_class[*q] == C_SPACE) {
+                    q++;
+                }
+                if (q < end && (tok_class[*q] == C_WORD || tok_class[*q] == C_QUOTE)) {
+                    start = q;
+                }
+            }
+            break;
+        case C_QUOTE:
+            p = skip_string(p, end);
+            break;
+        case C_HASH: {
+            const unsigned char *nl = memchr(p, '\n', (size_t)(end - p));
+            p = nl ? nl : end;
+            break;
+        }
+        case C_OPEN:
+            depth++;
+            p++;
+            break;
+        case C_CLOSE:
+            depth -= depth > 0;
+            p++;
+            break;
+        default: /* C_BSLASH */
+            p += p + 1 < end && (p[1] == '\n' || p[1] == '\r') ? 2 : 1;
+            break;
+        }
+    }
+    return (size_t)(start - src);
+}
+
+lint_status lint_size_check(const char *src, size_t len, lint_diag *diag)
+{
+    if (len > LINT_MAX_SOURCE_BYTES) {
+        if (diag) {
+            snprintf(diag->message, sizeof diag->message,
+                     "too large to lint: %zu bytes, the limit is %u MiB", len,
+                     LINT_MAX_SOURCE_BYTES >> 20);
+        }
+        return LINT_ERR_TOO_LARGE;
+    }
+    pthread_once(&tok_class_once, tok_class_init);
+    const unsigned char *u = (const unsigned char *)src, *end = u + len;
+    /* Tokens take at least a byte each: a source within the cap in bytes is within it. */
+    size_t t = len > LINT_MAX_TOKENS ? token_count(u, end, LINT_MAX_TOKENS) : 0;
+    if (t > LINT_MAX_TOKENS) {
+        if (diag) {
+            snprintf(diag->message, sizeof diag->message,
+                     "too large to lint: more than %u tokens (the limit that keeps parsing "
+                     "under 500 MB)",
+                     LINT_MAX_TOKENS);
+        }
+        return LINT_ERR_TOO_LARGE;
+    }
+    /* tree-sitter 0.20.7 crashes (a bad free() in error recovery) when the input ends with
+     * some 65,000 tokens of an unfinished statement on its stack, such as 70,000 unclosed
+     * brackets or `x = ----...` at the end of a file. */
+    if (len > LINT_MAX_TAIL_TOKENS &&
+        token_count(u + last_statement(u, end), end, LINT_MAX_TAIL_TOKENS) >
+            LINT_MAX_TAIL_TOKENS) {
+        if (diag) {
+            snprintf(diag->message, sizeof diag->message,
+                     "not linted: the file ends inside a statement of more than %u tokens "
+                     "(unclosed brackets?), which the parser cannot recover from",
+                     LINT_MAX_TAIL_TOKENS);
+        }
+        return LINT_ERR_TOO_LARGE;
+    }
+    return LINT_OK;
+}
+
 /* ---- Context ---- */
 
 struct lint_ctx {
@@ -237,6 +414,7 @@ void lint_ctx_free(lint_ctx *c)
     free(c->a.loop_trains);
     free(c->a.def_by_name);
     free(c->a.def_by_node);
+    free(c->a.line_starts);
     chunks_free(&c->a);
     free(c->a.out);
     free(c);
@@ -286,10 +464,11 @@ lint_finding *add_finding(analysis *a, int rule, uint32_t n, const char *fmt, ..
     f->severity = LINT_SEV_WARNING;
     f->start_byte = a->nodes[n].sb;
     f->end_byte = a->nodes[n].eb;
-    f->start.row = a->nodes[n].sp.row;
-    f->start.col = a->nodes[n].sp.column;
-    f->end.row = a->nodes[n].ep.row;
-    f->end.col = a->nodes[n].ep.column;
+    TSPoint sp = point_of(a, a->nodes[n].sb), ep = point_of(a, a->nodes[n].eb);
+    f->start.row = sp.row;
+    f->start.col = sp.column;
+    f->end.row = ep.row;
+    f->end.col = ep.column;
     buf b = BUF_INIT;
     va_list ap;
     va_start(ap, fmt);
@@ -526,8 +705,11 @@ static void shift_point(lint_point *p, uint32_t off)
     }
 }
 
+/* Lints over tree. When owned is set the tree is deleted as soon as it is flattened: for a
+ * large file it is the biggest allocation (about 125 bytes a node, four times the flat copy),
+ * and the rules never look at it. */
 static lint_status run(lint_ctx *ctx, const char *src, size_t len, const TSTree *tree,
-                       const lint_options *opts, uint32_t pre, lint_result **out)
+                       TSTree *owned, const lint_options *opts, uint32_t pre, lint_result **out)
 {
     analysis *a = &ctx->a;
     for (size_t i = 0; i < a->n_binds; i++) {
@@ -538,7 +720,11 @@ static lint_status run(lint_ctx *ctx, const char *src, size_t len, const TSTree 
     a->len = len;
     a->opts = opts;
     a->n_out = 0;
+    a->lines_built = 0;
     tree_flatten(a, tree);
+    if (owned) {
+        ts_tree_delete(owned);
+    }
     lint_result *r = xcalloc(1, sizeof *r);
     r->parsed = 1;
     /* mark subtrees that contain an error (bit 2); children follow parents in pre-order */
@@ -559,9 +745,10 @@ static lint_status run(lint_ctx *ctx, const char *src, size_t len, const TSTree 
         }
     }
     if (best != NONE) {
-        r->first_error.row = a->nodes[best].sp.row;
-        r->first_error.col = a->nodes[best].sp.column;
-        r->first_error.column = display_column(src, a->nodes[best].sb, a->nodes[best].sp.column);
+        TSPoint sp = point_of(a, a->nodes[best].sb);
+        r->first_error.row = sp.row;
+        r->first_error.col = sp.column;
+        r->first_error.column = display_column(src, a->nodes[best].sb, sp.column);
     }
     analysis_facts(a);
     if (pre & (1u << LINT_OOM101)) {
@@ -615,7 +802,7 @@ lint_status lint_tree(lint_ctx *ctx, const char *src, size_t len, const TSTree *
 {
     (void)diag;
     uint32_t want = opts && opts->rules ? opts->rules : LINT_ALL_RULES;
-    return run(ctx, src, len, tree, opts, lint_prefilter(src, len, want), out);
+    return run(ctx, src, len, tree, NULL, opts, lint_prefilter(src, len, want), out);
 }
 
 lint_status lint_buffer(lint_ctx *ctx, const char *src, size_t len, const lint_options *opts,
@@ -633,11 +820,9 @@ lint_status lint_buffer(lint_ctx *ctx, const char *src, size_t len, const lint_o
         *out = xcalloc(1, sizeof **out);
         return LINT_OK;
     }
-    if (n > UINT32_MAX) {
-        if (diag) {
-            snprintf(diag->message, sizeof diag->message, "file too large to parse (%zu bytes)", n);
-        }
-        return LINT_ERR_INPUT;
+    lint_status size = lint_size_check(s, n, diag);
+    if (size != LINT_OK) {
+        return size;
     }
     ts_parser_reset(ctx->parser);
     TSTree *tree = ts_parser_parse_string(ctx->parser, NULL, s, (uint32_t)n);
@@ -647,8 +832,7 @@ lint_status lint_buffer(lint_ctx *ctx, const char *src, size_t len, const lint_o
         }
         return LINT_ERR_PARSE;
     }
-    lint_status st = run(ctx, s, n, tree, opts, pre, out);
-    ts_tree_delete(tree);
+    lint_status st = run(ctx, s, n, tree, tree, opts, pre, out);
     if (st == LINT_OK && off) {
         lint_result *r = *out;
         for (size_t i = 0; i < r->n; i++) {

@@ -24,6 +24,7 @@ typedef enum lint_status {
     LINT_ERR_ABI,   /* the compiled grammar's ABI is not one this libtree-sitter loads */
     LINT_ERR_INPUT, /* an unknown rule code, format or unparsable option */
     LINT_ERR_PARSE, /* tree-sitter gave up (timeout or cancellation) */
+    LINT_ERR_TOO_LARGE, /* over LINT_MAX_SOURCE_BYTES or LINT_MAX_TOKENS: not parsed */
 } lint_status;
 
 /* A caller-owned diagnostic filled at the failure site. */
@@ -145,6 +146,25 @@ typedef struct lint_options {
      * unchanged. Costs a copy of the last document's tree; pointless for one-shot linting. */
     int incremental;
 } lint_options;
+
+/* Size limits. Parsing costs memory in proportion to the number of tokens, not bytes: from
+ * about 60 bytes per source byte for ordinary training code to 300 for a file of one-token
+ * lines (tree-sitter's tree is most of it). So a source is linted only if it is at most
+ * LINT_MAX_SOURCE_BYTES long and has at most LINT_MAX_TOKENS tokens (estimated by a byte scan,
+ * see lint_size_check): about 5 MB of ordinary Python, 500 MB of memory at worst. No
+ * hand-written file comes near (the largest in CPython or PyTorch are under 1 MB).
+ * `oomkb lint` reports a larger file (or more bytes on stdin) as an error without reading
+ * past the byte limit; `oomkb lsp` keeps a larger document but does not lint it. */
+#define LINT_MAX_SOURCE_BYTES (8u * 1024u * 1024u)
+#define LINT_MAX_TOKENS 1500000u
+/* Tokens of an unfinished statement at the end of the source (such as unclosed brackets):
+ * tree-sitter 0.20.7 crashes recovering from about 65,000. */
+#define LINT_MAX_TAIL_TOKENS 30000u
+
+/* LINT_OK if src[0..len) is within the limits above (bytes, tokens, tail tokens), else
+ * LINT_ERR_TOO_LARGE with the reason in diag. Costs one pass over the bytes; lint_buffer calls it before parsing (only when the
+ * prefilter says a parse is needed). Pure, thread-safe. */
+lint_status lint_size_check(const char *src, size_t len, lint_diag *diag);
 
 /* A linting context: a tree-sitter parser and scratch memory reused across files. */
 typedef struct lint_ctx lint_ctx;

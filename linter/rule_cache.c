@@ -155,12 +155,12 @@ void rule_empty_cache(analysis *a)
             if (a->nodes[f].kind != K_FUNC || !unconditional_in_func(a, c)) {
                 continue;
             }
-            for (size_t k = 0; k < a->n_defs; k++) {
-                defn *d = &a->defs[k];
-                if (d->node == f && !d->step_direct && !d->cache_wrapper && d != t) {
-                    d->cache_wrapper = 1;
-                    changed = 1;
-                }
+            /* the def of f, by the node index (a scan of every def here was quadratic) */
+            uint32_t k = a->def_by_node[f];
+            defn *d = k == NONE ? NULL : &a->defs[k];
+            if (d && !d->step_direct && !d->cache_wrapper && d != t) {
+                d->cache_wrapper = 1;
+                changed = 1;
             }
         }
         if (!changed) {

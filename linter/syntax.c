@@ -158,8 +158,6 @@ static uint32_t push_node(analysis *a, TSTreeCursor *cur, uint32_t parent)
     n->first = n->next = NONE;
     n->sb = ts_node_start_byte(tn);
     n->eb = ts_node_end_byte(tn);
-    n->sp = ts_node_start_point(tn);
-    n->ep = ts_node_end_point(tn);
     if (parent == NONE) {
         n->func = i;
     } else {
@@ -250,16 +248,19 @@ static void chunk_save(analysis *a, uint32_t base, size_t call0, size_t loop0, u
     c->text = xstrndup(a->src + root->sb, c->len);
     c->base0 = base;
     c->sb0 = root->sb;
-    c->sp0 = root->sp;
     c->n_nodes = a->n_nodes - base;
     c->nodes = xmalloc(c->n_nodes * sizeof *c->nodes);
     memcpy(c->nodes, a->nodes + base, c->n_nodes * sizeof *c->nodes);
     c->n_calls = (uint32_t)(a->n_calls - call0);
     c->calls = xmalloc((c->n_calls ? c->n_calls : 1) * sizeof *c->calls);
-    memcpy(c->calls, a->calls + call0, c->n_calls * sizeof *c->calls);
+    if (c->n_calls) { /* a->calls is NULL until the first call: memcpy(NULL) is undefined */
+        memcpy(c->calls, a->calls + call0, c->n_calls * sizeof *c->calls);
+    }
     c->n_loops = (uint32_t)(a->n_loops - loop0);
     c->loops = xmalloc((c->n_loops ? c->n_loops : 1) * sizeof *c->loops);
-    memcpy(c->loops, a->loops + loop0, c->n_loops * sizeof *c->loops);
+    if (c->n_loops) {
+        memcpy(c->loops, a->loops + loop0, c->n_loops * sizeof *c->loops);
+    }
     c->used = 1;
 }
 
@@ -274,14 +275,6 @@ static void push_many(uint32_t **arr, size_t *n, size_t *cap, const uint32_t *v,
         (*arr)[*n + i] = v[i] + shift;
     }
     *n += k;
-}
-
-static void shift_pt(TSPoint *p, const flat_chunk *c, TSPoint sp)
-{
-    if (p->row == c->sp0.row) {
-        p->column = p->column - c->sp0.column + sp.column;
-    }
-    p->row = p->row - c->sp0.row + sp.row;
 }
 
 /* An index as placed at base0, moved to base: NONE and the module (0) stay. */
@@ -313,15 +306,13 @@ static int chunk_reuse(analysis *a, TSNode tn, uint64_t h, size_t *hint)
             continue;
         }
         *hint = k + 1;
-        TSPoint sp = ts_node_start_point(tn);
         uint32_t base = a->n_nodes;
         while (a->cap_nodes < a->n_nodes + c->n_nodes) {
             a->cap_nodes = a->cap_nodes ? a->cap_nodes * 2 : 4096;
             a->nodes = xrealloc(a->nodes, a->cap_nodes * sizeof *a->nodes);
         }
         uint32_t dbase = base - c->base0;
-        int same_place = sb == c->sb0 && sp.row == c->sp0.row && sp.column == c->sp0.column;
-        if (dbase == 0 && same_place) {
+        if (dbase == 0 && sb == c->sb0) {
             memcpy(a->nodes + base, c->nodes, c->n_nodes * sizeof *c->nodes);
         } else {
             for (uint32_t i = 0; i < c->n_nodes; i++) {
@@ -332,8 +323,6 @@ static int chunk_reuse(analysis *a, TSNode tn, uint64_t h, size_t *hint)
                 n->func = moved(n->func, dbase);
                 n->sb = n->sb - c->sb0 + sb;
                 n->eb = n->eb - c->sb0 + sb;
-                shift_pt(&n->sp, c, sp);
-                shift_pt(&n->ep, c, sp);
             }
             for (uint32_t i = 0; i < c->n_calls; i++) {
                 c->calls[i] += dbase;
@@ -351,7 +340,6 @@ static int chunk_reuse(analysis *a, TSNode tn, uint64_t h, size_t *hint)
         c->base0 = base;
         /* Positions changed: keep the chunk as now placed. */
         c->sb0 = sb;
-        c->sp0 = sp;
         c->used = 1;
         return 1;
     }
@@ -448,6 +436,39 @@ uint32_t child_field(const analysis *a, uint32_t n, int field)
         }
     }
     return NONE;
+}
+
+TSPoint point_of(analysis *a, uint32_t byte)
+{
+    if (!a->lines_built) {
+        a->n_lines = 0;
+        const char *p = a->src, *end = a->src + a->len;
+        for (;;) {
+            /* (a->len == 0: the loop stores line 0 and stops) */
+            if (a->n_lines == a->cap_lines) {
+                a->cap_lines = a->cap_lines ? a->cap_lines * 2 : 1024;
+                a->line_starts = xrealloc(a->line_starts, a->cap_lines * sizeof *a->line_starts);
+            }
+            a->line_starts[a->n_lines++] = (uint32_t)(p - a->src);
+            p = p < end ? memchr(p, '\n', (size_t)(end - p)) : NULL;
+            if (!p) {
+                break;
+            }
+            p++;
+        }
+        a->lines_built = 1;
+    }
+    uint32_t lo = 0, hi = a->n_lines; /* the last line starting at or before byte */
+    while (hi - lo > 1) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (a->line_starts[mid] <= byte) {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    TSPoint pt = {lo, byte - a->line_starts[lo]};
+    return pt;
 }
 
 uint32_t named_child(const analysis *a, uint32_t n, unsigned i)

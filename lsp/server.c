@@ -34,8 +34,9 @@ typedef struct doc {
     size_t len;
     size_t *lines; /* start offset of each line */
     size_t n_lines;
-    TSTree *tree;
+    TSTree *tree; /* NULL while the text is over the linter's limits (too_large) */
     lint_result *result;
+    int too_large; /* 1: not parsed nor linted (lint_size_check refused it); the user was told */
     struct doc *next;
 } doc;
 
@@ -251,6 +252,9 @@ static void lint_doc(lsp_server *s, doc *d)
 {
     lint_result_free(d->result);
     d->result = NULL;
+    if (!d->tree) {
+        return; /* too large to parse: no diagnostics */
+    }
     void *args[2] = {s->projects, d->path};
     lint_options opts = {0, 0, NULL, d->path ? project_ddp : NULL, d->path ? args : NULL, 1};
     lint_diag diag = {{0}};
@@ -271,8 +275,30 @@ static void publish(lsp_server *s, doc *d)
                      "diagnostics", list));
 }
 
+/* Parses d->text again (reusing the edited tree when incremental), unless the text is over the
+ * linter's limits: then the tree is dropped (memory stays that of the text) and the user is
+ * told once, when the document crosses the limit. */
 static void reparse(lsp_server *s, doc *d, int incremental)
 {
+    lint_diag diag = {{0}};
+    if (lint_size_check(d->text, d->len, &diag) != LINT_OK) {
+        if (d->tree) {
+            ts_tree_delete(d->tree);
+            d->tree = NULL;
+        }
+        if (!d->too_large) {
+            char *m = xasprintf("oomkb: %s: %s; no diagnostics for it until it is smaller",
+                                d->path ? d->path : d->uri, diag.message);
+            notify(s, "window/showMessage", json_pack("{s:i,s:s}", "type", 2, "message", m));
+            free(m);
+        }
+        d->too_large = 1;
+        return;
+    }
+    if (d->too_large || !d->tree) {
+        incremental = 0;
+    }
+    d->too_large = 0;
     TSTree *old = incremental ? d->tree : NULL;
     TSTree *t = ts_parser_parse_string(s->parser, old, d->text, (uint32_t)d->len);
     if (d->tree) {
@@ -325,6 +351,11 @@ static void on_initialize(lsp_server *s, json_t *id, json_t *params)
     s->root = root_uri ? uri_to_path(root_uri) : NULL;
     if (!s->root && json_string_value(json_object_get(params, "rootPath"))) {
         s->root = xstrdup(json_string_value(json_object_get(params, "rootPath")));
+    }
+    if (s->root && strcmp(s->root, "/") == 0) {
+        /* A whole filesystem is no project: scanning it for DDP would take minutes. */
+        free(s->root);
+        s->root = NULL;
     }
     lint_project_cache_set_workspace(s->projects, s->root);
     s->initialized = 1;

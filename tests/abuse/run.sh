@@ -1,0 +1,141 @@
+#!/bin/sh
+# The linter and the language server under abuse, the slow part (the fast part is the check
+# suite tests/unit/test_abuse.c): huge files, a million lines, 100,000 nested brackets,
+# endless stdin, a folder of 100,000 files with link loops, and 100 MB / 40 MB documents sent
+# to `oomkb lsp`. Each check bounds the exit status, the message, the time and the peak
+# resident memory (GNU time's %M). Generated inputs live in a temporary folder, removed at the
+# end. Prints one "ok"/"FAIL" line per check and "N passed, N failed"; exits 1 on a failure.
+#
+# usage: tests/abuse/run.sh [path/to/oomkb]     (make abuse-test)
+set -u
+bin=$(realpath "${1:-build/debug/oomkb}")
+here=$(cd "$(dirname "$0")" && pwd)
+if [ ! -x /usr/bin/time ] && [ "$(id -u)" = 0 ]; then
+    # GNU time measures peak memory; Debian's package `time` is not in a minimal install.
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends time >/dev/null 2>&1 ||
+        { apt-get update -qq >/dev/null 2>&1 &&
+          DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends time >/dev/null; }
+fi
+[ -x /usr/bin/time ] || { echo "tests/abuse/run.sh needs GNU time (/usr/bin/time, Debian: time)"; exit 2; }
+tmp=$(mktemp -d /tmp/oomkb-abuse.XXXXXX)
+trap 'rm -rf "$tmp"' EXIT INT TERM
+pass=0 fail=0
+
+# check NAME MAX_SECONDS MAX_KB WANT_RC GREP -- CMD...: runs CMD (stdin from $stdin, default
+# /dev/null), output to $tmp/out and $tmp/err; passes if the status is WANT_RC, GREP (if not
+# empty) matches stdout+stderr, and time and peak RSS are within bounds.
+check() {
+    name=$1 max_s=$2 max_kb=$3 want_rc=$4 pattern=$5
+    shift 6
+    /usr/bin/time -o "$tmp/time" -f "%e %M" "$@" <"${stdin:-/dev/null}" >"$tmp/out" 2>"$tmp/err"
+    rc=$?
+    # (GNU time writes "Command exited with non-zero status N" first when N != 0)
+    secs=$(tail -n 1 "$tmp/time" | cut -d' ' -f1)
+    kb=$(tail -n 1 "$tmp/time" | cut -d' ' -f2)
+    case "$kb" in '' | *[!0-9]*) kb=? ;; esac
+    why=""
+    [ "$rc" = "$want_rc" ] || why="$why exit $rc (want $want_rc);"
+    if [ -n "$pattern" ] && ! cat "$tmp/out" "$tmp/err" | grep -q -- "$pattern"; then
+        why="$why no '$pattern' in output: $(head -c 300 "$tmp/err" "$tmp/out" | tr '\n' ' ');"
+    fi
+    awk -v s="$secs" -v m="$max_s" 'BEGIN { exit !(s + 0 <= m + 0) }' || why="$why took ${secs}s (max ${max_s}s);"
+    [ "$kb" != "?" ] && [ "$kb" -le "$max_kb" ] || why="$why peak ${kb} KB (max ${max_kb} KB);"
+    if [ -z "$why" ]; then
+        pass=$((pass + 1))
+        echo "ok   $name (${secs}s, peak $((kb / 1024)) MB)"
+    else
+        fail=$((fail + 1))
+        echo "FAIL $name:$why"
+    fi
+}
+
+leak='import torch
+losses = []
+for batch in loader:
+    loss = criterion(model(batch), batch.y)
+    loss.backward()
+    losses.append(loss)'
+
+# ---- huge files ----
+awk -v BYTES=100000000 -f "$here/gen_train.awk" >"$tmp/train100.py"
+check "100 MB training file: refused unread, other file linted" 5 20000 2 "train100.py: larger than the 8 MiB limit" -- \
+    "$bin" lint "$tmp/train100.py" "$here/../cases/lint/oom101_accumulate_plus_equals.py"
+grep -q "oom101_accumulate_plus_equals.py:" "$tmp/out" || { fail=$((fail + 1)); echo "FAIL   ... the other file was not linted"; }
+awk -v BYTES=4500000 -f "$here/gen_train.awk" >"$tmp/train4m.py"
+check "4.5 MB training file (at the token limit): linted" 60 600000 1 "train4m.py:.*OOM101" -- \
+    "$bin" lint "$tmp/train4m.py"
+awk 'BEGIN { print "loss.backward()"; for (i = 0; i < 740000; i++) print "1" }' >"$tmp/dense.py"
+check "740,000 one-token lines (densest input under the limit): linted" 60 600000 0 "" -- \
+    "$bin" lint "$tmp/dense.py"
+awk 'BEGIN { for (i = 0; i < 1000000; i++) print "x" i % 10 " = 1" }' >"$tmp/lines.py"
+printf '%s\n' "$leak" >>"$tmp/lines.py"
+check "1,000,000-line file of assignments: too many tokens, clear error" 5 60000 2 "too large to lint: more than 1500000 tokens" -- \
+    "$bin" lint "$tmp/lines.py"
+awk 'BEGIN { for (i = 0; i < 1000000; i++) print "" }' >"$tmp/blank.py"
+printf '%s\n' "$leak" >>"$tmp/blank.py"
+check "1,000,000-line file, mostly blank: linted (finding on line 1000006)" 30 600000 1 "blank.py:1000006:19: OOM101" -- \
+    "$bin" lint "$tmp/blank.py"
+awk 'BEGIN { printf "x = "; for (i = 0; i < 100000; i++) printf "["; for (i = 0; i < 100000; i++) printf "]"; print "" }' >"$tmp/nested.py"
+printf '%s\n' "$leak" >>"$tmp/nested.py"
+check "100,000 nested brackets: linted" 30 400000 1 "nested.py:7:19: OOM101" -- "$bin" lint "$tmp/nested.py"
+awk 'BEGIN { print "loss.backward()"; printf "x = "; for (i = 0; i < 100000; i++) printf "(" }' >"$tmp/unclosed.py"
+check "100,000 unclosed brackets: clear error (tree-sitter would crash)" 5 60000 2 "ends inside a statement" -- \
+    "$bin" lint "$tmp/unclosed.py"
+
+# ---- endless stdin ----
+stdin=/dev/zero
+check "lint - </dev/zero: stops at the limit" 5 60000 2 "-: larger than the 8 MiB limit" -- "$bin" lint -
+stdin=
+check "yes | lint -: stops at the limit" 5 60000 2 "-: larger than the 8 MiB limit" -- \
+    sh -c "yes 'loss.backward()' | '$bin' lint -"
+
+# ---- a folder of 100,000 files, links and loops ----
+mkdir -p "$tmp/many/a/b" "$tmp/many/files"
+awk 'BEGIN { for (i = 0; i < 100000; i++) print "x = " i }' >"$tmp/many/list"
+(cd "$tmp/many/files" && split -l 1 -a 5 -d --additional-suffix=.py ../list f_) && rm "$tmp/many/list"
+printf '%s\n' "$leak" >"$tmp/many/a/b/train.py"
+ln -s .. "$tmp/many/a/b/up"
+ln -s ../.. "$tmp/many/a/b/top"
+ln -s loop2 "$tmp/many/a/loop1.py"
+ln -s loop1.py "$tmp/many/a/loop2"
+ln -s /nonexistent "$tmp/many/a/dangling.py"
+mkfifo "$tmp/many/a/fifo.py"
+mkdir "$tmp/many/a/dir.py"
+check "100,000 files, symlink loops, a FIFO, a folder named *.py: linted once each" 120 300000 1 "a/b/train.py:6:19: OOM101" -- \
+    timeout 200 "$bin" lint "$tmp/many"
+n=$(grep -c "train.py" "$tmp/out")
+[ "$n" = 1 ] && { pass=$((pass + 1)); echo "ok   ... the file behind two link loops is reported once"; } ||
+    { fail=$((fail + 1)); echo "FAIL ... train.py reported $n times"; }
+
+# ---- the language server ----
+# frame FILE: prints FILE's bytes as one LSP message.
+frame() {
+    printf 'Content-Length: %s\r\n\r\n' "$(wc -c <"$1" | tr -d ' ')"
+    cat "$1"
+}
+json_doc() { # URI TEXT-GENERATOR-AWK: a didOpen whose text is the awk program's output, escaped
+    printf '{"jsonrpc":"2.0","method":"textDocument/didOpen","params":{"textDocument":{"uri":"%s","languageId":"python","version":1,"text":"' "$1"
+    awk "$2" | awk '{ gsub(/\\/, "\\\\"); gsub(/"/, "\\\""); printf "%s\\n", $0 }'
+    printf '"}}}'
+}
+printf '{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"capabilities":{}}}' >"$tmp/m1"
+json_doc file:///tmp/big100.py 'BEGIN { for (i = 0; i < 16700000; i++) print "x = 1" }' >"$tmp/m2"
+json_doc file:///tmp/big40.py 'BEGIN { for (i = 0; i < 6700000; i++) print "x = 1" }' >"$tmp/m3"
+printf '%s\n' "$leak" | awk '{ printf "%s\\n", $0 }' >"$tmp/leak.esc"
+printf '{"jsonrpc":"2.0","method":"textDocument/didOpen","params":{"textDocument":{"uri":"file:///tmp/ok.py","languageId":"python","version":1,"text":"%s"}}}' "$(cat "$tmp/leak.esc")" >"$tmp/m4"
+printf '{"jsonrpc":"2.0","id":7,"method":"textDocument/hover","params":{"textDocument":{"uri":"file:///tmp/ok.py"},"position":{"line":5,"character":20}}}' >"$tmp/m5"
+printf '{"jsonrpc":"2.0","id":8,"method":"shutdown"}' >"$tmp/m6"
+printf '{"jsonrpc":"2.0","method":"exit"}' >"$tmp/m7"
+for m in m1 m2 m3 m4 m5 m6 m7; do frame "$tmp/$m"; done >"$tmp/session"
+rm -f "$tmp"/m[1-7]
+echo "     (LSP session: $(($(wc -c <"$tmp/session") / 1048576)) MB: didOpen of 100 MB, of 40 MB, of a small file, hover)"
+stdin="$tmp/session"
+check "lsp: 100 MB didOpen refused, 40 MB kept unlinted, then hover right" 60 400000 0 '"id":7,"result":{"contents":{"kind":"markdown","value":"\*\*OOM101\*\*' -- \
+    "$bin" lsp
+grep -q 'window/showMessage.*big40.py: too large to lint' "$tmp/out" &&
+    grep -q '"id":null,"error":{"code":-32700' "$tmp/out" &&
+    { pass=$((pass + 1)); echo "ok   ... the 40 MB document was reported as too large, the 100 MB frame as a parse error"; } ||
+    { fail=$((fail + 1)); echo "FAIL ... no showMessage for big40.py or no frame error: $(head -c 400 "$tmp/out")"; }
+
+echo "$pass passed, $fail failed"
+[ "$fail" = 0 ]
