@@ -435,7 +435,9 @@ static void rank(kb *k, const query *q, kb_fallback stage, cand *c, size_t n)
         }
         c[j].score = c[j].matched * 1000.0 + title_score(&c[j]) * 100.0 + b;
     }
-    qsort(c, n, sizeof *c, cand_cmp);
+    if (n > 1) { /* c is NULL when nothing matched: qsort(NULL, 0) is undefined */
+        qsort(c, n, sizeof *c, cand_cmp);
+    }
 }
 
 /* ---- Filling hits ---------------------------------------------------------------------- */
