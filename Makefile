@@ -134,6 +134,7 @@ run: $(OOMKB)
 test: $(OOMKB) $(TEST_BIN)
 	@scripts/deps.sh test
 	$(TEST_BIN)
+	@$(MAKE) --no-print-directory fuzz-replay
 
 asan:
 	$(MAKE) MODE=asan test
@@ -170,3 +171,74 @@ browser-test: $(OOMKB)
 integration-test: $(OOMKB)
 	OOMKB_BIN=$(OOMKB) tests/integration/nvim-lsp.sh
 	tests/integration/pre-commit.sh
+
+# --- fuzz ---
+# libFuzzer harnesses, one per parser (tests/fuzz/fuzz_<target>.c). `make fuzz FUZZ_SECONDS=N`
+# builds them with clang (MODE=fuzz: every object instrumented, ASan+UBSan) into build/fuzz/ and
+# runs each for N seconds, one after another, on its committed corpus and dictionary; new inputs
+# go to build/fuzz/corpus/<target>/ and crashers to build/fuzz/artifacts/. `make test` replays
+# every committed corpus file through a plain-main build of each harness (replay_main.c), so a
+# regression fails without clang. Minimise a grown corpus into the committed one with
+#   build/fuzz/fuzz_T -merge=1 tests/fuzz/corpus/T.new tests/fuzz/corpus/T build/fuzz/corpus/T
+FUZZ_TARGETS := kb_compile kb_search lint lsp server
+FUZZ_SECONDS ?= 60
+FUZZ_REPLAY := $(patsubst %,$(BUILD)/fuzz-replay/replay_%,$(FUZZ_TARGETS))
+FUZZ_BINS := $(patsubst %,build/fuzz/fuzz_%,$(FUZZ_TARGETS))
+
+ifeq ($(MODE),fuzz)
+  # Recipes expand flags when they run, so redefining them here applies to every rule above.
+  FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all
+  OPT := -O1 -g $(FUZZ_SAN) -fsanitize=fuzzer-no-link -fno-omit-frame-pointer
+  LDOPT := $(FUZZ_SAN)
+  BASE_CFLAGS := -std=c11 -D_GNU_SOURCE $(OPT) -MMD -MP -I. -Igrammars/tree-sitter-python/src
+  PROJECT_CFLAGS := $(BASE_CFLAGS) $(WARN) -Werror
+  GRAMMAR_CFLAGS := -std=c11 $(OPT) -w -Igrammars/tree-sitter-python/src
+endif
+
+.PHONY: fuzz fuzz-build fuzz-replay
+fuzz:
+	@command -v clang-14 >/dev/null 2>&1 && dpkg -s libclang-rt-14-dev >/dev/null 2>&1 || \
+	    { [ "$$(id -u)" = 0 ] && DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+	        clang-14 libclang-rt-14-dev >&2; } || \
+	    { echo "oomkb: make fuzz needs: sudo apt-get install -y clang-14 libclang-rt-14-dev" >&2; exit 2; }
+	$(MAKE) MODE=fuzz CC=clang-14 fuzz-build
+	@set -e; for t in $(FUZZ_TARGETS); do \
+	    mkdir -p build/fuzz/corpus/$$t build/fuzz/artifacts; \
+	    echo "== fuzz_$$t for $(FUZZ_SECONDS) s"; \
+	    build/fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 \
+	        -dict=tests/fuzz/$$t.dict -artifact_prefix=build/fuzz/artifacts/$$t- \
+	        -print_final_stats=1 build/fuzz/corpus/$$t tests/fuzz/corpus/$$t; \
+	done
+
+fuzz-build: $(FUZZ_BINS)
+
+# Keep the harness objects: make would delete them as intermediates and rebuild every time.
+.PRECIOUS: $(BUILD)/obj/tests/fuzz/%.o
+
+build/fuzz/fuzz_%: $(BUILD)/obj/tests/fuzz/fuzz_%.o $(LIB_OBJ)
+	$(CC) $(LDOPT) -fsanitize=fuzzer $^ $(DEP_LIBS) -o $@
+
+$(BUILD)/fuzz-replay/replay_%: $(BUILD)/obj/tests/fuzz/replay_main.o $(BUILD)/obj/tests/fuzz/fuzz_%.o $(LIB_OBJ)
+	@mkdir -p $(@D)
+	$(CC) $(LDOPT) $^ $(DEP_LIBS) -o $@
+
+fuzz-replay: $(FUZZ_REPLAY)
+	@set -e; for t in $(FUZZ_TARGETS); do \
+	    $(BUILD)/fuzz-replay/replay_$$t tests/fuzz/corpus/$$t; \
+	done
+
+# --- load ---
+# The server under load and faults on a loopback port (tests/load/): a 60 s wrk soak at 256
+# connections, 900 slow clients, 10,000 hostile request bundles, kill -9 and restart. Installs
+# wrk from Debian when missing; about 2.5 minutes; figures in build/load/figures.txt.
+.PHONY: load-test
+load-test: $(OOMKB)
+	tests/load/run.sh $(OOMKB)
+
+# --- abuse ---
+# The linter and `oomkb lsp` under huge, endless and malformed input (tests/abuse/run.sh; the
+# fast cases are in the check suite tests/unit/test_abuse.c). About a minute; writes to /tmp.
+.PHONY: abuse-test
+abuse-test: $(OOMKB)
+	tests/abuse/run.sh $(OOMKB)
