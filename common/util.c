@@ -266,3 +266,36 @@ int util_strcasecmp(const char *a, const char *b)
         }
     }
 }
+
+int util_hexval(int c)
+{
+    if (c >= '0' && c <= '9') {
+        return c - '0';
+    }
+    if (c >= 'a' && c <= 'f') {
+        return c - 'a' + 10;
+    }
+    if (c >= 'A' && c <= 'F') {
+        return c - 'A' + 10;
+    }
+    return -1;
+}
+
+int util_contains_ci(const char *s, size_t n, const char *needle)
+{
+    size_t m = strlen(needle);
+    for (size_t i = 0; i + m <= n; i++) {
+        size_t k = 0;
+        while (k < m) {
+            int c = (unsigned char)s[i + k];
+            if ((c >= 'A' && c <= 'Z' ? c + 32 : c) != needle[k]) {
+                break;
+            }
+            k++;
+        }
+        if (k == m) {
+            return 1;
+        }
+    }
+    return 0;
+}

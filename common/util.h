@@ -50,6 +50,12 @@ int util_read_file(const char *path, size_t max_bytes, char **out_data, size_t *
  * of the first bad byte. */
 int util_utf8_valid(const char *s, size_t n, int *out_line, size_t *out_offset);
 
+/* The value of a hexadecimal digit, or -1. */
+int util_hexval(int c);
+
+/* Whether needle (lowercase ASCII) occurs in s[0..n), ASCII case-insensitively. */
+int util_contains_ci(const char *s, size_t n, const char *needle);
+
 /* ASCII case-insensitive comparison, locale-independent. */
 int util_strcasecmp(const char *a, const char *b);
 

@@ -22,21 +22,6 @@ static int ident_char(char c)
     return c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
 }
 
-static int lower_has(const char *s, size_t n, const char *needle)
-{
-    size_t m = strlen(needle);
-    for (size_t i = 0; i + m <= n; i++) {
-        size_t k = 0;
-        while (k < m && (s[i + k] | 0x20) == needle[k]) {
-            k++;
-        }
-        if (k == m) {
-            return 1;
-        }
-    }
-    return 0;
-}
-
 /* Is the match at p on a line that is commented out before it? */
 static int commented(const char *src, const char *p)
 {
@@ -98,7 +83,8 @@ void lint_ddp_scan_buffer(const char *src, size_t len, const char *name, int is_
                           lint_ddp *acc)
 {
     const char *end = src + len;
-    int other_backend = lower_has(src, len, "deepspeed") || lower_has(src, len, "fsdp") ||
+    int other_backend = util_contains_ci(src, len, "deepspeed") ||
+                        util_contains_ci(src, len, "fsdp") ||
                         has_bytes(src, len, "FullyShardedDataParallel");
     if (is_shell) {
         static const char *const launchers[] = {"torchrun", "torch.distributed.launch",

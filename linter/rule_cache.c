@@ -63,21 +63,6 @@ static int unconditional_in_func(const analysis *a, uint32_t call)
     return 1;
 }
 
-static int lower_has(const char *s, size_t n, const char *needle)
-{
-    size_t m = strlen(needle);
-    for (size_t i = 0; i + m <= n; i++) {
-        size_t k = 0;
-        while (k < m && (s[i + k] | 0x20) == needle[k]) {
-            k++;
-        }
-        if (k == m) {
-            return 1;
-        }
-    }
-    return 0;
-}
-
 /* A guard that still runs every step: a device-availability check such as
  * `if torch.cuda.is_available():` or `if device.type == "cuda":`. Anything else (modulo,
  * first-step, OOM flags, config knobs, memory thresholds) makes the call conditional. */
@@ -86,17 +71,26 @@ static int device_check(const analysis *a, uint32_t cond)
     if (cond == NONE) {
         return 0;
     }
+    static const char *const conditional[] = {"cache", "clear", "empty", "free", "mem", "oom",
+                                              "step",  "iter",  "epoch", "batch_idx"};
+    static const char *const device[] = {"is_available", "cuda", "device", "gpu",
+                                         "xpu",          "npu",  "mps"};
     size_t n;
     const char *t = ntext(a, cond, &n);
-    if (memchr(t, '%', n) || lower_has(t, n, "cache") || lower_has(t, n, "clear") ||
-        lower_has(t, n, "empty") || lower_has(t, n, "free") || lower_has(t, n, "mem") ||
-        lower_has(t, n, "oom") || lower_has(t, n, "step") || lower_has(t, n, "iter") ||
-        lower_has(t, n, "epoch") || lower_has(t, n, "batch_idx")) {
+    if (memchr(t, '%', n)) {
         return 0;
     }
-    return lower_has(t, n, "is_available") || lower_has(t, n, "cuda") ||
-           lower_has(t, n, "device") || lower_has(t, n, "gpu") || lower_has(t, n, "xpu") ||
-           lower_has(t, n, "npu") || lower_has(t, n, "mps");
+    for (size_t i = 0; i < sizeof conditional / sizeof conditional[0]; i++) {
+        if (util_contains_ci(t, n, conditional[i])) {
+            return 0;
+        }
+    }
+    for (size_t i = 0; i < sizeof device / sizeof device[0]; i++) {
+        if (util_contains_ci(t, n, device[i])) {
+            return 1;
+        }
+    }
+    return 0;
 }
 
 /* 1 if nothing between the call and its region makes it conditional. */

@@ -837,21 +837,6 @@ int under_no_grad(const analysis *a, uint32_t n)
     return 0;
 }
 
-static int lower_contains(const char *s, size_t n, const char *needle)
-{
-    size_t m = strlen(needle);
-    for (size_t i = 0; i + m <= n; i++) {
-        size_t k = 0;
-        while (k < m && (s[i + k] | 0x20) == needle[k]) {
-            k++;
-        }
-        if (k == m) {
-            return 1;
-        }
-    }
-    return 0;
-}
-
 int is_step_call(const analysis *a, uint32_t call)
 {
     uint32_t f = child_field(a, call, F_FUNCTION);
@@ -884,10 +869,10 @@ int is_step_call(const analysis *a, uint32_t call)
     }
     size_t len;
     const char *t = ntext(a, last, &len);
-    if (lower_contains(t, len, "sched") || lower_contains(t, len, "lr")) {
+    if (util_contains_ci(t, len, "sched") || util_contains_ci(t, len, "lr")) {
         return 0;
     }
-    if (lower_contains(t, len, "optim") || lower_contains(t, len, "engine")) {
+    if (util_contains_ci(t, len, "optim") || util_contains_ci(t, len, "engine")) {
         return 1;
     }
     if ((len == 3 && memcmp(t, "opt", 3) == 0) || (len > 3 && memcmp(t, "opt", 3) == 0 &&
@@ -897,7 +882,7 @@ int is_step_call(const analysis *a, uint32_t call)
     if (len > 4 && memcmp(t + len - 4, "_opt", 4) == 0) {
         return 1;
     }
-    if (lower_contains(t, len, "scaler")) {
+    if (util_contains_ci(t, len, "scaler")) {
         return call_positional(a, call, 0) != NONE;
     }
     return 0;
@@ -1008,7 +993,7 @@ int per_step_region(const analysis *a, uint32_t n, uint32_t *out_region)
         return 1;
     }
     const defn *d = def_of((analysis *)a, f);
-    return d && d->step_direct && (d->called_in_loop || lower_contains(name, len, "step"));
+    return d && d->step_direct && (d->called_in_loop || util_contains_ci(name, len, "step"));
 }
 
 /* The loop or function whose every run executes call c once: the innermost for/while body or

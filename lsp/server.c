@@ -178,20 +178,6 @@ static void doc_free(doc *d)
     free(d);
 }
 
-static int hexval(int c)
-{
-    if (c >= '0' && c <= '9') {
-        return c - '0';
-    }
-    if (c >= 'a' && c <= 'f') {
-        return c - 'a' + 10;
-    }
-    if (c >= 'A' && c <= 'F') {
-        return c - 'A' + 10;
-    }
-    return -1;
-}
-
 /* "file:///a/b%20c.py" -> "/a/b c.py"; NULL for other schemes or bad escapes. */
 static char *uri_to_path(const char *uri)
 {
@@ -208,7 +194,7 @@ static char *uri_to_path(const char *uri)
     buf b = BUF_INIT;
     for (; *p; p++) {
         if (*p == '%') {
-            int h = hexval((unsigned char)p[1]), l = h >= 0 ? hexval((unsigned char)p[2]) : -1;
+            int h = util_hexval((unsigned char)p[1]), l = h >= 0 ? util_hexval((unsigned char)p[2]) : -1;
             if (h < 0 || l < 0 || (h == 0 && l == 0)) {
                 buf_free(&b);
                 return NULL;

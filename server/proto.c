@@ -10,20 +10,6 @@
 
 #include "server/server_int.h"
 
-static int hexval(int c)
-{
-    if (c >= '0' && c <= '9') {
-        return c - '0';
-    }
-    if (c >= 'a' && c <= 'f') {
-        return c - 'a' + 10;
-    }
-    if (c >= 'A' && c <= 'F') {
-        return c - 'A' + 10;
-    }
-    return -1;
-}
-
 /* Decodes s[0..n) into out. -1 on a bad escape or a NUL byte, encoded or not. */
 static int percent_decode(const char *s, size_t n, int plus_is_space, buf *out)
 {
@@ -34,8 +20,8 @@ static int percent_decode(const char *s, size_t n, int plus_is_space, buf *out)
             if (i + 2 >= n) {
                 return -1;
             }
-            int hi = hexval((unsigned char)s[i + 1]);
-            int lo = hexval((unsigned char)s[i + 2]);
+            int hi = util_hexval((unsigned char)s[i + 1]);
+            int lo = util_hexval((unsigned char)s[i + 2]);
             if (hi < 0 || lo < 0) {
                 return -1;
             }
