@@ -66,3 +66,38 @@ void run_result_free(run_result *r)
     free(r->err);
     r->out = r->err = NULL;
 }
+
+int run_sh(const char *cmd, char **out, char **err)
+{
+    char o[] = "/tmp/oomkb-sh-outXXXXXX", e[] = "/tmp/oomkb-sh-errXXXXXX";
+    int fo = mkstemp(o), fe = mkstemp(e);
+    if (fo < 0 || fe < 0) {
+        abort();
+    }
+    close(fo);
+    close(fe);
+    char *full = xasprintf("%s >%s 2>%s", cmd, o, e);
+    int st = system(full);
+    free(full);
+    size_t n;
+    char *so = NULL, *se = NULL;
+    if (util_read_file(o, 0, &so, &n) != 0) {
+        so = xstrdup("");
+    }
+    if (util_read_file(e, 0, &se, &n) != 0) {
+        se = xstrdup("");
+    }
+    unlink(o);
+    unlink(e);
+    if (out) {
+        *out = so;
+    } else {
+        free(so);
+    }
+    if (err) {
+        *err = se;
+    } else {
+        free(se);
+    }
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}

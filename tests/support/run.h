@@ -16,4 +16,8 @@ typedef struct run_result {
 run_result run_cmd(const char *const *argv, const char *stdin_data, const char *const *env_extra);
 void run_result_free(run_result *r);
 
+/* Runs cmd through /bin/sh with stdout and stderr captured into *out and *err (caller frees;
+ * either may be NULL to discard). Returns the exit status, or -1 if it did not exit. */
+int run_sh(const char *cmd, char **out, char **err);
+
 #endif

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "common/util.h"
+#include "tests/support/run.h"
 #include "linter/lint.h"
 #include "lsp/lsp.h"
 
@@ -119,30 +120,6 @@ END_TEST
 
 /* ---- The command line ---- */
 
-static int sh(const char *cmd, char **out, char **err)
-{
-    char o[] = "/tmp/oomkb-abuse-outXXXXXX", e[] = "/tmp/oomkb-abuse-errXXXXXX";
-    int fo = mkstemp(o), fe = mkstemp(e);
-    ck_assert(fo >= 0 && fe >= 0);
-    close(fo);
-    close(fe);
-    char *full = xasprintf("%s >%s 2>%s", cmd, o, e);
-    int st = system(full);
-    free(full);
-    size_t n;
-    char *so = NULL, *se = NULL;
-    if (util_read_file(o, 0, &so, &n) != 0) {
-        so = xstrdup("");
-    }
-    if (util_read_file(e, 0, &se, &n) != 0) {
-        se = xstrdup("");
-    }
-    unlink(o);
-    unlink(e);
-    *out = so;
-    *err = se;
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
 
 static void write_file(const char *dir, const char *name, const char *data, size_t n)
 {
@@ -188,7 +165,7 @@ START_TEST(cli_encodings)
     buf_free(&crlf);
     char *out, *err;
     char *cmd = xasprintf("%s lint %s", OOMKB_BIN, dir);
-    ck_assert_int_eq(sh(cmd, &out, &err), 2);
+    ck_assert_int_eq(run_sh(cmd, &out, &err), 2);
     static const char *const want[] = {
         "u16le.py: UTF-16LE file (byte-order mark)",
         "u16be.py: UTF-16BE file (byte-order mark)",
@@ -253,7 +230,7 @@ START_TEST(cli_not_files)
     char *out, *err;
     /* the folder: the FIFO, links and loops are skipped, both real files linted, no hang */
     char *cmd = xasprintf("timeout 20 %s lint %s", OOMKB_BIN, dir);
-    int rc = sh(cmd, &out, &err);
+    int rc = run_sh(cmd, &out, &err);
     ck_assert_msg(rc == 2, "rc %d: %s", rc, err); /* huge.py */
     ck_assert_msg(strstr(err, "huge.py: larger than the 8 MiB limit"), "%s", err);
     ck_assert_msg(strstr(out, "good.py:6:19: OOM101") && strstr(out, "dir.py/inner.py:6:19"),
@@ -265,7 +242,7 @@ START_TEST(cli_not_files)
     cmd = xasprintf("timeout 20 %s lint %s/fifo.py %s/dangling.py %s/loop_a.py %s/good.py "
                     "%s/nope.py",
                     OOMKB_BIN, dir, dir, dir, dir, dir);
-    rc = sh(cmd, &out, &err);
+    rc = run_sh(cmd, &out, &err);
     ck_assert_msg(rc == 2, "rc %d: %s", rc, err);
     ck_assert_msg(strstr(err, "dangling.py: broken symbolic link"), "%s", err);
     ck_assert_msg(strstr(err, "loop_a.py: symbolic link loop"), "%s", err);
@@ -277,20 +254,20 @@ START_TEST(cli_not_files)
     free(cmd);
     /* endless stdin stops at the limit */
     cmd = xasprintf("timeout 20 %s lint - </dev/zero", OOMKB_BIN);
-    ck_assert_int_eq(sh(cmd, &out, &err), 2);
+    ck_assert_int_eq(run_sh(cmd, &out, &err), 2);
     ck_assert_msg(strstr(err, "-: larger than the 8 MiB limit"), "%s", err);
     free(out);
     free(err);
     free(cmd);
     cmd = xasprintf("yes 'loss.backward()' | timeout 20 %s lint -", OOMKB_BIN);
-    ck_assert_int_eq(sh(cmd, &out, &err), 2);
+    ck_assert_int_eq(run_sh(cmd, &out, &err), 2);
     ck_assert_msg(strstr(err, "-: larger than the 8 MiB limit"), "%s", err);
     free(out);
     free(err);
     free(cmd);
     /* a device named explicitly: the same limit */
     cmd = xasprintf("timeout 20 %s lint /dev/zero", OOMKB_BIN);
-    ck_assert_int_eq(sh(cmd, &out, &err), 2);
+    ck_assert_int_eq(run_sh(cmd, &out, &err), 2);
     ck_assert_msg(strstr(err, "/dev/zero: larger than the 8 MiB limit"), "%s", err);
     free(out);
     free(err);
@@ -580,7 +557,7 @@ START_TEST(lsp_document_limits)
     close(fd);
     char *out, *err;
     char *cmd = xasprintf("%s lsp <%s", OOMKB_BIN, in_path);
-    ck_assert_int_eq(sh(cmd, &out, &err), 0);
+    ck_assert_int_eq(run_sh(cmd, &out, &err), 0);
     unlink(in_path);
     const char *warn = strstr(out, "window/showMessage");
     ck_assert_msg(warn && strstr(warn, "too large to lint"), "%s", out);

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "common/util.h"
+#include "tests/support/run.h"
 #include "linter/lint.h"
 
 #define CASES "tests/cases/lint"
@@ -40,39 +41,6 @@ static char *summary(const lint_result *r)
     return buf_detach(&b);
 }
 
-/* Runs a shell command; returns its exit status and its stdout/stderr (caller frees). */
-static int sh(const char *cmd, char **out, char **err)
-{
-    char o[] = "/tmp/oomkb-lint-outXXXXXX", e[] = "/tmp/oomkb-lint-errXXXXXX";
-    int fo = mkstemp(o), fe = mkstemp(e);
-    ck_assert(fo >= 0 && fe >= 0);
-    close(fo);
-    close(fe);
-    char *full = xasprintf("%s >%s 2>%s", cmd, o, e);
-    int st = system(full);
-    free(full);
-    size_t n;
-    char *so = NULL, *se = NULL;
-    if (util_read_file(o, 0, &so, &n) != 0) {
-        so = xstrdup("");
-    }
-    if (util_read_file(e, 0, &se, &n) != 0) {
-        se = xstrdup("");
-    }
-    unlink(o);
-    unlink(e);
-    if (out) {
-        *out = so;
-    } else {
-        free(so);
-    }
-    if (err) {
-        *err = se;
-    } else {
-        free(se);
-    }
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
 
 /* ---- Data-driven cases ---- */
 
@@ -370,7 +338,7 @@ START_TEST(test_golden_formats)
                               "--format %s " GOLDEN "/sample.py",
                               OOMKB_BIN, formats[i]);
         char *out;
-        int st = sh(cmd, &out, NULL);
+        int st = run_sh(cmd, &out, NULL);
         ck_assert_int_eq(st, 1);
         char *gpath = xasprintf(GOLDEN "/sample.%s", formats[i]);
         if (update) {
@@ -397,7 +365,7 @@ START_TEST(test_sarif_shape)
 {
     char *cmd = xasprintf("%s lint --format sarif " GOLDEN "/sample.py", OOMKB_BIN);
     char *out;
-    ck_assert_int_eq(sh(cmd, &out, NULL), 1);
+    ck_assert_int_eq(run_sh(cmd, &out, NULL), 1);
     json_error_t je;
     json_t *j = json_loads(out, 0, &je);
     ck_assert_msg(j != NULL, "SARIF is not JSON: %s", je.text);
@@ -443,47 +411,47 @@ START_TEST(test_cli_exit_codes)
 {
     char *out, *err, *cmd;
     cmd = xasprintf("%s lint " CASES "/oom101_ok_item_detach.py", OOMKB_BIN);
-    ck_assert_int_eq(sh(cmd, &out, NULL), 0);
+    ck_assert_int_eq(run_sh(cmd, &out, NULL), 0);
     ck_assert_str_eq(out, "");
     free(out);
     free(cmd);
     cmd = xasprintf("%s lint " CASES "/oom102_every_step.py", OOMKB_BIN);
-    ck_assert_int_eq(sh(cmd, &out, NULL), 1);
+    ck_assert_int_eq(run_sh(cmd, &out, NULL), 1);
     ck_assert_ptr_nonnull(strstr(out, "oom102_every_step.py:10:9: OOM102 "));
     ck_assert_ptr_nonnull(strstr(out, "[M20]"));
     free(out);
     free(cmd);
     cmd = xasprintf("%s lint --exit-zero " CASES "/oom102_every_step.py", OOMKB_BIN);
-    ck_assert_int_eq(sh(cmd, NULL, NULL), 0);
+    ck_assert_int_eq(run_sh(cmd, NULL, NULL), 0);
     free(cmd);
     cmd = xasprintf("%s lint --select OOM101 " CASES "/oom102_every_step.py", OOMKB_BIN);
-    ck_assert_int_eq(sh(cmd, NULL, NULL), 0);
+    ck_assert_int_eq(run_sh(cmd, NULL, NULL), 0);
     free(cmd);
     cmd = xasprintf("%s lint --ignore OOM10 " CASES, OOMKB_BIN);
-    ck_assert_int_eq(sh(cmd, NULL, &err), 2);
+    ck_assert_int_eq(run_sh(cmd, NULL, &err), 2);
     ck_assert_ptr_nonnull(strstr(err, "no rule"));
     free(err);
     free(cmd);
     cmd = xasprintf("%s lint --bogus x.py", OOMKB_BIN);
-    ck_assert_int_eq(sh(cmd, NULL, &err), 2);
+    ck_assert_int_eq(run_sh(cmd, NULL, &err), 2);
     ck_assert_ptr_nonnull(strstr(err, "--bogus"));
     free(err);
     free(cmd);
     cmd = xasprintf("%s lint --select NOPE x.py", OOMKB_BIN);
-    ck_assert_int_eq(sh(cmd, NULL, &err), 2);
+    ck_assert_int_eq(run_sh(cmd, NULL, &err), 2);
     ck_assert_ptr_nonnull(strstr(err, "NOPE"));
     free(err);
     free(cmd);
     cmd = xasprintf("%s lint --format xml x.py", OOMKB_BIN);
-    ck_assert_int_eq(sh(cmd, NULL, NULL), 2);
+    ck_assert_int_eq(run_sh(cmd, NULL, NULL), 2);
     free(cmd);
     cmd = xasprintf("%s lint --list-rules", OOMKB_BIN);
-    ck_assert_int_eq(sh(cmd, &out, NULL), 0);
+    ck_assert_int_eq(run_sh(cmd, &out, NULL), 0);
     ck_assert_ptr_nonnull(strstr(out, "OOM103  eval-predictions-accumulate-on-gpu"));
     free(out);
     free(cmd);
     cmd = xasprintf("%s lint --explain oom104 --kb-url http://x.test", OOMKB_BIN);
-    ck_assert_int_eq(sh(cmd, &out, NULL), 0);
+    ck_assert_int_eq(run_sh(cmd, &out, NULL), 0);
     ck_assert_ptr_nonnull(strstr(out, "reentrant-checkpoint-under-ddp"));
     ck_assert_ptr_nonnull(strstr(out, "http://x.test/M7"));
     ck_assert_ptr_nonnull(strstr(out, "Bad:"));
@@ -491,7 +459,7 @@ START_TEST(test_cli_exit_codes)
     free(out);
     free(cmd);
     cmd = xasprintf("%s lint --explain OOM999", OOMKB_BIN);
-    ck_assert_int_eq(sh(cmd, NULL, NULL), 2);
+    ck_assert_int_eq(run_sh(cmd, NULL, NULL), 2);
     free(cmd);
 }
 END_TEST
@@ -522,7 +490,7 @@ START_TEST(test_cli_bad_inputs)
     WRITE(".hidden/h.py", leak, strlen(leak));
     char *out, *err;
     char *cmd = xasprintf("%s lint -j 3 %s %s/nope.py", OOMKB_BIN, dir, dir);
-    ck_assert_int_eq(sh(cmd, &out, &err), 2);
+    ck_assert_int_eq(run_sh(cmd, &out, &err), 2);
     ck_assert_msg(strstr(err, "a_latin1.py: line 1: not valid UTF-8"), "%s", err);
     ck_assert_msg(strstr(err, "b_binary.py: binary file"), "%s", err);
     ck_assert_msg(strstr(err, "nope.py: No such file"), "%s", err);
@@ -534,21 +502,21 @@ START_TEST(test_cli_bad_inputs)
     free(cmd);
     /* stdin with a display name; the file named explicitly inside a hidden folder is linted */
     cmd = xasprintf("%s lint --stdin-filename train.py - <%s/d_good.py", OOMKB_BIN, dir);
-    ck_assert_int_eq(sh(cmd, &out, NULL), 1);
+    ck_assert_int_eq(run_sh(cmd, &out, NULL), 1);
     ck_assert_ptr_nonnull(strstr(out, "train.py:5:19: OOM101"));
     free(out);
     free(cmd);
     cmd = xasprintf("%s lint %s/.hidden/h.py", OOMKB_BIN, dir);
-    ck_assert_int_eq(sh(cmd, NULL, NULL), 1);
+    ck_assert_int_eq(run_sh(cmd, NULL, NULL), 1);
     free(cmd);
     cmd = xasprintf("%s lint --exclude 'd_*' %s/d_good.py %s/c_empty.py %s/loop/c_empty.py",
                     OOMKB_BIN, dir, dir, dir);
-    ck_assert_int_eq(sh(cmd, NULL, NULL), 1); /* explicit files ignore --exclude */
+    ck_assert_int_eq(run_sh(cmd, NULL, NULL), 1); /* explicit files ignore --exclude */
     free(cmd);
     cmd = xasprintf("%s lint --exclude 'd_*' --exclude '*_broken.py' --exclude '*_latin1.py' "
                     "--exclude '*binary*' %s",
                     OOMKB_BIN, dir);
-    ck_assert_int_eq(sh(cmd, NULL, NULL), 0);
+    ck_assert_int_eq(run_sh(cmd, NULL, NULL), 0);
     free(cmd);
     cmd = xasprintf("rm -rf %s", dir);
     ck_assert_int_eq(system(cmd), 0);
@@ -560,10 +528,10 @@ START_TEST(test_cli_parallel_order)
 {
     char *one, *many;
     char *cmd = xasprintf("%s lint -j 1 --format json " CASES, OOMKB_BIN);
-    ck_assert_int_eq(sh(cmd, &one, NULL), 1);
+    ck_assert_int_eq(run_sh(cmd, &one, NULL), 1);
     free(cmd);
     cmd = xasprintf("%s lint -j 4 --format json " CASES, OOMKB_BIN);
-    ck_assert_int_eq(sh(cmd, &many, NULL), 1);
+    ck_assert_int_eq(run_sh(cmd, &many, NULL), 1);
     ck_assert_str_eq(one, many);
     ck_assert_ptr_nonnull(strstr(one, "\"end_location\""));
     free(one);
