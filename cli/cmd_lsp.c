@@ -38,6 +38,6 @@ int cmd_lsp(int argc, char **argv)
         fprintf(stderr, "oomkb lsp: unexpected argument '%s'\n", argv[optind]);
         return EXIT_USAGE;
     }
-    lsp_options opts = {cli_kb_url(kb_url)};
+    lsp_options opts = {.kb_url = cli_kb_url(kb_url)};
     return lsp_run(STDIN_FILENO, STDOUT_FILENO, &opts);
 }

@@ -30,7 +30,8 @@ long lsp_frame_parse(const char *buf, size_t len, size_t *body_off, size_t *body
                      size_t *skip)
 {
     size_t i = 0;
-    long content_length = -1;
+    int have_length = 0;
+    size_t content_length = 0;
     *skip = 0;
     for (;;) {
         /* One header line. */
@@ -39,7 +40,7 @@ long lsp_frame_parse(const char *buf, size_t len, size_t *body_off, size_t *body
             if (len - i > 8192) {
                 goto malformed; /* no header is that long */
             }
-            return -2;
+            return LSP_FRAME_MORE;
         }
         size_t end = (size_t)(nl - buf);
         size_t line_end = end > i && buf[end - 1] == '\r' ? end - 1 : end;
@@ -65,37 +66,43 @@ long lsp_frame_parse(const char *buf, size_t len, size_t *body_off, size_t *body
                 if (p == buf + line_end) {
                     goto malformed;
                 }
-                long v = 0;
+                /* Digits only; values past 2^48 are not a length any client means. */
+                size_t v = 0;
                 for (; p < buf + line_end; p++) {
                     if (*p == ' ' || *p == '\t') {
                         break;
                     }
-                    if (*p < '0' || *p > '9' || v > (long)LSP_MAX_BODY) {
+                    if (*p < '0' || *p > '9' || v > ((size_t)1 << 48)) {
                         goto malformed;
                     }
-                    v = v * 10 + (*p - '0');
+                    v = v * 10 + (size_t)(*p - '0');
                 }
                 while (p < buf + line_end && (*p == ' ' || *p == '\t')) {
                     p++;
                 }
-                if (p != buf + line_end || v > (long)LSP_MAX_BODY) {
+                if (p != buf + line_end || v > ((size_t)1 << 48)) {
                     goto malformed;
                 }
                 content_length = v;
+                have_length = 1;
             }
         }
         i = end + 1;
     }
-    if (content_length < 0) {
+    if (!have_length) {
         goto malformed;
     }
-    if (len - i < (size_t)content_length) {
-        return -2;
+    if (content_length > LSP_MAX_BODY) {
+        *skip = i + content_length;
+        return LSP_FRAME_TOO_LARGE;
+    }
+    if (len - i < content_length) {
+        return LSP_FRAME_MORE;
     }
     *body_off = i;
-    *body_len = (size_t)content_length;
-    return (long)(i + (size_t)content_length);
+    *body_len = content_length;
+    return (long)(i + content_length);
 malformed:
     *skip = resync(buf, len);
-    return -1;
+    return LSP_FRAME_MALFORMED;
 }

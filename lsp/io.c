@@ -44,19 +44,39 @@ int lsp_run(int in_fd, int out_fd, const lsp_options *opts)
         return 1;
     }
     buf in = BUF_INIT;
-    size_t start = 0; /* unconsumed bytes are in.data[start..in.len) */
+    size_t start = 0;   /* unconsumed bytes are in.data[start..in.len) */
+    size_t discard = 0; /* bytes of an over-large message still to drop as they arrive */
+    int lost = 0;       /* 1 between a malformed header and the next good message */
     int code = 1;
     for (;;) {
+        size_t d = discard < in.len - start ? discard : in.len - start;
+        start += d;
+        discard -= d;
         /* Handle every complete message in the buffer. */
-        while (start < in.len) {
+        while (discard == 0 && start < in.len) {
             size_t off, blen, skip;
             long n = lsp_frame_parse(in.data + start, in.len - start, &off, &blen, &skip);
-            if (n == -2) {
+            if (n == LSP_FRAME_MORE) {
                 break;
             }
-            if (n == -1) {
-                lsp_server_frame_error(s, "malformed message header");
+            if (n == LSP_FRAME_MALFORMED) {
+                /* One error per loss of synchronisation, however much garbage follows. */
+                if (!lost) {
+                    lsp_server_frame_error(s, "malformed message header");
+                }
+                lost = 1;
                 start += skip;
+                continue;
+            }
+            lost = 0;
+            if (n == LSP_FRAME_TOO_LARGE) {
+                char what[96];
+                snprintf(what, sizeof what, "message body over the %u MiB limit: skipped",
+                         LSP_MAX_BODY >> 20);
+                lsp_server_frame_error(s, what);
+                d = skip < in.len - start ? skip : in.len - start;
+                start += d;
+                discard = skip - d;
                 continue;
             }
             lsp_server_handle(s, in.data + start + off, blen);

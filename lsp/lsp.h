@@ -14,13 +14,22 @@
 
 #include <stddef.h>
 
-/* Largest message body accepted, in bytes; a larger Content-Length is a framing error. */
+/* Largest message body accepted, in bytes. A message that declares more is skipped whole
+ * (LSP_FRAME_TOO_LARGE), without being buffered. */
 #define LSP_MAX_BODY (64u * 1024u * 1024u)
 
+/* Results of lsp_frame_parse other than a message's size. */
+enum {
+    LSP_FRAME_MALFORMED = -1, /* bad header: drop *skip bytes (>= 1, <= len) to resynchronise
+                                 at the next "Content-Length" header */
+    LSP_FRAME_MORE = -2,      /* incomplete: read more bytes and call again */
+    LSP_FRAME_TOO_LARGE = -3, /* well-formed but the body is over LSP_MAX_BODY: the message
+                                 occupies *skip bytes from buf, which may be more than len;
+                                 drop them as they arrive */
+};
+
 /* Finds one framed message at the start of buf[0..len). Returns the total bytes it occupies
- * (headers and body) and sets body_off and body_len; -2 if more bytes are needed; -1 if the
- * header is malformed (then *skip is how many bytes to drop to resynchronise at the next
- * "Content-Length" header, at least 1). */
+ * (headers and body) and sets body_off and body_len, or one of the LSP_FRAME_ codes. */
 long lsp_frame_parse(const char *buf, size_t len, size_t *body_off, size_t *body_len,
                      size_t *skip);
 
@@ -44,8 +53,17 @@ typedef struct lsp_server lsp_server;
 /* Receives each outgoing message as a NUL-terminated JSON text (borrowed). */
 typedef void (*lsp_send_fn)(void *ud, const char *json, size_t len);
 
+/* Memory bounds on open documents. A document whose text would pass max_doc_bytes, or that
+ * would bring all open documents (text plus line index) past max_open_bytes, is not kept: the
+ * user is told with window/showMessage, its diagnostics are cleared, and later changes to it
+ * are ignored until it is opened again. */
+#define LSP_MAX_DOC_BYTES ((size_t)LSP_MAX_BODY)
+#define LSP_MAX_OPEN_BYTES ((size_t)512 * 1024 * 1024)
+
 typedef struct lsp_options {
-    const char *kb_url; /* base of codeDescription.href; NULL: $OOMKB_URL or the default */
+    const char *kb_url;    /* base of codeDescription.href; NULL: $OOMKB_URL or the default */
+    size_t max_doc_bytes;  /* 0: LSP_MAX_DOC_BYTES */
+    size_t max_open_bytes; /* 0: LSP_MAX_OPEN_BYTES */
 } lsp_options;
 
 lsp_server *lsp_server_new(const lsp_options *opts, lsp_send_fn send, void *ud);

@@ -52,6 +52,8 @@ struct lsp_server {
     lint_project_cache *projects;
     char *root; /* the workspace root the client sent, as a path, or NULL */
     kb *kb;
+    size_t max_doc, max_open; /* lsp_options' bounds */
+    size_t open_bytes;        /* sum of doc_footprint over docs */
 };
 
 /* ---- Output ------------------------------------------------------------------------------- */
@@ -106,6 +108,75 @@ static void index_lines(doc *d)
          (p = memchr(p, '\n', (size_t)(end - p))) != NULL; p++) {
         d->lines[d->n_lines++] = (size_t)(p - d->text) + 1;
     }
+}
+
+static size_t count_newlines(const char *p, size_t n)
+{
+    size_t k = 0;
+    for (const char *end = p + n; (p = memchr(p, '\n', (size_t)(end - p))) != NULL; p++) {
+        k++;
+    }
+    return k;
+}
+
+/* What a document costs: its text and its line index. */
+static size_t footprint(size_t len, size_t n_lines)
+{
+    return len + n_lines * sizeof(size_t);
+}
+
+static size_t doc_footprint(const doc *d)
+{
+    return d->text ? footprint(d->len, d->n_lines) : 0;
+}
+
+/* Replaces d's text with text[0..len) (taken), keeping s->open_bytes in step. */
+static void doc_set_text(lsp_server *s, doc *d, char *text, size_t len)
+{
+    s->open_bytes -= doc_footprint(d);
+    free(d->text);
+    d->text = text;
+    d->len = len;
+    index_lines(d);
+    s->open_bytes += doc_footprint(d);
+}
+
+/* n bytes for a person: "12 MiB", "700 KiB", "35 bytes". */
+static void human_size(char *out, size_t cap, size_t n)
+{
+    if (n >= ((size_t)1 << 20)) {
+        snprintf(out, cap, "%zu MiB", n >> 20);
+    } else if (n >= 1024) {
+        snprintf(out, cap, "%zu KiB", n >> 10);
+    } else {
+        snprintf(out, cap, "%zu bytes", n);
+    }
+}
+
+/* NULL if d may hold a text of len bytes and n_lines lines within the bounds; otherwise why
+ * not, in a static buffer. */
+static const char *over_budget(const lsp_server *s, const doc *d, size_t len, size_t n_lines)
+{
+    static char why[256];
+    char have[32], limit[32];
+    size_t others = s->open_bytes - (d ? doc_footprint(d) : 0);
+    size_t want = footprint(len, n_lines);
+    if (len > s->max_doc) {
+        human_size(have, sizeof have, len);
+        human_size(limit, sizeof limit, s->max_doc);
+        snprintf(why, sizeof why, "its text would be %s, over the limit of %s", have, limit);
+        return why;
+    }
+    if (others > s->max_open || want > s->max_open - others) {
+        human_size(have, sizeof have, others + want);
+        human_size(limit, sizeof limit, s->max_open);
+        snprintf(why, sizeof why,
+                 "open documents would take %s with their line index, over the limit of %s; "
+                 "close some and open it again",
+                 have, limit);
+        return why;
+    }
+    return NULL;
 }
 
 static size_t line_end(const doc *d, size_t line)
@@ -165,8 +236,9 @@ static doc *doc_find(lsp_server *s, const char *uri)
     return NULL;
 }
 
-static void doc_free(doc *d)
+static void doc_free(lsp_server *s, doc *d)
 {
+    s->open_bytes -= doc_footprint(d);
     free(d->uri);
     free(d->path);
     free(d->text);
@@ -354,6 +426,26 @@ static void on_initialize(lsp_server *s, json_t *id, json_t *params)
                     OOMKB_VERSION));
 }
 
+/* Tells the user that the document uri is not checked, and why; forgets d (may be NULL) and
+ * clears its diagnostics. */
+static void refuse(lsp_server *s, doc *d, const char *uri, const char *why)
+{
+    char *path = uri_to_path(uri);
+    char *m = xasprintf("oomkb: %s is not checked: %s", path ? path : uri, why);
+    notify(s, "window/showMessage", json_pack("{s:i,s:s}", "type", 2, "message", m));
+    free(m);
+    free(path);
+    for (doc **pp = &s->docs; d && *pp; pp = &(*pp)->next) {
+        if (*pp == d) {
+            *pp = d->next;
+            notify(s, "textDocument/publishDiagnostics",
+                   json_pack("{s:s,s:[]}", "uri", d->uri, "diagnostics"));
+            doc_free(s, d);
+            return;
+        }
+    }
+}
+
 static void on_did_open(lsp_server *s, json_t *params)
 {
     const char *uri;
@@ -363,7 +455,13 @@ static void on_did_open(lsp_server *s, json_t *params)
         log_message(s, 2, "didOpen without a textDocument uri and text: ignored");
         return;
     }
+    size_t len = json_string_length(json_object_get(td, "text"));
     doc *d = doc_find(s, uri);
+    const char *why = over_budget(s, d, len, count_newlines(text, len) + 1);
+    if (why) {
+        refuse(s, d, uri, why);
+        return;
+    }
     if (!d) {
         d = xcalloc(1, sizeof *d);
         d->uri = xstrdup(uri);
@@ -371,9 +469,7 @@ static void on_did_open(lsp_server *s, json_t *params)
         d->next = s->docs;
         s->docs = d;
     }
-    free(d->text);
-    d->len = json_string_length(json_object_get(td, "text"));
-    d->text = xstrndup(text, d->len);
+    doc_set_text(s, d, xstrndup(text, len), len);
     d->version = (long)json_integer_value(json_object_get(td, "version"));
     index_lines(d);
     reparse(s, d, 0);
@@ -381,8 +477,9 @@ static void on_did_open(lsp_server *s, json_t *params)
     publish(s, d);
 }
 
-/* Applies one content change; returns 0 if it is malformed. */
-static int apply_change(lsp_server *s, doc *d, json_t *change)
+/* Applies one content change; returns 0 if it is malformed, -1 if the result would be over
+ * the bounds (then *why says how and d is unchanged). */
+static int apply_change(lsp_server *s, doc *d, json_t *change, const char **why)
 {
     json_t *jt = json_object_get(change, "text");
     if (!json_is_string(jt)) {
@@ -392,10 +489,10 @@ static int apply_change(lsp_server *s, doc *d, json_t *change)
     size_t tlen = json_string_length(jt);
     json_t *range = json_object_get(change, "range");
     if (!range) {
-        free(d->text);
-        d->text = xstrndup(text, tlen);
-        d->len = tlen;
-        index_lines(d);
+        if ((*why = over_budget(s, d, tlen, count_newlines(text, tlen) + 1)) != NULL) {
+            return -1;
+        }
+        doc_set_text(s, d, xstrndup(text, tlen), tlen);
         if (d->tree) {
             ts_tree_delete(d->tree);
             d->tree = NULL;
@@ -419,6 +516,11 @@ static int apply_change(lsp_server *s, doc *d, json_t *change)
         a = b;
         b = t;
     }
+    size_t new_len = d->len - (b - a) + tlen;
+    size_t new_lines = d->n_lines - count_newlines(d->text + a, b - a) + count_newlines(text, tlen);
+    if ((*why = over_budget(s, d, new_len, new_lines)) != NULL) {
+        return -1;
+    }
     TSInputEdit edit;
     edit.start_byte = (uint32_t)a;
     edit.old_end_byte = (uint32_t)b;
@@ -434,15 +536,12 @@ static int apply_change(lsp_server *s, doc *d, json_t *change)
             edit.new_end_point.column++;
         }
     }
-    char *nt = xmalloc(d->len - (b - a) + tlen + 1);
+    char *nt = xmalloc(new_len + 1);
     memcpy(nt, d->text, a);
     memcpy(nt + a, text, tlen);
     memcpy(nt + a + tlen, d->text + b, d->len - b);
-    d->len = d->len - (b - a) + tlen;
-    nt[d->len] = '\0';
-    free(d->text);
-    d->text = nt;
-    index_lines(d);
+    nt[new_len] = '\0';
+    doc_set_text(s, d, nt, new_len);
     if (d->tree) {
         ts_tree_edit(d->tree, &edit);
     }
@@ -463,8 +562,14 @@ static void on_did_change(lsp_server *s, json_t *params)
     json_t *c;
     json_array_foreach(changes, i, c)
     {
-        if (!apply_change(s, d, c)) {
+        const char *why = NULL;
+        int r = apply_change(s, d, c, &why);
+        if (r == 0) {
             log_message(s, 2, "didChange with a malformed change: ignored");
+            return;
+        }
+        if (r < 0) {
+            refuse(s, d, uri, why);
             return;
         }
     }
@@ -498,7 +603,7 @@ static void on_did_close(lsp_server *s, json_t *params)
             *pp = d->next;
             notify(s, "textDocument/publishDiagnostics",
                    json_pack("{s:s,s:[]}", "uri", d->uri, "diagnostics"));
-            doc_free(d);
+            doc_free(s, d);
             return;
         }
     }
@@ -781,6 +886,8 @@ lsp_server *lsp_server_new(const lsp_options *opts, lsp_send_fn send, void *ud)
     s->parser = ts_parser_new();
     ts_parser_set_language(s->parser, lint_language());
     s->projects = lint_project_cache_new();
+    s->max_doc = opts && opts->max_doc_bytes ? opts->max_doc_bytes : LSP_MAX_DOC_BYTES;
+    s->max_open = opts && opts->max_open_bytes ? opts->max_open_bytes : LSP_MAX_OPEN_BYTES;
     const char *url = opts && opts->kb_url ? opts->kb_url : getenv("OOMKB_URL");
     s->kb_url = xstrdup(url && *url ? url : "http://127.0.0.1:8080");
     size_t n = strlen(s->kb_url);
@@ -798,7 +905,7 @@ void lsp_server_free(lsp_server *s)
     while (s->docs) {
         doc *d = s->docs;
         s->docs = d->next;
-        doc_free(d);
+        doc_free(s, d);
     }
     ts_parser_delete(s->parser);
     lint_ctx_free(s->lint);

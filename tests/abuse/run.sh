@@ -132,10 +132,39 @@ echo "     (LSP session: $(($(wc -c <"$tmp/session") / 1048576)) MB: didOpen of 
 stdin="$tmp/session"
 check "lsp: 100 MB didOpen refused, 40 MB kept unlinted, then hover right" 60 400000 0 '"id":7,"result":{"contents":{"kind":"markdown","value":"\*\*OOM101\*\*' -- \
     "$bin" lsp
+# The 100 MB message is skipped whole: exactly one parse error for it, whatever its size.
 grep -q 'window/showMessage.*big40.py: too large to lint' "$tmp/out" &&
-    grep -q '"id":null,"error":{"code":-32700' "$tmp/out" &&
-    { pass=$((pass + 1)); echo "ok   ... the 40 MB document was reported as too large, the 100 MB frame as a parse error"; } ||
-    { fail=$((fail + 1)); echo "FAIL ... no showMessage for big40.py or no frame error: $(head -c 400 "$tmp/out")"; }
+    [ "$(grep -o '"id":null,"error":{"code":-32700,"message":"message body over the 64 MiB limit: skipped"' "$tmp/out" | wc -l)" = 1 ] &&
+    [ "$(grep -o '"code":-32700' "$tmp/out" | wc -l)" = 1 ] &&
+    { pass=$((pass + 1)); echo "ok   ... the 40 MB document was reported as too large, the 100 MB message as one parse error"; } ||
+    { fail=$((fail + 1)); echo "FAIL ... no showMessage for big40.py, or not exactly one frame error: $(head -c 400 "$tmp/out")"; }
+
+# Open documents are bounded (LSP_MAX_OPEN_BYTES, 512 MiB with their line index): four
+# documents of 30 million empty lines (270 MB each once indexed) are opened; the first is
+# kept, the others are refused with a message, and memory stays near one document's worth.
+printf '{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"capabilities":{}}}' >"$tmp/m1"
+printf '%s\n' "$leak" | awk '{ printf "%s\\n", $0 }' >"$tmp/leak.esc"
+printf '{"jsonrpc":"2.0","method":"textDocument/didOpen","params":{"textDocument":{"uri":"file:///tmp/ok.py","languageId":"python","version":1,"text":"%s"}}}' "$(cat "$tmp/leak.esc")" >"$tmp/m4"
+printf '{"jsonrpc":"2.0","id":7,"method":"textDocument/hover","params":{"textDocument":{"uri":"file:///tmp/ok.py"},"position":{"line":5,"character":20}}}' >"$tmp/m5"
+printf '{"jsonrpc":"2.0","id":8,"method":"shutdown"}' >"$tmp/m6"
+printf '{"jsonrpc":"2.0","method":"exit"}' >"$tmp/m7"
+{
+    frame "$tmp/m1"
+    for i in 1 2 3 4; do
+        json_doc "file:///tmp/lines$i.py" 'BEGIN { s = "\n"; while (length(s) < 30000000) s = s s; printf "%s", substr(s, 1, 30000000) }' >"$tmp/doc"
+        frame "$tmp/doc"
+    done
+    for m in m4 m5 m6 m7; do frame "$tmp/$m"; done
+} >"$tmp/session"
+rm -f "$tmp"/m[1-7] "$tmp/doc"
+echo "     (LSP session: $(($(wc -c <"$tmp/session") / 1048576)) MB: four didOpens of 30 million lines, a small file, hover)"
+check "lsp: open documents bounded to 512 MiB, then hover right" 60 700000 0 '"id":7,"result":{"contents":{"kind":"markdown","value":"\*\*OOM101\*\*' -- \
+    "$bin" lsp
+[ "$(grep -o 'lines[234].py is not checked: open documents would take [0-9]* MiB with their line index, over the limit of 512 MiB' "$tmp/out" | wc -l)" = 3 ] &&
+    ! grep -q 'lines1.py is not checked' "$tmp/out" &&
+    { pass=$((pass + 1)); echo "ok   ... the first document was kept, the three others refused with a message"; } ||
+    { fail=$((fail + 1)); echo "FAIL ... want lines2-4.py refused and lines1.py kept: $(grep -o 'window/showMessage[^}]*' "$tmp/out" | head -c 600)"; }
+rm -f "$tmp/session"
 
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]

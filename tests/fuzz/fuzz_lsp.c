@@ -36,6 +36,13 @@ static int feed_stream(lsp_server *s, const char *p, size_t len)
         if (n == -2) {
             break;
         }
+        if (n == LSP_FRAME_TOO_LARGE) {
+            if (skip <= LSP_MAX_BODY) {
+                abort(); /* only bodies over the limit are skipped whole */
+            }
+            lsp_server_frame_error(s, "message body over the limit: skipped");
+            break; /* the rest of the record is that body */
+        }
         if (n == -1) {
             if (skip < 1 || skip > len - start) {
                 abort(); /* the contract: at least 1, never past the data */
@@ -60,7 +67,7 @@ static int feed_stream(lsp_server *s, const char *p, size_t len)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     size_t sent = 0;
-    lsp_options o = {"http://127.0.0.1:8080"};
+    lsp_options o = {.kb_url = "http://127.0.0.1:8080"};
     lsp_server *s = lsp_server_new(&o, on_send, &sent);
     if (!s) {
         abort();

@@ -568,7 +568,11 @@ START_TEST(framing_and_positions)
     ck_assert_int_eq(lsp_frame_parse(m, 10, &off, &len, &skip), -2);
     ck_assert_int_eq(lsp_frame_parse(m, strlen(m) - 1, &off, &len, &skip), -2);
     const char *big = "Content-Length: 99999999999\r\n\r\n";
-    ck_assert_int_eq(lsp_frame_parse(big, strlen(big), &off, &len, &skip), -1);
+    ck_assert_int_eq(lsp_frame_parse(big, strlen(big), &off, &len, &skip), LSP_FRAME_TOO_LARGE);
+    ck_assert_uint_eq(skip, strlen(big) + 99999999999u);
+    const char *absurd = "Content-Length: 999999999999999999999999\r\n\r\n";
+    ck_assert_int_eq(lsp_frame_parse(absurd, strlen(absurd), &off, &len, &skip),
+                     LSP_FRAME_MALFORMED);
     const char *neg = "Content-Length: -1\r\n\r\nContent-Length: 2\r\n\r\n{}";
     ck_assert_int_eq(lsp_frame_parse(neg, strlen(neg), &off, &len, &skip), -1);
     ck_assert_int_eq(skip, 22);
@@ -593,6 +597,198 @@ START_TEST(framing_and_positions)
 }
 END_TEST
 
+/* An over-large message is skipped whole, however much of it looks like other messages, and
+ * garbage costs one error per loss of synchronisation: then the next request is answered. */
+START_TEST(oversized_and_garbage_frames)
+{
+    client *c = start();
+    initialize(c, 0);
+    open_doc(c, "file:///t.py", TRAIN);
+    json_decref(next_diagnostics(c, "file:///t.py"));
+    size_t body = (size_t)LSP_MAX_BODY + 4096;
+    char head[64];
+    int h = snprintf(head, sizeof head, "Content-Length: %zu\r\n\r\n", body);
+    send_raw(c, head, (size_t)h);
+    /* The body is made of complete, valid requests that must not be answered. */
+    const char *fake = "Content-Length: 46\r\n\r\n{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"shutdown\"}";
+    size_t flen = strlen(fake);
+    char *chunk = xmalloc(1 << 20);
+    for (size_t i = 0; i < (1u << 20); i += flen) {
+        memcpy(chunk + i, fake, i + flen <= (1u << 20) ? flen : (1u << 20) - i);
+    }
+    for (size_t sent = 0; sent < body;) {
+        size_t n = body - sent < (1u << 20) ? body - sent : (1u << 20);
+        send_raw(c, chunk, n);
+        sent += n;
+    }
+    free(chunk);
+    json_t *e = next_msg(c);
+    ck_assert_ptr_nonnull(e);
+    ck_assert(json_is_null(json_object_get(e, "id")));
+    ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(e, "error"), "code")),
+                     -32700);
+    ck_assert_ptr_nonnull(
+        strstr(json_string_value(json_object_get(json_object_get(e, "error"), "message")),
+               "over the 64 MiB limit"));
+    json_decref(e);
+    /* 300 KB of garbage without a header: one error, not one per read. */
+    char *junk = xmalloc(300000);
+    memset(junk, 'z', 300000);
+    send_raw(c, junk, 300000);
+    free(junk);
+    request(c, 7, "textDocument/hover",
+            json_pack("{s:{s:s},s:{s:i,s:i}}", "textDocument", "uri", "file:///t.py",
+                      "position", "line", 6, "character", 20));
+    e = next_msg(c);
+    ck_assert_ptr_nonnull(e);
+    ck_assert(json_is_null(json_object_get(e, "id")));
+    ck_assert_str_eq(
+        json_string_value(json_object_get(json_object_get(e, "error"), "message")),
+        "malformed message header");
+    json_decref(e);
+    json_t *r = next_msg(c);
+    ck_assert_ptr_nonnull(r);
+    ck_assert_int_eq(json_integer_value(json_object_get(r, "id")), 7);
+    const char *hover = json_string_value(
+        json_object_get(json_object_get(json_object_get(r, "result"), "contents"), "value"));
+    ck_assert_ptr_nonnull(hover);
+    ck_assert_ptr_nonnull(strstr(hover, "OOM101"));
+    json_decref(r);
+    shutdown_exit(c, 0);
+}
+END_TEST
+
+/* Open documents are bounded: one over max_doc_bytes, or one that would take all open
+ * documents over max_open_bytes, is refused with a showMessage, and a change that grows a
+ * document past a bound forgets it. The server used in-process, with small bounds. */
+typedef struct outbox {
+    json_t *msgs;
+} outbox;
+
+static void collect(void *ud, const char *json, size_t len)
+{
+    outbox *o = ud;
+    json_t *m = json_loadb(json, len, 0, NULL);
+    ck_assert_ptr_nonnull(m);
+    json_array_append_new(o->msgs, m);
+}
+
+static void feed(lsp_server *s, json_t *msg)
+{
+    char *t = json_dumps(msg, JSON_COMPACT);
+    lsp_server_handle(s, t, strlen(t));
+    free(t);
+    json_decref(msg);
+}
+
+static void feed_open(lsp_server *s, const char *uri, const char *text)
+{
+    feed(s, json_pack("{s:s,s:s,s:{s:{s:s,s:s,s:i,s:s}}}", "jsonrpc", "2.0", "method",
+                      "textDocument/didOpen", "params", "textDocument", "uri", uri, "languageId",
+                      "python", "version", 1, "text", text));
+}
+
+static void feed_change(lsp_server *s, const char *uri, int version, const char *text)
+{
+    feed(s, json_pack("{s:s,s:s,s:{s:{s:s,s:i},s:[{s:{s:{s:i,s:i},s:{s:i,s:i}},s:s}]}}",
+                      "jsonrpc", "2.0", "method", "textDocument/didChange", "params",
+                      "textDocument", "uri", uri, "version", version, "contentChanges", "range",
+                      "start", "line", 0, "character", 0, "end", "line", 0, "character", 0,
+                      "text", text));
+}
+
+/* Takes the outbox's messages: "D:<uri>:<n diagnostics>" per publish, "S:<message>" per
+ * showMessage, "L:<message>" per logMessage, joined with '\n'. */
+static char *drain(outbox *o)
+{
+    buf b = BUF_INIT;
+    size_t i;
+    json_t *m;
+    json_array_foreach(o->msgs, i, m)
+    {
+        const char *method = json_string_value(json_object_get(m, "method"));
+        json_t *p = json_object_get(m, "params");
+        if (method && strcmp(method, "textDocument/publishDiagnostics") == 0) {
+            buf_printf(&b, "D:%s:%zu\n", json_string_value(json_object_get(p, "uri")),
+                       json_array_size(json_object_get(p, "diagnostics")));
+        } else if (method && strcmp(method, "window/showMessage") == 0) {
+            buf_printf(&b, "S:%s\n", json_string_value(json_object_get(p, "message")));
+        } else if (method && strcmp(method, "window/logMessage") == 0) {
+            buf_printf(&b, "L:%s\n", json_string_value(json_object_get(p, "message")));
+        }
+    }
+    json_array_clear(o->msgs);
+    buf_grow(&b, 1);
+    b.data[b.len] = '\0';
+    return b.data;
+}
+
+START_TEST(open_documents_are_bounded)
+{
+    outbox o = {json_array()};
+    lsp_options opts = {.kb_url = "http://kb.test", .max_doc_bytes = 1000,
+                        .max_open_bytes = 2000};
+    lsp_server *s = lsp_server_new(&opts, collect, &o);
+    ck_assert_ptr_nonnull(s);
+    feed(s, json_pack("{s:s,s:i,s:s,s:{s:{}}}", "jsonrpc", "2.0", "id", 1, "method", "initialize",
+                      "params", "capabilities"));
+    json_array_clear(o.msgs);
+
+    char big[1101];
+    memset(big, '#', 1100);
+    big[1100] = '\0';
+    feed_open(s, "file:///w/big.py", big);
+    char *out = drain(&o);
+    ck_assert_str_eq(out, "S:oomkb: /w/big.py is not checked: its text would be 1 KiB, over the "
+                          "limit of 1000 bytes\n");
+    free(out);
+    feed_change(s, "file:///w/big.py", 2, "x");
+    out = drain(&o);
+    ck_assert_str_eq(out, "L:didChange for a document that is not open: ignored\n");
+    free(out);
+
+    /* a.py (200 bytes with its index) and two documents of 700 bytes and 8 lines (764) fit
+     * in 2000 bytes; a fourth does not, until one is closed. */
+    char text[701];
+    for (int i = 0; i < 700; i++) {
+        text[i] = i % 100 == 99 ? '\n' : '#';
+    }
+    text[700] = '\0';
+    feed_open(s, "file:///w/a.py", TRAIN);
+    feed_open(s, "file:///w/b.py", text);
+    feed_open(s, "file:///w/c.py", text);
+    out = drain(&o);
+    ck_assert_str_eq(out, "D:file:///w/a.py:1\nD:file:///w/b.py:0\nD:file:///w/c.py:0\n");
+    free(out);
+    feed_open(s, "file:///w/d.py", text);
+    out = drain(&o);
+    ck_assert_ptr_nonnull(strstr(out, "S:oomkb: /w/d.py is not checked: open documents would take"));
+    ck_assert_ptr_nonnull(strstr(out, "over the limit of 1 KiB; close some"));
+    ck_assert_ptr_null(strstr(out, "D:"));
+    free(out);
+    feed(s, json_pack("{s:s,s:s,s:{s:{s:s}}}", "jsonrpc", "2.0", "method",
+                      "textDocument/didClose", "params", "textDocument", "uri", "file:///w/c.py"));
+    feed_open(s, "file:///w/d.py", text);
+    out = drain(&o);
+    ck_assert_str_eq(out, "D:file:///w/c.py:0\nD:file:///w/d.py:0\n");
+    free(out);
+
+    /* An edit that grows a.py past the per-document bound forgets it and clears its
+     * diagnostics; a small edit before that is applied. */
+    feed_change(s, "file:///w/a.py", 2, "# ok\n");
+    out = drain(&o);
+    ck_assert_str_eq(out, "D:file:///w/a.py:1\n");
+    free(out);
+    feed_change(s, "file:///w/a.py", 3, text);
+    out = drain(&o);
+    ck_assert_ptr_nonnull(strstr(out, "S:oomkb: /w/a.py is not checked: "));
+    ck_assert_ptr_nonnull(strstr(out, "\nD:file:///w/a.py:0\n"));
+    free(out);
+    lsp_server_free(s);
+    json_decref(o.msgs);
+}
+END_TEST
+
 Suite *suite_lsp(void);
 Suite *suite_lsp(void)
 {
@@ -607,6 +803,8 @@ Suite *suite_lsp(void)
     tcase_add_test(tc, workspace_root_gives_the_ddp_fact);
     tcase_add_test(tc, utf16_columns);
     tcase_add_test(tc, malformed_input);
+    tcase_add_test(tc, oversized_and_garbage_frames);
+    tcase_add_test(tc, open_documents_are_bounded);
     suite_add_tcase(s, tc);
     return s;
 }
