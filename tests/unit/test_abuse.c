@@ -371,10 +371,11 @@ static void random_message(buf *b)
         }
         return;
     }
-    if (kind == 1) { /* hostile headers */
+    if (kind == 1) { /* hostile headers (a well-formed one over the 64 MiB limit would take
+                        the rest of the stream as its body: tests/unit/test_lsp.c has it) */
         static const char *const heads[] = {
             "Content-Length: 99999999999999999999\r\n\r\n", "Content-Length: -5\r\n\r\n",
-            "Content-Length: 67108865\r\n\r\n", "Content-Length:\r\n\r\n",
+            "Content-Length: 67108865 1\r\n\r\n", "Content-Length:\r\n\r\n",
             "Content-Type: x\r\n\r\n{}", "content-length: 2\r\n\r\n{}",
             "Content-Length: 10\r\n\r\n{\"a\":", "Content-Length: 3\n\n[1]"};
         buf_puts(b, heads[rnd(8)]);
