@@ -6,7 +6,8 @@
 #
 # Usage: bench/lint.sh [OOMKB_BIN]   (default build/debug/oomkb; run from the repository root)
 # Environment: BENCH_DIR (scratch, default /tmp/oomkb-bench), RUNS (default 5).
-# Needs: hyperfine (apt-get install hyperfine), npm (for @ast-grep/cli), apt-get + dpkg.
+# Needs (installed when missing, as root): hyperfine, python3 (its stdlib is a corpus), npm (for
+# @ast-grep/cli); apt-get + dpkg.
 set -eu
 OOMKB=${1:-build/debug/oomkb}
 BENCH_DIR=${BENCH_DIR:-/tmp/oomkb-bench}
@@ -14,7 +15,10 @@ RUNS=${RUNS:-5}
 MODE_DIR=$(dirname "$OOMKB")
 mkdir -p "$BENCH_DIR"
 
-command -v hyperfine >/dev/null || { echo "bench/lint.sh: needs hyperfine (apt-get install hyperfine)" >&2; exit 2; }
+. "$(dirname "$0")/../scripts/need.sh"
+need hyperfine
+need python3
+need npm
 [ -x "$OOMKB" ] || { echo "bench/lint.sh: build $OOMKB first (make)" >&2; exit 2; }
 
 # ---- corpora ----

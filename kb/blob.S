@@ -5,7 +5,11 @@
     .global oomkb_kb_blob
 oomkb_kb_blob:
     .incbin KB_BLOB_PATH
-    .global oomkb_kb_blob_end
 oomkb_kb_blob_end:
     .byte 0
+    /* The size, computed by the assembler: C never subtracts pointers to two objects. */
+    .balign 8
+    .global oomkb_kb_blob_size
+oomkb_kb_blob_size:
+    .quad oomkb_kb_blob_end - oomkb_kb_blob
     .section .note.GNU-stack,"",@progbits

@@ -6,11 +6,11 @@
 #include "kb/kb_int.h"
 
 extern const unsigned char oomkb_kb_blob[];
-extern const unsigned char oomkb_kb_blob_end[];
+extern const unsigned long long oomkb_kb_blob_size;
 
 kb_status kb_open_embedded(kb **out, kb_diag *diag)
 {
-    size_t len = (size_t)(oomkb_kb_blob_end - oomkb_kb_blob);
+    size_t len = (size_t)oomkb_kb_blob_size;
     return kb_open_static_image(oomkb_kb_blob, len, "(built-in)", out, diag);
 }
 

@@ -8,12 +8,12 @@
 #include "server/server_int.h"
 
 extern const char oomkb_web_bundle[];
-extern const char oomkb_web_bundle_end[];
+extern const unsigned long long oomkb_web_bundle_size;
 
 void srv_bundle_embedded(const char **out_data, size_t *out_len)
 {
     *out_data = oomkb_web_bundle;
-    *out_len = (size_t)(oomkb_web_bundle_end - oomkb_web_bundle);
+    *out_len = (size_t)oomkb_web_bundle_size;
 }
 
 static const char *ctype_of(const char *name)

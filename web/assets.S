@@ -6,7 +6,11 @@
     .global oomkb_web_bundle
 oomkb_web_bundle:
     .incbin WEB_BUNDLE_PATH
-    .global oomkb_web_bundle_end
 oomkb_web_bundle_end:
     .byte 0
+    /* The size, computed by the assembler: C never subtracts pointers to two objects. */
+    .balign 8
+    .global oomkb_web_bundle_size
+oomkb_web_bundle_size:
+    .quad oomkb_web_bundle_end - oomkb_web_bundle
     .section .note.GNU-stack,"",@progbits

@@ -10,13 +10,8 @@
 set -u
 bin=$(realpath "${1:-build/debug/oomkb}")
 here=$(cd "$(dirname "$0")" && pwd)
-if [ ! -x /usr/bin/time ] && [ "$(id -u)" = 0 ]; then
-    # GNU time measures peak memory; Debian's package `time` is not in a minimal install.
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends time >/dev/null 2>&1 ||
-        { apt-get update -qq >/dev/null 2>&1 &&
-          DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends time >/dev/null; }
-fi
-[ -x /usr/bin/time ] || { echo "tests/abuse/run.sh needs GNU time (/usr/bin/time, Debian: time)"; exit 2; }
+. "$here/../../scripts/need.sh"
+need /usr/bin/time time # GNU time measures peak memory; not in a minimal Debian
 tmp=$(mktemp -d /tmp/oomkb-abuse.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT INT TERM
 pass=0 fail=0

@@ -9,17 +9,10 @@ cd "$(dirname "$0")/../.."
 bin=${1:-build/debug/oomkb}
 PLAYWRIGHT_VERSION=1.65.1
 
-if ! command -v chromium >/dev/null 2>&1 || ! command -v node >/dev/null 2>&1 \
-    || ! command -v npm >/dev/null 2>&1; then
-    if [ "$(id -u)" != 0 ]; then
-        echo "browser test: needs chromium, nodejs and npm: sudo apt-get install -y chromium nodejs npm" >&2
-        exit 2
-    fi
-    echo "browser test: installing chromium, nodejs, npm" >&2
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq >&2
-    apt-get install -y -qq --no-install-recommends chromium nodejs npm >&2
-fi
+. scripts/need.sh
+need chromium
+need node nodejs
+need npm
 
 mods=build/node/node_modules
 if [ ! -f "$mods/playwright-core/package.json" ] \

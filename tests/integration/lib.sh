@@ -1,18 +1,6 @@
-# Sourced by the integration tests: need CMD [PKG] installs a Debian package when its command
-# is missing (as root; otherwise says what to install and fails), and a tiny assertion kit
+# Sourced by the integration tests: need CMD [PKG] (scripts/need.sh) and a tiny assertion kit
 # that prints one "ok"/"FAIL" line per check and counts them.
-need() {
-    cmd=$1; pkg=${2:-$1}
-    command -v "$cmd" >/dev/null 2>&1 && return 0
-    if [ "$(id -u)" != 0 ]; then
-        echo "$0: needs $cmd: apt-get install $pkg" >&2
-        exit 2
-    fi
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get install -y -qq --no-install-recommends "$pkg" >/dev/null 2>&1 ||
-        { apt-get update -qq >/dev/null && apt-get install -y -qq --no-install-recommends "$pkg" >/dev/null; }
-    command -v "$cmd" >/dev/null 2>&1 || { echo "$0: could not install $pkg" >&2; exit 2; }
-}
+. "$(dirname "$0")/../../scripts/need.sh"
 
 passed=0
 failed=0

@@ -12,18 +12,7 @@ bin=$(realpath "${OOMKB_BIN:-${1:-$root/build/debug/oomkb}}")
 helpers="$root/build/load"
 tmp=$(mktemp -d /tmp/oomkb-load.XXXXXX)
 
-need() { # need CMD [DEBIAN-PACKAGE]
-    cmd=$1; pkg=${2:-$1}
-    command -v "$cmd" >/dev/null 2>&1 && return 0
-    if [ "$(id -u)" != 0 ]; then
-        echo "$0: needs $cmd: apt-get install $pkg" >&2
-        exit 2
-    fi
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get install -y -qq --no-install-recommends "$pkg" >/dev/null 2>&1 ||
-        { apt-get update -qq >/dev/null && apt-get install -y -qq --no-install-recommends "$pkg" >/dev/null; }
-    command -v "$cmd" >/dev/null 2>&1 || { echo "$0: could not install $pkg" >&2; exit 2; }
-}
+. "$root/scripts/need.sh"
 
 helper() { # helper NAME: builds build/load/NAME from tests/load/NAME.c when stale
     src="$load_dir/$1.c"
