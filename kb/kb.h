@@ -205,7 +205,8 @@ void kb_results_free(kb_results *r);
 /* ---- Rendering ------------------------------------------------------------------------ */
 
 /* Renders markdown for a terminal: headings, emphasis, code, lists and tables laid out in
- * plain text wrapped at width columns (0 = 80); with color != 0, ANSI styles. Caller frees. */
+ * plain text wrapped at width columns (0 = 80); with color != 0, ANSI styles. Lists and quotes
+ * nested more than 16 deep are shown at the 16th level's margin. Caller frees. */
 char *kb_render_text(const char *markdown, int color, int width);
 
 /* Renders markdown to safe HTML the way entries are rendered (tables supported, raw HTML

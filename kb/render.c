@@ -326,11 +326,24 @@ out:
 
 /* ---- Blocks -------------------------------------------------------------------------- */
 
-static void render_blocks(const rctx *x, cmark_node *parent, const char *first, const char *rest,
-                          int tight);
+/* Lists and quotes nest this deep with their own margins; deeper ones are flattened: their
+ * paragraphs, headings and code are shown at this margin. That bounds the recursion and the
+ * margins' size (each level copies its margin) whatever the input: 100,000 nested quotes
+ * overflowed the stack. */
+#define MAX_NEST 16
 
-static void render_block(const rctx *x, cmark_node *n, const char *first, const char *rest)
+static void render_blocks(const rctx *x, cmark_node *parent, const char *first, const char *rest,
+                          int tight, int depth);
+static void render_flat(const rctx *x, cmark_node *n, const char *first, const char *rest);
+
+static void render_block(const rctx *x, cmark_node *n, const char *first, const char *rest,
+                         int depth)
 {
+    cmark_node_type type = cmark_node_get_type(n);
+    if ((type == CMARK_NODE_LIST || type == CMARK_NODE_BLOCK_QUOTE) && depth >= MAX_NEST) {
+        render_flat(x, n, first, rest);
+        return;
+    }
     switch (cmark_node_get_type(n)) {
     case CMARK_NODE_PARAGRAPH: {
         md_table t;
@@ -394,7 +407,7 @@ static void render_block(const rctx *x, cmark_node *n, const char *first, const 
             }
             char *f = xasprintf("%s%s", first, bullet);
             char *r = xasprintf("%s%*s", rest, (int)visible_width(bullet, strlen(bullet)), "");
-            render_blocks(x, item, f, r, tight);
+            render_blocks(x, item, f, r, tight, depth + 1);
             free(f);
             free(r);
             first = rest;
@@ -407,7 +420,7 @@ static void render_block(const rctx *x, cmark_node *n, const char *first, const 
     case CMARK_NODE_BLOCK_QUOTE: {
         char *f = xasprintf("%s│ ", first);
         char *r = xasprintf("%s│ ", rest);
-        render_blocks(x, n, f, r, 0);
+        render_blocks(x, n, f, r, 0, depth + 1);
         free(f);
         free(r);
         break;
@@ -425,15 +438,35 @@ static void render_block(const rctx *x, cmark_node *n, const char *first, const 
 }
 
 static void render_blocks(const rctx *x, cmark_node *parent, const char *first, const char *rest,
-                          int tight)
+                          int tight, int depth)
 {
     for (cmark_node *n = cmark_node_first_child(parent); n; n = cmark_node_next(n)) {
-        render_block(x, n, n == cmark_node_first_child(parent) ? first : rest, rest);
+        render_block(x, n, n == cmark_node_first_child(parent) ? first : rest, rest, depth);
         cmark_node_type type = cmark_node_get_type(n);
         if (cmark_node_next(n) && !tight && type != CMARK_NODE_HTML_BLOCK) {
             buf_putc(x->out, '\n');
         }
     }
+}
+
+/* The leaf blocks under n, in order, at one margin, without recursion. */
+static void render_flat(const rctx *x, cmark_node *n, const char *first, const char *rest)
+{
+    cmark_iter *it = cmark_iter_new(n);
+    int k = 0;
+    for (cmark_event_type ev; (ev = cmark_iter_next(it)) != CMARK_EVENT_DONE;) {
+        cmark_node *c = cmark_iter_get_node(it);
+        cmark_node_type type = cmark_node_get_type(c);
+        if (ev == CMARK_EVENT_ENTER &&
+            (type == CMARK_NODE_PARAGRAPH || type == CMARK_NODE_HEADING ||
+             type == CMARK_NODE_CODE_BLOCK || type == CMARK_NODE_THEMATIC_BREAK)) {
+            if (k++ > 0) {
+                buf_putc(x->out, '\n');
+            }
+            render_block(x, c, k == 1 ? first : rest, rest, MAX_NEST);
+        }
+    }
+    cmark_iter_free(it);
 }
 
 char *kb_render_text(const char *markdown, int color, int width)
@@ -442,7 +475,7 @@ char *kb_render_text(const char *markdown, int color, int width)
     size_t len = strlen(markdown);
     cmark_node *root = cmark_parse_document(markdown, len, CMARK_OPT_DEFAULT);
     rctx x = {&out, color, width == 0 ? 80 : width, markdown, len};
-    render_blocks(&x, root, "", "", 0);
+    render_blocks(&x, root, "", "", 0, 0);
     cmark_node_free(root);
     return buf_detach(&out);
 }

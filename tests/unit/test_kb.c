@@ -500,6 +500,35 @@ START_TEST(phrases_prefixes_and_fallbacks)
 }
 END_TEST
 
+/* 100,000 nested quotes or list items (which overflowed the stack, and would have copied a
+ * margin per level) render with 16 levels of margin and the text. */
+START_TEST(deep_nesting_is_bounded)
+{
+    static const char *const opens[] = {"> ", "- ", "> - "};
+    static const char *const margins[] = {"│ ", "  ", "│   "};
+    for (size_t k = 0; k < 3; k++) {
+        buf md = BUF_INIT;
+        for (int i = 0; i < 100000; i++) {
+            buf_puts(&md, opens[k]);
+        }
+        buf_puts(&md, "deepest\n");
+        char *text = kb_render_text(md.data, 0, 80);
+        /* The text's line: the margin of 16 levels (with the bullets), then the text. */
+        const char *line = strstr(text, "deepest");
+        ck_assert_ptr_nonnull(line);
+        const char *start = line;
+        while (start > text && start[-1] != '\n') {
+            start--;
+        }
+        ck_assert_int_lt(line - start, 16 * 8);
+        ck_assert_int_ge(line - start, 16 * (int)strlen(margins[k]) / (k == 0 ? 1 : 2));
+        ck_assert_ptr_null(strstr(line + 1, "deepest"));
+        free(text);
+        buf_free(&md);
+    }
+}
+END_TEST
+
 Suite *suite_kb(void);
 Suite *suite_kb(void)
 {
@@ -518,6 +547,7 @@ Suite *suite_kb(void)
     tcase_add_test(ts, ranking_puts_the_right_entry_first);
     tcase_add_test(ts, nasty_input_is_plain_text);
     tcase_add_test(ts, phrases_prefixes_and_fallbacks);
+    tcase_add_test(tc, deep_nesting_is_bounded);
     suite_add_tcase(s, ts);
     return s;
 }
