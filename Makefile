@@ -68,6 +68,9 @@ help:
 	@echo "make test       build and run every test"
 	@echo "make asan       the tests under AddressSanitizer and UBSan"
 	@echo "make bench      benchmarks against their peers (see bench/)"
+	@echo "make lint       clang-format, clang-tidy and cppcheck over the C sources"
+	@echo "make format     format the C sources (.clang-format)"
+	@echo "make fuzz       the libFuzzer harnesses, FUZZ_SECONDS each (clang)"
 
 $(CONFIG): scripts/deps.sh
 	@scripts/deps.sh build
@@ -142,12 +145,14 @@ asan:
 bench: $(OOMKB)
 	bench/run.sh $(OOMKB)
 
-lint:
-	clang-tidy $(COMMON_SRC) $(KB_SRC) $(LINT_SRC) $(SERVER_SRC) $(LSP_SRC) $(CLI_SRC) -- $(BASE_CFLAGS) $(DEP_CFLAGS)
-	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability -I. common kb linter server lsp cli
+# Static checks (scripts/lint.sh): clang-format, clang-tidy (.clang-tidy), cppcheck; CI runs it.
+lint: | $(GRAMMAR_SRC)
+	scripts/lint.sh -std=c11 -D_GNU_SOURCE -I. -I$(GRAMMAR_DIR)/src $(DEP_CFLAGS)
 
+# Formats every C file of the project with .clang-format (clang-format 14).
 format:
-	clang-format -i $(COMMON_SRC) $(wildcard */*.h) $(KB_SRC) $(LINT_SRC) $(SERVER_SRC) $(LSP_SRC) $(CLI_SRC) $(TEST_SRC)
+	@sh -c '. scripts/need.sh && need clang-format-14'
+	clang-format-14 -i $$(git ls-files '*.c' '*.h' | grep -v '^grammars/')
 
 clean:
 	rm -rf build

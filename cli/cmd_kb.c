@@ -122,17 +122,27 @@ static const char *fallback_note(kb_fallback f)
 int cmd_search(int argc, char **argv)
 {
     enum { O_JSON = 256, O_LIMIT, O_COLOR, O_RAW, O_DB, O_KBURL };
-    static const struct option longopts[] = {
-        {"line-number", no_argument, NULL, 'n'}, {"ids-only", no_argument, NULL, 'l'},
-        {"count", no_argument, NULL, 'c'},       {"quiet", no_argument, NULL, 'q'},
-        {"json", no_argument, NULL, O_JSON},     {"limit", required_argument, NULL, O_LIMIT},
-        {"color", required_argument, NULL, O_COLOR},
-        {"colour", required_argument, NULL, O_COLOR},
-        {"raw", no_argument, NULL, O_RAW},       {"db", required_argument, NULL, O_DB},
-        {"kb-url", required_argument, NULL, O_KBURL}, {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0}};
-    int lineno = 0, ids = 0, count = 0, quiet = 0, json = 0;
-    const char *color_mode = NULL, *db = NULL, *kb_url = NULL;
+    static const struct option longopts[] = {{"line-number", no_argument, NULL, 'n'},
+                                             {"ids-only", no_argument, NULL, 'l'},
+                                             {"count", no_argument, NULL, 'c'},
+                                             {"quiet", no_argument, NULL, 'q'},
+                                             {"json", no_argument, NULL, O_JSON},
+                                             {"limit", required_argument, NULL, O_LIMIT},
+                                             {"color", required_argument, NULL, O_COLOR},
+                                             {"colour", required_argument, NULL, O_COLOR},
+                                             {"raw", no_argument, NULL, O_RAW},
+                                             {"db", required_argument, NULL, O_DB},
+                                             {"kb-url", required_argument, NULL, O_KBURL},
+                                             {"help", no_argument, NULL, 'h'},
+                                             {NULL, 0, NULL, 0}};
+    int lineno = 0;
+    int ids = 0;
+    int count = 0;
+    int quiet = 0;
+    int json = 0;
+    const char *color_mode = NULL;
+    const char *db = NULL;
+    const char *kb_url = NULL;
     kb_search_opts opts = {0, 0, 1, 0};
     int c;
     optind = 1;
@@ -246,14 +256,14 @@ int cmd_search(int argc, char **argv)
             json_t *lines = json_array();
             for (size_t j = 0; j < h->n_lines; j++) {
                 char *t = unmarked(h->lines[j].text);
-                json_array_append_new(lines, json_pack("{s:i,s:s}", "line", h->lines[j].lineno,
-                                                       "text", t));
+                json_array_append_new(
+                    lines, json_pack("{s:i,s:s}", "line", h->lines[j].lineno, "text", t));
                 free(t);
             }
-            json_t *o = json_pack("{s:s,s:s,s:s,s:f,s:s,s:s,s:s,s:o}", "id", h->id, "title",
-                                  h->title, "section", h->section, "score", h->score, "snippet",
-                                  snip, "url", url, "match", kb_fallback_name(r->fallback),
-                                  "lines", lines);
+            json_t *o =
+                json_pack("{s:s,s:s,s:s,s:f,s:s,s:s,s:s,s:o}", "id", h->id, "title", h->title,
+                          "section", h->section, "score", h->score, "snippet", snip, "url", url,
+                          "match", kb_fallback_name(r->fallback), "lines", lines);
             char *txt = json_dumps(o, JSON_COMPACT);
             puts(txt);
             free(txt);
@@ -353,7 +363,10 @@ int cmd_show(int argc, char **argv)
                                              {"kb-url", required_argument, NULL, O_KBURL},
                                              {"help", no_argument, NULL, 'h'},
                                              {NULL, 0, NULL, 0}};
-    const char *format = "text", *color_mode = NULL, *db = NULL, *kb_url = NULL;
+    const char *format = "text";
+    const char *color_mode = NULL;
+    const char *db = NULL;
+    const char *kb_url = NULL;
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
@@ -471,8 +484,10 @@ int cmd_list(int argc, char **argv)
                                              {"color", required_argument, NULL, O_COLOR},
                                              {"help", no_argument, NULL, 'h'},
                                              {NULL, 0, NULL, 0}};
-    const char *db = NULL, *color_mode = NULL;
-    int json = 0, c;
+    const char *db = NULL;
+    const char *color_mode = NULL;
+    int json = 0;
+    int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
         switch (c) {
@@ -518,8 +533,8 @@ int cmd_list(int argc, char **argv)
     for (size_t i = 0; i < t->n; i++) {
         const kb_toc_item *it = &t->items[i];
         if (json) {
-            json_t *o = json_pack("{s:s,s:s,s:s,s:s}", "id", it->id, "title", it->title,
-                                  "section", it->section, "document", it->doc);
+            json_t *o = json_pack("{s:s,s:s,s:s,s:s}", "id", it->id, "title", it->title, "section",
+                                  it->section, "document", it->doc);
             char *txt = json_dumps(o, JSON_COMPACT);
             puts(txt);
             free(txt);

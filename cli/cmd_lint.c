@@ -23,13 +23,13 @@
 #define LINT_MAX_FILE_BYTES LINT_MAX_SOURCE_BYTES
 
 typedef struct item {
-    char *path;    /* as shown */
+    char *path; /* as shown */
     int is_stdin;
-    char *src;     /* kept for --format full */
+    char *src; /* kept for --format full */
     size_t len;
     lint_result *result;
-    char *error;   /* set when the file could not be linted */
-    char *note;    /* syntax-error note */
+    char *error; /* set when the file could not be linted */
+    char *note;  /* syntax-error note */
 } item;
 
 typedef struct run {
@@ -43,7 +43,7 @@ typedef struct run {
         dev_t dev;
         ino_t ino;
         int used;
-    } *seen;
+    } * seen;
     size_t n_seen, cap_seen;
     /* Source bytes being linted at once, across workers, at most PARSE_BUDGET (one file alone
      * may always go): memory stays that of one file at the limit whatever -j. */
@@ -65,38 +65,39 @@ typedef struct run {
 
 static void usage(FILE *f)
 {
-    fprintf(f,
-            "usage: oomkb lint [options] [PATH...]\n"
-            "\n"
-            "Finds training-code patterns that run GPUs out of memory (rules OOM101-OOM104).\n"
-            "PATHs are files or directories (recursed for *.py); '-' reads stdin. Default: '.'\n"
-            "\n"
-            "options:\n"
-            "  --format FMT          default, full, json, sarif or github\n"
-            "  --select CODES        only these rules (codes or prefixes, comma-separated)\n"
-            "  --ignore CODES        skip these rules\n"
-            "  --exclude GLOB        skip files and folders matching GLOB (repeatable)\n"
-            "  --stdin-filename NAME name (and project) of the source read from '-'\n"
-            "  -j, --jobs N          lint N files in parallel (default: number of cores)\n"
-            "  --kb-url URL          base URL of entry links (default $OOMKB_URL or %s)\n"
-            "  --ignore-noqa         report findings that noqa comments suppress\n"
-            "  --exit-zero           exit 0 even when there are findings\n"
-            "  --explain CODE        explain a rule and print its knowledge-base entry\n"
-            "  --list-rules          list the rules\n"
-            "\n"
-            "Suppress a finding with '# noqa: OOM101' (or a bare '# noqa') on its line, or a whole\n"
-            "file with a '# oomkb: noqa' line. Exit status: 0 clean, 1 findings, 2 errors.\n"
-            "\n"
-            "Limits: a file (or stdin) over %u MiB is reported and not read, one of more than\n"
-            "%u tokens (about 5 MB of ordinary Python) is reported and not parsed. Files\n"
-            "must be UTF-8 (a BOM is fine; UTF-16/32, NUL bytes and invalid UTF-8 are reported).\n"
-            "Folders are recursed %d levels deep, each file and folder taken once (symbolic link\n"
-            "loops end there); FIFOs and devices are read only when named, up to the byte limit.\n"
-            "At most %zu bytes of source are parsed at a time (a larger file alone), whatever\n"
-            "-j, so memory stays under about 500 MB. A file that cannot be linted is reported on\n"
-            "stderr (exit 2); the other files are still linted.\n",
-            OOMKB_DEFAULT_URL, LINT_MAX_FILE_BYTES >> 20, LINT_MAX_TOKENS, MAX_WALK_DEPTH,
-            PARSE_BUDGET);
+    fprintf(
+        f,
+        "usage: oomkb lint [options] [PATH...]\n"
+        "\n"
+        "Finds training-code patterns that run GPUs out of memory (rules OOM101-OOM104).\n"
+        "PATHs are files or directories (recursed for *.py); '-' reads stdin. Default: '.'\n"
+        "\n"
+        "options:\n"
+        "  --format FMT          default, full, json, sarif or github\n"
+        "  --select CODES        only these rules (codes or prefixes, comma-separated)\n"
+        "  --ignore CODES        skip these rules\n"
+        "  --exclude GLOB        skip files and folders matching GLOB (repeatable)\n"
+        "  --stdin-filename NAME name (and project) of the source read from '-'\n"
+        "  -j, --jobs N          lint N files in parallel (default: number of cores)\n"
+        "  --kb-url URL          base URL of entry links (default $OOMKB_URL or %s)\n"
+        "  --ignore-noqa         report findings that noqa comments suppress\n"
+        "  --exit-zero           exit 0 even when there are findings\n"
+        "  --explain CODE        explain a rule and print its knowledge-base entry\n"
+        "  --list-rules          list the rules\n"
+        "\n"
+        "Suppress a finding with '# noqa: OOM101' (or a bare '# noqa') on its line, or a whole\n"
+        "file with a '# oomkb: noqa' line. Exit status: 0 clean, 1 findings, 2 errors.\n"
+        "\n"
+        "Limits: a file (or stdin) over %zu MiB is reported and not read, one of more than\n"
+        "%u tokens (about 5 MB of ordinary Python) is reported and not parsed. Files\n"
+        "must be UTF-8 (a BOM is fine; UTF-16/32, NUL bytes and invalid UTF-8 are reported).\n"
+        "Folders are recursed %d levels deep, each file and folder taken once (symbolic link\n"
+        "loops end there); FIFOs and devices are read only when named, up to the byte limit.\n"
+        "At most %zu bytes of source are parsed at a time (a larger file alone), whatever\n"
+        "-j, so memory stays under about 500 MB. A file that cannot be linted is reported on\n"
+        "stderr (exit 2); the other files are still linted.\n",
+        OOMKB_DEFAULT_URL, LINT_MAX_FILE_BYTES >> 20, LINT_MAX_TOKENS, MAX_WALK_DEPTH,
+        PARSE_BUDGET);
 }
 
 /* ---- Finding files ---- */
@@ -115,7 +116,7 @@ static item *add_item(run *r, const char *path)
 
 static size_t seen_slot(const struct seen_key *tab, size_t cap, dev_t dev, ino_t ino)
 {
-    uint64_t h = ((uint64_t)ino * 0x9E3779B97F4A7C15ull) ^ (uint64_t)dev;
+    uint64_t h = ((uint64_t)ino * 0x9E3779B97F4A7C15ULL) ^ (uint64_t)dev;
     size_t i = (size_t)(h ^ (h >> 29)) & (cap - 1);
     while (tab[i].used && !(tab[i].dev == dev && tab[i].ino == ino)) {
         i = (i + 1) & (cap - 1);
@@ -166,7 +167,8 @@ static int by_name(const struct dirent **x, const struct dirent **y)
 
 static int has_suffix(const char *s, const char *suf)
 {
-    size_t n = strlen(s), m = strlen(suf);
+    size_t n = strlen(s);
+    size_t m = strlen(suf);
     return n >= m && strcmp(s + n - m, suf) == 0;
 }
 
@@ -178,6 +180,7 @@ static int is_venv(const char *dir)
     return v;
 }
 
+/* NOLINTNEXTLINE(misc-no-recursion): depth < MAX_WALK_DEPTH */
 static void walk(run *r, const char *dir, int depth)
 {
     struct dirent **list = NULL;
@@ -195,8 +198,8 @@ static void walk(run *r, const char *dir, int depth)
             continue;
         }
         size_t dl = strlen(dir);
-        char *path = dl && dir[dl - 1] == '/' ? xasprintf("%s%s", dir, name)
-                                             : xasprintf("%s/%s", dir, name);
+        char *path =
+            dl && dir[dl - 1] == '/' ? xasprintf("%s%s", dir, name) : xasprintf("%s/%s", dir, name);
         struct stat st;
         if (excluded(r, path, name) || stat(path, &st) != 0) {
             /* a dangling symlink or a vanished file: nothing to lint */
@@ -221,7 +224,8 @@ static void collect(run *r, char **paths, int n)
             it->is_stdin = 1;
             continue;
         }
-        struct stat st, lst;
+        struct stat st;
+        struct stat lst;
         if (stat(paths[i], &st) != 0) {
             int e = errno;
             item *it = add_item(r, paths[i]);
@@ -253,7 +257,8 @@ static int valid_utf8(const char *s, size_t n, int *line, size_t *off)
         uint64_t w;
         memcpy(&w, s + i, 8);
         /* any byte >= 0x80 or == 0 */
-        if ((w & 0x8080808080808080ull) || ((w - 0x0101010101010101ull) & ~w & 0x8080808080808080ull)) {
+        if ((w & 0x8080808080808080ULL) ||
+            ((w - 0x0101010101010101ULL) & ~w & 0x8080808080808080ULL)) {
             break;
         }
     }
@@ -293,8 +298,8 @@ static int read_bounded(int fd, size_t size_hint, char **out, size_t *out_len)
     for (;;) {
         buf_grow(&b, 65536);
         size_t room = b.cap - b.len - 1;
-        if (room > 1u << 20) {
-            room = 1u << 20;
+        if (room > 1U << 20) {
+            room = 1U << 20;
         }
         ssize_t n = read(fd, b.data + b.len, room);
         if (n < 0 && errno == EINTR) {
@@ -379,13 +384,15 @@ static char *encoding_problem(const char *src, size_t len)
         return NULL;
     }
     /* UTF-16 without a BOM: ASCII text with every other byte NUL. */
-    size_t half = (len < 512 ? len : 512) / 2, z_odd = 0, z_even = 0;
+    size_t half = (len < 512 ? len : 512) / 2;
+    size_t z_odd = 0;
+    size_t z_even = 0;
     for (size_t i = 0; i < half; i++) {
         z_even += u[2 * i] == 0;
         z_odd += u[2 * i + 1] == 0;
     }
-    if (half >= 4 && ((z_odd * 4 >= half * 3 && z_even == 0) ||
-                      (z_even * 4 >= half * 3 && z_odd == 0))) {
+    if (half >= 4 &&
+        ((z_odd * 4 >= half * 3 && z_even == 0) || (z_even * 4 >= half * 3 && z_odd == 0))) {
         return xasprintf("looks like UTF-16%s without a byte-order mark (NUL every other byte); "
                          "oomkb lints UTF-8 source only",
                          z_odd ? "LE" : "BE");
@@ -399,12 +406,15 @@ static char *encoding_problem(const char *src, size_t len)
     const char *why = "";
     if (u[off] == 0xED && off + 1 < len && (u[off + 1] & 0xE0) == 0xA0) {
         why = ", a UTF-16 surrogate encoded as UTF-8 (CESU-8/WTF-8)";
-    } else if (u[off] == 0xC0 || u[off] == 0xC1 || (u[off] == 0xE0 && off + 1 < len &&
-                                                     u[off + 1] < 0xA0) ||
+    } else if (u[off] == 0xC0 || u[off] == 0xC1 ||
+               (u[off] == 0xE0 && off + 1 < len && u[off + 1] < 0xA0) ||
                (u[off] == 0xF0 && off + 1 < len && u[off + 1] < 0x90)) {
         why = ", an overlong encoding";
     } else if (u[off] >= 0xC2 && u[off] <= 0xF4 &&
-               off + (u[off] >= 0xF0 ? 4u : u[off] >= 0xE0 ? 3u : 2u) > len) {
+               off + (u[off] >= 0xF0   ? 4U
+                      : u[off] >= 0xE0 ? 3U
+                                       : 2U) >
+                   len) {
         why = ", truncated at the end of the file";
     }
     return xasprintf("line %d: not valid UTF-8 (byte 0x%02X at byte offset %zu%s); oomkb lints "
@@ -430,7 +440,8 @@ static void lint_item(run *r, lint_ctx *ctx, item *it)
         return;
     }
     char *src = NULL;
-    size_t len = 0, cost = 0;
+    size_t len = 0;
+    size_t cost = 0;
     int err;
     if (it->is_stdin) {
         cost = LINT_MAX_FILE_BYTES;
@@ -442,7 +453,7 @@ static void lint_item(run *r, lint_ctx *ctx, item *it)
     if (err) {
         budget_give(r, cost);
         if (err == EFBIG) {
-            it->error = xasprintf("larger than the %u MiB limit, not linted (see oomkb lint "
+            it->error = xasprintf("larger than the %zu MiB limit, not linted (see oomkb lint "
                                   "--help)",
                                   LINT_MAX_FILE_BYTES >> 20);
         } else if (err == EISDIR) {
@@ -472,9 +483,9 @@ static void lint_item(run *r, lint_ctx *ctx, item *it)
         return;
     }
     if (it->result->n_syntax_errors) {
-        it->note = xasprintf("%s:%u:%u: note: syntax error; only the parts that parse were linted",
-                             it->path, it->result->first_error.row + 1,
-                             it->result->first_error.column);
+        it->note =
+            xasprintf("%s:%u:%u: note: syntax error; only the parts that parse were linted",
+                      it->path, it->result->first_error.row + 1, it->result->first_error.column);
     }
     if (r->keep_src) {
         it->src = src;
@@ -584,9 +595,14 @@ int cmd_lint(int argc, char **argv)
     memset(&r, 0, sizeof r);
     pthread_mutex_init(&r.budget_lock, NULL);
     pthread_cond_init(&r.budget_free, NULL);
-    int fmt = LINT_FORMAT_DEFAULT, jobs = 0, exit_zero = 0, rc = 0;
-    uint32_t select = LINT_ALL_RULES, ignore = 0;
-    const char *kb_flag = NULL, *explain_code = NULL;
+    int fmt = LINT_FORMAT_DEFAULT;
+    int jobs = 0;
+    int exit_zero = 0;
+    int rc = 0;
+    uint32_t select = LINT_ALL_RULES;
+    uint32_t ignore = 0;
+    const char *kb_flag = NULL;
+    const char *explain_code = NULL;
     int want_list = 0;
     lint_diag d = {{0}};
     optind = 1;
@@ -597,8 +613,10 @@ int cmd_lint(int argc, char **argv)
         case OPT_FORMAT:
             fmt = lint_format_parse(optarg);
             if (fmt < 0) {
-                fprintf(stderr, "oomkb lint: unknown format '%s' (default, full, json, sarif, "
-                                "github)\n", optarg);
+                fprintf(stderr,
+                        "oomkb lint: unknown format '%s' (default, full, json, sarif, "
+                        "github)\n",
+                        optarg);
                 rc = EXIT_USAGE;
                 goto out;
             }

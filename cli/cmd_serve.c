@@ -143,8 +143,7 @@ int cmd_serve(int argc, char **argv)
     if (st != SERVER_OK) {
         pthread_sigmask(SIG_SETMASK, &old, NULL);
         fprintf(stderr, "oomkb serve: %s\n", diag.message);
-        return st == SERVER_ERR_LIBRARY || st == SERVER_ERR_INTERNAL ? EXIT_INTERNAL
-                                                                    : EXIT_USAGE;
+        return st == SERVER_ERR_LIBRARY || st == SERVER_ERR_INTERNAL ? EXIT_INTERNAL : EXIT_USAGE;
     }
     printf("oomkb: serving %s (Ctrl-C to stop)\n", server_url(srv));
     fflush(stdout);

@@ -208,16 +208,16 @@ int util_utf8_valid(const char *s, size_t n, int *out_line, size_t *out_offset)
     while (i < n) {
         unsigned c = p[i];
         size_t len = 0;
-        unsigned min = 0, cp = 0;
-        if (c == 0) {
-            goto bad;
-        } else if (c < 0x80) {
+        unsigned min = 0;
+        unsigned cp = 0;
+        if (c != 0 && c < 0x80) { /* NUL is refused with the other bad bytes, below */
             if (c == '\n') {
                 line++;
             }
             i++;
             continue;
-        } else if ((c & 0xE0) == 0xC0) {
+        }
+        if ((c & 0xE0) == 0xC0) {
             len = 2, min = 0x80, cp = c & 0x1F;
         } else if ((c & 0xF0) == 0xE0) {
             len = 3, min = 0x800, cp = c & 0x0F;
@@ -254,7 +254,8 @@ bad:
 int util_strcasecmp(const char *a, const char *b)
 {
     for (;; a++, b++) {
-        int ca = (unsigned char)*a, cb = (unsigned char)*b;
+        int ca = (unsigned char)*a;
+        int cb = (unsigned char)*b;
         if (ca >= 'A' && ca <= 'Z') {
             ca += 32;
         }

@@ -26,7 +26,10 @@ typedef struct buf {
     size_t len;
     size_t cap;
 } buf;
-#define BUF_INIT {NULL, 0, 0}
+#define BUF_INIT                                                                                   \
+    {                                                                                              \
+        NULL, 0, 0                                                                                 \
+    }
 
 void buf_grow(buf *b, size_t extra);
 void buf_append(buf *b, const char *s, size_t n);

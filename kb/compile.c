@@ -125,7 +125,8 @@ static void lines_get(const lines *l, int n, const char **out, size_t *out_len)
         *out_len = 0;
         return;
     }
-    size_t a = l->start[n - 1], b = l->start[n];
+    size_t a = l->start[n - 1];
+    size_t b = l->start[n];
     if (b > a && l->text[b - 1] == '\n') {
         b--;
     }
@@ -277,8 +278,8 @@ static char *heading_title_md(const lines *l, int lineno)
 
 typedef struct open_entry {
     int active;
-    size_t index;   /* in corpus entries */
-    int last_line;  /* end line of the last content block, 0 if none yet */
+    size_t index;  /* in corpus entries */
+    int last_line; /* end line of the last content block, 0 if none yet */
     int head_line;
     int head_end;
 } open_entry;
@@ -336,8 +337,7 @@ static kb_status check_text(const char *name, const char *text, size_t len, kb_d
     return KB_OK;
 }
 
-kb_status kb_corpus_add(kb_corpus *c, const char *name, const char *text, size_t len,
-                        kb_diag *diag)
+kb_status kb_corpus_add(kb_corpus *c, const char *name, const char *text, size_t len, kb_diag *diag)
 {
     kb_status st = check_text(name, text, len, diag);
     if (st != KB_OK) {
@@ -358,12 +358,15 @@ kb_status kb_corpus_add(kb_corpus *c, const char *name, const char *text, size_t
     cmark_node *root = cmark_parse_document(text, len, CMARK_OPT_DEFAULT);
     char *section = xstrdup("");
     open_entry oe = {0, 0, 0, 0, 0};
-    int intro_start = 0, intro_end = 0, seen_section = 0;
+    int intro_start = 0;
+    int intro_end = 0;
+    int seen_section = 0;
     size_t first_entry = c->n_entries;
 
     for (cmark_node *n = cmark_node_first_child(root); n; n = cmark_node_next(n)) {
         cmark_node_type type = cmark_node_get_type(n);
-        int start = cmark_node_get_start_line(n), end = cmark_node_get_end_line(n);
+        int start = cmark_node_get_start_line(n);
+        int end = cmark_node_get_end_line(n);
         int level = type == CMARK_NODE_HEADING ? cmark_node_get_heading_level(n) : 0;
         if (level == 1 || level == 2 || type == CMARK_NODE_THEMATIC_BREAK) {
             if ((st = close_entry(c, &oe, &l, name, diag)) != KB_OK) {
@@ -688,9 +691,10 @@ static void collect_slugs(const kb_corpus *c, kb_strlist *slugs)
             if (t[i] != '*' || t[i + 1] != '*') {
                 continue;
             }
-            size_t j = i + 2, hyphens = 0;
-            while (j < len && ((t[j] >= 'a' && t[j] <= 'z') || is_digit((unsigned char)t[j]) ||
-                               t[j] == '-')) {
+            size_t j = i + 2;
+            size_t hyphens = 0;
+            while (j < len &&
+                   ((t[j] >= 'a' && t[j] <= 'z') || is_digit((unsigned char)t[j]) || t[j] == '-')) {
                 if (t[j] == '-') {
                     if (t[j - 1] == '-' || j == i + 2) {
                         break;
@@ -756,10 +760,10 @@ static void scan_entry_refs(ref_ctx *x)
 
 static int is_py_keyword(const char *w, size_t n)
 {
-    static const char *const kw[] = {"and", "as", "def", "del", "for", "from", "import", "not",
-                                     "None", "True", "False", "try", "with", "else", "elif",
-                                     "return", "pass", "class", "finally", "except", "while",
-                                     "yield", "lambda", "print"};
+    static const char *const kw[] = {"and",     "as",     "def",   "del",    "for",    "from",
+                                     "import",  "not",    "None",  "True",   "False",  "try",
+                                     "with",    "else",   "elif",  "return", "pass",   "class",
+                                     "finally", "except", "while", "yield",  "lambda", "print"};
     for (size_t i = 0; i < sizeof kw / sizeof kw[0]; i++) {
         if (strlen(kw[i]) == n && strncmp(kw[i], w, n) == 0) {
             return 1;
@@ -783,7 +787,8 @@ static void collect_idents(const char *markdown, kb_strlist *out)
         const char *lit = cmark_node_get_literal(n);
         if (type == CMARK_NODE_CODE && lit) {
             char *s = xstrdup(lit);
-            size_t a = 0, b = strlen(s);
+            size_t a = 0;
+            size_t b = strlen(s);
             while (a < b && s[a] == ' ') {
                 a++;
             }
@@ -803,9 +808,11 @@ static void collect_idents(const char *markdown, kb_strlist *out)
                     continue;
                 }
                 size_t j = i;
-                int dotted = 0, under = 0;
-                while (is_word((unsigned char)lit[j]) ||
-                       (lit[j] == '.' && (is_alpha((unsigned char)lit[j + 1]) || lit[j + 1] == '_'))) {
+                int dotted = 0;
+                int under = 0;
+                while (
+                    is_word((unsigned char)lit[j]) ||
+                    (lit[j] == '.' && (is_alpha((unsigned char)lit[j + 1]) || lit[j + 1] == '_'))) {
                     dotted |= lit[j] == '.';
                     under |= lit[j] == '_';
                     j++;
@@ -849,7 +856,9 @@ kb_status kb_corpus_finish(kb_corpus *c, kb_warn_fn warn, void *ud, kb_diag *dia
             }
         }
     }
-    kb_strlist families = {NULL, 0}, slugs = {NULL, 0}, known = {NULL, 0};
+    kb_strlist families = {NULL, 0};
+    kb_strlist slugs = {NULL, 0};
+    kb_strlist known = {NULL, 0};
     for (size_t i = 0; i < c->n_entries; i++) {
         size_t letters = 0;
         while (is_alpha((unsigned char)c->entries[i].id[letters])) {

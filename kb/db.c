@@ -25,8 +25,7 @@ static kb_status check_format(kb *k, const char *what, kb_diag *diag)
         if (strcmp(key, "format") == 0) {
             format_ok = strcmp(val, KB_FORMAT) == 0;
             if (!format_ok) {
-                kb_diag_set(diag, what, 0, "knowledge base format %s, expected %s", val,
-                            KB_FORMAT);
+                kb_diag_set(diag, what, 0, "knowledge base format %s, expected %s", val, KB_FORMAT);
                 goto out;
             }
         } else if (strcmp(key, "fingerprint") == 0) {
@@ -71,8 +70,8 @@ static kb_status open_image(const unsigned char *image, size_t len, unsigned cha
     return KB_OK;
 }
 
-kb_status kb_open_static_image(const unsigned char *image, size_t len, const char *what,
-                               kb **out, kb_diag *diag)
+kb_status kb_open_static_image(const unsigned char *image, size_t len, const char *what, kb **out,
+                               kb_diag *diag)
 {
     return open_image(image, len, NULL, what, out, diag);
 }
@@ -212,8 +211,8 @@ kb_status kb_entry_get(kb *k, const char *id, kb_entry **out, kb_diag *diag)
     struct {
         const char *kind;
         kb_strlist *l;
-    } lists[] = {{"ident", &e->idents}, {"ref", &e->refs}, {"ext", &e->ext_refs},
-                 {"url", &e->urls}};
+    } lists[] = {
+        {"ident", &e->idents}, {"ref", &e->refs}, {"ext", &e->ext_refs}, {"url", &e->urls}};
     for (size_t i = 0; i < sizeof lists / sizeof lists[0]; i++) {
         char *q = xasprintf(facts, lists[i].kind);
         read_list(k, q, e->ord, lists[i].l);
@@ -331,7 +330,8 @@ void kb_docs_free(kb_docs *d)
 /* Levenshtein distance, case-insensitive, bounded inputs. */
 static size_t edit_distance(const char *a, const char *b)
 {
-    size_t la = strlen(a), lb = strlen(b);
+    size_t la = strlen(a);
+    size_t lb = strlen(b);
     if (la > 64 || lb > 64) {
         return 99;
     }
@@ -343,7 +343,8 @@ static size_t edit_distance(const char *a, const char *b)
         size_t prev = row[0];
         row[0] = i;
         for (size_t j = 1; j <= lb; j++) {
-            int ca = (unsigned char)a[i - 1], cb = (unsigned char)b[j - 1];
+            int ca = (unsigned char)a[i - 1];
+            int cb = (unsigned char)b[j - 1];
             ca = ca >= 'A' && ca <= 'Z' ? ca + 32 : ca;
             cb = cb >= 'A' && cb <= 'Z' ? cb + 32 : cb;
             size_t cur = row[j];

@@ -12,13 +12,13 @@
 
 static int is_word(int c)
 {
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-           c == '_';
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
 }
 
 static int known_id(const kb_strlist *known, const char *s, size_t n)
 {
-    size_t lo = 0, hi = known->n;
+    size_t lo = 0;
+    size_t hi = known->n;
     while (lo < hi) {
         size_t mid = (lo + hi) / 2;
         int c = strncmp(known->items[mid], s, n);
@@ -75,7 +75,9 @@ static int next_link(const char *s, size_t from, const kb_strlist *known, size_t
 static void link_text_node(cmark_node *text, const kb_strlist *known)
 {
     char *s = xstrdup(cmark_node_get_literal(text));
-    size_t pos = 0, a, b;
+    size_t pos = 0;
+    size_t a;
+    size_t b;
     int is_url;
     int changed = 0;
     while (next_link(s, pos, known, &a, &b, &is_url)) {
@@ -120,6 +122,7 @@ static void link_references(cmark_node *root, const kb_strlist *known)
         if (type == CMARK_NODE_LINK || type == CMARK_NODE_IMAGE) {
             in_link += ev == CMARK_EVENT_ENTER ? 1 : -1;
         } else if (type == CMARK_NODE_TEXT && ev == CMARK_EVENT_ENTER && !in_link) {
+            /* NOLINTNEXTLINE(bugprone-sizeof-expression): an array of pointers */
             todo = xrealloc(todo, (n + 1) * sizeof *todo);
             todo[n++] = node;
         }

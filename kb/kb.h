@@ -34,12 +34,13 @@ typedef struct kb_diag {
 typedef void (*kb_warn_fn)(void *ud, const char *file, int line, const char *message);
 
 /* Markers that kb_search puts around matched terms in snippets and lines. They never occur in
- * a compiled KB (the compiler rejects control bytes); consumers escape the text, then replace them. */
+ * a compiled KB (the compiler rejects control bytes); consumers escape the text, then replace them.
+ */
 #define KB_MARK_OPEN "\x01"
 #define KB_MARK_CLOSE "\x02"
 
 /* Upper bound on one markdown input, in bytes. */
-#define KB_MAX_DOC_BYTES (16u * 1024u * 1024u)
+#define KB_MAX_DOC_BYTES ((size_t)16 * 1024 * 1024)
 /* Upper bound on a search query, in bytes (longer is KB_ERR_INPUT). */
 #define KB_MAX_QUERY_BYTES 1024u
 
@@ -58,9 +59,9 @@ kb_status kb_compile(const char *const *paths, size_t n_paths, const char *out_p
 /* As kb_compile, but from memory into a serialized SQLite image (*out_image of *out_len
  * bytes, caller frees with free()). Used by the build, tests and fuzzers.
  * names[i] is the document name shown in diagnostics for texts[i] of lens[i] bytes. */
-kb_status kb_compile_buffers(const char *const *names, const char *const *texts,
-                             const size_t *lens, size_t n, unsigned char **out_image,
-                             size_t *out_len, kb_warn_fn warn, void *warn_ud, kb_diag *diag);
+kb_status kb_compile_buffers(const char *const *names, const char *const *texts, const size_t *lens,
+                             size_t n, unsigned char **out_image, size_t *out_len, kb_warn_fn warn,
+                             void *warn_ud, kb_diag *diag);
 
 /* ---- Opening -------------------------------------------------------------------------- */
 
@@ -97,9 +98,9 @@ typedef struct kb_entry {
     int ord;         /* 0-based position in the KB */
     int line_start;  /* 1-based source lines of the entry, heading included */
     int line_end;
-    char *markdown;  /* exact source slice, lines line_start..line_end */
-    char *html;      /* cmark HTML (safe: raw HTML never passes), entry references linked */
-    char *text;      /* plain text of the body */
+    char *markdown;       /* exact source slice, lines line_start..line_end */
+    char *html;           /* cmark HTML (safe: raw HTML never passes), entry references linked */
+    char *text;           /* plain text of the body */
     kb_strlist idents;    /* code identifiers mentioned (inline code and code blocks) */
     kb_strlist refs;      /* IDs of entries this one references, in order, unique */
     kb_strlist backlinks; /* IDs of entries that reference this one */
@@ -153,21 +154,21 @@ void kb_strlist_free(kb_strlist *l);
 /* ---- Searching ------------------------------------------------------------------------ */
 
 typedef enum kb_fallback {
-    KB_MATCH_ALL = 0,    /* every term matched (the normal case) */
-    KB_MATCH_ID,         /* the query was an entry ID */
-    KB_MATCH_PREFIX,     /* nothing matched whole words; terms matched as prefixes */
-    KB_MATCH_ANY,        /* no entry had every term; entries with any term */
-    KB_MATCH_SUBSTRING,  /* terms matched inside words */
-    KB_MATCH_NONE,       /* nothing matched; see suggestion */
+    KB_MATCH_ALL = 0,   /* every term matched (the normal case) */
+    KB_MATCH_ID,        /* the query was an entry ID */
+    KB_MATCH_PREFIX,    /* nothing matched whole words; terms matched as prefixes */
+    KB_MATCH_ANY,       /* no entry had every term; entries with any term */
+    KB_MATCH_SUBSTRING, /* terms matched inside words */
+    KB_MATCH_NONE,      /* nothing matched; see suggestion */
 } kb_fallback;
 
 /* "all", "id", "prefix", "any", "substring", "none". */
 const char *kb_fallback_name(kb_fallback f);
 
 typedef struct kb_search_opts {
-    size_t limit;   /* at most this many hits (0 = all) */
-    int raw;        /* 1: the query is FTS5 syntax, passed as is; errors are KB_ERR_INPUT */
-    int want_lines; /* 1: fill each hit's matching source lines */
+    size_t limit;      /* at most this many hits (0 = all) */
+    int raw;           /* 1: the query is FTS5 syntax, passed as is; errors are KB_ERR_INPUT */
+    int want_lines;    /* 1: fill each hit's matching source lines */
     int skip_snippets; /* 1: snippet is the entry's first words, unmarked (saves tokenizing
                         * every hit's text when no snippet is shown) */
 } kb_search_opts;
@@ -198,7 +199,7 @@ typedef struct kb_results {
 /* Searches. User text is quoted term by term, so punctuation and FTS5 keywords are plain
  * text; "double-quoted phrases" and a trailing * (prefix) keep their meaning. An entry ID
  * alone goes to that entry. An empty query is KB_ERR_INPUT. Hits are best first. */
-kb_status kb_search(kb *k, const char *query, const kb_search_opts *opts, kb_results **out,
+kb_status kb_search(kb *k, const char *text, const kb_search_opts *opts, kb_results **out,
                     kb_diag *diag);
 void kb_results_free(kb_results *r);
 

@@ -1,5 +1,6 @@
 /* Private to the kb module: the in-memory corpus produced by the markdown parser and consumed
- * by the SQLite writer, and helpers shared between the kb module files. No other module includes it. */
+ * by the SQLite writer, and helpers shared between the kb module files. No other module includes
+ * it. */
 #ifndef OOMKB_KB_INT_H
 #define OOMKB_KB_INT_H
 
@@ -77,12 +78,11 @@ kb_status kb_corpus_finish(kb_corpus *c, kb_warn_fn warn, void *ud, kb_diag *dia
 void kb_corpus_free(kb_corpus *c);
 
 /* Writes the corpus into a fresh SQLite image (caller frees *out). */
-kb_status kb_store_image(const kb_corpus *c, unsigned char **out, size_t *out_len,
-                         kb_diag *diag);
+kb_status kb_store_image(const kb_corpus *c, unsigned char **out, size_t *out_len, kb_diag *diag);
 
 /* Opens an image that outlives the handle (the embedded blob); not copied. */
-kb_status kb_open_static_image(const unsigned char *image, size_t len, const char *what,
-                               kb **out, kb_diag *diag);
+kb_status kb_open_static_image(const unsigned char *image, size_t len, const char *what, kb **out,
+                               kb_diag *diag);
 
 /* Markdown rendering with optional entry-reference linking (known: sorted IDs, may be NULL). */
 char *kb_md_to_html(const char *markdown, const kb_strlist *known_ids);

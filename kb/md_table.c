@@ -74,8 +74,10 @@ static int delimiter_cell(const char *c, int *align)
     if (n == 0) {
         return 0;
     }
-    int left = c[0] == ':', right = c[n - 1] == ':';
-    size_t a = left ? 1 : 0, b = right ? n - 1 : n;
+    int left = c[0] == ':';
+    int right = c[n - 1] == ':';
+    size_t a = left ? 1 : 0;
+    size_t b = right ? n - 1 : n;
     if (b <= a) {
         return 0;
     }
@@ -84,8 +86,10 @@ static int delimiter_cell(const char *c, int *align)
             return 0;
         }
     }
-    *align = left && right ? MD_ALIGN_CENTER : right ? MD_ALIGN_RIGHT : left ? MD_ALIGN_LEFT
-                                                                          : MD_ALIGN_NONE;
+    *align = left && right ? MD_ALIGN_CENTER
+             : right       ? MD_ALIGN_RIGHT
+             : left        ? MD_ALIGN_LEFT
+                           : MD_ALIGN_NONE;
     return 1;
 }
 
@@ -113,7 +117,8 @@ int md_table_parse(const char *md, size_t len, int first, int last, md_table *ou
     memset(out, 0, sizeof *out);
     const char *s;
     size_t n;
-    row head, delim;
+    row head;
+    row delim;
     line_at(md, len, first, &s, &n);
     if (!split_row(s, n, &head)) {
         return 0;

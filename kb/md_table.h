@@ -11,8 +11,8 @@ enum { MD_ALIGN_NONE, MD_ALIGN_LEFT, MD_ALIGN_CENTER, MD_ALIGN_RIGHT };
 typedef struct md_table {
     size_t n_rows; /* header row included, delimiter row not */
     size_t n_cols;
-    char **cells;  /* n_rows * n_cols cell texts (inline markdown, trimmed) */
-    int *align;    /* n_cols MD_ALIGN_* */
+    char **cells; /* n_rows * n_cols cell texts (inline markdown, trimmed) */
+    int *align;   /* n_cols MD_ALIGN_* */
 } md_table;
 
 /* Returns 1 and fills *out (free with md_table_free) if lines first..last (1-based) of md

@@ -89,8 +89,8 @@ static void render_inlines(const rctx *x, cmark_node *parent, buf *b)
         case CMARK_NODE_STRONG:
             if (x->color) {
                 if (enter) {
-                    style_push(b, &st, cmark_node_get_type(n) == CMARK_NODE_EMPH ? ESC_ITALIC
-                                                                                 : ESC_BOLD);
+                    style_push(b, &st,
+                               cmark_node_get_type(n) == CMARK_NODE_EMPH ? ESC_ITALIC : ESC_BOLD);
                 } else {
                     style_pop(b, &st);
                 }
@@ -336,6 +336,7 @@ static void render_blocks(const rctx *x, cmark_node *parent, const char *first, 
                           int tight, int depth);
 static void render_flat(const rctx *x, cmark_node *n, const char *first, const char *rest);
 
+/* NOLINTNEXTLINE(misc-no-recursion): nesting stops at MAX_NEST, then render_flat iterates */
 static void render_block(const rctx *x, cmark_node *n, const char *first, const char *rest,
                          int depth)
 {
@@ -437,6 +438,7 @@ static void render_block(const rctx *x, cmark_node *n, const char *first, const 
     }
 }
 
+/* NOLINTNEXTLINE(misc-no-recursion): nesting stops at MAX_NEST, then render_flat iterates */
 static void render_blocks(const rctx *x, cmark_node *parent, const char *first, const char *rest,
                           int tight, int depth)
 {
@@ -450,6 +452,7 @@ static void render_blocks(const rctx *x, cmark_node *parent, const char *first, 
 }
 
 /* The leaf blocks under n, in order, at one margin, without recursion. */
+/* NOLINTNEXTLINE(misc-no-recursion): nesting stops at MAX_NEST, then render_flat iterates */
 static void render_flat(const rctx *x, cmark_node *n, const char *first, const char *rest)
 {
     cmark_iter *it = cmark_iter_new(n);

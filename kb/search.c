@@ -51,11 +51,11 @@ const char *kb_fallback_name(kb_fallback f)
 int kb_is_stopword(const char *w, size_t n)
 {
     static const char *const stop[] = {
-        "a",    "an",   "and",   "are",  "as",   "at",    "be",    "by",   "can",  "do",
-        "does", "for",  "from",  "how",  "i",    "if",    "in",    "is",   "it",   "its",
-        "my",   "of",   "on",    "or",   "so",   "that",  "the",   "this", "to",   "was",
-        "what", "when", "where", "which", "while", "who", "why",   "will", "with", "you",
-        "your", "me",   "get",   "got",  "am",   "there", "their", "about", "vs", "versus"};
+        "a",    "an",   "and",   "are",   "as",    "at",    "be",    "by",    "can",  "do",
+        "does", "for",  "from",  "how",   "i",     "if",    "in",    "is",    "it",   "its",
+        "my",   "of",   "on",    "or",    "so",    "that",  "the",   "this",  "to",   "was",
+        "what", "when", "where", "which", "while", "who",   "why",   "will",  "with", "you",
+        "your", "me",   "get",   "got",   "am",    "there", "their", "about", "vs",   "versus"};
     for (size_t i = 0; i < sizeof stop / sizeof stop[0]; i++) {
         if (strlen(stop[i]) == n && strncmp(stop[i], w, n) == 0) {
             return 1;
@@ -229,7 +229,7 @@ static char *stage_expr(const query *q, kb_fallback stage)
         }
         /* A prefix of one or two characters matches nearly everything: not a fallback. */
         int prefix = q->t[i].prefix || ((stage == KB_MATCH_PREFIX || stage == KB_MATCH_ANY) &&
-                                         token_chars(q->t[i].text) >= 3);
+                                        token_chars(q->t[i].text) >= 3);
         fts_quote(&b, q->t[i].text, stage == KB_MATCH_SUBSTRING ? 0 : prefix);
     }
     return buf_detach(&b);
@@ -280,12 +280,12 @@ static int count_entries(kb *k)
 static kb_status run_stage(kb *k, const char *table, const char *expr, cand **out, size_t *n,
                            kb_diag *diag)
 {
-    char *sql = strcmp(table, "tri") != 0
-                    ? xasprintf("SELECT rowid, bm25(%s, 10.0, 5.0, 2.0, 1.0) FROM %s"
-                                " WHERE %s MATCH ?1",
-                                table, table, table)
-                    : xasprintf("SELECT rowid, bm25(%s) FROM %s WHERE %s MATCH ?1", table, table,
-                                table);
+    char *sql =
+        strcmp(table, "tri") != 0
+            ? xasprintf("SELECT rowid, bm25(%s, 10.0, 5.0, 2.0, 1.0) FROM %s"
+                        " WHERE %s MATCH ?1",
+                        table, table, table)
+            : xasprintf("SELECT rowid, bm25(%s) FROM %s WHERE %s MATCH ?1", table, table, table);
     sqlite3_stmt *st = NULL;
     *out = NULL;
     *n = 0;
@@ -365,7 +365,8 @@ static double title_score(const cand *c)
 
 static int cand_cmp(const void *pa, const void *pb)
 {
-    const cand *a = pa, *b = pb;
+    const cand *a = pa;
+    const cand *b = pb;
     if (a->matched != b->matched) {
         return a->matched < b->matched ? 1 : -1;
     }
@@ -448,7 +449,7 @@ static char *first_words(const char *text, size_t words)
     size_t w = 0;
     int in_word = 0;
     for (const char *p = text; *p; p++) {
-        char ch = *p == '\n' ? ' ' : *p;
+        char ch = (char)(*p == '\n' ? ' ' : *p);
         if (ch == ' ') {
             if (in_word && ++w >= words) {
                 buf_puts(&b, "…");
@@ -543,7 +544,8 @@ static const char *ci_find(const char *hay, const char *needle, size_t nl)
     for (const char *p = hay; *p; p++) {
         size_t i = 0;
         while (i < nl && p[i]) {
-            char a = p[i], b = needle[i];
+            char a = p[i];
+            char b = needle[i];
             a = (char)(a >= 'A' && a <= 'Z' ? a + 32 : a);
             b = (char)(b >= 'A' && b <= 'Z' ? b + 32 : b);
             if (a != b) {
@@ -573,13 +575,15 @@ static void fill_lines_substring(kb *k, kb_hit *h, const query *q, int ord)
             const char *nl = strchr(p, '\n');
             char *line = xstrndup(p, nl ? (size_t)(nl - p) : strlen(p));
             buf out = BUF_INIT;
-            size_t i = 0, len = strlen(line);
+            size_t i = 0;
+            size_t len = strlen(line);
             int any = 0;
             while (i < len) {
                 size_t best_len = 0;
                 for (size_t t = 0; t < q->n; t++) {
                     size_t tl = strlen(q->t[t].text);
-                    if (tl >= 3 && tl > best_len && ci_find(line + i, q->t[t].text, tl) == line + i) {
+                    if (tl >= 3 && tl > best_len &&
+                        ci_find(line + i, q->t[t].text, tl) == line + i) {
                         best_len = tl;
                     }
                 }
@@ -672,7 +676,8 @@ static char *suggest(kb *k, const query *q)
 
 static int lookup_id(kb *k, const char *s)
 {
-    size_t a = 0, b = strlen(s);
+    size_t a = 0;
+    size_t b = strlen(s);
     while (a < b && (s[a] == ' ' || s[a] == '\t')) {
         a++;
     }

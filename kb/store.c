@@ -69,8 +69,8 @@ static void add_words(sqlite3_stmt *st, const char *s)
 {
     for (size_t i = 0; s[i];) {
         unsigned char c = (unsigned char)s[i];
-        int w = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                c == '_';
+        int w =
+            (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
         if (!w) {
             i++;
             continue;
@@ -190,13 +190,13 @@ kb_status kb_store_image(const kb_corpus *c, unsigned char **out, size_t *out_le
         const struct {
             const char *kind;
             const kb_strlist *l;
-        } facts[] = {{"ident", &e->idents}, {"ref", &e->refs}, {"ext", &e->ext_refs},
-                     {"url", &e->urls}};
+        } facts[] = {
+            {"ident", &e->idents}, {"ref", &e->refs}, {"ext", &e->ext_refs}, {"url", &e->urls}};
         for (size_t f = 0; f < sizeof facts / sizeof facts[0]; f++) {
             for (size_t k = 0; k < facts[f].l->n; k++) {
                 int line = facts[f].l == &e->refs ? e->ref_lines[k] : 0;
-                if (exec_bind(s[S_FACT], "ititi", ord, facts[f].kind, (int)k,
-                              facts[f].l->items[k], line) != SQLITE_OK) {
+                if (exec_bind(s[S_FACT], "ititi", ord, facts[f].kind, (int)k, facts[f].l->items[k],
+                              line) != SQLITE_OK) {
                     st = db_fail(db, diag, "cannot store facts");
                     goto out;
                 }
@@ -257,10 +257,11 @@ kb_status kb_store_image(const kb_corpus *c, unsigned char **out, size_t *out_le
         sqlite3_finalize(s[i]);
         s[i] = NULL;
     }
-    if (sqlite3_exec(db, "COMMIT; INSERT INTO fts(fts) VALUES('optimize');"
-                         "INSERT INTO lines(lines) VALUES('optimize');"
-                         "INSERT INTO tri(tri) VALUES('optimize');"
-                         "INSERT INTO fts_exact(fts_exact) VALUES('optimize'); VACUUM;",
+    if (sqlite3_exec(db,
+                     "COMMIT; INSERT INTO fts(fts) VALUES('optimize');"
+                     "INSERT INTO lines(lines) VALUES('optimize');"
+                     "INSERT INTO tri(tri) VALUES('optimize');"
+                     "INSERT INTO fts_exact(fts_exact) VALUES('optimize'); VACUUM;",
                      NULL, NULL, &err) != SQLITE_OK) {
         kb_diag_set(diag, "", 0, "cannot finish database: %s", err ? err : "?");
         sqlite3_free(err);
@@ -285,9 +286,9 @@ out:
     return st;
 }
 
-kb_status kb_compile_buffers(const char *const *names, const char *const *texts,
-                             const size_t *lens, size_t n, unsigned char **out_image,
-                             size_t *out_len, kb_warn_fn warn, void *warn_ud, kb_diag *diag)
+kb_status kb_compile_buffers(const char *const *names, const char *const *texts, const size_t *lens,
+                             size_t n, unsigned char **out_image, size_t *out_len, kb_warn_fn warn,
+                             void *warn_ud, kb_diag *diag)
 {
     kb_corpus c;
     memset(&c, 0, sizeof c);
@@ -298,8 +299,7 @@ kb_status kb_compile_buffers(const char *const *names, const char *const *texts,
     }
     for (size_t i = 0; i < n && st == KB_OK; i++) {
         if (lens[i] > KB_MAX_DOC_BYTES) {
-            kb_diag_set(diag, names[i], 0, "document is larger than %u bytes",
-                        KB_MAX_DOC_BYTES);
+            kb_diag_set(diag, names[i], 0, "document is larger than %zu bytes", KB_MAX_DOC_BYTES);
             st = KB_ERR_INPUT;
             break;
         }
@@ -348,8 +348,8 @@ kb_status kb_compile(const char *const *paths, size_t n_paths, const char *out_p
         }
     }
     /* Diagnostics name files as given on the command line. */
-    st = kb_compile_buffers((const char *const *)paths, (const char *const *)texts, lens,
-                            n_paths, &img, &img_len, warn, warn_ud, diag);
+    st = kb_compile_buffers((const char *const *)paths, (const char *const *)texts, lens, n_paths,
+                            &img, &img_len, warn, warn_ud, diag);
     if (st != KB_OK) {
         goto out;
     }

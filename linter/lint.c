@@ -17,9 +17,11 @@ const TSLanguage *tree_sitter_python(void);
 static const lint_rule rules[LINT_N_RULES] = {
     {"OOM101", "loss-tensor-kept-across-steps", "M20",
      "a loss tensor is stored where it outlives the training step, keeping its autograd graph",
-     "Flags a loss tensor (the result of a loss call such as criterion(...), F.cross_entropy(...),\n"
+     "Flags a loss tensor (the result of a loss call such as criterion(...), "
+     "F.cross_entropy(...),\n"
      "outputs.loss, or a value that was .backward()-ed) that is appended to a list, accumulated\n"
-     "with +=, or stored in a dict or on self, inside a training loop (a for/while body that calls\n"
+     "with +=, or stored in a dict or on self, inside a training loop (a for/while body that "
+     "calls\n"
      ".backward() or optimizer.step(), directly or through a same-file function) or a per-step\n"
      "hook (training_step, compute_loss). Every stored tensor keeps the whole graph of its step\n"
      "alive, so memory grows every step until the run dies.\n"
@@ -61,8 +63,10 @@ static const lint_rule rules[LINT_N_RULES] = {
      "        torch.cuda.empty_cache()\n"},
     {"OOM103", "eval-predictions-accumulate-on-gpu", "M15",
      "Hugging Face evaluation gathers all predictions on the GPU (no eval_accumulation_steps)",
-     "Flags a Hugging Face Trainer (transformers or TRL, and subclasses defined in the file) whose\n"
-     "evaluation keeps predictions: evaluation runs (eval_strategy/evaluation_strategy not \"no\",\n"
+     "Flags a Hugging Face Trainer (transformers or TRL, and subclasses defined in the file) "
+     "whose\n"
+     "evaluation keeps predictions: evaluation runs (eval_strategy/evaluation_strategy not "
+     "\"no\",\n"
      "do_eval=True, or trainer.evaluate()/predict() is called) and predictions are gathered\n"
      "(compute_metrics is set, or predict() is called), without any of eval_accumulation_steps,\n"
      "preprocess_logits_for_metrics, batch_eval_metrics=True or prediction_loss_only=True. The\n"
@@ -77,7 +81,8 @@ static const lint_rule rules[LINT_N_RULES] = {
      "    args = TrainingArguments(\"out\", eval_strategy=\"steps\")    # OOM103\n"
      "    Trainer(model, args, eval_dataset=ds, compute_metrics=metrics)\n"
      "Good:\n"
-     "    args = TrainingArguments(\"out\", eval_strategy=\"steps\", eval_accumulation_steps=16)\n"},
+     "    args = TrainingArguments(\"out\", eval_strategy=\"steps\", "
+     "eval_accumulation_steps=16)\n"},
     {"OOM104", "reentrant-checkpoint-under-ddp", "M7",
      "reentrant activation checkpointing in a project that trains under DDP",
      "Flags activation checkpointing that runs in reentrant mode in a project that trains with\n"
@@ -87,7 +92,8 @@ static const lint_rule rules[LINT_N_RULES] = {
      "TrainingArguments(gradient_checkpointing=True) without gradient_checkpointing_kwargs.\n"
      "Reentrant checkpointing breaks DDP's gradient-ready hooks (errors, or parameters reduced\n"
      "twice) and its default depends on the installed PyTorch/transformers version. DDP is a\n"
-     "project fact: DistributedDataParallel(...), Lightning strategy=\"ddp\", Accelerator() without\n"
+     "project fact: DistributedDataParallel(...), Lightning strategy=\"ddp\", Accelerator() "
+     "without\n"
      "FSDP/DeepSpeed, or torchrun/accelerate launchers, anywhere under the project root (nearest\n"
      "ancestor with .git or pyproject.toml). DDP with static_graph=True is not flagged.\n"
      "\n"
@@ -134,7 +140,7 @@ lint_status lint_rule_mask_parse(const char *list, uint32_t *out_mask, lint_diag
         }
         for (int j = 0; j < LINT_N_RULES && n <= 6; j++) {
             if (strncasecmp(rules[j].code, p, n) == 0) {
-                m |= 1u << j;
+                m |= 1U << j;
             }
         }
         if (!m) {
@@ -154,29 +160,30 @@ lint_status lint_rule_mask_parse(const char *list, uint32_t *out_mask, lint_diag
 
 /* ---- Prefilter ---- */
 
-uint32_t lint_prefilter(const char *s, size_t n, uint32_t want)
+uint32_t lint_prefilter(const char *src, size_t len, uint32_t want)
 {
     uint32_t m = 0;
     if (!want) {
         want = LINT_ALL_RULES;
     }
-    if (want & (1u << LINT_OOM101)) {
+    if (want & (1U << LINT_OOM101)) {
         /* a per-step region needs backward/step or a per-step hook */
-        if (has_bytes(s, n, "backward") || has_bytes(s, n, "training_step") ||
-            has_bytes(s, n, "compute_loss") ||
-            (has_bytes(s, n, "step(") && (has_bytes(s, n, "loss") || has_bytes(s, n, "criterion") ||
-                                          has_bytes(s, n, "cross_entropy")))) {
-            m |= 1u << LINT_OOM101;
+        if (has_bytes(src, len, "backward") || has_bytes(src, len, "training_step") ||
+            has_bytes(src, len, "compute_loss") ||
+            (has_bytes(src, len, "step(") &&
+             (has_bytes(src, len, "loss") || has_bytes(src, len, "criterion") ||
+              has_bytes(src, len, "cross_entropy")))) {
+            m |= 1U << LINT_OOM101;
         }
     }
-    if ((want & (1u << LINT_OOM102)) && has_bytes(s, n, "empty_cache")) {
-        m |= 1u << LINT_OOM102;
+    if ((want & (1U << LINT_OOM102)) && has_bytes(src, len, "empty_cache")) {
+        m |= 1U << LINT_OOM102;
     }
-    if ((want & (1u << LINT_OOM103)) && has_bytes(s, n, "Trainer")) {
-        m |= 1u << LINT_OOM103;
+    if ((want & (1U << LINT_OOM103)) && has_bytes(src, len, "Trainer")) {
+        m |= 1U << LINT_OOM103;
     }
-    if ((want & (1u << LINT_OOM104)) && has_bytes(s, n, "checkpoint")) {
-        m |= 1u << LINT_OOM104;
+    if ((want & (1U << LINT_OOM104)) && has_bytes(src, len, "checkpoint")) {
+        m |= 1U << LINT_OOM104;
     }
     return m;
 }
@@ -271,7 +278,8 @@ static size_t token_count(const unsigned char *p, const unsigned char *end, size
  * pass is quick: the LSP runs it on every edit. */
 static size_t last_statement(const unsigned char *src, const unsigned char *end)
 {
-    const unsigned char *p = src, *start = src;
+    const unsigned char *p = src;
+    const unsigned char *start = src;
     size_t depth = 0;
     while (p < end) {
         uint8_t k = tok_class[*p];
@@ -322,13 +330,14 @@ lint_status lint_size_check(const char *src, size_t len, lint_diag *diag)
     if (len > LINT_MAX_SOURCE_BYTES) {
         if (diag) {
             snprintf(diag->message, sizeof diag->message,
-                     "too large to lint: %zu bytes, the limit is %u MiB", len,
+                     "too large to lint: %zu bytes, the limit is %zu MiB", len,
                      LINT_MAX_SOURCE_BYTES >> 20);
         }
         return LINT_ERR_TOO_LARGE;
     }
     pthread_once(&tok_class_once, tok_class_init);
-    const unsigned char *u = (const unsigned char *)src, *end = u + len;
+    const unsigned char *u = (const unsigned char *)src;
+    const unsigned char *end = u + len;
     /* Tokens take at least a byte each: a source within the cap in bytes is within it. */
     size_t t = len > LINT_MAX_TOKENS ? token_count(u, end, LINT_MAX_TOKENS) : 0;
     if (t > LINT_MAX_TOKENS) {
@@ -344,8 +353,7 @@ lint_status lint_size_check(const char *src, size_t len, lint_diag *diag)
      * some 65,000 tokens of an unfinished statement on its stack, such as 70,000 unclosed
      * brackets or `x = ----...` at the end of a file. */
     if (len > LINT_MAX_TAIL_TOKENS &&
-        token_count(u + last_statement(u, end), end, LINT_MAX_TAIL_TOKENS) >
-            LINT_MAX_TAIL_TOKENS) {
+        token_count(u + last_statement(u, end), end, LINT_MAX_TAIL_TOKENS) > LINT_MAX_TAIL_TOKENS) {
         if (diag) {
             snprintf(diag->message, sizeof diag->message,
                      "not linted: the file ends inside a statement of more than %u tokens "
@@ -425,7 +433,7 @@ void lint_ctx_free(lint_ctx *c)
 int rule_on(const analysis *a, int rule)
 {
     uint32_t m = a->opts && a->opts->rules ? a->opts->rules : LINT_ALL_RULES;
-    return (m >> rule) & 1u;
+    return (int)((m >> rule) & 1U);
 }
 
 /* 1 if n or an ancestor is an ERROR/MISSING node, or n contains one. */
@@ -464,7 +472,8 @@ lint_finding *add_finding(analysis *a, int rule, uint32_t n, const char *fmt, ..
     f->severity = LINT_SEV_WARNING;
     f->start_byte = a->nodes[n].sb;
     f->end_byte = a->nodes[n].eb;
-    TSPoint sp = point_of(a, a->nodes[n].sb), ep = point_of(a, a->nodes[n].eb);
+    TSPoint sp = point_of(a, a->nodes[n].sb);
+    TSPoint ep = point_of(a, a->nodes[n].eb);
     f->start.row = sp.row;
     f->start.col = sp.column;
     f->end.row = ep.row;
@@ -567,7 +576,8 @@ static int code_in_list(const char *p, const char *end, int rule)
 /* Does line [s, e) carry "# noqa" or "# noqa: CODES" covering rule? */
 static int line_noqa(const char *s, const char *e, int rule)
 {
-    for (const char *h = memchr(s, '#', (size_t)(e - s)); h; h = memchr(h + 1, '#', (size_t)(e - h - 1))) {
+    for (const char *h = memchr(s, '#', (size_t)(e - s)); h;
+         h = memchr(h + 1, '#', (size_t)(e - h - 1))) {
         const char *p = h + 1;
         while (p < e && (*p == ' ' || *p == '\t')) {
             p++;
@@ -626,9 +636,11 @@ static void line_bounds(const char *src, size_t len, uint32_t byte, const char *
 static uint32_t file_noqa_mask(const char *src, size_t len)
 {
     uint32_t mask = 0;
-    const char *p = src, *end = src + len;
+    const char *p = src;
+    const char *end = src + len;
     while ((p = memmem(p, (size_t)(end - p), "oomkb:", 6)) != NULL) {
-        const char *ls, *le;
+        const char *ls;
+        const char *le;
         line_bounds(src, len, (uint32_t)(p - src), &ls, &le);
         const char *q = ls;
         while (q < p && (*q == ' ' || *q == '\t')) {
@@ -661,7 +673,7 @@ static uint32_t file_noqa_mask(const char *src, size_t len)
         }
         for (int r = 0; r < LINT_N_RULES; r++) {
             if (code_in_list(after + 1, le, r)) {
-                mask |= 1u << r;
+                mask |= 1U << r;
             }
         }
     }
@@ -672,7 +684,8 @@ static uint32_t file_noqa_mask(const char *src, size_t len)
 
 static int cmp_finding(const void *x, const void *y)
 {
-    const lint_finding *a = x, *b = y;
+    const lint_finding *a = x;
+    const lint_finding *b = y;
     if (a->start_byte != b->start_byte) {
         return a->start_byte < b->start_byte ? -1 : 1;
     }
@@ -751,16 +764,16 @@ static lint_status run(lint_ctx *ctx, const char *src, size_t len, const TSTree 
         r->first_error.column = display_column(src, a->nodes[best].sb, sp.column);
     }
     analysis_facts(a);
-    if (pre & (1u << LINT_OOM101)) {
+    if (pre & (1U << LINT_OOM101)) {
         rule_loss_kept(a);
     }
-    if (pre & (1u << LINT_OOM102)) {
+    if (pre & (1U << LINT_OOM102)) {
         rule_empty_cache(a);
     }
-    if (pre & (1u << LINT_OOM103)) {
+    if (pre & (1U << LINT_OOM103)) {
         rule_eval_accum(a);
     }
-    if (pre & (1u << LINT_OOM104)) {
+    if (pre & (1U << LINT_OOM104)) {
         rule_reentrant(a);
     }
     uint32_t fmask = opts && opts->ignore_noqa ? 0 : file_noqa_mask(src, len);
@@ -770,9 +783,10 @@ static lint_status run(lint_ctx *ctx, const char *src, size_t len, const TSTree 
         lint_finding *f = &a->out[i];
         int drop = 0;
         if (!(opts && opts->ignore_noqa)) {
-            const char *ls, *le;
+            const char *ls;
+            const char *le;
             line_bounds(src, len, f->start_byte, &ls, &le);
-            drop = (fmask >> f->rule) & 1u || line_noqa(ls, le, f->rule);
+            drop = (fmask >> f->rule) & 1U || line_noqa(ls, le, f->rule);
             if (!drop && f->end.row != f->start.row) {
                 line_bounds(src, len, f->end_byte, &ls, &le);
                 drop = line_noqa(ls, le, f->rule);

@@ -21,9 +21,9 @@
 
 typedef enum lint_status {
     LINT_OK = 0,
-    LINT_ERR_ABI,   /* the compiled grammar's ABI is not one this libtree-sitter loads */
-    LINT_ERR_INPUT, /* an unknown rule code, format or unparsable option */
-    LINT_ERR_PARSE, /* tree-sitter gave up (timeout or cancellation) */
+    LINT_ERR_ABI,       /* the compiled grammar's ABI is not one this libtree-sitter loads */
+    LINT_ERR_INPUT,     /* an unknown rule code, format or unparsable option */
+    LINT_ERR_PARSE,     /* tree-sitter gave up (timeout or cancellation) */
     LINT_ERR_TOO_LARGE, /* over LINT_MAX_SOURCE_BYTES or LINT_MAX_TOKENS: not parsed */
 } lint_status;
 
@@ -60,15 +60,15 @@ lint_status lint_rule_mask_parse(const char *list, uint32_t *out_mask, lint_diag
 /* Whether the project trains under DistributedDataParallel (OOM104 needs it). Gathered by a
  * byte scan of the project's *.py and *.sh files, never by parsing. */
 typedef struct lint_ddp {
-    int ddp;            /* 1: DDP is set up somewhere (DDP(...), strategy="ddp", torchrun, ...) */
-    int static_graph;   /* 1: every DDP construction passes static_graph=True (mitigated) */
-    int find_unused;    /* 1: some DDP construction passes find_unused_parameters=True */
-    char where[320];    /* "train.py:42" (relative to the project root) for messages, or "" */
+    int ddp;          /* 1: DDP is set up somewhere (DDP(...), strategy="ddp", torchrun, ...) */
+    int static_graph; /* 1: every DDP construction passes static_graph=True (mitigated) */
+    int find_unused;  /* 1: some DDP construction passes find_unused_parameters=True */
+    char where[320];  /* "train.py:42" (relative to the project root) for messages, or "" */
     /* Evidence counters behind static_graph, accumulated across files. */
-    unsigned n_ctor;    /* DistributedDataParallel(...) constructions */
-    unsigned n_static;  /* ... of which pass static_graph=True */
-    unsigned n_other;   /* DDP set up another way (Lightning, Accelerator, launchers) */
-    int set_static;     /* model._set_static_graph() seen */
+    unsigned n_ctor;   /* DistributedDataParallel(...) constructions */
+    unsigned n_static; /* ... of which pass static_graph=True */
+    unsigned n_other;  /* DDP set up another way (Lightning, Accelerator, launchers) */
+    int set_static;    /* model._set_static_graph() seen */
 } lint_ddp;
 
 /* Adds the DDP evidence in one file's bytes to *acc (zero it first). name is what `where`
@@ -114,27 +114,27 @@ typedef struct lint_fix {
 } lint_fix;
 
 typedef struct lint_finding {
-    int rule;                 /* LINT_OOM101 ... */
+    int rule; /* LINT_OOM101 ... */
     lint_severity severity;
-    char *message;            /* one sentence, no code or entry */
+    char *message; /* one sentence, no code or entry */
     uint32_t start_byte, end_byte;
-    lint_point start, end;    /* end is exclusive */
-    lint_fix *fix;            /* NULL when no safe mechanical fix exists */
+    lint_point start, end; /* end is exclusive */
+    lint_fix *fix;         /* NULL when no safe mechanical fix exists */
 } lint_finding;
 
 typedef struct lint_result {
-    lint_finding *items;  /* sorted by position, then rule */
+    lint_finding *items; /* sorted by position, then rule */
     size_t n;
-    int parsed;           /* 0: the prefilter proved the file clean without parsing it */
-    int n_syntax_errors;  /* ERROR/MISSING regions; findings inside them are dropped */
+    int parsed;          /* 0: the prefilter proved the file clean without parsing it */
+    int n_syntax_errors; /* ERROR/MISSING regions; findings inside them are dropped */
     lint_point first_error;
-    int file_noqa;        /* 1: a file-level "# oomkb: noqa" suppressed everything */
-    size_t n_suppressed;  /* findings dropped by noqa comments */
+    int file_noqa;       /* 1: a file-level "# oomkb: noqa" suppressed everything */
+    size_t n_suppressed; /* findings dropped by noqa comments */
 } lint_result;
 
 typedef struct lint_options {
-    uint32_t rules;       /* bit mask of rules to run; 0 means all */
-    int ignore_noqa;      /* 1: report findings even where a noqa comment suppresses them */
+    uint32_t rules;  /* bit mask of rules to run; 0 means all */
+    int ignore_noqa; /* 1: report findings even where a noqa comment suppresses them */
     /* The project's DDP fact for OOM104. Consulted lazily, only when the buffer holds a
      * reentrant-checkpoint site: ddp if non-NULL, else ddp_fn(ddp_ud, out), else the buffer
      * is scanned on its own (a single-file project). */
@@ -155,15 +155,15 @@ typedef struct lint_options {
  * hand-written file comes near (the largest in CPython or PyTorch are under 1 MB).
  * `oomkb lint` reports a larger file (or more bytes on stdin) as an error without reading
  * past the byte limit; `oomkb lsp` keeps a larger document but does not lint it. */
-#define LINT_MAX_SOURCE_BYTES (8u * 1024u * 1024u)
+#define LINT_MAX_SOURCE_BYTES ((size_t)8 * 1024 * 1024)
 #define LINT_MAX_TOKENS 1500000u
 /* Tokens of an unfinished statement at the end of the source (such as unclosed brackets):
  * tree-sitter 0.20.7 crashes recovering from about 65,000. */
 #define LINT_MAX_TAIL_TOKENS 30000u
 
 /* LINT_OK if src[0..len) is within the limits above (bytes, tokens, tail tokens), else
- * LINT_ERR_TOO_LARGE with the reason in diag. Costs one pass over the bytes; lint_buffer calls it before parsing (only when the
- * prefilter says a parse is needed). Pure, thread-safe. */
+ * LINT_ERR_TOO_LARGE with the reason in diag. Costs one pass over the bytes; lint_buffer calls it
+ * before parsing (only when the prefilter says a parse is needed). Pure, thread-safe. */
 lint_status lint_size_check(const char *src, size_t len, lint_diag *diag);
 
 /* A linting context: a tree-sitter parser and scratch memory reused across files. */
@@ -177,9 +177,10 @@ void lint_ctx_free(lint_ctx *ctx);
 /* The Python grammar, for callers that keep their own trees (the LSP). */
 const TSLanguage *lint_language(void);
 
-/* Which rules could fire on src at all, by a byte scan (no parse). A zero result proves the
- * buffer clean; lint_buffer uses it to skip parsing. */
-uint32_t lint_prefilter(const char *src, size_t len, uint32_t rules);
+/* Which of the rules in want (a mask of 1 << LINT_OOM10x; 0 = all) could fire on src at all,
+ * by a byte scan (no parse). A zero result proves the buffer clean; lint_buffer uses it to
+ * skip parsing. */
+uint32_t lint_prefilter(const char *src, size_t len, uint32_t want);
 
 /* Lints src[0..len) (UTF-8; a leading BOM is skipped). opts may be NULL (all rules). On
  * LINT_OK *out is a new result (caller frees with lint_result_free). */
@@ -213,9 +214,9 @@ typedef struct lint_entry_doc {
 } lint_entry_doc;
 
 typedef struct lint_render_opts {
-    const char *kb_url;                  /* base URL; entry URL = kb_url "/" ID */
-    const char *tool_version;            /* for SARIF */
-    lint_entry_doc docs[LINT_N_RULES];   /* per rule */
+    const char *kb_url;                /* base URL; entry URL = kb_url "/" ID */
+    const char *tool_version;          /* for SARIF */
+    lint_entry_doc docs[LINT_N_RULES]; /* per rule */
 } lint_render_opts;
 
 /* One linted file: its display name, its bytes (for --format full) and its result. */

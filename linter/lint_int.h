@@ -110,9 +110,9 @@ enum field {
  * (they were 16 more bytes a node): point_of() derives them from the byte offset. */
 typedef struct node {
     uint8_t kind;
-    uint8_t field;   /* the field this node fills in its parent */
+    uint8_t field; /* the field this node fills in its parent */
     uint8_t named;
-    uint8_t bad;     /* ERROR or MISSING node */
+    uint8_t bad;                  /* ERROR or MISSING node */
     uint32_t parent, first, next; /* indices, NONE if absent */
     uint32_t func;   /* the innermost enclosing function_definition/lambda/module node */
     uint32_t sb, eb; /* byte range */
@@ -143,7 +143,7 @@ typedef struct defn {
  * kept as last placed (index base0, byte sb0): an unmoved statement is one memcpy. */
 typedef struct flat_chunk {
     uint64_t hash; /* of the statement's bytes */
-    char *text; /* the statement's bytes, for an exact comparison */
+    char *text;    /* the statement's bytes, for an exact comparison */
     uint32_t len;
     uint32_t base0, sb0;
     node *nodes;
@@ -242,10 +242,10 @@ void set_fix(analysis *a, lint_finding *f, uint32_t sb, uint32_t eb, const char 
 int rule_on(const analysis *a, int rule);
 
 /* ---- Rules ---- */
-void rule_loss_kept(analysis *a);    /* OOM101, rule_loss.c */
-void rule_empty_cache(analysis *a);  /* OOM102, rule_cache.c */
-void rule_eval_accum(analysis *a);   /* OOM103, rule_trainer.c */
-void rule_reentrant(analysis *a);    /* OOM104, rule_ckpt.c */
+void rule_loss_kept(analysis *a);   /* OOM101, rule_loss.c */
+void rule_empty_cache(analysis *a); /* OOM102, rule_cache.c */
+void rule_eval_accum(analysis *a);  /* OOM103, rule_trainer.c */
+void rule_reentrant(analysis *a);   /* OOM104, rule_ckpt.c */
 
 /* 1 if the call builds Hugging Face TrainingArguments (or a subclass: Seq2Seq, TRL configs,
  * a same-file subclass). rule_trainer.c. */

@@ -15,7 +15,7 @@
 #include "linter/lint_int.h"
 
 #define SCAN_MAX_FILES 50000
-#define SCAN_MAX_BYTES (4u * 1024u * 1024u)
+#define SCAN_MAX_BYTES ((size_t)4 * 1024 * 1024)
 
 static int ident_char(char c)
 {
@@ -87,15 +87,15 @@ void lint_ddp_scan_buffer(const char *src, size_t len, const char *name, int is_
                         util_contains_ci(src, len, "fsdp") ||
                         has_bytes(src, len, "FullyShardedDataParallel");
     if (is_shell) {
-        static const char *const launchers[] = {"torchrun", "torch.distributed.launch",
-                                                "torch.distributed.run", "accelerate launch",
-                                                "--nproc_per_node", NULL};
+        static const char *const launchers[] = {
+            "torchrun",          "torch.distributed.launch", "torch.distributed.run",
+            "accelerate launch", "--nproc_per_node",         NULL};
         if (other_backend) {
             return;
         }
         for (int i = 0; launchers[i]; i++) {
-            for (const char *p = src; (p = memmem(p, (size_t)(end - p), launchers[i],
-                                                  strlen(launchers[i]))) != NULL;
+            for (const char *p = src;
+                 (p = memmem(p, (size_t)(end - p), launchers[i], strlen(launchers[i]))) != NULL;
                  p++) {
                 if (!commented(src, p)) {
                     note(acc, name, src, p);
@@ -121,9 +121,8 @@ void lint_ddp_scan_buffer(const char *src, size_t len, const char *name, int is_
     }
     static const char *const lightning[] = {"\"ddp", "'ddp", "DDPStrategy(", NULL};
     for (int i = 0; lightning[i]; i++) {
-        for (const char *p = src; (p = memmem(p, (size_t)(end - p), lightning[i],
-                                              strlen(lightning[i])));
-             p++) {
+        for (const char *p = src;
+             (p = memmem(p, (size_t)(end - p), lightning[i], strlen(lightning[i]))); p++) {
             if (!commented(src, p)) {
                 note(acc, name, src, p);
                 acc->n_other++;
@@ -258,7 +257,8 @@ static int skip_dir(const char *parent, const char *name)
 
 static int has_suffix(const char *s, const char *suf)
 {
-    size_t n = strlen(s), m = strlen(suf);
+    size_t n = strlen(s);
+    size_t m = strlen(suf);
     return n >= m && strcmp(s + n - m, suf) == 0;
 }
 
@@ -285,7 +285,10 @@ static void scan_file(const char *root, const char *path, int is_shell, lint_ddp
 static void scan_project(const char *root, int recursive, lint_ddp *acc)
 {
     char **queue = xmalloc(sizeof *queue);
-    size_t qn = 1, qcap = 1, qi = 0, files = 0;
+    size_t qn = 1;
+    size_t qcap = 1;
+    size_t qi = 0;
+    size_t files = 0;
     queue[0] = xstrdup(root);
     while (qi < qn && files < SCAN_MAX_FILES) {
         char *dir = queue[qi++];
@@ -310,7 +313,8 @@ static void scan_project(const char *root, int recursive, lint_ddp *acc)
                         queue[qn++] = xstrdup(path);
                     }
                 } else if (S_ISREG(st.st_mode) && files < SCAN_MAX_FILES) {
-                    int py = has_suffix(name, ".py"), sh = has_suffix(name, ".sh");
+                    int py = has_suffix(name, ".py");
+                    int sh = has_suffix(name, ".sh");
                     if (py || sh) {
                         files++;
                         scan_file(root, path, sh, acc);

@@ -60,8 +60,8 @@ static const char *sev_name(lint_severity s)
 static void render_line(buf *out, const lint_file_report *f, const lint_finding *x)
 {
     const lint_rule *r = &lint_rules()[x->rule];
-    buf_printf(out, "%s:%u:%u: %s%s %s [%s]\n", f->path, x->start.row + 1, x->start.column,
-               r->code, x->fix ? " [*]" : "", x->message, r->entry);
+    buf_printf(out, "%s:%u:%u: %s%s %s [%s]\n", f->path, x->start.row + 1, x->start.column, r->code,
+               x->fix ? " [*]" : "", x->message, r->entry);
 }
 
 static void render_full(buf *out, const lint_file_report *f, const lint_finding *x,
@@ -131,11 +131,11 @@ static json_t *json_finding(const lint_file_report *f, const lint_finding *x,
                         loc(&x->fix->start), "end_location", loc(&x->fix->end));
     }
     char *url = url_of(o, r);
-    json_t *j = json_pack("{s:s,s:s,s:s,s:s,s:s,s:o,s:o,s:o,s:i,s:s,s:s}", "code", r->code, "name",
-                          r->name, "message", x->message, "severity", sev_name(x->severity),
-                          "filename", f->path, "location", loc(&x->start), "end_location",
-                          loc(&x->end), "fix", fix, "noqa_row", (json_int_t)x->start.row + 1,
-                          "entry", r->entry, "url", url);
+    json_t *j =
+        json_pack("{s:s,s:s,s:s,s:s,s:s,s:o,s:o,s:o,s:i,s:s,s:s}", "code", r->code, "name", r->name,
+                  "message", x->message, "severity", sev_name(x->severity), "filename", f->path,
+                  "location", loc(&x->start), "end_location", loc(&x->end), "fix", fix, "noqa_row",
+                  (json_int_t)x->start.row + 1, "entry", r->entry, "url", url);
     free(url);
     return j;
 }
@@ -166,12 +166,11 @@ static json_t *sarif(const lint_file_report *files, size_t n, const lint_render_
         if (d && d->markdown) {
             json_object_set_new(h, "markdown", json_string(d->markdown));
         }
-        json_t *rule = json_pack(
-            "{s:s,s:s,s:{s:s},s:{s:s},s:s,s:o,s:{s:s},s:{s:s,s:[s]}}", "id", r->code, "name",
-            r->name, "shortDescription", "text", r->summary, "fullDescription", "text",
-            d && d->title ? d->title : r->summary, "helpUri", url, "help", h,
-            "defaultConfiguration", "level", "warning", "properties", "entry", r->entry, "tags",
-            "memory");
+        json_t *rule = json_pack("{s:s,s:s,s:{s:s},s:{s:s},s:s,s:o,s:{s:s},s:{s:s,s:[s]}}", "id",
+                                 r->code, "name", r->name, "shortDescription", "text", r->summary,
+                                 "fullDescription", "text", d && d->title ? d->title : r->summary,
+                                 "helpUri", url, "help", h, "defaultConfiguration", "level",
+                                 "warning", "properties", "entry", r->entry, "tags", "memory");
         json_array_append_new(rules, rule);
         free(url);
         buf_free(&help);
@@ -194,10 +193,10 @@ static json_t *sarif(const lint_file_report *files, size_t n, const lint_render_
                 "{s:s,s:i,s:s,s:{s:s},s:[{s:{s:{s:s},s:{s:i,s:i,s:i,s:i}}}]}", "ruleId", r->code,
                 "ruleIndex", (json_int_t)x->rule, "level",
                 x->severity == LINT_SEV_INFO ? "note" : "warning", "message", "text", x->message,
-                "locations", "physicalLocation", "artifactLocation", "uri", uri.data ? uri.data : "",
-                "region", "startLine", (json_int_t)x->start.row + 1, "startColumn",
-                (json_int_t)x->start.column, "endLine", (json_int_t)x->end.row + 1, "endColumn",
-                (json_int_t)x->end.column);
+                "locations", "physicalLocation", "artifactLocation", "uri",
+                uri.data ? uri.data : "", "region", "startLine", (json_int_t)x->start.row + 1,
+                "startColumn", (json_int_t)x->start.column, "endLine", (json_int_t)x->end.row + 1,
+                "endColumn", (json_int_t)x->end.column);
             buf_free(&uri);
             json_array_append_new(results, res_j);
         }

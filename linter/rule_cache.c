@@ -71,8 +71,8 @@ static int device_check(const analysis *a, uint32_t cond)
     if (cond == NONE) {
         return 0;
     }
-    static const char *const conditional[] = {"cache", "clear", "empty", "free", "mem", "oom",
-                                              "step",  "iter",  "epoch", "batch_idx"};
+    static const char *const conditional[] = {"cache", "clear", "empty", "free",  "mem",
+                                              "oom",   "step",  "iter",  "epoch", "batch_idx"};
     static const char *const device[] = {"is_available", "cuda", "device", "gpu",
                                          "xpu",          "npu",  "mps"};
     size_t n;
@@ -176,8 +176,8 @@ void rule_empty_cache(analysis *a)
             continue;
         }
         uint32_t f = child_field(a, c, F_FUNCTION);
-        const char *where = a->nodes[region].kind == K_FUNC ? "a per-step function"
-                                                           : "the training loop";
+        const char *where =
+            a->nodes[region].kind == K_FUNC ? "a per-step function" : "the training loop";
         if (w) {
             add_finding(a, LINT_OOM102, c,
                         "`%.*s()` calls torch.cuda.empty_cache() on every step of %s: it frees "

@@ -44,7 +44,8 @@ static int dict_reentrant(const analysis *a, uint32_t d)
             if (a->nodes[p].kind == K_DICT_SPLAT) {
                 return RE_UNKNOWN;
             }
-            if (a->nodes[p].kind == K_PAIR && key_is(a, child_field(a, p, F_KEY), "use_reentrant")) {
+            if (a->nodes[p].kind == K_PAIR &&
+                key_is(a, child_field(a, p, F_KEY), "use_reentrant")) {
                 return bool_value(a, child_field(a, p, F_VALUE));
             }
         }
@@ -76,8 +77,10 @@ static uint32_t local_dict(const analysis *a, uint32_t name, uint32_t before)
         }
         uint32_t left = child_field(a, i, F_LEFT);
         if (left != NONE && a->nodes[left].kind == K_IDENT) {
-            size_t l1, l2;
-            const char *t1 = ntext(a, left, &l1), *t2 = ntext(a, name, &l2);
+            size_t l1;
+            size_t l2;
+            const char *t1 = ntext(a, left, &l1);
+            const char *t2 = ntext(a, name, &l2);
             if (l1 == l2 && memcmp(t1, t2, l1) == 0) {
                 found = child_field(a, i, F_RIGHT);
             }
@@ -154,7 +157,8 @@ void rule_reentrant(analysis *a)
         return;
     }
     site *sites = NULL;
-    size_t n = 0, cap = 0;
+    size_t n = 0;
+    size_t cap = 0;
     int own_enable = find_def(a, "gradient_checkpointing_enable", 29, 0) != NULL;
     for (size_t i = 0; i < a->n_defs && !own_enable; i++) {
         own_enable = a->defs[i].name_len == 29 &&
@@ -265,10 +269,9 @@ void rule_reentrant(analysis *a)
                              fw, ft, where);
             if (s->value != NONE) {
                 set_fix(a, fd, a->nodes[s->value].sb, a->nodes[s->value].eb,
-                        "{\"use_reentrant\": False}", "Pass use_reentrant=False",
-                        LINT_FIX_UNSAFE);
-            } else if (s->state == RE_MISSING && call_kwarg(a, s->call,
-                                                            "gradient_checkpointing_kwargs") == NONE &&
+                        "{\"use_reentrant\": False}", "Pass use_reentrant=False", LINT_FIX_UNSAFE);
+            } else if (s->state == RE_MISSING &&
+                       call_kwarg(a, s->call, "gradient_checkpointing_kwargs") == NONE &&
                        call_positional(a, s->call, 0) == NONE) {
                 fix_add_kwarg(a, fd, s->call,
                               "gradient_checkpointing_kwargs={\"use_reentrant\": False}",

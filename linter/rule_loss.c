@@ -39,8 +39,10 @@ typedef struct ctx {
 
 static int same_text(const analysis *a, uint32_t x, uint32_t y)
 {
-    size_t lx, ly;
-    const char *tx = ntext(a, x, &lx), *ty = ntext(a, y, &ly);
+    size_t lx;
+    size_t ly;
+    const char *tx = ntext(a, x, &lx);
+    const char *ty = ntext(a, y, &ly);
     return lx == ly && memcmp(tx, ty, lx) == 0;
 }
 
@@ -108,9 +110,9 @@ static void collect(ctx *c)
             bind_targets(c, child_field(a, i, F_LEFT), i, i, B_AUG);
         } else if (nd->kind == K_FOR) {
             bind_targets(c, child_field(a, i, F_LEFT), NONE, i, B_OPAQUE);
-        } else if (nd->kind == K_CALL && ntext_is(a, child_field(a, child_field(a, i, F_FUNCTION),
-                                                                 F_ATTRIBUTE),
-                                                  "backward")) {
+        } else if (nd->kind == K_CALL &&
+                   ntext_is(a, child_field(a, child_field(a, i, F_FUNCTION), F_ATTRIBUTE),
+                            "backward")) {
             if (c->n_bw + 2 > c->cap_bw) {
                 c->cap_bw = c->cap_bw ? c->cap_bw * 2 : 32;
                 c->bw = xrealloc(c->bw, c->cap_bw * sizeof *c->bw);
@@ -129,16 +131,20 @@ static void collect(ctx *c)
 static int by_bind_func(const void *x, const void *y, void *ud)
 {
     const ctx *c = ud;
-    uint32_t i = *(const uint32_t *)x, j = *(const uint32_t *)y;
-    uint32_t fi = c->b[i].func, fj = c->b[j].func;
+    uint32_t i = *(const uint32_t *)x;
+    uint32_t j = *(const uint32_t *)y;
+    uint32_t fi = c->b[i].func;
+    uint32_t fj = c->b[j].func;
     return fi != fj ? (fi < fj ? -1 : 1) : (i < j ? -1 : i > j);
 }
 
 static int by_bw_func(const void *x, const void *y, void *ud)
 {
     const ctx *c = ud;
-    uint32_t i = *(const uint32_t *)x, j = *(const uint32_t *)y;
-    uint32_t fi = c->a->nodes[c->bw[i]].func, fj = c->a->nodes[c->bw[j]].func;
+    uint32_t i = *(const uint32_t *)x;
+    uint32_t j = *(const uint32_t *)y;
+    uint32_t fi = c->a->nodes[c->bw[i]].func;
+    uint32_t fj = c->a->nodes[c->bw[j]].func;
     return fi != fj ? (fi < fj ? -1 : 1) : (i < j ? -1 : i > j);
 }
 
@@ -164,7 +170,8 @@ static void index_by_func(ctx *c)
 /* The first position in b_by_func whose bind belongs to func (or a later function). */
 static size_t binds_of(const ctx *c, uint32_t func)
 {
-    size_t lo = 0, hi = c->n;
+    size_t lo = 0;
+    size_t hi = c->n;
     while (lo < hi) {
         size_t mid = (lo + hi) / 2;
         if (c->b[c->b_by_func[mid]].func < func) {
@@ -179,7 +186,8 @@ static size_t binds_of(const ctx *c, uint32_t func)
 /* The first position in bw_by_func whose node belongs to func (or a later function). */
 static size_t bws_of(const ctx *c, uint32_t func)
 {
-    size_t lo = 0, hi = c->n_bw_by_func;
+    size_t lo = 0;
+    size_t hi = c->n_bw_by_func;
     while (lo < hi) {
         size_t mid = (lo + hi) / 2;
         if (c->a->nodes[c->bw[c->bw_by_func[mid]]].func < func) {
@@ -200,8 +208,9 @@ static int mentions(const analysis *a, uint32_t e, const char *t, size_t len)
     size_t el;
     const char *s = ntext(a, e, &el);
     for (const char *p = s; (p = memmem(p, el - (size_t)(p - s), t, len)) != NULL; p++) {
-        int before_ok = p == s || !(p[-1] == '_' || p[-1] == '.' || (p[-1] >= 'a' && p[-1] <= 'z') ||
-                                    (p[-1] >= 'A' && p[-1] <= 'Z') || (p[-1] >= '0' && p[-1] <= '9'));
+        int before_ok =
+            p == s || !(p[-1] == '_' || p[-1] == '.' || (p[-1] >= 'a' && p[-1] <= 'z') ||
+                        (p[-1] >= 'A' && p[-1] <= 'Z') || (p[-1] >= '0' && p[-1] <= '9'));
         const char *q = p + len;
         int after_ok = q == s + el || !(*q == '_' || (*q >= 'a' && *q <= 'z') ||
                                         (*q >= 'A' && *q <= 'Z') || (*q >= '0' && *q <= '9'));
@@ -241,7 +250,8 @@ static const bind *last_binding(ctx *c, uint32_t func, const char *t, size_t len
 {
     const analysis *a = c->a;
     /* bindings are collected in source order: binary-search `at`, then walk back */
-    size_t lo = 0, hi = c->n;
+    size_t lo = 0;
+    size_t hi = c->n;
     while (lo < hi) {
         size_t mid = (lo + hi) / 2;
         if (a->nodes[c->b[mid].stmt].sb < at) {
@@ -268,6 +278,7 @@ static const bind *last_binding(ctx *c, uint32_t func, const char *t, size_t len
     return NULL;
 }
 
+/* NOLINTNEXTLINE(misc-no-recursion): each cycle passes taint(), which stops at MAX_DEPTH */
 static int taint_name(ctx *c, uint32_t n, uint32_t at, int depth)
 {
     analysis *a = c->a;
@@ -347,16 +358,18 @@ static int strong_loss_callee(const analysis *a, uint32_t call)
 
 static const char *const sanitizers[] = {"item", "tolist", "detach", "detach_", "numpy", NULL};
 static const char *const preserving[] = {
-    "cpu", "cuda", "to", "float", "double", "half", "bfloat16", "mean", "sum", "clone", "view",
-    "reshape", "squeeze", "unsqueeze", "contiguous", "mul", "div", "add", "sub", "pow", "sqrt",
-    "abs", "type_as", "expand", "flatten", "norm", "neg", "exp", "log", "clamp", NULL,
+    "cpu",     "cuda",  "to",   "float",   "double",  "half",      "bfloat16",   "mean",
+    "sum",     "clone", "view", "reshape", "squeeze", "unsqueeze", "contiguous", "mul",
+    "div",     "add",   "sub",  "pow",     "sqrt",    "abs",       "type_as",    "expand",
+    "flatten", "norm",  "neg",  "exp",     "log",     "clamp",     NULL,
 };
 static const char *const torch_keep[] = {
-    "stack", "cat", "mean", "sum", "add", "mul", "div", "sub", "squeeze", "unsqueeze", "clone",
-    "reshape", "flatten", "abs", "sqrt", "exp", "log", "neg", "pow", "clamp", NULL,
+    "stack", "cat",     "mean",      "sum",   "add",     "mul",     "div",
+    "sub",   "squeeze", "unsqueeze", "clone", "reshape", "flatten", "abs",
+    "sqrt",  "exp",     "log",       "neg",   "pow",     "clamp",   NULL,
 };
-static const char *const py_scalars[] = {"float", "int", "round", "str", "bool", "len", "repr",
-                                         "format", "print", "isinstance", NULL};
+static const char *const py_scalars[] = {"float", "int",    "round", "str",        "bool", "len",
+                                         "repr",  "format", "print", "isinstance", NULL};
 
 static int in_list(const char *t, size_t len, const char *const *l)
 {
@@ -373,6 +386,7 @@ static int combine(int x, int y)
     return x > y ? x : y;
 }
 
+/* NOLINTNEXTLINE(misc-no-recursion): each cycle passes taint(), which stops at MAX_DEPTH */
 static int taint_args(ctx *c, uint32_t call, uint32_t at, int depth)
 {
     const analysis *a = c->a;
@@ -387,13 +401,15 @@ static int taint_args(ctx *c, uint32_t call, uint32_t at, int depth)
 }
 
 /* What a same-file function returns: the worst of its return statements. */
+/* NOLINTNEXTLINE(misc-no-recursion): each cycle passes taint(), which stops at MAX_DEPTH */
 static int taint_returns(ctx *c, const defn *d, int depth)
 {
     analysis *a = c->a;
     if (under_no_grad(a, a->nodes[d->node].first)) {
         return T_CLEAN;
     }
-    int r = T_CLEAN, any = 0;
+    int r = T_CLEAN;
+    int any = 0;
     uint32_t end = a->nodes[d->node].eb;
     for (uint32_t i = d->node + 1; i < a->n_nodes && a->nodes[i].sb < end; i++) {
         if (a->nodes[i].kind == K_RETURN && a->nodes[i].func == d->node) {
@@ -407,6 +423,7 @@ static int taint_returns(ctx *c, const defn *d, int depth)
     return any ? r : T_CLEAN;
 }
 
+/* NOLINTNEXTLINE(misc-no-recursion): each cycle passes taint(), which stops at MAX_DEPTH */
 static int taint_call(ctx *c, uint32_t e, uint32_t at, int depth)
 {
     analysis *a = c->a;
@@ -458,6 +475,7 @@ static int taint_call(ctx *c, uint32_t e, uint32_t at, int depth)
     return T_UNKNOWN;
 }
 
+/* NOLINTNEXTLINE(misc-no-recursion): each cycle passes taint(), which stops at MAX_DEPTH */
 static int taint(ctx *c, uint32_t e, uint32_t at, int depth)
 {
     analysis *a = c->a;
@@ -539,6 +557,7 @@ static int taint(ctx *c, uint32_t e, uint32_t at, int depth)
 }
 
 /* The first sub-expression of e (descending containers and arithmetic) that is a loss. */
+/* NOLINTNEXTLINE(misc-no-recursion): depth <= 16 */
 static uint32_t loss_leaf(ctx *c, uint32_t e, uint32_t at, int depth)
 {
     analysis *a = c->a;
@@ -546,8 +565,8 @@ static uint32_t loss_leaf(ctx *c, uint32_t e, uint32_t at, int depth)
         return NONE;
     }
     uint8_t k = a->nodes[e].kind;
-    if (k == K_LIST || k == K_TUPLE || k == K_DICT || k == K_PAIR || k == K_BINOP ||
-        k == K_PAREN || k == K_EXPR_LIST || k == K_SET) {
+    if (k == K_LIST || k == K_TUPLE || k == K_DICT || k == K_PAIR || k == K_BINOP || k == K_PAREN ||
+        k == K_EXPR_LIST || k == K_SET) {
         for (uint32_t x = a->nodes[e].first; x != NONE; x = a->nodes[x].next) {
             if (!a->nodes[x].named || (k == K_PAIR && a->nodes[x].field == F_KEY)) {
                 continue;
@@ -584,7 +603,8 @@ static int rebound_in(ctx *c, uint32_t region, uint32_t cont, uint32_t sink)
     const analysis *a = c->a;
     size_t cl;
     const char *ct = ntext(a, cont, &cl);
-    size_t lo = 0, hi = c->n;
+    size_t lo = 0;
+    size_t hi = c->n;
     while (lo < hi) {
         size_t mid = (lo + hi) / 2;
         if (a->nodes[c->b[mid].stmt].sb < a->nodes[region].sb) {
@@ -656,7 +676,8 @@ static int local_to(ctx *c, uint32_t func, uint32_t cont)
 }
 
 /* Is the accumulator back-propagated in its function (total.backward(),
- * torch.stack(losses).sum().backward(), or through one assignment: l = sum(losses); l.backward())? */
+ * torch.stack(losses).sum().backward(), or through one assignment: l = sum(losses); l.backward())?
+ */
 static int accum_backpropagated(ctx *c, uint32_t func, uint32_t cont)
 {
     const analysis *a = c->a;
@@ -722,7 +743,8 @@ static void check_sink(ctx *c, uint32_t stmt, uint32_t cont_expr, uint32_t value
         return;
     }
     uint32_t leaf = loss_leaf(c, value, a->nodes[stmt].sb, 0);
-    size_t ll, cl;
+    size_t ll;
+    size_t cl;
     const char *lt = ntext(a, leaf, &ll);
     const char *ctext = ntext(a, cont, &cl);
     int short_leaf = ll <= 40 && !memchr(lt, '\n', ll);
@@ -802,7 +824,8 @@ void rule_loss_kept(analysis *a)
                 check_sink(&c, i, left, right, "stored in");
             } else if (is_chain(a, left) && a->nodes[right].kind == K_BINOP &&
                        ntext_is(a, child_field(a, right, F_OPERATOR), "+")) {
-                uint32_t l = child_field(a, right, F_LEFT), r = child_field(a, right, F_RIGHT);
+                uint32_t l = child_field(a, right, F_LEFT);
+                uint32_t r = child_field(a, right, F_RIGHT);
                 if (l != NONE && same_text(a, l, left)) {
                     check_sink(&c, i, left, r, "accumulated into");
                 } else if (r != NONE && same_text(a, r, left)) {

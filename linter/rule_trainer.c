@@ -15,7 +15,8 @@ static const char *last_part(const char *q)
 
 static int ends_with(const char *s, const char *suf)
 {
-    size_t n = strlen(s), m = strlen(suf);
+    size_t n = strlen(s);
+    size_t m = strlen(suf);
     return n >= m && strcmp(s + n - m, suf) == 0;
 }
 
@@ -27,6 +28,7 @@ static int from_hf(const char *q)
 static int class_is(const analysis *a, const char *q, int want_args, int depth);
 
 /* A class defined in this file whose superclass is a Hugging Face trainer/arguments class. */
+/* NOLINTNEXTLINE(misc-no-recursion): depth <= 4 */
 static int local_class_is(const analysis *a, const char *q, int want_args, int depth)
 {
     if (strncmp(q, "<local>.", 8) != 0 || depth > 4) {
@@ -48,6 +50,7 @@ static int local_class_is(const analysis *a, const char *q, int want_args, int d
     return 0;
 }
 
+/* NOLINTNEXTLINE(misc-no-recursion): through local_class_is, depth <= 4 */
 static int class_is(const analysis *a, const char *q, int want_args, int depth)
 {
     if (local_class_is(a, q, want_args, depth)) {
@@ -105,7 +108,8 @@ static uint32_t assigned_call(const analysis *a, uint32_t expr, uint32_t before)
     }
     size_t len;
     const char *t = ntext(a, expr, &len);
-    uint32_t best = NONE, best_same = NONE;
+    uint32_t best = NONE;
+    uint32_t best_same = NONE;
     for (uint32_t i = 0; i < a->n_nodes; i++) {
         if (a->nodes[i].kind != K_ASSIGN) {
             continue;
@@ -196,10 +200,9 @@ void rule_eval_accum(analysis *a)
     if (!rule_on(a, LINT_OOM103)) {
         return;
     }
-    int classification = has_bytes(a->src, a->len, "Classification") &&
-                         !has_bytes(a->src, a->len, "CausalLM") &&
-                         !has_bytes(a->src, a->len, "Seq2SeqLM") &&
-                         !has_bytes(a->src, a->len, "MaskedLM");
+    int classification =
+        has_bytes(a->src, a->len, "Classification") && !has_bytes(a->src, a->len, "CausalLM") &&
+        !has_bytes(a->src, a->len, "Seq2SeqLM") && !has_bytes(a->src, a->len, "MaskedLM");
     for (size_t i = 0; i < a->n_calls; i++) {
         uint32_t tc = a->calls[i];
         if (!call_of(a, tc, 0)) {

@@ -10,9 +10,9 @@ const TSLanguage *tree_sitter_python(void);
 
 /* ---- Symbol and field tables, built once ---- */
 
-static uint8_t *sym_kind;   /* indexed by TSSymbol */
+static uint8_t *sym_kind; /* indexed by TSSymbol */
 static uint32_t n_sym_kind;
-static uint8_t *field_map;  /* indexed by TSFieldId */
+static uint8_t *field_map; /* indexed by TSFieldId */
 static uint32_t n_field_map;
 static pthread_once_t tables_once = PTHREAD_ONCE_INIT;
 
@@ -89,16 +89,26 @@ static const struct {
     const char *name;
     uint8_t field;
 } field_names[] = {
-    {"name", F_NAME},           {"alias", F_ALIAS},
-    {"value", F_VALUE},         {"object", F_OBJECT},
-    {"attribute", F_ATTRIBUTE}, {"function", F_FUNCTION},
-    {"arguments", F_ARGUMENTS}, {"left", F_LEFT},
-    {"right", F_RIGHT},         {"operator", F_OPERATOR},
-    {"body", F_BODY},           {"condition", F_CONDITION},
-    {"consequence", F_CONSEQUENCE}, {"alternative", F_ALTERNATIVE},
-    {"module_name", F_MODULE_NAME}, {"superclasses", F_SUPERCLASSES},
-    {"key", F_KEY},             {"subscript", F_SUBSCRIPT},
-    {"definition", F_DEFINITION}, {"parameters", F_PARAMETERS},
+    {"name", F_NAME},
+    {"alias", F_ALIAS},
+    {"value", F_VALUE},
+    {"object", F_OBJECT},
+    {"attribute", F_ATTRIBUTE},
+    {"function", F_FUNCTION},
+    {"arguments", F_ARGUMENTS},
+    {"left", F_LEFT},
+    {"right", F_RIGHT},
+    {"operator", F_OPERATOR},
+    {"body", F_BODY},
+    {"condition", F_CONDITION},
+    {"consequence", F_CONSEQUENCE},
+    {"alternative", F_ALTERNATIVE},
+    {"module_name", F_MODULE_NAME},
+    {"superclasses", F_SUPERCLASSES},
+    {"key", F_KEY},
+    {"subscript", F_SUBSCRIPT},
+    {"definition", F_DEFINITION},
+    {"parameters", F_PARAMETERS},
 };
 
 static void build_tables(void)
@@ -298,7 +308,8 @@ static uint64_t hash_bytes(const char *s, size_t n)
  * next one is usually the next chunk. */
 static int chunk_reuse(analysis *a, TSNode tn, uint64_t h, size_t *hint)
 {
-    uint32_t sb = ts_node_start_byte(tn), eb = ts_node_end_byte(tn);
+    uint32_t sb = ts_node_start_byte(tn);
+    uint32_t eb = ts_node_end_byte(tn);
     for (size_t j = 0; j < a->n_chunks; j++) {
         size_t k = (*hint + j) % a->n_chunks;
         flat_chunk *c = &a->chunks[k];
@@ -356,7 +367,8 @@ void tree_flatten(analysis *a, const TSTree *tree)
     for (size_t k = 0; k < a->n_chunks; k++) {
         a->chunks[k].used = 0;
     }
-    size_t n_old = a->n_chunks, hint = 0;
+    size_t n_old = a->n_chunks;
+    size_t hint = 0;
     a->n_nodes = 0;
     a->n_calls = a->n_loops = 0;
     TSNode root = ts_tree_root_node(tree);
@@ -375,7 +387,8 @@ void tree_flatten(analysis *a, const TSTree *tree)
                 reused = a->n_chunks && chunk_reuse(a, tn, h, &hint);
             }
             if (!reused) {
-                size_t call0 = a->n_calls, loop0 = a->n_loops;
+                size_t call0 = a->n_calls;
+                size_t loop0 = a->n_loops;
                 uint32_t c = push_node(a, &cur, 0);
                 note_node(a, c);
                 flatten_below(a, tn, c);
@@ -442,7 +455,8 @@ TSPoint point_of(analysis *a, uint32_t byte)
 {
     if (!a->lines_built) {
         a->n_lines = 0;
-        const char *p = a->src, *end = a->src + a->len;
+        const char *p = a->src;
+        const char *end = a->src + a->len;
         for (;;) {
             /* (a->len == 0: the loop stores line 0 and stops) */
             if (a->n_lines == a->cap_lines) {
@@ -458,7 +472,8 @@ TSPoint point_of(analysis *a, uint32_t byte)
         }
         a->lines_built = 1;
     }
-    uint32_t lo = 0, hi = a->n_lines; /* the last line starting at or before byte */
+    uint32_t lo = 0;
+    uint32_t hi = a->n_lines; /* the last line starting at or before byte */
     while (hi - lo > 1) {
         uint32_t mid = lo + (hi - lo) / 2;
         if (a->line_starts[mid] <= byte) {
@@ -516,6 +531,7 @@ static int append(char *out, size_t cap, size_t *pos, const char *s, size_t n)
 }
 
 /* Appends the dotted text of a chain, spaces removed; resolve != 0 maps the leftmost name. */
+/* NOLINTNEXTLINE(misc-no-recursion): depth <= MAX_DEPTH */
 static int chain(const analysis *a, uint32_t n, int resolve, char *out, size_t cap, size_t *pos,
                  int depth)
 {
@@ -571,7 +587,8 @@ int chain_text(const analysis *a, uint32_t n, char *out, size_t cap)
 /* The first position in def_by_name whose name is not less than name[0..len). */
 static size_t def_lower_bound(const analysis *a, const char *name, size_t len)
 {
-    size_t lo = 0, hi = a->n_defs;
+    size_t lo = 0;
+    size_t hi = a->n_defs;
     while (lo < hi) {
         size_t mid = (lo + hi) / 2;
         const defn *d = &a->defs[a->def_by_name[mid]];
@@ -644,7 +661,8 @@ static void collect_import(analysis *a, uint32_t n)
         if (a->nodes[c].field != F_NAME) {
             continue;
         }
-        uint32_t target = c, alias = NONE;
+        uint32_t target = c;
+        uint32_t alias = NONE;
         if (a->nodes[c].kind == K_ALIASED) {
             target = child_field(a, c, F_NAME);
             alias = child_field(a, c, F_ALIAS);
@@ -756,7 +774,8 @@ uint32_t enclosing_loop(const analysis *a, uint32_t n)
 {
     uint32_t stop = a->nodes[n].func;
     uint32_t prev = n;
-    for (uint32_t p = a->nodes[n].parent; p != NONE && p != stop; prev = p, p = a->nodes[p].parent) {
+    for (uint32_t p = a->nodes[n].parent; p != NONE && p != stop;
+         prev = p, p = a->nodes[p].parent) {
         uint8_t k = a->nodes[p].kind;
         if ((k == K_FOR || k == K_WHILE) && a->nodes[prev].field == F_BODY) {
             return p;
@@ -875,8 +894,8 @@ int is_step_call(const analysis *a, uint32_t call)
     if (util_contains_ci(t, len, "optim") || util_contains_ci(t, len, "engine")) {
         return 1;
     }
-    if ((len == 3 && memcmp(t, "opt", 3) == 0) || (len > 3 && memcmp(t, "opt", 3) == 0 &&
-                                                   (t[3] == '_' || (t[3] >= 'A' && t[3] <= 'Z')))) {
+    if ((len == 3 && memcmp(t, "opt", 3) == 0) ||
+        (len > 3 && memcmp(t, "opt", 3) == 0 && (t[3] == '_' || (t[3] >= 'A' && t[3] <= 'Z')))) {
         return 1;
     }
     if (len > 4 && memcmp(t + len - 4, "_opt", 4) == 0) {
@@ -927,7 +946,8 @@ static defn *def_of(analysis *a, uint32_t func)
 static int def_cmp(const void *pa, const void *pb, void *ud)
 {
     const analysis *a = ud;
-    const defn *x = &a->defs[*(const uint32_t *)pa], *y = &a->defs[*(const uint32_t *)pb];
+    const defn *x = &a->defs[*(const uint32_t *)pa];
+    const defn *y = &a->defs[*(const uint32_t *)pb];
     size_t m = x->name_len < y->name_len ? x->name_len : y->name_len;
     int c = memcmp(x->name, y->name, m);
     if (c != 0) {
@@ -965,10 +985,9 @@ static int name_in(const char *t, size_t len, const char *const *list)
 
 /* Per-step hooks: the framework calls them once per training step. */
 static const char *const step_hooks[] = {
-    "training_step",     "compute_loss",         "training_step_end",
-    "on_train_batch_end", "on_train_batch_start", "on_before_backward",
-    "on_after_backward", "on_before_optimizer_step", "on_step_end",
-    "on_step_begin",     "optimizer_step",       NULL,
+    "training_step",        "compute_loss",       "training_step_end", "on_train_batch_end",
+    "on_train_batch_start", "on_before_backward", "on_after_backward", "on_before_optimizer_step",
+    "on_step_end",          "on_step_begin",      "optimizer_step",    NULL,
 };
 
 int per_step_region(const analysis *a, uint32_t n, uint32_t *out_region)
@@ -1027,7 +1046,8 @@ void analysis_facts(analysis *a)
             d->name = ntext(a, nm, &d->name_len);
             d->is_class = k == K_CLASS;
             d->toplevel = a->nodes[i].func == 0;
-            for (uint32_t p = a->nodes[i].parent; d->toplevel && p != NONE; p = a->nodes[p].parent) {
+            for (uint32_t p = a->nodes[i].parent; d->toplevel && p != NONE;
+                 p = a->nodes[p].parent) {
                 if (a->nodes[p].kind == K_CLASS) {
                     d->toplevel = 0;
                 }
@@ -1040,6 +1060,7 @@ void analysis_facts(analysis *a)
     /* Fixpoint: a call trains if it steps or calls a same-file function that trains. What each
      * call is does not change between rounds: work it out once. */
     uint8_t *steps = xmalloc(a->n_calls ? a->n_calls : 1);
+    /* NOLINTNEXTLINE(bugprone-sizeof-expression): an array of pointers */
     const defn **targets = xmalloc((a->n_calls ? a->n_calls : 1) * sizeof *targets);
     for (size_t i = 0; i < a->n_calls; i++) {
         steps[i] = (uint8_t)is_step_call(a, a->calls[i]);

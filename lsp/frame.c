@@ -26,8 +26,7 @@ static size_t resync(const char *buf, size_t len)
     return len;
 }
 
-long lsp_frame_parse(const char *buf, size_t len, size_t *body_off, size_t *body_len,
-                     size_t *skip)
+long lsp_frame_parse(const char *buf, size_t len, size_t *body_off, size_t *body_len, size_t *skip)
 {
     size_t i = 0;
     int have_length = 0;

@@ -54,7 +54,9 @@ int lsp_run(int in_fd, int out_fd, const lsp_options *opts)
         discard -= d;
         /* Handle every complete message in the buffer. */
         while (discard == 0 && start < in.len) {
-            size_t off, blen, skip;
+            size_t off;
+            size_t blen;
+            size_t skip;
             long n = lsp_frame_parse(in.data + start, in.len - start, &off, &blen, &skip);
             if (n == LSP_FRAME_MORE) {
                 break;
@@ -71,7 +73,7 @@ int lsp_run(int in_fd, int out_fd, const lsp_options *opts)
             lost = 0;
             if (n == LSP_FRAME_TOO_LARGE) {
                 char what[96];
-                snprintf(what, sizeof what, "message body over the %u MiB limit: skipped",
+                snprintf(what, sizeof what, "message body over the %zu MiB limit: skipped",
                          LSP_MAX_BODY >> 20);
                 lsp_server_frame_error(s, what);
                 d = skip < in.len - start ? skip : in.len - start;

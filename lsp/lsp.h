@@ -16,7 +16,7 @@
 
 /* Largest message body accepted, in bytes. A message that declares more is skipped whole
  * (LSP_FRAME_TOO_LARGE), without being buffered. */
-#define LSP_MAX_BODY (64u * 1024u * 1024u)
+#define LSP_MAX_BODY ((size_t)64 * 1024 * 1024)
 
 /* Results of lsp_frame_parse other than a message's size. */
 enum {
@@ -30,8 +30,7 @@ enum {
 
 /* Finds one framed message at the start of buf[0..len). Returns the total bytes it occupies
  * (headers and body) and sets body_off and body_len, or one of the LSP_FRAME_ codes. */
-long lsp_frame_parse(const char *buf, size_t len, size_t *body_off, size_t *body_len,
-                     size_t *skip);
+long lsp_frame_parse(const char *buf, size_t len, size_t *body_off, size_t *body_len, size_t *skip);
 
 /* ---- Document text ------------------------------------------------------------------------ */
 
@@ -43,8 +42,8 @@ typedef enum lsp_encoding { LSP_UTF16 = 0, LSP_UTF8 = 1, LSP_UTF32 = 2 } lsp_enc
 size_t lsp_offset_of(const char *text, size_t len, unsigned line, unsigned character,
                      lsp_encoding enc);
 /* The LSP position of a byte offset (clamped to len). */
-void lsp_position_of(const char *text, size_t len, size_t offset, lsp_encoding enc,
-                     unsigned *line, unsigned *character);
+void lsp_position_of(const char *text, size_t len, size_t offset, lsp_encoding enc, unsigned *line,
+                     unsigned *character);
 
 /* ---- The server --------------------------------------------------------------------------- */
 

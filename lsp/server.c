@@ -70,20 +70,19 @@ static void send_json(lsp_server *s, json_t *msg)
 
 static void reply(lsp_server *s, json_t *id, json_t *result)
 {
-    send_json(s, json_pack("{s:s,s:O,s:o}", "jsonrpc", "2.0", "id", id ? id : json_null(),
-                           "result", result ? result : json_null()));
+    send_json(s, json_pack("{s:s,s:O,s:o}", "jsonrpc", "2.0", "id", id ? id : json_null(), "result",
+                           result ? result : json_null()));
 }
 
 static void reply_error(lsp_server *s, json_t *id, int code, const char *message)
 {
-    send_json(s, json_pack("{s:s,s:O,s:{s:i,s:s}}", "jsonrpc", "2.0", "id",
-                           id ? id : json_null(), "error", "code", code, "message", message));
+    send_json(s, json_pack("{s:s,s:O,s:{s:i,s:s}}", "jsonrpc", "2.0", "id", id ? id : json_null(),
+                           "error", "code", code, "message", message));
 }
 
 static void notify(lsp_server *s, const char *method, json_t *params)
 {
-    send_json(s, json_pack("{s:s,s:s,s:o}", "jsonrpc", "2.0", "method", method, "params",
-                           params));
+    send_json(s, json_pack("{s:s,s:s,s:o}", "jsonrpc", "2.0", "method", method, "params", params));
 }
 
 static void log_message(lsp_server *s, int type, const char *text)
@@ -158,7 +157,8 @@ static void human_size(char *out, size_t cap, size_t n)
 static const char *over_budget(const lsp_server *s, const doc *d, size_t len, size_t n_lines)
 {
     static char why[256];
-    char have[32], limit[32];
+    char have[32];
+    char limit[32];
     size_t others = s->open_bytes - (d ? doc_footprint(d) : 0);
     size_t want = footprint(len, n_lines);
     if (len > s->max_doc) {
@@ -195,7 +195,8 @@ static size_t doc_offset(const doc *d, lsp_encoding enc, unsigned line, unsigned
 
 static TSPoint doc_point(const doc *d, size_t offset)
 {
-    size_t lo = 0, hi = d->n_lines;
+    size_t lo = 0;
+    size_t hi = d->n_lines;
     while (hi - lo > 1) {
         size_t mid = (lo + hi) / 2;
         if (d->lines[mid] <= offset) {
@@ -214,7 +215,8 @@ static json_t *doc_position(const doc *d, lsp_encoding enc, size_t offset)
         offset = d->len;
     }
     TSPoint p = doc_point(d, offset);
-    unsigned line, ch;
+    unsigned line;
+    unsigned ch;
     size_t a = d->lines[p.row];
     lsp_position_of(d->text + a, d->len - a, offset - a, enc, &line, &ch);
     return json_pack("{s:i,s:i}", "line", (json_int_t)p.row, "character", (json_int_t)ch);
@@ -222,8 +224,7 @@ static json_t *doc_position(const doc *d, lsp_encoding enc, size_t offset)
 
 static json_t *doc_range(const doc *d, lsp_encoding enc, size_t a, size_t b)
 {
-    return json_pack("{s:o,s:o}", "start", doc_position(d, enc, a), "end",
-                     doc_position(d, enc, b));
+    return json_pack("{s:o,s:o}", "start", doc_position(d, enc, a), "end", doc_position(d, enc, b));
 }
 
 static doc *doc_find(lsp_server *s, const char *uri)
@@ -266,7 +267,8 @@ static char *uri_to_path(const char *uri)
     buf b = BUF_INIT;
     for (; *p; p++) {
         if (*p == '%') {
-            int h = util_hexval((unsigned char)p[1]), l = h >= 0 ? util_hexval((unsigned char)p[2]) : -1;
+            int h = util_hexval((unsigned char)p[1]);
+            int l = h >= 0 ? util_hexval((unsigned char)p[2]) : -1;
             if (h < 0 || l < 0 || (h == 0 && l == 0)) {
                 buf_free(&b);
                 return NULL;
@@ -299,9 +301,9 @@ static json_t *diagnostic(lsp_server *s, const doc *d, const lint_finding *f)
     char *href = xasprintf("%s/%s", s->kb_url, r->entry);
     json_t *o = json_pack("{s:o,s:i,s:s,s:{s:s},s:s,s:s,s:{s:s,s:s}}", "range",
                           doc_range(d, s->enc, f->start_byte, f->end_byte), "severity",
-                          f->severity == LINT_SEV_INFO ? 3 : 2, "code", r->code,
-                          "codeDescription", "href", href, "source", "oomkb", "message",
-                          f->message, "data", "entry", r->entry, "name", r->name);
+                          f->severity == LINT_SEV_INFO ? 3 : 2, "code", r->code, "codeDescription",
+                          "href", href, "source", "oomkb", "message", f->message, "data", "entry",
+                          r->entry, "name", r->name);
     free(href);
     return o;
 }
@@ -386,9 +388,8 @@ static void on_initialize(lsp_server *s, json_t *id, json_t *params)
     }
     /* Prefer utf-8 (no conversion) when the client offers it; else the default utf-16. */
     s->enc = LSP_UTF16;
-    json_t *encs = json_object_get(json_object_get(json_object_get(params, "capabilities"),
-                                                   "general"),
-                                   "positionEncodings");
+    json_t *encs = json_object_get(
+        json_object_get(json_object_get(params, "capabilities"), "general"), "positionEncodings");
     size_t i;
     json_t *v;
     json_array_foreach(encs, i, v)
@@ -499,18 +500,21 @@ static int apply_change(lsp_server *s, doc *d, json_t *change, const char **why)
         }
         return 1;
     }
-    json_t *js = json_object_get(range, "start"), *je = json_object_get(range, "end");
-    json_t *sl = json_object_get(js, "line"), *sc = json_object_get(js, "character");
-    json_t *el = json_object_get(je, "line"), *ec = json_object_get(je, "character");
+    json_t *js = json_object_get(range, "start");
+    json_t *je = json_object_get(range, "end");
+    json_t *sl = json_object_get(js, "line");
+    json_t *sc = json_object_get(js, "character");
+    json_t *el = json_object_get(je, "line");
+    json_t *ec = json_object_get(je, "character");
     if (!json_is_integer(sl) || !json_is_integer(sc) || !json_is_integer(el) ||
         !json_is_integer(ec) || json_integer_value(sl) < 0 || json_integer_value(sc) < 0 ||
         json_integer_value(el) < 0 || json_integer_value(ec) < 0) {
         return 0;
     }
-    size_t a = doc_offset(d, s->enc, (unsigned)json_integer_value(sl),
-                          (unsigned)json_integer_value(sc));
-    size_t b = doc_offset(d, s->enc, (unsigned)json_integer_value(el),
-                          (unsigned)json_integer_value(ec));
+    size_t a =
+        doc_offset(d, s->enc, (unsigned)json_integer_value(sl), (unsigned)json_integer_value(sc));
+    size_t b =
+        doc_offset(d, s->enc, (unsigned)json_integer_value(el), (unsigned)json_integer_value(ec));
     if (b < a) {
         size_t t = a;
         a = b;
@@ -612,7 +616,8 @@ static void on_did_close(lsp_server *s, json_t *params)
 /* The byte offset of params.position in d, or -1 if malformed. */
 static long param_offset(lsp_server *s, const doc *d, json_t *pos)
 {
-    json_t *l = json_object_get(pos, "line"), *c = json_object_get(pos, "character");
+    json_t *l = json_object_get(pos, "line");
+    json_t *c = json_object_get(pos, "character");
     if (!json_is_integer(l) || !json_is_integer(c) || json_integer_value(l) < 0 ||
         json_integer_value(c) < 0) {
         return -1;
@@ -670,9 +675,9 @@ static void on_hover(lsp_server *s, json_t *id, json_t *params)
 static json_t *edit_for(lsp_server *s, const doc *d, size_t a, size_t b, const char *text)
 {
     json_t *changes = json_object();
-    json_object_set_new(changes, d->uri,
-                        json_pack("[{s:o,s:s}]", "range", doc_range(d, s->enc, a, b), "newText",
-                                  text));
+    json_object_set_new(
+        changes, d->uri,
+        json_pack("[{s:o,s:s}]", "range", doc_range(d, s->enc, a, b), "newText", text));
     return json_pack("{s:o}", "changes", changes);
 }
 
@@ -694,7 +699,8 @@ static json_t *noqa_action(lsp_server *s, const doc *d, const lint_finding *f)
     if (line >= d->n_lines) {
         return NULL;
     }
-    size_t a = d->lines[line], b = line_end(d, line);
+    size_t a = d->lines[line];
+    size_t b = line_end(d, line);
     if (b > a && d->text[b - 1] == '\r') {
         b--;
     }
@@ -737,8 +743,8 @@ static json_t *noqa_action(lsp_server *s, const doc *d, const lint_finding *f)
     }
     json_t *action = NULL;
     if (edit) {
-        action = json_pack("{s:s,s:s,s:[o],s:o}", "title", title, "kind", "quickfix",
-                           "diagnostics", diagnostic(s, d, f), "edit", edit);
+        action = json_pack("{s:s,s:s,s:[o],s:o}", "title", title, "kind", "quickfix", "diagnostics",
+                           diagnostic(s, d, f), "edit", edit);
     }
     free(title);
     return action;
@@ -764,11 +770,11 @@ static void on_code_action(lsp_server *s, json_t *id, json_t *params)
         }
         if (f->fix) {
             json_array_append_new(
-                actions, json_pack("{s:s,s:s,s:[o],s:b,s:o}", "title", f->fix->title, "kind",
-                                   "quickfix", "diagnostics", diagnostic(s, d, f), "isPreferred",
-                                   f->fix->applicability == LINT_FIX_SAFE, "edit",
-                                   edit_for(s, d, f->fix->start_byte, f->fix->end_byte,
-                                            f->fix->content)));
+                actions,
+                json_pack("{s:s,s:s,s:[o],s:b,s:o}", "title", f->fix->title, "kind", "quickfix",
+                          "diagnostics", diagnostic(s, d, f), "isPreferred",
+                          f->fix->applicability == LINT_FIX_SAFE, "edit",
+                          edit_for(s, d, f->fix->start_byte, f->fix->end_byte, f->fix->content)));
         }
         json_t *nq = noqa_action(s, d, f);
         if (nq) {
@@ -798,8 +804,8 @@ void lsp_server_handle(lsp_server *s, const char *body, size_t len)
     json_t *id = json_object_get(msg, "id");
     json_t *jm = json_object_get(msg, "method");
     const char *method = json_string_value(jm);
-    if (!json_is_object(msg) || (id && !json_is_string(id) && !json_is_integer(id) &&
-                                 !json_is_null(id))) {
+    if (!json_is_object(msg) ||
+        (id && !json_is_string(id) && !json_is_integer(id) && !json_is_null(id))) {
         reply_error(s, NULL, ERR_INVALID_REQUEST, "not a JSON-RPC request");
         goto out;
     }

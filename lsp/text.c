@@ -57,8 +57,8 @@ size_t lsp_offset_of(const char *text, size_t len, unsigned line, unsigned chara
     return i;
 }
 
-void lsp_position_of(const char *text, size_t len, size_t offset, lsp_encoding enc,
-                     unsigned *line, unsigned *character)
+void lsp_position_of(const char *text, size_t len, size_t offset, lsp_encoding enc, unsigned *line,
+                     unsigned *character)
 {
     if (offset > len) {
         offset = len;

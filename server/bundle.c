@@ -37,14 +37,14 @@ static const char *ctype_of(const char *name)
 /* "/static/app.<10 hex>.js": the hash is FNV-1a 64 of the bytes, so any change moves the URL. */
 static char *fingerprinted_url(const char *name, const char *data, size_t len)
 {
-    unsigned long long h = 1469598103934665603ull;
+    unsigned long long h = 1469598103934665603ULL;
     for (size_t i = 0; i < len; i++) {
         h ^= (unsigned char)data[i];
-        h *= 1099511628211ull;
+        h *= 1099511628211ULL;
     }
     const char *dot = strrchr(name, '.');
     size_t stem = dot ? (size_t)(dot - name) : strlen(name);
-    return xasprintf("/static/%.*s.%010llx%s", (int)stem, name, h & 0xffffffffffull,
+    return xasprintf("/static/%.*s.%010llx%s", (int)stem, name, h & 0xffffffffffULL,
                      dot ? dot : "");
 }
 

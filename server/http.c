@@ -17,7 +17,7 @@
 #include "server/server_mhd.h"
 
 /* Request bodies are never wanted (GET and HEAD only); bytes past this get a 405 at once. */
-#define MAX_DISCARD (64u * 1024u)
+#define MAX_DISCARD ((size_t)64 * 1024)
 
 struct server {
     const srv_mhd *mhd;
@@ -68,13 +68,13 @@ static struct MHD_Response *build(const srv_mhd *m, srv_rep *r, srv_variant v)
     struct MHD_Response *resp;
     if (r->pinned) {
         /* The site outlives the daemon: the library may point into the body. */
-        resp = m->create_response_from_buffer(len, (void *)(uintptr_t)data,
+        resp = m->create_response_from_buffer(len, (void *)data, /* only read */
                                               MHD_RESPMEM_PERSISTENT);
     } else {
         /* Shared with the cache: the body stays until the library lets go of it. */
         srv_rep_mem_ref(r);
-        resp = m->create_response_from_buffer_with_free_callback_cls(
-            len, (void *)(uintptr_t)data, free_cb, r);
+        resp = m->create_response_from_buffer_with_free_callback_cls(len, (void *)data, free_cb,
+                                                                     r); /* only read */
         if (!resp) {
             srv_rep_mem_unref(r);
         }
@@ -148,8 +148,8 @@ static void log_request(server *sv, struct MHD_Connection *c, const char *method
             inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, host,
                       sizeof host);
         } else if (sa->sa_family == AF_INET6) {
-            inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr,
-                      host, sizeof host);
+            inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, host,
+                      sizeof host);
         }
     }
     time_t now = time(NULL);
@@ -215,9 +215,8 @@ __attribute__((format(printf, 2, 0))) static void mhd_log(void *cls, const char 
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
-                                  const char *method, const char *version,
-                                  const char *upload_data, size_t *upload_data_size,
-                                  void **req_cls)
+                                  const char *method, const char *version, const char *upload_data,
+                                  size_t *upload_data_size, void **req_cls)
 {
     (void)upload_data;
     server *sv = cls;
@@ -266,8 +265,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     }
     if (!sv->quiet) {
         size_t bytes = not_modified || strcmp(method, "HEAD") == 0 ? 0
-                       : a.variant == SRV_GZIP                      ? a.rep->gz_len
-                                                                    : a.rep->len;
+                       : a.variant == SRV_GZIP                     ? a.rep->gz_len
+                                                                   : a.rep->len;
         log_request(sv, c, method, st->target, version, status, bytes);
     }
     srv_answer_release(sv->site, &a);
@@ -297,8 +296,7 @@ static int open_listener(const char *host, unsigned port, int *out_family, char 
     int fd = -1;
     int saved = 0;
     for (struct addrinfo *ai = res; ai; ai = ai->ai_next) {
-        fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC,
-                    ai->ai_protocol);
+        fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, ai->ai_protocol);
         if (fd < 0) {
             saved = errno;
             continue;
@@ -321,8 +319,7 @@ static int open_listener(const char *host, unsigned port, int *out_family, char 
                      "--port)",
                      host, port);
         } else {
-            snprintf(err, err_size, "cannot listen on %s port %u: %s", host, port,
-                     strerror(saved));
+            snprintf(err, err_size, "cannot listen on %s port %u: %s", host, port, strerror(saved));
         }
     }
     return fd;
@@ -330,15 +327,18 @@ static int open_listener(const char *host, unsigned port, int *out_family, char 
 
 static unsigned bound_port(int fd)
 {
-    struct sockaddr_storage ss;
-    socklen_t len = sizeof ss;
-    if (getsockname(fd, (struct sockaddr *)&ss, &len) != 0) {
+    union {
+        struct sockaddr sa;
+        struct sockaddr_in in;
+        struct sockaddr_in6 in6;
+        struct sockaddr_storage ss;
+    } u;
+    memset(&u, 0, sizeof u);
+    socklen_t len = sizeof u;
+    if (getsockname(fd, &u.sa, &len) != 0) {
         return 0;
     }
-    if (ss.ss_family == AF_INET6) {
-        return ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
-    }
-    return ntohs(((struct sockaddr_in *)&ss)->sin_port);
+    return ntohs(u.sa.sa_family == AF_INET6 ? u.in6.sin6_port : u.in.sin_port);
 }
 
 static server_status fail(server_diag *diag, server_status st, const char *msg)
@@ -396,9 +396,9 @@ server_status server_start(const server_opts *opts, server **out, server_diag *d
     sv->daemon = m->start_daemon(
         flags, 0, NULL, NULL, on_request, sv, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, sv,
         MHD_OPTION_LISTEN_SOCKET, (MHD_socket)fd, MHD_OPTION_THREAD_POOL_SIZE, threads,
-        MHD_OPTION_CONNECTION_LIMIT, opts->conn_limit ? opts->conn_limit : 1000u,
-        MHD_OPTION_CONNECTION_TIMEOUT, opts->timeout_s ? opts->timeout_s : 30u,
-        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64u * 1024u), MHD_OPTION_URI_LOG_CALLBACK,
+        MHD_OPTION_CONNECTION_LIMIT, opts->conn_limit ? opts->conn_limit : 1000U,
+        MHD_OPTION_CONNECTION_TIMEOUT, opts->timeout_s ? opts->timeout_s : 30U,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64U * 1024U), MHD_OPTION_URI_LOG_CALLBACK,
         uri_cb, sv, MHD_OPTION_NOTIFY_COMPLETED, completed_cb, sv, MHD_OPTION_END);
     if (!sv->daemon) {
         close(fd);

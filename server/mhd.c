@@ -20,7 +20,10 @@ static pthread_mutex_t load_mu = PTHREAD_MUTEX_INITIALIZER;
 static srv_mhd table;
 static int loaded;
 
-#define SYM(member, name) {#name, offsetof(srv_mhd, member)}
+#define SYM(member, name)                                                                          \
+    {                                                                                              \
+#name, offsetof(srv_mhd, member)                                                           \
+    }
 
 static const struct {
     const char *name;

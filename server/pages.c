@@ -1,11 +1,11 @@
 /* The pages that do not depend on a query, rendered once at start-up by site.c: the home page
  * (introduction and entries by section), each entry as HTML, terminal text and JSON, and the
  * entry list as JSON. Pure functions of KB data; links between entries are root-relative. */
+#include "server/pages.h"
+
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include "server/pages.h"
 
 #define DASH " \xe2\x80\x94 "
 

@@ -65,7 +65,8 @@ int srv_query_arg(const char *query, const char *name, buf *out)
         size_t key_len = eq ? (size_t)(eq - p) : n;
         buf key = BUF_INIT;
         int bad = percent_decode(p, key_len, 1, &key);
-        int hit = !bad && key.len == name_len && memcmp(key.data ? key.data : "", name, name_len) == 0;
+        int hit =
+            !bad && key.len == name_len && memcmp(key.data ? key.data : "", name, name_len) == 0;
         buf_free(&key);
         if (hit) {
             if (!eq) {
@@ -87,7 +88,7 @@ srv_fmt srv_fmt_parse(const char *s)
     static const struct {
         const char *name;
         srv_fmt fmt;
-    } names[] = {{"html", SRV_FMT_HTML}, {"text", SRV_FMT_TEXT},     {"txt", SRV_FMT_TEXT},
+    } names[] = {{"html", SRV_FMT_HTML}, {"text", SRV_FMT_TEXT},   {"txt", SRV_FMT_TEXT},
                  {"md", SRV_FMT_MD},     {"markdown", SRV_FMT_MD}, {"json", SRV_FMT_JSON}};
     for (size_t i = 0; s && i < sizeof names / sizeof names[0]; i++) {
         if (util_strcasecmp(s, names[i].name) == 0) {
@@ -203,8 +204,8 @@ static void accept_elem(void *ud, const char *tok, size_t n, int q)
     static const struct {
         const char *type;
         int slot;
-    } types[] = {{"text/html", 0},       {"application/xhtml+xml", 0}, {"text/plain", 1},
-                 {"text/markdown", 2},   {"text/x-markdown", 2},      {"application/json", 3}};
+    } types[] = {{"text/html", 0},     {"application/xhtml+xml", 0}, {"text/plain", 1},
+                 {"text/markdown", 2}, {"text/x-markdown", 2},       {"application/json", 3}};
     for (size_t i = 0; i < sizeof types / sizeof types[0]; i++) {
         if (span_is(tok, n, types[i].type) && q > st->q[types[i].slot]) {
             st->q[types[i].slot] = q;
@@ -238,9 +239,9 @@ int srv_ua_is_terminal(const char *ua)
     if (!ua || !*ua) {
         return 1;
     }
-    static const char *const prefixes[] = {"curl/",   "wget/",           "httpie/",
-                                           "python-requests/", "python-urllib/", "libcurl",
-                                           "powershell", "fetch libfetch",  "xh/"};
+    static const char *const prefixes[] = {
+        "curl/",      "wget/",          "httpie/", "python-requests/", "python-urllib/", "libcurl",
+        "powershell", "fetch libfetch", "xh/"};
     for (size_t i = 0; i < sizeof prefixes / sizeof prefixes[0]; i++) {
         size_t n = strlen(prefixes[i]);
         if (strlen(ua) >= n && span_is(ua, n, prefixes[i])) {
@@ -299,13 +300,13 @@ int srv_accepts_gzip(const char *accept_encoding)
     return st.star_q > 0;
 }
 
-int srv_etag_matches(const char *inm, const char *etag)
+int srv_etag_matches(const char *if_none_match, const char *etag)
 {
-    if (!inm || !etag || !*etag) {
+    if (!if_none_match || !etag || !*etag) {
         return 0;
     }
     size_t elen = strlen(etag);
-    const char *p = inm;
+    const char *p = if_none_match;
     while (*p) {
         while (*p == ' ' || *p == '\t' || *p == ',') {
             p++;
@@ -334,15 +335,15 @@ int srv_etag_matches(const char *inm, const char *etag)
     return 0;
 }
 
-void srv_etag_make(const char *kb_fp, const void *body, size_t len, const char *suffix,
-                   char *out, size_t out_size)
+void srv_etag_make(const char *kb_fp, const void *body, size_t len, const char *suffix, char *out,
+                   size_t out_size)
 {
     /* FNV-1a, 64 bits: not cryptographic, but an ETag only has to change when the bytes do. */
-    uint64_t h = 1469598103934665603ull;
+    uint64_t h = 1469598103934665603ULL;
     const unsigned char *p = body;
     for (size_t i = 0; i < len; i++) {
         h ^= p[i];
-        h *= 1099511628211ull;
+        h *= 1099511628211ULL;
     }
     snprintf(out, out_size, "\"%.8s-%016llx%s\"", kb_fp, (unsigned long long)h,
              suffix ? suffix : "");
@@ -358,7 +359,7 @@ int srv_gzip(const void *in, size_t n, char **out, size_t *out_len)
     }
     size_t cap = deflateBound(&z, (uLong)n);
     char *dst = xmalloc(cap);
-    z.next_in = (Bytef *)(uintptr_t)in;
+    z.next_in = (Bytef *)in; /* zlib only reads it */
     z.avail_in = (uInt)n;
     z.next_out = (Bytef *)dst;
     z.avail_out = (uInt)cap;
@@ -475,7 +476,7 @@ void srv_utf8_clean(buf *b, const char *s, size_t n)
     while (i < n) {
         unsigned char c = (unsigned char)s[i];
         if (c < 0x80) {
-            buf_putc(b, c < 0x20 || c == 0x7f ? '?' : (char)c);
+            buf_putc(b, (char)(c < 0x20 || c == 0x7f ? '?' : c));
             i++;
             continue;
         }

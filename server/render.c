@@ -8,8 +8,8 @@
 
 #include "server/server_int.h"
 
-char *srv_render_page(const srv_layout *l, const char *title, const char *page_class,
-                      const char *q, const char *main_html)
+char *srv_render_page(const srv_layout *l, const char *title, const char *page_class, const char *q,
+                      const char *main_html)
 {
     buf b = BUF_INIT;
     const char *p = l->html;
@@ -165,8 +165,7 @@ static void hits_html(buf *b, const char *q, const kb_results *r)
     buf_puts(b, "</ol>\n");
 }
 
-char *srv_render_search_html(const srv_site *s, const char *q, const kb_results *r,
-                             const char *err)
+char *srv_render_search_html(const srv_site *s, const char *q, const kb_results *r, const char *err)
 {
     buf m = BUF_INIT;
     buf_puts(&m, "<section class=\"search-page\">\n<h1>Search</h1>\n");
@@ -367,8 +366,8 @@ char *srv_render_error_text(int status, const char *message, const kb_strlist *i
     for (size_t i = 0; ids && i < ids->n; i++) {
         const srv_entry *e = srv_site_entry(s, ids->items[i], strlen(ids->items[i]));
         if (e) {
-            buf_printf(&b, "%s%-4s %s   /%s\n", shown++ ? "" : "\nDid you mean:\n", e->id,
-                       e->title, e->id);
+            buf_printf(&b, "%s%-4s %s   /%s\n", shown++ ? "" : "\nDid you mean:\n", e->id, e->title,
+                       e->id);
         }
     }
     return buf_detach(&b);

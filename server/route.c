@@ -31,8 +31,8 @@ void srv_answer_release(srv_site *s, srv_answer *a)
 }
 
 /* An error answer in the format the route would have used. ids (may be NULL) are suggested. */
-static void error_answer(srv_site *s, srv_answer *out, int status,
-                         const char *message, srv_fmt fmt, const kb_strlist *ids, const char *q)
+static void error_answer(srv_site *s, srv_answer *out, int status, const char *message, srv_fmt fmt,
+                         const kb_strlist *ids, const char *q)
 {
     char *body;
     const char *ctype;
@@ -135,8 +135,8 @@ static size_t limit_arg(const char *query, size_t dflt)
 }
 
 /* Runs a search (or takes it from the cache) and answers it in fmt. */
-static void search(srv_site *s, const srv_request *req, const char *query, srv_fmt fmt,
-                   int api, srv_answer *out)
+static void search(srv_site *s, const srv_request *req, const char *query, srv_fmt fmt, int api,
+                   srv_answer *out)
 {
     buf nq = BUF_INIT;
     int present = 0;
@@ -157,12 +157,12 @@ static void search(srv_site *s, const srv_request *req, const char *query, srv_f
     if (!*q) {
         /* The search page with no query yet: a prompt, the same for everyone. */
         char *body = fmt == SRV_FMT_HTML ? srv_render_search_html(s, "", NULL, NULL)
-                     : fmt == SRV_FMT_JSON ? srv_render_error_json(400, "missing q parameter",
-                                                                   NULL, s)
-                                            : srv_render_search_text("", NULL, NULL);
-        const char *ct = fmt == SRV_FMT_HTML ? SRV_CT_HTML
+                     : fmt == SRV_FMT_JSON
+                         ? srv_render_error_json(400, "missing q parameter", NULL, s)
+                         : srv_render_search_text("", NULL, NULL);
+        const char *ct = fmt == SRV_FMT_HTML   ? SRV_CT_HTML
                          : fmt == SRV_FMT_JSON ? SRV_CT_JSON
-                                                : SRV_CT_TEXT;
+                                               : SRV_CT_TEXT;
         srv_rep *r = srv_rep_new(s, fmt == SRV_FMT_JSON ? 400 : 200, ct, SRV_CC_REVALIDATE,
                                  SRV_VARY_NEGOTIATED, body, strlen(body), 1);
         answer(req, r, out);
@@ -207,8 +207,8 @@ static void search(srv_site *s, const srv_request *req, const char *query, srv_f
     const char *ct = fmt == SRV_FMT_HTML   ? SRV_CT_HTML
                      : fmt == SRV_FMT_JSON ? SRV_CT_JSON
                                            : SRV_CT_TEXT;
-    r = srv_rep_new(s, status, ct, SRV_CC_REVALIDATE,
-                    api ? SRV_VARY_ENCODING : SRV_VARY_NEGOTIATED, body, strlen(body), 1);
+    r = srv_rep_new(s, status, ct, SRV_CC_REVALIDATE, api ? SRV_VARY_ENCODING : SRV_VARY_NEGOTIATED,
+                    body, strlen(body), 1);
     if (status != 500) {
         if (s->hooks.prepare) {
             s->hooks.prepare(s->hooks.ud, r);
@@ -304,14 +304,14 @@ static int entry_route(srv_site *s, const srv_request *req, const char *seg, con
     }
     srv_fmt fmt = suffix;
     if (fmt == SRV_FMT_NONE && !format_arg(query, &fmt)) {
-        error_answer(s, out, 400, "format must be html, text, md or json",
-                     error_fmt(req, NULL), NULL, "");
+        error_answer(s, out, 400, "format must be html, text, md or json", error_fmt(req, NULL),
+                     NULL, "");
         return 1;
     }
     fmt = srv_negotiate(fmt, req->accept, req->user_agent,
                         SRV_FMT_HTML | SRV_FMT_TEXT | SRV_FMT_MD | SRV_FMT_JSON);
-    srv_rep *r = fmt == SRV_FMT_TEXT ? e->text
-                 : fmt == SRV_FMT_MD  ? e->md
+    srv_rep *r = fmt == SRV_FMT_TEXT   ? e->text
+                 : fmt == SRV_FMT_MD   ? e->md
                  : fmt == SRV_FMT_JSON ? e->json
                                        : e->html;
     answer(req, r, out);
@@ -348,8 +348,7 @@ void srv_route(srv_site *s, const srv_request *req, srv_answer *out)
     buf pb = BUF_INIT;
     const char *query = NULL;
     if (srv_target_split(req->target, &pb, &query) < 0) {
-        error_answer(s, out, 400, "malformed request target", error_fmt(req, NULL), NULL,
-                     "");
+        error_answer(s, out, 400, "malformed request target", error_fmt(req, NULL), NULL, "");
         buf_free(&pb);
         return;
     }
@@ -359,13 +358,13 @@ void srv_route(srv_site *s, const srv_request *req, srv_answer *out)
         buf q = BUF_INIT;
         int has_q = srv_query_arg(query, "q", &q);
         if (!format_arg(query, &fmt)) {
-            error_answer(s, out, 400, "format must be html, text or json",
-                         error_fmt(req, NULL), NULL, "");
+            error_answer(s, out, 400, "format must be html, text or json", error_fmt(req, NULL),
+                         NULL, "");
         } else if (has_q != 0) {
             /* /?q= is the shareable URL of a search typed on the home page. */
             search(s, req, query,
-                   srv_negotiate(fmt, req->accept, req->user_agent, SRV_FMT_HTML | SRV_FMT_TEXT),
-                   0, out);
+                   srv_negotiate(fmt, req->accept, req->user_agent, SRV_FMT_HTML | SRV_FMT_TEXT), 0,
+                   out);
         } else {
             fmt = srv_negotiate(fmt, req->accept, req->user_agent,
                                 SRV_FMT_HTML | SRV_FMT_TEXT | SRV_FMT_JSON);
@@ -381,8 +380,8 @@ void srv_route(srv_site *s, const srv_request *req, srv_answer *out)
     } else if (strcmp(path, "/search") == 0 || strcmp(path, "/api/search") == 0) {
         int api = path[1] == 'a';
         if (!api && !format_arg(query, &fmt)) {
-            error_answer(s, out, 400, "format must be html, text or json",
-                         error_fmt(req, NULL), NULL, "");
+            error_answer(s, out, 400, "format must be html, text or json", error_fmt(req, NULL),
+                         NULL, "");
         } else {
             fmt = api ? SRV_FMT_JSON
                       : srv_negotiate(fmt, req->accept, req->user_agent,
@@ -394,14 +393,12 @@ void srv_route(srv_site *s, const srv_request *req, srv_answer *out)
     } else if (strncmp(path, "/api/entries/", 13) == 0 && !strchr(path + 13, '/') &&
                srv_site_entry(s, path + 13, strlen(path + 13))) {
         answer(req, srv_site_entry(s, path + 13, strlen(path + 13))->json, out);
-    } else if (strncmp(path, "/static/", 8) == 0 && !strchr(path + 8, '/') &&
-               static_route(s, req, path, out)) {
-        /* answered */
-    } else if (strncmp(path, "/entries/", 9) == 0 && !strchr(path + 9, '/') &&
-               entry_route(s, req, path + 9, query, out)) {
-        /* answered */
-    } else if (!strchr(path + 1, '/') && entry_route(s, req, path + 1, query, out)) {
-        /* answered */
+    } else if ((strncmp(path, "/static/", 8) == 0 && !strchr(path + 8, '/') &&
+                static_route(s, req, path, out)) ||
+               (strncmp(path, "/entries/", 9) == 0 && !strchr(path + 9, '/') &&
+                entry_route(s, req, path + 9, query, out)) ||
+               (!strchr(path + 1, '/') && entry_route(s, req, path + 1, query, out))) {
+        /* answered by the route that matched */
     } else {
         not_found(s, req, path, out);
     }

@@ -25,14 +25,14 @@ typedef struct server_diag {
 } server_diag;
 
 typedef struct server_opts {
-    const char *bind;      /* address or host name to listen on; NULL = "127.0.0.1" */
-    unsigned port;         /* TCP port; 0 = any free one (see server_port) */
-    const char *db_path;   /* a compiled KB file; NULL = $OOMKB_DB, else the built-in KB */
-    unsigned threads;      /* pool threads; 0 = the number of CPUs, at most 8 */
-    unsigned conn_limit;   /* simultaneous connections; 0 = 1000 */
-    unsigned timeout_s;    /* idle connection timeout in seconds; 0 = 30 */
-    int quiet;             /* non-zero: no access log */
-    FILE *log;             /* access log (common log format); NULL = stderr */
+    const char *bind;    /* address or host name to listen on; NULL = "127.0.0.1" */
+    unsigned port;       /* TCP port; 0 = any free one (see server_port) */
+    const char *db_path; /* a compiled KB file; NULL = $OOMKB_DB, else the built-in KB */
+    unsigned threads;    /* pool threads; 0 = the number of CPUs, at most 8 */
+    unsigned conn_limit; /* simultaneous connections; 0 = 1000 */
+    unsigned timeout_s;  /* idle connection timeout in seconds; 0 = 30 */
+    int quiet;           /* non-zero: no access log */
+    FILE *log;           /* access log (common log format); NULL = stderr */
 } server_opts;
 
 typedef struct server server;

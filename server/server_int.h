@@ -2,8 +2,8 @@
  * libmicrohttpd glue) drives, and that the unit tests and fuzzers call directly.
  *
  * Data flow: kb --site.c (once, at start-up)--> prebuilt srv_rep objects; request --srv_route--> a
- * srv_answer naming one rep and one variant (identity, gzip, two 304s); queries go through the search
- * cache (cache.c). Nothing here touches sockets or libmicrohttpd. */
+ * srv_answer naming one rep and one variant (identity, gzip, two 304s); queries go through the
+ * search cache (cache.c). Nothing here touches sockets or libmicrohttpd. */
 #ifndef OOMKB_SERVER_INT_H
 #define OOMKB_SERVER_INT_H
 
@@ -15,10 +15,10 @@
 #include "kb/kb.h"
 
 /* Bounds on request input. Anything over them is a 400, never a truncation. */
-#define SRV_MAX_QUERY 256   /* bytes of a decoded search query */
-#define SRV_MAX_LIMIT 100   /* results per /api/search page */
+#define SRV_MAX_QUERY 256 /* bytes of a decoded search query */
+#define SRV_MAX_LIMIT 100 /* results per /api/search page */
 #define SRV_DEFAULT_LIMIT 10
-#define SRV_PAGE_LIMIT 50   /* results on the server-rendered /search page */
+#define SRV_PAGE_LIMIT 50 /* results on the server-rendered /search page */
 
 /* ---- Representations ---------------------------------------------------------------------- */
 
@@ -28,8 +28,8 @@
 typedef enum srv_variant {
     SRV_IDENTITY = 0,
     SRV_GZIP = 1,
-    SRV_NOT_MODIFIED = 2,     /* 304 carrying the identity ETag */
-    SRV_NOT_MODIFIED_GZ = 3,  /* 304 carrying the gzip ETag */
+    SRV_NOT_MODIFIED = 2,    /* 304 carrying the identity ETag */
+    SRV_NOT_MODIFIED_GZ = 3, /* 304 carrying the gzip ETag */
 } srv_variant;
 #define SRV_N_VARIANTS 4
 
@@ -44,10 +44,10 @@ typedef struct srv_rep {
     size_t len;
     char *gz; /* owned; NULL when compression does not pay */
     size_t gz_len;
-    char etag[56];    /* "" for none */
-    char etag_gz[60]; /* the gzip variant's strong ETag */
+    char etag[56];                /* "" for none */
+    char etag_gz[60];             /* the gzip variant's strong ETag */
     void *native[SRV_N_VARIANTS]; /* glue-owned, by srv_variant; NULL = build on use */
-    int pinned;       /* owned by the site for its whole life: no reference counting */
+    int pinned;                   /* owned by the site for its whole life: no reference counting */
     /* Unpinned reps are shared by the cache, in-flight answers and the library's responses,
      * which may outlive both (a slow client). refs counts the first two: at zero, the glue's
      * release hook drops native[]. mem_refs counts refs > 0 as one plus each library response
@@ -58,8 +58,8 @@ typedef struct srv_rep {
 
 /* Security headers every response carries; the CSP goes on HTML. The UI uses no inline script
  * or style, so 'self' is all it needs. */
-#define SRV_CSP                                                                                   \
-    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "            \
+#define SRV_CSP                                                                                    \
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "              \
     "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
 #define SRV_REFERRER_POLICY "no-referrer"
 
@@ -110,8 +110,8 @@ int srv_accepts_gzip(const char *accept_encoding);
 /* 1 when an If-None-Match header value matches etag (weak comparison, '*' matches). */
 int srv_etag_matches(const char *if_none_match, const char *etag);
 /* A strong ETag for body: "<kb fingerprint prefix>-<64-bit hash of the bytes><suffix>". */
-void srv_etag_make(const char *kb_fp, const void *body, size_t len, const char *suffix,
-                   char *out, size_t out_size);
+void srv_etag_make(const char *kb_fp, const void *body, size_t len, const char *suffix, char *out,
+                   size_t out_size);
 /* gzip-compresses in[0..n) at the best level. Returns 0 and a malloc'd *out; -1 on zlib failure. */
 int srv_gzip(const void *in, size_t n, char **out, size_t *out_len);
 /* Appends s HTML-escaped, with KB_MARK_OPEN/CLOSE turned into <mark>/</mark> (balanced even
@@ -178,8 +178,8 @@ typedef struct srv_layout {
 } srv_layout;
 
 /* Fills the layout; title and q are escaped here, main_html is trusted. Caller frees. */
-char *srv_render_page(const srv_layout *l, const char *title, const char *page_class,
-                      const char *q, const char *main_html);
+char *srv_render_page(const srv_layout *l, const char *title, const char *page_class, const char *q,
+                      const char *main_html);
 /* Adds id and a self-link to every <hN> in cmark HTML: id is prefix + "-" + slug. Caller frees. */
 char *srv_anchor_headings(const char *html, const char *prefix);
 /* title_md rendered inline (cmark's <p> wrapper removed). Caller frees. */
@@ -250,9 +250,9 @@ void srv_rep_mem_ref(srv_rep *r);
 void srv_rep_mem_unref(srv_rep *r);
 
 typedef struct srv_request {
-    const char *method;          /* "GET" */
-    const char *target;          /* raw request-target: "/search?q=a%20b" */
-    const char *accept;          /* header values, NULL when absent */
+    const char *method; /* "GET" */
+    const char *target; /* raw request-target: "/search?q=a%20b" */
+    const char *accept; /* header values, NULL when absent */
     const char *accept_encoding;
     const char *user_agent;
     const char *if_none_match;
@@ -274,7 +274,8 @@ kb *srv_kb_acquire(srv_site *s);
 void srv_kb_release(srv_site *s, kb *k);
 
 /* Renderers shared by site.c and route.c (render.c). Each returns a malloc'd body. */
-char *srv_render_search_html(const srv_site *s, const char *q, const kb_results *r, const char *err);
+char *srv_render_search_html(const srv_site *s, const char *q, const kb_results *r,
+                             const char *err);
 char *srv_render_search_text(const char *q, const kb_results *r, const char *err);
 char *srv_render_search_json(const char *q, size_t limit, const kb_results *r);
 char *srv_render_error_html(const srv_site *s, int status, const char *title,

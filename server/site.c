@@ -229,6 +229,7 @@ static int build_layout(srv_site *s, char *err, size_t err_size)
 
 static void build_assets(srv_site *s)
 {
+    /* NOLINTNEXTLINE(bugprone-sizeof-expression): an array of pointers */
     s->asset_reps = xcalloc(s->bundle.n * 2, sizeof *s->asset_reps);
     for (size_t i = 0; i < s->bundle.n; i++) {
         const srv_asset *a = &s->bundle.items[i];
@@ -299,8 +300,10 @@ srv_status srv_site_new(const char *db_path, unsigned n_handles, const srv_hooks
     }
 
     n_handles = n_handles ? n_handles : 1;
+    /* NOLINTBEGIN(bugprone-sizeof-expression): arrays of pointers */
     s->pool.all = xcalloc(n_handles, sizeof *s->pool.all);
     s->pool.idle = xcalloc(n_handles, sizeof *s->pool.idle);
+    /* NOLINTEND(bugprone-sizeof-expression) */
     for (unsigned i = 0; i < n_handles; i++) {
         kb_diag diag;
         memset(&diag, 0, sizeof diag);
@@ -309,7 +312,8 @@ srv_status srv_site_new(const char *db_path, unsigned n_handles, const srv_hooks
             if (diag.file[0]) {
                 snprintf(err, err_size, "%s: %s", diag.file, diag.message);
             } else {
-                snprintf(err, err_size, "%s", diag.message[0] ? diag.message : "cannot open the KB");
+                snprintf(err, err_size, "%s",
+                         diag.message[0] ? diag.message : "cannot open the KB");
             }
             st = SRV_ERR_KB;
             goto out;
@@ -349,7 +353,7 @@ srv_status srv_site_new(const char *db_path, unsigned n_handles, const srv_hooks
                                    xstrdup("405 Method Not Allowed: use GET or HEAD\n"));
     /* Bounded by count and bytes: about 4 MB of rendered results at most. The 304/gzip
      * variants share the bodies (the glue's responses point into them). */
-    s->cache = srv_cache_new(1024, 4u << 20, cache_unref, s);
+    s->cache = srv_cache_new(1024, 4U << 20, cache_unref, s);
 
 out:
     kb_toc_free(toc);

@@ -19,8 +19,8 @@ int main(int argc, char **argv)
         return 2;
     }
     kb_diag diag = {{0}, 0, {0}};
-    kb_status st = kb_compile((const char *const *)argv + 3, (size_t)(argc - 3), argv[2], warn,
-                              NULL, &diag);
+    kb_status st =
+        kb_compile((const char *const *)argv + 3, (size_t)(argc - 3), argv[2], warn, NULL, &diag);
     if (st != KB_OK) {
         if (diag.line > 0) {
             fprintf(stderr, "%s:%d: error: %s\n", diag.file, diag.line, diag.message);

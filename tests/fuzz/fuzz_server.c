@@ -85,8 +85,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (!r || r->status < 200 || r->status >= 500 || !r->body || !r->ctype) {
         abort();
     }
-    if ((a.variant == SRV_GZIP && !r->gz) ||
-        (a.variant == SRV_NOT_MODIFIED && !r->etag[0]) ||
+    if ((a.variant == SRV_GZIP && !r->gz) || (a.variant == SRV_NOT_MODIFIED && !r->etag[0]) ||
         (a.variant == SRV_NOT_MODIFIED_GZ && !r->etag_gz[0])) {
         abort();
     }

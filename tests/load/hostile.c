@@ -106,6 +106,8 @@ static const char *canary_tokens[16];
 static size_t n_canary_tokens;
 static const char *const passwd_markers[] = {"root:x:0:0:", "daemon:x:1:1:", "/usr/sbin/nologin"};
 
+/* The tables below are laid out by hand, several values a line. */
+/* clang-format off */
 static const char *const dotdots[] = {
     "../", "..%2f", "..%2F", "%2e%2e/", "%2E%2E/", "%2e%2e%2f", "%2E%2E%2F", ".%2e/", "%2e./",
     "%252e%252e%252f", "%252e%252e/", "..%252f", "%25252e%25252e%25252f", "..\\", "..%5c",
@@ -187,15 +189,16 @@ static const char *const agents[] = {
     "curl/7.88.1", "Wget/1.21", "Mozilla/5.0", "", "\xff\xfe", "python-requests/2.31",
     "HTTPie/3", "() { :; }; echo vulnerable",
 };
+/* clang-format on */
 
 /* ---- One bundle: bytes to send and how many answers to expect ---------------------------- */
 
 typedef struct bundle {
     sbuf out;
     int n_req;
-    int head[MAX_REQS];     /* answer i has no body (HEAD) */
-    size_t off[MAX_REQS];   /* where request i starts in out */
-    int half_close;     /* shut down our side after sending (an incomplete request) */
+    int head[MAX_REQS];   /* answer i has no body (HEAD) */
+    size_t off[MAX_REQS]; /* where request i starts in out */
+    int half_close;       /* shut down our side after sending (an incomplete request) */
 } bundle;
 
 static void add_target(rng *r, sbuf *t);
@@ -206,11 +209,16 @@ static void add_traversal(rng *r, sbuf *t)
     size_t k = pick(r, 10);
     if (k == 0) {
         /* Absolute and odd forms of a target. */
-        static const char *const forms[] = {
-            "http://127.0.0.1/../../../../etc/passwd", "file:///etc/passwd", "//etc/passwd",
-            "/\\..\\..\\..\\etc\\passwd", "*", "../../../../etc/passwd", "etc/passwd",
-            "http://evil.example/", "/%2e%2e/%2e%2e/%2e%2e/etc/passwd", "\\..\\..\\etc\\passwd",
-        };
+        static const char *const forms[] = {"http://127.0.0.1/../../../../etc/passwd",
+                                            "file:///etc/passwd",
+                                            "//etc/passwd",
+                                            "/\\..\\..\\..\\etc\\passwd",
+                                            "*",
+                                            "../../../../etc/passwd",
+                                            "etc/passwd",
+                                            "http://evil.example/",
+                                            "/%2e%2e/%2e%2e/%2e%2e/etc/passwd",
+                                            "\\..\\..\\etc\\passwd"};
         sb_puts(t, PICK(r, forms));
         return;
     }
@@ -232,14 +240,14 @@ static void add_traversal(rng *r, sbuf *t)
     } else {
         sb_puts(t, PICK(r, dotdot_targets));
     }
-    static const char *const tails[] = {"", "", "", ".md", ".txt", ".json", "?format=md",
-                                        "%00.md", "?q=x", "#frag", "/", ";x"};
+    static const char *const tails[] = {"",           "",       "",     ".md",   ".txt", ".json",
+                                        "?format=md", "%00.md", "?q=x", "#frag", "/",    ";x"};
     sb_puts(t, PICK(r, tails));
 }
 
 static void add_bad_query(rng *r, sbuf *t)
 {
-    static const char *const paths[] = {"/search", "/api/search", "/", "/M8", "/healthz",
+    static const char *const paths[] = {"/search",      "/api/search",    "/",   "/M8", "/healthz",
                                         "/api/entries", "/static/app.js", "/M88"};
     sb_puts(t, PICK(r, paths));
     sb_puts(t, pick(r, 8) == 0 ? "??" : "?");
@@ -261,8 +269,8 @@ static void add_bad_query(rng *r, sbuf *t)
                 /* A raw NUL byte in the request line. */
                 sb_add(t, "a\0b", 3);
             } else if (w == 2) {
-                static const char *const nums[] = {"-1", "0", "101", "99999999999999999999",
-                                                   "1e3", "0x10", " 5", "5 ", "%35", ""};
+                static const char *const nums[] = {
+                    "-1", "0", "101", "99999999999999999999", "1e3", "0x10", " 5", "5 ", "%35", ""};
                 sb_puts(t, PICK(r, nums));
             } else {
                 /* Random bytes, percent-encoded or not. */
@@ -410,8 +418,8 @@ static void big(rng *r, bundle *b)
             sb_printf(&b->out, "X-H%zu: %020zu\r\n", i, i);
         }
     } else if (kind == 6) {
-        static const char *const names[] = {"Range", "If-None-Match", "Accept-Encoding",
-                                            "Accept", "User-Agent", "Cookie"};
+        static const char *const names[] = {"Range",  "If-None-Match", "Accept-Encoding",
+                                            "Accept", "User-Agent",    "Cookie"};
         const char *name = PICK(r, names);
         sb_printf(&b->out, "%s: ", name);
         if (strcmp(name, "Range") == 0) {
@@ -443,6 +451,7 @@ static void framing(rng *r, bundle *b)
 {
     /* {bytes, length, half_close}: the unfinished ones shut our side so that the server sees
      * the end at once instead of waiting for its timeout. */
+/* clang-format off */
 #define RAW(s, half) {s, sizeof(s) - 1, half}
     static const struct {
         const char *s;
@@ -488,6 +497,7 @@ static void framing(rng *r, bundle *b)
         RAW("GET /M8 HTT", 1),
     };
 #undef RAW
+    /* clang-format on */
     size_t i = pick(r, sizeof raw / sizeof raw[0]);
     sb_add(&b->out, raw[i].s, raw[i].len);
     b->n_req = 1;
@@ -761,7 +771,8 @@ static void run_bundle(uint64_t seed, stats *st)
         }
     }
     for (size_t i = 0; in.len && i < n_canary_tokens + 3; i++) {
-        const char *m = i < n_canary_tokens ? canary_tokens[i] : passwd_markers[i - n_canary_tokens];
+        const char *m =
+            i < n_canary_tokens ? canary_tokens[i] : passwd_markers[i - n_canary_tokens];
         if (memmem(in.d, in.len, m, strlen(m))) {
             st->leaks++;
             if (!st->leak[0]) {

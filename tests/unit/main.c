@@ -13,13 +13,13 @@ int main(void)
 {
     const char *only = getenv("OOMKB_SUITE");
     SRunner *sr = NULL;
-#define SUITE(name)                                                                               \
-    if (!only || strcmp(only, #name) == 0) {                                                      \
-        if (!sr) {                                                                                \
-            sr = srunner_create(suite_##name());                                                  \
-        } else {                                                                                  \
-            srunner_add_suite(sr, suite_##name());                                                \
-        }                                                                                         \
+#define SUITE(name)                                                                                \
+    if (!only || strcmp(only, #name) == 0) {                                                       \
+        if (!sr) {                                                                                 \
+            sr = srunner_create(suite_##name());                                                   \
+        } else {                                                                                   \
+            srunner_add_suite(sr, suite_##name());                                                 \
+        }                                                                                          \
     }
 #include "suites.h"
 #undef SUITE

@@ -17,9 +17,9 @@
 #include <unistd.h>
 
 #include "common/util.h"
-#include "tests/support/run.h"
 #include "linter/lint.h"
 #include "lsp/lsp.h"
+#include "tests/support/run.h"
 
 static const char *LEAK = "import torch\n"
                           "losses = []\n"
@@ -119,7 +119,6 @@ START_TEST(unfinished_statement_at_end)
 END_TEST
 
 /* ---- The command line ---- */
-
 
 static void write_file(const char *dir, const char *name, const char *data, size_t n)
 {
@@ -233,8 +232,8 @@ START_TEST(cli_not_files)
     int rc = run_sh(cmd, &out, &err);
     ck_assert_msg(rc == 2, "rc %d: %s", rc, err); /* huge.py */
     ck_assert_msg(strstr(err, "huge.py: larger than the 8 MiB limit"), "%s", err);
-    ck_assert_msg(strstr(out, "good.py:6:19: OOM101") && strstr(out, "dir.py/inner.py:6:19"),
-                  "%s", out);
+    ck_assert_msg(strstr(out, "good.py:6:19: OOM101") && strstr(out, "dir.py/inner.py:6:19"), "%s",
+                  out);
     free(out);
     free(err);
     free(cmd);
@@ -300,8 +299,9 @@ static json_t *random_json(int depth)
     case 3:
         return json_real(rnd(1000) / 7.0);
     case 4: {
-        static const char *const strs[] = {"", "file:///tmp/abuse.py", "x", "utf-8",
-                                           "file:///tmp/a%zz.py", "\xE6\x97\xA5", "loss"};
+        static const char *const strs[] = {"",      "file:///tmp/abuse.py", "x",
+                                           "utf-8", "file:///tmp/a%zz.py",  "\xE6\x97\xA5",
+                                           "loss"};
         return json_string(strs[rnd(7)]);
     }
     case 5:
@@ -314,9 +314,9 @@ static json_t *random_json(int depth)
         return a;
     }
     default: {
-        static const char *const keys[] = {"textDocument", "uri", "text", "position", "line",
-                                           "character", "range", "start", "end",
-                                           "contentChanges", "version", "id", "method"};
+        static const char *const keys[] = {
+            "textDocument", "uri", "text",           "position", "line", "character", "range",
+            "start",        "end", "contentChanges", "version",  "id",   "method"};
         json_t *o = json_object();
         for (uint32_t i = rnd(4); i > 0; i--) {
             json_object_set_new(o, keys[rnd(13)], random_json(depth + 1));
@@ -329,10 +329,17 @@ static json_t *random_json(int depth)
 /* A request or notification that looks valid but has random types and values in places. */
 static json_t *random_request(void)
 {
-    static const char *const methods[] = {
-        "textDocument/didOpen", "textDocument/didChange", "textDocument/didSave",
-        "textDocument/didClose", "textDocument/hover", "textDocument/codeAction", "initialize",
-        "initialized", "$/cancelRequest", "workspace/symbol", "textDocument/completion"};
+    static const char *const methods[] = {"textDocument/didOpen",
+                                          "textDocument/didChange",
+                                          "textDocument/didSave",
+                                          "textDocument/didClose",
+                                          "textDocument/hover",
+                                          "textDocument/codeAction",
+                                          "initialize",
+                                          "initialized",
+                                          "$/cancelRequest",
+                                          "workspace/symbol",
+                                          "textDocument/completion"};
     const char *uri = rnd(2) ? "file:///tmp/abuse.py" : "file:///tmp/other.py";
     json_t *pos = json_pack("{s:o,s:o}", "line", rnd(3) ? json_integer(rnd(10)) : random_json(3),
                             "character", rnd(3) ? json_integer(rnd(40)) : random_json(3));
@@ -344,8 +351,7 @@ static json_t *random_request(void)
     json_t *params = json_pack("{s:o,s:o,s:o,s:[o]}", "textDocument", td, "position",
                                json_deep_copy(pos), "range", range, "contentChanges", change);
     if (rnd(5) == 0) {
-        static const char *const parts[] = {"textDocument", "position", "range",
-                                            "contentChanges"};
+        static const char *const parts[] = {"textDocument", "position", "range", "contentChanges"};
         json_object_set_new(params, parts[rnd(4)], random_json(1));
     }
     int keep = rnd(8) != 0;
@@ -373,11 +379,14 @@ static void random_message(buf *b)
     }
     if (kind == 1) { /* hostile headers (a well-formed one over the 64 MiB limit would take
                         the rest of the stream as its body: tests/unit/test_lsp.c has it) */
-        static const char *const heads[] = {
-            "Content-Length: 99999999999999999999\r\n\r\n", "Content-Length: -5\r\n\r\n",
-            "Content-Length: 67108865 1\r\n\r\n", "Content-Length:\r\n\r\n",
-            "Content-Type: x\r\n\r\n{}", "content-length: 2\r\n\r\n{}",
-            "Content-Length: 10\r\n\r\n{\"a\":", "Content-Length: 3\n\n[1]"};
+        static const char *const heads[] = {"Content-Length: 99999999999999999999\r\n\r\n",
+                                            "Content-Length: -5\r\n\r\n",
+                                            "Content-Length: 67108865 1\r\n\r\n",
+                                            "Content-Length:\r\n\r\n",
+                                            "Content-Type: x\r\n\r\n{}",
+                                            "content-length: 2\r\n\r\n{}",
+                                            "Content-Length: 10\r\n\r\n{\"a\":",
+                                            "Content-Length: 3\n\n[1]"};
         buf_puts(b, heads[rnd(8)]);
         return;
     }
@@ -448,15 +457,14 @@ START_TEST(lsp_random_messages)
     for (int i = 0; i < 4096; i++) {
         buf_putc(&send, ' ');
     }
-    frame(&send, json_pack("{s:s,s:s,s:{s:{s:s,s:s,s:i,s:s}}}", "jsonrpc", "2.0", "method",
-                           "textDocument/didOpen", "params", "textDocument", "uri",
-                           "file:///tmp/final.py", "languageId", "python", "version", 7, "text",
-                           LEAK));
-    frame(&send, json_pack("{s:s,s:i,s:s,s:{s:{s:s},s:{s:i,s:i}}}", "jsonrpc", "2.0", "id",
-                           424242, "method", "textDocument/hover", "params", "textDocument",
-                           "uri", "file:///tmp/final.py", "position", "line", 5, "character", 20));
-    frame(&send, json_pack("{s:s,s:i,s:s}", "jsonrpc", "2.0", "id", 424243, "method",
-                           "shutdown"));
+    frame(&send,
+          json_pack("{s:s,s:s,s:{s:{s:s,s:s,s:i,s:s}}}", "jsonrpc", "2.0", "method",
+                    "textDocument/didOpen", "params", "textDocument", "uri", "file:///tmp/final.py",
+                    "languageId", "python", "version", 7, "text", LEAK));
+    frame(&send, json_pack("{s:s,s:i,s:s,s:{s:{s:s},s:{s:i,s:i}}}", "jsonrpc", "2.0", "id", 424242,
+                           "method", "textDocument/hover", "params", "textDocument", "uri",
+                           "file:///tmp/final.py", "position", "line", 5, "character", 20));
+    frame(&send, json_pack("{s:s,s:i,s:s}", "jsonrpc", "2.0", "id", 424243, "method", "shutdown"));
     frame(&send, json_pack("{s:s,s:s}", "jsonrpc", "2.0", "method", "exit"));
     /* Write and read at once: the server's replies would otherwise fill the pipe. */
     fcntl(a[1], F_SETFL, O_NONBLOCK);
@@ -523,8 +531,10 @@ START_TEST(lsp_random_messages)
         at += (size_t)n;
         n_msgs++;
     }
-    ck_assert_msg(diags_ok && hover_ok && shutdown_ok, "after %zu replies: diags %d hover %d "
-                  "shutdown %d", n_msgs, diags_ok, hover_ok, shutdown_ok);
+    ck_assert_msg(diags_ok && hover_ok && shutdown_ok,
+                  "after %zu replies: diags %d hover %d "
+                  "shutdown %d",
+                  n_msgs, diags_ok, hover_ok, shutdown_ok);
     buf_free(&send);
     buf_free(&in);
 }

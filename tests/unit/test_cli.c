@@ -42,12 +42,12 @@ START_TEST(search_prints_entries_and_lines)
     run_result r = oomkb("search", "expandable");
     ck_assert_int_eq(r.status, 0);
     /* Best entry first, as "ID  title", then its matching source lines. */
-    ck_assert_msg(strncmp(r.out, "M8  expandable_segments:True (the free fragmentation fix)\n",
-                          58) == 0,
-                  "got: %.200s", r.out);
+    ck_assert_msg(
+        strncmp(r.out, "M8  expandable_segments:True (the free fragmentation fix)\n", 58) == 0,
+        "got: %.200s", r.out);
     ck_assert_ptr_nonnull(strstr(r.out, "### M8 — `expandable_segments:True`"));
-    ck_assert_ptr_null(strstr(r.out, "\x1b["));  /* no colour into a pipe */
-    ck_assert_ptr_null(strstr(r.out, "\x01"));   /* marks never leak */
+    ck_assert_ptr_null(strstr(r.out, "\x1b[")); /* no colour into a pipe */
+    ck_assert_ptr_null(strstr(r.out, "\x01"));  /* marks never leak */
     run_result_free(&r);
 
     r = oomkb("search", "-n", "expandable");
@@ -190,7 +190,8 @@ START_TEST(show_formats_and_unknown_ids)
 
     r = oomkb("show", "--format", "md", "M14");
     ck_assert_int_eq(r.status, 0);
-    ck_assert(strncmp(r.out, "### M14 — OOM on the **first backward** (not the forward)\n", 59) == 0);
+    ck_assert(strncmp(r.out, "### M14 — OOM on the **first backward** (not the forward)\n", 59) ==
+              0);
     run_result_free(&r);
 
     r = oomkb("show", "--format", "html", "M14");
@@ -203,10 +204,12 @@ START_TEST(show_formats_and_unknown_ids)
     json_t *o = json_loads(r.out, 0, &err);
     ck_assert_ptr_nonnull(o);
     ck_assert_str_eq(json_string_value(json_object_get(o, "id")), "M19");
-    ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(o, "lines"), "start")), 286);
+    ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(o, "lines"), "start")),
+                     286);
     ck_assert_int_eq(json_array_size(json_object_get(o, "references")), 9);
-    ck_assert_str_eq(json_string_value(json_array_get(json_object_get(o, "external_references"), 0)),
-                     "references/ssh_transport.md");
+    ck_assert_str_eq(
+        json_string_value(json_array_get(json_object_get(o, "external_references"), 0)),
+        "references/ssh_transport.md");
     json_decref(o);
     run_result_free(&r);
 

@@ -1,8 +1,8 @@
 /* The fetched tree-sitter Python grammar: it links, its ABI is one this libtree-sitter loads,
  * and it parses Python into the tree the linter expects. */
 #include <check.h>
-#include <string.h>
 #include <stdlib.h>
+#include <string.h>
 #include <tree_sitter/api.h>
 
 const TSLanguage *tree_sitter_python(void);

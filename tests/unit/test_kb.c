@@ -2,10 +2,10 @@
  * compiler's error cases, search quoting, fallbacks and ranking. Expectations live in
  * tests/cases/kb/ and tests/cases/search/ as data; this file only reads and compares. */
 #include <check.h>
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <dirent.h>
 
 #include "common/util.h"
 #include "kb/kb.h"
@@ -206,7 +206,8 @@ START_TEST(references_match_the_guide)
     /* References are links; external references are not; URLs are. */
     ck_assert_ptr_nonnull(strstr(e->html, "<a href=\"M2\">M2</a>"));
     ck_assert_ptr_null(strstr(e->html, "href=\"gotchas"));
-    ck_assert_ptr_nonnull(strstr(e->html, "<a href=\"https://docs.pytorch.org/docs/stable/notes/cuda.html\">"));
+    ck_assert_ptr_nonnull(
+        strstr(e->html, "<a href=\"https://docs.pytorch.org/docs/stable/notes/cuda.html\">"));
     int has_ident = 0;
     for (size_t i = 0; i < e->idents.n; i++) {
         has_ident |= strcmp(e->idents.items[i], "expandable_segments:True") == 0;
@@ -304,8 +305,8 @@ START_TEST(compiler_errors_name_file_and_line)
         const char *paths[] = {md};
         kb_status st = kb_compile(paths, 1, "build/test-error.sqlite", NULL, NULL, &d);
         ck_assert_msg(st == KB_ERR_INPUT, "%s: status %d", md, st);
-        ck_assert_msg(d.line == atoi(fields[0]), "%s: line %d, want %s (%s)", md, d.line,
-                      fields[0], d.message);
+        ck_assert_msg(d.line == atoi(fields[0]), "%s: line %d, want %s (%s)", md, d.line, fields[0],
+                      d.message);
         ck_assert_msg(strstr(d.message, fields[1]) != NULL, "%s: message '%s' lacks '%s'", md,
                       d.message, fields[1]);
         ck_assert_str_eq(d.file, md);
@@ -384,8 +385,8 @@ static void check_rank(char **f, size_t n, int lineno, void *ud)
             ok |= strcmp(r->hits[i].id, id) == 0;
         }
     }
-    ck_assert_msg(ok, "ranking.tsv:%d: '%s' gave [%s], want one of {%s} in the first %zu",
-                  lineno, f[0], got.data ? got.data : "", f[1], top);
+    ck_assert_msg(ok, "ranking.tsv:%d: '%s' gave [%s], want one of {%s} in the first %zu", lineno,
+                  f[0], got.data ? got.data : "", f[1], top);
     free(want);
     buf_free(&got);
     kb_results_free(r);
@@ -486,7 +487,8 @@ START_TEST(phrases_prefixes_and_fallbacks)
     ck_assert_ptr_nonnull(strstr(r->hits[0].snippet, KB_MARK_OPEN));
     int marked = 0;
     for (size_t i = 0; i < r->hits[0].n_lines; i++) {
-        marked |= strstr(r->hits[0].lines[i].text, KB_MARK_OPEN "fragmentation" KB_MARK_CLOSE) != NULL;
+        marked |=
+            strstr(r->hits[0].lines[i].text, KB_MARK_OPEN "fragmentation" KB_MARK_CLOSE) != NULL;
     }
     ck_assert(marked);
     kb_results_free(r);

@@ -13,8 +13,8 @@
 #include <unistd.h>
 
 #include "common/util.h"
-#include "tests/support/run.h"
 #include "linter/lint.h"
+#include "tests/support/run.h"
 
 #define CASES "tests/cases/lint"
 #define GOLDEN "tests/golden/lint"
@@ -41,10 +41,10 @@ static char *summary(const lint_result *r)
     return buf_detach(&b);
 }
 
-
 /* ---- Data-driven cases ---- */
 
-static int check_case(lint_ctx *ctx, lint_project_cache *pc, const char *py, int project, buf *report)
+static int check_case(lint_ctx *ctx, lint_project_cache *pc, const char *py, int project,
+                      buf *report)
 {
     char *src = NULL, *want = NULL;
     size_t len, wl;
@@ -152,7 +152,8 @@ END_TEST
 START_TEST(test_abi_and_rules)
 {
     uint32_t v = ts_language_version(lint_language());
-    ck_assert(v >= TREE_SITTER_MIN_COMPATIBLE_LANGUAGE_VERSION && v <= TREE_SITTER_LANGUAGE_VERSION);
+    ck_assert(v >= TREE_SITTER_MIN_COMPATIBLE_LANGUAGE_VERSION &&
+              v <= TREE_SITTER_LANGUAGE_VERSION);
     ck_assert_str_eq(lint_rules()[LINT_OOM103].entry, "M15");
     ck_assert_str_eq(lint_rule_find("oom104")->name, "reentrant-checkpoint-under-ddp");
     uint32_t m = 0;
@@ -181,12 +182,11 @@ START_TEST(test_prefilter_skips_parse)
 }
 END_TEST
 
-static const char *leak =
-    "for x, y in loader:\n"
-    "    loss = criterion(model(x), y)\n"
-    "    loss.backward()\n"
-    "    optimizer.step()\n"
-    "    losses.append(loss)\n";
+static const char *leak = "for x, y in loader:\n"
+                          "    loss = criterion(model(x), y)\n"
+                          "    loss.backward()\n"
+                          "    optimizer.step()\n"
+                          "    losses.append(loss)\n";
 
 START_TEST(test_select_and_noqa)
 {
@@ -290,7 +290,8 @@ START_TEST(test_deep_nesting_and_errors)
     lint_result_free(r);
     buf_free(&b);
     /* unbalanced: findings never come from inside the error region */
-    r = lint_str("import torch\nfor b in l:\n    loss.backward(\n    torch.cuda.empty_cache(\n", NULL);
+    r = lint_str("import torch\nfor b in l:\n    loss.backward(\n    torch.cuda.empty_cache(\n",
+                 NULL);
     ck_assert_int_gt(r->n_syntax_errors, 0);
     ck_assert_uint_eq(r->n, 0);
     lint_result_free(r);
@@ -393,13 +394,14 @@ START_TEST(test_sarif_shape)
     for (size_t i = 0; i < json_array_size(results); i++) {
         json_t *r = json_array_get(results, i);
         ck_assert_ptr_nonnull(json_string_value(json_object_get(r, "ruleId")));
-        ck_assert_ptr_nonnull(json_string_value(json_object_get(json_object_get(r, "message"), "text")));
-        json_t *pl = json_object_get(json_array_get(json_object_get(r, "locations"), 0),
-                                     "physicalLocation");
-        ck_assert_ptr_nonnull(json_string_value(
-            json_object_get(json_object_get(pl, "artifactLocation"), "uri")));
-        ck_assert_int_ge(json_integer_value(json_object_get(json_object_get(pl, "region"),
-                                                            "startLine")), 1);
+        ck_assert_ptr_nonnull(
+            json_string_value(json_object_get(json_object_get(r, "message"), "text")));
+        json_t *pl =
+            json_object_get(json_array_get(json_object_get(r, "locations"), 0), "physicalLocation");
+        ck_assert_ptr_nonnull(
+            json_string_value(json_object_get(json_object_get(pl, "artifactLocation"), "uri")));
+        ck_assert_int_ge(
+            json_integer_value(json_object_get(json_object_get(pl, "region"), "startLine")), 1);
     }
     json_decref(j);
     free(out);
@@ -470,14 +472,17 @@ START_TEST(test_cli_bad_inputs)
     ck_assert_ptr_nonnull(mkdtemp(dir));
     char *p;
     FILE *f;
-#define WRITE(name, data, n)                                                                      \
-    p = xasprintf("%s/%s", dir, name);                                                            \
-    f = fopen(p, "wb");                                                                           \
-    fwrite(data, 1, n, f);                                                                        \
-    fclose(f);                                                                                    \
+#define WRITE(name, data, n)                                                                       \
+    p = xasprintf("%s/%s", dir, name);                                                             \
+    f = fopen(p, "wb");                                                                            \
+    fwrite(data, 1, n, f);                                                                         \
+    fclose(f);                                                                                     \
     free(p)
     WRITE("a_latin1.py", "x = 'caf\xe9'\nloss.backward()\n", 26);
-    WRITE("b_binary.py", "\x7f" "ELF\0\0\0\1backward", 16);
+    WRITE("b_binary.py",
+          "\x7f"
+          "ELF\0\0\0\1backward",
+          16);
     WRITE("c_empty.py", "", 0);
     WRITE("d_good.py", leak, strlen(leak));
     WRITE("e_broken.py", "for b in l:\n    loss.backward(\n", 31);

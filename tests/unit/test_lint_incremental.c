@@ -52,8 +52,8 @@ static void check_same(lint_ctx *inc, const char *src, const char *name, const c
     ck_assert_int_eq(lint_buffer(inc, src, strlen(src), &o, &r, NULL), LINT_OK);
     char *got = result_str(r);
     char *want = lint_fresh(src);
-    ck_assert_msg(strcmp(got, want) == 0, "%s, %s:\nincremental:\n%s\nfresh:\n%s", name, step,
-                  got, want);
+    ck_assert_msg(strcmp(got, want) == 0, "%s, %s:\nincremental:\n%s\nfresh:\n%s", name, step, got,
+                  want);
     free(got);
     free(want);
     lint_result_free(r);

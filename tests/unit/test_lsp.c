@@ -132,21 +132,21 @@ static int finish(client *c)
 
 static void initialize(client *c, int utf8)
 {
-    json_t *caps = utf8 ? json_pack("{s:{s:[s,s]}}", "general", "positionEncodings", "utf-8",
-                                    "utf-16")
-                        : json_object();
-    request(c, 1, "initialize",
-            json_pack("{s:i,s:s,s:o}", "processId", 1, "rootUri", "file:///tmp", "capabilities",
-                      caps));
+    json_t *caps =
+        utf8 ? json_pack("{s:{s:[s,s]}}", "general", "positionEncodings", "utf-8", "utf-16")
+             : json_object();
+    request(
+        c, 1, "initialize",
+        json_pack("{s:i,s:s,s:o}", "processId", 1, "rootUri", "file:///tmp", "capabilities", caps));
     json_t *r = next_msg(c);
     ck_assert_ptr_nonnull(r);
     ck_assert_int_eq(json_integer_value(json_object_get(r, "id")), 1);
     json_t *caps_out = json_object_get(json_object_get(r, "result"), "capabilities");
     ck_assert_str_eq(json_string_value(json_object_get(caps_out, "positionEncoding")),
                      utf8 ? "utf-8" : "utf-16");
-    ck_assert_int_eq(
-        json_integer_value(json_object_get(json_object_get(caps_out, "textDocumentSync"), "change")),
-        2);
+    ck_assert_int_eq(json_integer_value(
+                         json_object_get(json_object_get(caps_out, "textDocumentSync"), "change")),
+                     2);
     ck_assert(json_is_true(json_object_get(caps_out, "hoverProvider")));
     json_decref(r);
     notify(c, "initialized", NULL);
@@ -256,25 +256,25 @@ START_TEST(diagnostics_edits_and_close)
     const char *line6 = "    losses.append(loss)";
     int at = (int)strlen(line6) - 1;
     notify(c, "textDocument/didChange",
-           json_pack("{s:{s:s,s:i},s:[{s:{s:{s:i,s:i},s:{s:i,s:i}},s:s}]}", "textDocument",
-                     "uri", uri, "version", 2, "contentChanges", "range", "start", "line", 6,
-                     "character", at, "end", "line", 6, "character", at, "text", ".item()"));
+           json_pack("{s:{s:s,s:i},s:[{s:{s:{s:i,s:i},s:{s:i,s:i}},s:s}]}", "textDocument", "uri",
+                     uri, "version", 2, "contentChanges", "range", "start", "line", 6, "character",
+                     at, "end", "line", 6, "character", at, "text", ".item()"));
     ds = next_diagnostics(c, uri);
     ck_assert_int_eq(json_array_size(ds), 0);
     json_decref(ds);
     /* And back (delete the 7 characters). */
     notify(c, "textDocument/didChange",
-           json_pack("{s:{s:s,s:i},s:[{s:{s:{s:i,s:i},s:{s:i,s:i}},s:s}]}", "textDocument",
-                     "uri", uri, "version", 3, "contentChanges", "range", "start", "line", 6,
-                     "character", at, "end", "line", 6, "character", at + 7, "text", ""));
+           json_pack("{s:{s:s,s:i},s:[{s:{s:{s:i,s:i},s:{s:i,s:i}},s:s}]}", "textDocument", "uri",
+                     uri, "version", 3, "contentChanges", "range", "start", "line", 6, "character",
+                     at, "end", "line", 6, "character", at + 7, "text", ""));
     ds = next_diagnostics(c, uri);
     ck_assert_int_eq(json_array_size(ds), 1);
     json_decref(ds);
 
     /* A change to a document that is not open changes nothing and breaks nothing. */
     notify(c, "textDocument/didChange",
-           json_pack("{s:{s:s,s:i},s:[{s:s}]}", "textDocument", "uri", "file:///nope.py",
-                     "version", 2, "contentChanges", "text", "x"));
+           json_pack("{s:{s:s,s:i},s:[{s:s}]}", "textDocument", "uri", "file:///nope.py", "version",
+                     2, "contentChanges", "text", "x"));
     notify(c, "textDocument/didClose", json_pack("{s:{s:s}}", "textDocument", "uri", uri));
     ds = next_diagnostics(c, uri);
     ck_assert_int_eq(json_array_size(ds), 0);
@@ -335,9 +335,9 @@ START_TEST(hover_and_code_actions)
     json_decref(r);
 
     request(c, 12, "textDocument/codeAction",
-            json_pack("{s:{s:s},s:{s:{s:i,s:i},s:{s:i,s:i}},s:{s:[]}}", "textDocument", "uri",
-                      uri, "range", "start", "line", 6, "character", 0, "end", "line", 6,
-                      "character", 20, "context", "diagnostics"));
+            json_pack("{s:{s:s},s:{s:{s:i,s:i},s:{s:i,s:i}},s:{s:[]}}", "textDocument", "uri", uri,
+                      "range", "start", "line", 6, "character", 0, "end", "line", 6, "character",
+                      20, "context", "diagnostics"));
     r = next_msg(c);
     json_t *actions = json_object_get(r, "result");
     ck_assert_int_ge(json_array_size(actions), 2);
@@ -347,8 +347,8 @@ START_TEST(hover_and_code_actions)
     json_array_foreach(actions, i, a)
     {
         ck_assert_str_eq(json_string_value(json_object_get(a, "kind")), "quickfix");
-        json_t *edits = json_object_get(json_object_get(json_object_get(a, "edit"), "changes"),
-                                        uri);
+        json_t *edits =
+            json_object_get(json_object_get(json_object_get(a, "edit"), "changes"), uri);
         char *fixed = apply_edit(TRAIN, edits);
         const char *title = json_string_value(json_object_get(a, "title"));
         if (strstr(title, "Disable OOM101")) {
@@ -384,9 +384,9 @@ START_TEST(scalar_accumulation_fix_is_item)
     ck_assert_int_eq(json_array_size(ds), 1);
     json_decref(ds);
     request(c, 5, "textDocument/codeAction",
-            json_pack("{s:{s:s},s:{s:{s:i,s:i},s:{s:i,s:i}},s:{s:[]}}", "textDocument", "uri",
-                      uri, "range", "start", "line", 5, "character", 13, "end", "line", 5,
-                      "character", 17, "context", "diagnostics"));
+            json_pack("{s:{s:s},s:{s:{s:i,s:i},s:{s:i,s:i}},s:{s:[]}}", "textDocument", "uri", uri,
+                      "range", "start", "line", 5, "character", 13, "end", "line", 5, "character",
+                      17, "context", "diagnostics"));
     json_t *r = next_msg(c);
     json_t *actions = json_object_get(r, "result");
     int saw = 0;
@@ -396,8 +396,8 @@ START_TEST(scalar_accumulation_fix_is_item)
     {
         const char *title = json_string_value(json_object_get(a, "title"));
         if (strstr(title, ".item()")) {
-            json_t *edits = json_object_get(
-                json_object_get(json_object_get(a, "edit"), "changes"), uri);
+            json_t *edits =
+                json_object_get(json_object_get(json_object_get(a, "edit"), "changes"), uri);
             char *fixed = apply_edit(text, edits);
             ck_assert_ptr_nonnull(strstr(fixed, "    total += loss.item()\n"));
             /* It changes the accumulator's type: offered, not preferred. */
@@ -610,7 +610,8 @@ START_TEST(oversized_and_garbage_frames)
     int h = snprintf(head, sizeof head, "Content-Length: %zu\r\n\r\n", body);
     send_raw(c, head, (size_t)h);
     /* The body is made of complete, valid requests that must not be answered. */
-    const char *fake = "Content-Length: 46\r\n\r\n{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"shutdown\"}";
+    const char *fake =
+        "Content-Length: 46\r\n\r\n{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"shutdown\"}";
     size_t flen = strlen(fake);
     char *chunk = xmalloc(1 << 20);
     for (size_t i = 0; i < (1u << 20); i += flen) {
@@ -637,14 +638,13 @@ START_TEST(oversized_and_garbage_frames)
     send_raw(c, junk, 300000);
     free(junk);
     request(c, 7, "textDocument/hover",
-            json_pack("{s:{s:s},s:{s:i,s:i}}", "textDocument", "uri", "file:///t.py",
-                      "position", "line", 6, "character", 20));
+            json_pack("{s:{s:s},s:{s:i,s:i}}", "textDocument", "uri", "file:///t.py", "position",
+                      "line", 6, "character", 20));
     e = next_msg(c);
     ck_assert_ptr_nonnull(e);
     ck_assert(json_is_null(json_object_get(e, "id")));
-    ck_assert_str_eq(
-        json_string_value(json_object_get(json_object_get(e, "error"), "message")),
-        "malformed message header");
+    ck_assert_str_eq(json_string_value(json_object_get(json_object_get(e, "error"), "message")),
+                     "malformed message header");
     json_decref(e);
     json_t *r = next_msg(c);
     ck_assert_ptr_nonnull(r);
@@ -690,11 +690,10 @@ static void feed_open(lsp_server *s, const char *uri, const char *text)
 
 static void feed_change(lsp_server *s, const char *uri, int version, const char *text)
 {
-    feed(s, json_pack("{s:s,s:s,s:{s:{s:s,s:i},s:[{s:{s:{s:i,s:i},s:{s:i,s:i}},s:s}]}}",
-                      "jsonrpc", "2.0", "method", "textDocument/didChange", "params",
-                      "textDocument", "uri", uri, "version", version, "contentChanges", "range",
-                      "start", "line", 0, "character", 0, "end", "line", 0, "character", 0,
-                      "text", text));
+    feed(s, json_pack("{s:s,s:s,s:{s:{s:s,s:i},s:[{s:{s:{s:i,s:i},s:{s:i,s:i}},s:s}]}}", "jsonrpc",
+                      "2.0", "method", "textDocument/didChange", "params", "textDocument", "uri",
+                      uri, "version", version, "contentChanges", "range", "start", "line", 0,
+                      "character", 0, "end", "line", 0, "character", 0, "text", text));
 }
 
 /* Takes the outbox's messages: "D:<uri>:<n diagnostics>" per publish, "S:<message>" per
@@ -726,8 +725,7 @@ static char *drain(outbox *o)
 START_TEST(open_documents_are_bounded)
 {
     outbox o = {json_array()};
-    lsp_options opts = {.kb_url = "http://kb.test", .max_doc_bytes = 1000,
-                        .max_open_bytes = 2000};
+    lsp_options opts = {.kb_url = "http://kb.test", .max_doc_bytes = 1000, .max_open_bytes = 2000};
     lsp_server *s = lsp_server_new(&opts, collect, &o);
     ck_assert_ptr_nonnull(s);
     feed(s, json_pack("{s:s,s:i,s:s,s:{s:{}}}", "jsonrpc", "2.0", "id", 1, "method", "initialize",
@@ -762,12 +760,13 @@ START_TEST(open_documents_are_bounded)
     free(out);
     feed_open(s, "file:///w/d.py", text);
     out = drain(&o);
-    ck_assert_ptr_nonnull(strstr(out, "S:oomkb: /w/d.py is not checked: open documents would take"));
+    ck_assert_ptr_nonnull(
+        strstr(out, "S:oomkb: /w/d.py is not checked: open documents would take"));
     ck_assert_ptr_nonnull(strstr(out, "over the limit of 1 KiB; close some"));
     ck_assert_ptr_null(strstr(out, "D:"));
     free(out);
-    feed(s, json_pack("{s:s,s:s,s:{s:{s:s}}}", "jsonrpc", "2.0", "method",
-                      "textDocument/didClose", "params", "textDocument", "uri", "file:///w/c.py"));
+    feed(s, json_pack("{s:s,s:s,s:{s:{s:s}}}", "jsonrpc", "2.0", "method", "textDocument/didClose",
+                      "params", "textDocument", "uri", "file:///w/c.py"));
     feed_open(s, "file:///w/d.py", text);
     out = drain(&o);
     ck_assert_str_eq(out, "D:file:///w/c.py:0\nD:file:///w/d.py:0\n");

@@ -239,8 +239,8 @@ START_TEST(routes_table)
                           lineno, f[1], f[5], r.body);
         }
         if (strcmp(f[6], "-") != 0) {
-            ck_assert_msg(!strstr(r.body, f[6]), "%s:%d: %s: body has '%s'", ROUTES, lineno,
-                          f[1], f[6]);
+            ck_assert_msg(!strstr(r.body, f[6]), "%s:%d: %s: body has '%s'", ROUTES, lineno, f[1],
+                          f[6]);
         }
         /* Whatever the input: never a 5xx, and the security headers are always there. */
         ck_assert_msg(r.status < 500, "%s:%d: %s: %d", ROUTES, lineno, f[1], r.status);
@@ -276,9 +276,8 @@ START_TEST(hostile_queries)
     json_error_t je;
     json_t *j = json_loads(r.body, 0, &je);
     ck_assert_msg(j != NULL, "400 body is not JSON: %s", r.body);
-    ck_assert_ptr_nonnull(strstr(json_string_value(json_object_get(json_object_get(j, "error"),
-                                                                   "message")),
-                                 "too long"));
+    ck_assert_ptr_nonnull(strstr(
+        json_string_value(json_object_get(json_object_get(j, "error"), "message")), "too long"));
     json_decref(j);
     resp_free(&r);
     resp h = get(t.data + 4, BROWSER); /* /search?q=... */
@@ -289,10 +288,10 @@ START_TEST(hostile_queries)
     buf_free(&t);
 
     /* Quotes, FTS5 syntax and lone punctuation: a well-formed JSON answer, never a 5xx. */
-    static const char *const odd[] = {"%22",           "%22%22",        "(",        "AND",
-                                      "a+OR",          "c%2B%2B",       "don%27t",  "multi-agent",
-                                      "*",             "%22unterminated", "NEAR(a+b)", "zoom.us",
-                                      "%E2%80%94",     "%F0%9F%94%A5", "M8*",      "--"};
+    static const char *const odd[] = {"%22",       "%22%22",          "(",         "AND",
+                                      "a+OR",      "c%2B%2B",         "don%27t",   "multi-agent",
+                                      "*",         "%22unterminated", "NEAR(a+b)", "zoom.us",
+                                      "%E2%80%94", "%F0%9F%94%A5",    "M8*",       "--"};
     for (size_t i = 0; i < sizeof odd / sizeof odd[0]; i++) {
         char target[128];
         snprintf(target, sizeof target, "/api/search?q=%s", odd[i]);
@@ -317,7 +316,8 @@ START_TEST(snippets_are_safe_html)
     json_t *results = json_object_get(j, "results");
     ck_assert_uint_gt(json_array_size(results), 0);
     for (size_t i = 0; i < json_array_size(results); i++) {
-        const char *snip = json_string_value(json_object_get(json_array_get(results, i), "snippet"));
+        const char *snip =
+            json_string_value(json_object_get(json_array_get(results, i), "snippet"));
         ck_assert_ptr_nonnull(snip);
         /* Only <mark> and </mark> may appear as tags. */
         for (const char *p = strchr(snip, '<'); p; p = strchr(p + 1, '<')) {
@@ -364,8 +364,8 @@ END_TEST
 
 START_TEST(etag_and_not_modified)
 {
-    static const char *const targets[] = {"/M8", "/", "/api/entries/M8", "/api/search?q=lora",
-                                          "/search?q=snapshot", "/M8.md"};
+    static const char *const targets[] = {
+        "/M8", "/", "/api/entries/M8", "/api/search?q=lora", "/search?q=snapshot", "/M8.md"};
     for (size_t i = 0; i < sizeof targets / sizeof targets[0]; i++) {
         resp r = get(targets[i], BROWSER);
         ck_assert_int_eq(r.status, 200);
@@ -426,8 +426,12 @@ static char *gunzip(const char *in, size_t n, size_t *out_len)
 
 START_TEST(gzip_when_accepted)
 {
-    static const char *const targets[] = {"/M8", "/", "/api/entries", "/search?q=checkpoint",
-                                          "/api/search?q=checkpoint&limit=20", "/static/app.js"};
+    static const char *const targets[] = {"/M8",
+                                          "/",
+                                          "/api/entries",
+                                          "/search?q=checkpoint",
+                                          "/api/search?q=checkpoint&limit=20",
+                                          "/static/app.js"};
     for (size_t i = 0; i < sizeof targets / sizeof targets[0]; i++) {
         resp plain = get(targets[i], BROWSER);
         resp gz = get(targets[i], BROWSER " | Accept-Encoding: gzip, deflate, br");
@@ -445,8 +449,7 @@ START_TEST(gzip_when_accepted)
         /* The gzip variant has its own strong ETag, and revalidates with it. */
         char e1[128];
         char e2[128];
-        ck_assert_str_ne(header(&gz, "ETag", e1, sizeof e1),
-                         header(&plain, "ETag", e2, sizeof e2));
+        ck_assert_str_ne(header(&gz, "ETag", e1, sizeof e1), header(&plain, "ETag", e2, sizeof e2));
         char h[512];
         snprintf(h, sizeof h, BROWSER " | Accept-Encoding: gzip | If-None-Match: %s", e1);
         resp nm = get(targets[i], h);
@@ -602,15 +605,14 @@ START_TEST(every_link_resolves)
         r = get(page, NULL);
         json_t *e = json_loads(r.body, 0, &je);
         ck_assert_msg(e, "%s: not JSON", page);
-        static const char *const keys[] = {"id",         "title",     "section",
-                                           "markdown",   "html",      "references",
-                                           "backlinks", "source",    "external_references"};
+        static const char *const keys[] = {"id",        "title",  "section",
+                                           "markdown",  "html",   "references",
+                                           "backlinks", "source", "external_references"};
         for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++) {
             ck_assert_msg(json_object_get(e, keys[k]), "%s lacks %s", page, keys[k]);
         }
-        ck_assert_int_gt(json_integer_value(json_object_get(json_object_get(e, "source"),
-                                                            "line_start")),
-                         0);
+        ck_assert_int_gt(
+            json_integer_value(json_object_get(json_object_get(e, "source"), "line_start")), 0);
         json_decref(e);
         resp_free(&r);
     }
@@ -629,7 +631,8 @@ START_TEST(entry_page_parts)
     ck_assert_ptr_nonnull(strstr(r.body, "href=\"/M7\" rel=\"prev\""));
     ck_assert_ptr_nonnull(strstr(r.body, "href=\"/M9\" rel=\"next\""));
     ck_assert_ptr_nonnull(strstr(r.body, "lines 131"));
-    ck_assert_ptr_nonnull(strstr(r.body, "<span class=\"ext-ref\">gotchas_universal.md U10</span>"));
+    ck_assert_ptr_nonnull(
+        strstr(r.body, "<span class=\"ext-ref\">gotchas_universal.md U10</span>"));
     ck_assert_ptr_null(strstr(r.body, "href=\"U10\""));
     ck_assert_ptr_null(strstr(r.body, "href=\"gotchas"));
     resp_free(&r);
@@ -644,8 +647,8 @@ END_TEST
 
 static void *search_worker(void *arg)
 {
-    static const char *const qs[] = {"lora", "zero", "validation", "snapshot", "expandable",
-                                     "checkpoint", "bf16", "offload"};
+    static const char *const qs[] = {"lora",       "zero",       "validation", "snapshot",
+                                     "expandable", "checkpoint", "bf16",       "offload"};
     size_t id = (size_t)(uintptr_t)arg;
     for (size_t i = 0; i < 40; i++) {
         char t[128];

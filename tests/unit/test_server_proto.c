@@ -16,22 +16,14 @@ START_TEST(target_split)
         const char *path;
         const char *query;
     } cases[] = {
-        {"/", 0, "/", NULL},
-        {"/M8?x=1", 0, "/M8", "x=1"},
-        {"/a%20b", 0, "/a b", NULL},
-        {"/%2e%2e/etc", 0, "/../etc", NULL},
-        {"/a%2Fb", 0, "/a/b", NULL},
-        {"/a+b", 0, "/a+b", NULL},
-        {"/x#frag", 0, "/x", NULL},
-        {"/?", 0, "/", ""},
-        {"/%00", -1, NULL, NULL},
-        {"/%0", -1, NULL, NULL},
-        {"/%", -1, NULL, NULL},
-        {"/%g1", -1, NULL, NULL},
-        {"M8", -1, NULL, NULL},
-        {"http://evil/M8", -1, NULL, NULL},
-        {"", -1, NULL, NULL},
-        {"*", -1, NULL, NULL},
+        {"/", 0, "/", NULL},         {"/M8?x=1", 0, "/M8", "x=1"},
+        {"/a%20b", 0, "/a b", NULL}, {"/%2e%2e/etc", 0, "/../etc", NULL},
+        {"/a%2Fb", 0, "/a/b", NULL}, {"/a+b", 0, "/a+b", NULL},
+        {"/x#frag", 0, "/x", NULL},  {"/?", 0, "/", ""},
+        {"/%00", -1, NULL, NULL},    {"/%0", -1, NULL, NULL},
+        {"/%", -1, NULL, NULL},      {"/%g1", -1, NULL, NULL},
+        {"M8", -1, NULL, NULL},      {"http://evil/M8", -1, NULL, NULL},
+        {"", -1, NULL, NULL},        {"*", -1, NULL, NULL},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         buf p = BUF_INIT;
@@ -121,13 +113,13 @@ START_TEST(negotiation)
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         srv_fmt got = srv_negotiate(cases[i].explicit_fmt, cases[i].accept, cases[i].ua, all);
         ck_assert_msg(got == cases[i].want, "case %zu (%s / %s): got %d want %d", i,
-                      cases[i].accept ? cases[i].accept : "-", cases[i].ua ? cases[i].ua : "-",
-                      got, cases[i].want);
+                      cases[i].accept ? cases[i].accept : "-", cases[i].ua ? cases[i].ua : "-", got,
+                      cases[i].want);
     }
     /* A format the route does not offer is ignored. */
-    ck_assert_int_eq(srv_negotiate(SRV_FMT_MD, "text/markdown", "Mozilla/5.0",
-                                   SRV_FMT_HTML | SRV_FMT_TEXT),
-                     SRV_FMT_HTML);
+    ck_assert_int_eq(
+        srv_negotiate(SRV_FMT_MD, "text/markdown", "Mozilla/5.0", SRV_FMT_HTML | SRV_FMT_TEXT),
+        SRV_FMT_HTML);
     ck_assert_int_eq(srv_fmt_parse("TXT"), SRV_FMT_TEXT);
     ck_assert_int_eq(srv_fmt_parse("markdown"), SRV_FMT_MD);
     ck_assert_int_eq(srv_fmt_parse("exe"), SRV_FMT_NONE);
@@ -205,13 +197,18 @@ START_TEST(marked_html)
         const char *out;
     } cases[] = {
         {"plain", "plain"},
-        {"a \x01" "b\x02 c", "a <mark>b</mark> c"},
+        {"a \x01"
+         "b\x02 c",
+         "a <mark>b</mark> c"},
         {"<script>\x01x\x02</script>", "&lt;script&gt;<mark>x</mark>&lt;/script&gt;"},
         {"\x01<b>\x02", "<mark>&lt;b&gt;</mark>"},
         {"\"'&", "&quot;&#39;&amp;"},
         {"\x01unclosed", "<mark>unclosed</mark>"},
         {"stray\x02 close", "stray close"},
-        {"\x01" "a\x01" "b\x02", "<mark>ab</mark>"},
+        {"\x01"
+         "a\x01"
+         "b\x02",
+         "<mark>ab</mark>"},
         {"bell\x07", "bell"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -275,8 +272,11 @@ START_TEST(bundle_index)
                       strlen(b.items[0].url) == strlen("/static/a.0123456789.js"),
                   "%s", b.items[0].url);
     srv_bundle_free(&b);
-    static const char *const bad[] = {"", "nope", "oomkb-bundle 1\na.js 9\n\nabc",
-                                      "oomkb-bundle 1\na.js x\n\nabc", "oomkb-bundle 1\na.js 1",
+    static const char *const bad[] = {"",
+                                      "nope",
+                                      "oomkb-bundle 1\na.js 9\n\nabc",
+                                      "oomkb-bundle 1\na.js x\n\nabc",
+                                      "oomkb-bundle 1\na.js 1",
                                       "oomkb-bundle 1\n 1\n\na"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         ck_assert_msg(srv_bundle_parse(bad[i], strlen(bad[i]), &b, err, sizeof err) == -1,
