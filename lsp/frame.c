@@ -11,19 +11,56 @@ static int lower(int c)
     return c >= 'A' && c <= 'Z' ? c + 32 : c;
 }
 
+/* Whether p[0..n) is "Content-Length", in any case. */
+static int is_content_length(const char *p, size_t n)
+{
+    if (n != sizeof CL - 1) {
+        return 0;
+    }
+    for (size_t k = 0; k < n; k++) {
+        if (lower((unsigned char)p[k]) != CL[k]) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
 /* The offset of the next "Content-Length" header after offset 0, or len. */
 static size_t resync(const char *buf, size_t len)
 {
     for (size_t i = 1; i + sizeof CL - 1 <= len; i++) {
-        size_t k = 0;
-        while (k < sizeof CL - 1 && lower((unsigned char)buf[i + k]) == CL[k]) {
-            k++;
-        }
-        if (k == sizeof CL - 1) {
+        if (is_content_length(buf + i, sizeof CL - 1)) {
             return i;
         }
     }
     return len;
+}
+
+/* Parses a Content-Length value: optional blanks, digits, optional blanks. Values past 2^48
+ * are not a length any client means. Returns 1 and sets *out, or 0 if malformed. */
+static int parse_length(const char *p, const char *end, size_t *out)
+{
+    while (p < end && (*p == ' ' || *p == '\t')) {
+        p++;
+    }
+    if (p == end) {
+        return 0;
+    }
+    size_t v = 0;
+    for (; p < end && *p != ' ' && *p != '\t'; p++) {
+        if (*p < '0' || *p > '9' || v > ((size_t)1 << 48)) {
+            return 0;
+        }
+        v = v * 10 + (size_t)(*p - '0');
+    }
+    while (p < end && (*p == ' ' || *p == '\t')) {
+        p++;
+    }
+    if (p != end || v > ((size_t)1 << 48)) {
+        return 0;
+    }
+    *out = v;
+    return 1;
 }
 
 long lsp_frame_parse(const char *buf, size_t len, size_t *body_off, size_t *body_len, size_t *skip)
@@ -51,40 +88,11 @@ long lsp_frame_parse(const char *buf, size_t len, size_t *body_off, size_t *body
         if (!colon) {
             goto malformed;
         }
-        size_t name_len = (size_t)(colon - (buf + i));
-        if (name_len == sizeof CL - 1) {
-            size_t k = 0;
-            while (k < name_len && lower((unsigned char)buf[i + k]) == CL[k]) {
-                k++;
+        if (is_content_length(buf + i, (size_t)(colon - (buf + i)))) {
+            if (!parse_length(colon + 1, buf + line_end, &content_length)) {
+                goto malformed;
             }
-            if (k == name_len) {
-                const char *p = colon + 1;
-                while (p < buf + line_end && (*p == ' ' || *p == '\t')) {
-                    p++;
-                }
-                if (p == buf + line_end) {
-                    goto malformed;
-                }
-                /* Digits only; values past 2^48 are not a length any client means. */
-                size_t v = 0;
-                for (; p < buf + line_end; p++) {
-                    if (*p == ' ' || *p == '\t') {
-                        break;
-                    }
-                    if (*p < '0' || *p > '9' || v > ((size_t)1 << 48)) {
-                        goto malformed;
-                    }
-                    v = v * 10 + (size_t)(*p - '0');
-                }
-                while (p < buf + line_end && (*p == ' ' || *p == '\t')) {
-                    p++;
-                }
-                if (p != buf + line_end || v > ((size_t)1 << 48)) {
-                    goto malformed;
-                }
-                content_length = v;
-                have_length = 1;
-            }
+            have_length = 1;
         }
         i = end + 1;
     }
