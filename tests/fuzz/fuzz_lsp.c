@@ -67,7 +67,9 @@ static int feed_stream(lsp_server *s, const char *p, size_t len)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     size_t sent = 0;
-    lsp_options o = {.kb_url = "http://127.0.0.1:8080"};
+    /* Small document bounds, so that inputs of a few KB reach the refusal paths too. */
+    lsp_options o = {
+        .kb_url = "http://127.0.0.1:8080", .max_doc_bytes = 2048, .max_open_bytes = 8192};
     lsp_server *s = lsp_server_new(&o, on_send, &sent);
     if (!s) {
         abort();
