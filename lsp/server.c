@@ -92,23 +92,6 @@ static void log_message(lsp_server *s, int type, const char *text)
 
 /* ---- Documents ---------------------------------------------------------------------------- */
 
-static void index_lines(doc *d)
-{
-    /* memchr: this runs after every edit, over the whole document. */
-    size_t n = 1;
-    for (const char *p = d->text, *end = d->text + d->len;
-         (p = memchr(p, '\n', (size_t)(end - p))) != NULL; p++) {
-        n++;
-    }
-    d->lines = xrealloc(d->lines, n * sizeof *d->lines);
-    d->n_lines = 0;
-    d->lines[d->n_lines++] = 0;
-    for (const char *p = d->text, *end = d->text + d->len;
-         (p = memchr(p, '\n', (size_t)(end - p))) != NULL; p++) {
-        d->lines[d->n_lines++] = (size_t)(p - d->text) + 1;
-    }
-}
-
 static size_t count_newlines(const char *p, size_t n)
 {
     size_t k = 0;
@@ -116,6 +99,19 @@ static size_t count_newlines(const char *p, size_t n)
         k++;
     }
     return k;
+}
+
+static void index_lines(doc *d)
+{
+    /* memchr: this runs after every edit, over the whole document. */
+    size_t n = count_newlines(d->text, d->len) + 1;
+    d->lines = xrealloc(d->lines, n * sizeof *d->lines);
+    d->n_lines = 0;
+    d->lines[d->n_lines++] = 0;
+    for (const char *p = d->text, *end = d->text + d->len;
+         (p = memchr(p, '\n', (size_t)(end - p))) != NULL; p++) {
+        d->lines[d->n_lines++] = (size_t)(p - d->text) + 1;
+    }
 }
 
 /* What a document costs: its text and its line index. */
@@ -427,6 +423,19 @@ static void on_initialize(lsp_server *s, json_t *id, json_t *params)
                     OOMKB_VERSION));
 }
 
+/* Unlinks d, clears its diagnostics in the client and frees it. */
+static void doc_forget(lsp_server *s, doc *d)
+{
+    doc **pp = &s->docs;
+    while (*pp != d) {
+        pp = &(*pp)->next;
+    }
+    *pp = d->next;
+    notify(s, "textDocument/publishDiagnostics",
+           json_pack("{s:s,s:[]}", "uri", d->uri, "diagnostics"));
+    doc_free(s, d);
+}
+
 /* Tells the user that the document uri is not checked, and why; forgets d (may be NULL) and
  * clears its diagnostics. */
 static void refuse(lsp_server *s, doc *d, const char *uri, const char *why)
@@ -436,14 +445,8 @@ static void refuse(lsp_server *s, doc *d, const char *uri, const char *why)
     notify(s, "window/showMessage", json_pack("{s:i,s:s}", "type", 2, "message", m));
     free(m);
     free(path);
-    for (doc **pp = &s->docs; d && *pp; pp = &(*pp)->next) {
-        if (*pp == d) {
-            *pp = d->next;
-            notify(s, "textDocument/publishDiagnostics",
-                   json_pack("{s:s,s:[]}", "uri", d->uri, "diagnostics"));
-            doc_free(s, d);
-            return;
-        }
+    if (d) {
+        doc_forget(s, d);
     }
 }
 
@@ -472,7 +475,6 @@ static void on_did_open(lsp_server *s, json_t *params)
     }
     doc_set_text(s, d, xstrndup(text, len), len);
     d->version = (long)json_integer_value(json_object_get(td, "version"));
-    index_lines(d);
     reparse(s, d, 0);
     lint_doc(s, d);
     publish(s, d);
@@ -601,15 +603,9 @@ static void on_did_close(lsp_server *s, json_t *params)
 {
     const char *uri;
     text_document(params, &uri);
-    for (doc **pp = &s->docs; uri && *pp; pp = &(*pp)->next) {
-        if (strcmp((*pp)->uri, uri) == 0) {
-            doc *d = *pp;
-            *pp = d->next;
-            notify(s, "textDocument/publishDiagnostics",
-                   json_pack("{s:s,s:[]}", "uri", d->uri, "diagnostics"));
-            doc_free(s, d);
-            return;
-        }
+    doc *d = uri ? doc_find(s, uri) : NULL;
+    if (d) {
+        doc_forget(s, d);
     }
 }
 
