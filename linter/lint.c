@@ -236,6 +236,19 @@ static const unsigned char *skip_string(const unsigned char *p, const unsigned c
     return p + (p < end && *p == q);
 }
 
+/* The end of the comment that starts at p (its '#'): the newline that ends it, or end. */
+static const unsigned char *skip_comment(const unsigned char *p, const unsigned char *end)
+{
+    const unsigned char *nl = memchr(p, '\n', (size_t)(end - p));
+    return nl ? nl : end;
+}
+
+/* Past the backslash at p, and past the line end it escapes if there is one. */
+static const unsigned char *skip_backslash(const unsigned char *p, const unsigned char *end)
+{
+    return p + (p + 1 < end && (p[1] == '\n' || p[1] == '\r') ? 2 : 1);
+}
+
 /* An upper estimate of the tokens tree-sitter will make of src, which its memory follows: a
  * word (identifier, number, keyword) or a newline is one, other punctuation one per byte; a
  * comment or a one-line string is one whatever its length. Stops counting past cap. */
@@ -254,13 +267,11 @@ static size_t token_count(const unsigned char *p, const unsigned char *end, size
         case C_QUOTE:
             p = skip_string(p, end);
             break;
-        case C_HASH: {
-            const unsigned char *nl = memchr(p, '\n', (size_t)(end - p));
-            p = nl ? nl : end;
+        case C_HASH:
+            p = skip_comment(p, end);
             break;
-        }
         case C_BSLASH:
-            p += p + 1 < end && (p[1] == '\n' || p[1] == '\r') ? 2 : 1;
+            p = skip_backslash(p, end);
             continue;
         default:
             p++;
@@ -304,11 +315,9 @@ static size_t last_statement(const unsigned char *src, const unsigned char *end)
         case C_QUOTE:
             p = skip_string(p, end);
             break;
-        case C_HASH: {
-            const unsigned char *nl = memchr(p, '\n', (size_t)(end - p));
-            p = nl ? nl : end;
+        case C_HASH:
+            p = skip_comment(p, end);
             break;
-        }
         case C_OPEN:
             depth++;
             p++;
@@ -318,7 +327,7 @@ static size_t last_statement(const unsigned char *src, const unsigned char *end)
             p++;
             break;
         default: /* C_BSLASH */
-            p += p + 1 < end && (p[1] == '\n' || p[1] == '\r') ? 2 : 1;
+            p = skip_backslash(p, end);
             break;
         }
     }
