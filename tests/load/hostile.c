@@ -25,6 +25,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "dial.h"
+
 #define MAX_REQS 64
 #define READ_TIMEOUT_MS 8000 /* well over the server's --timeout: waiting longer is a hang */
 
@@ -594,20 +596,7 @@ static stats total;
 
 static int dial(void)
 {
-    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0) {
-        return -1;
-    }
-    struct sockaddr_in a;
-    memset(&a, 0, sizeof a);
-    a.sin_family = AF_INET;
-    a.sin_port = htons(port);
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (connect(fd, (struct sockaddr *)&a, sizeof a) != 0) {
-        close(fd);
-        return -1;
-    }
-    return fd;
+    return dial_loopback(port);
 }
 
 /* The printable start of a request, for reports. */

@@ -14,11 +14,11 @@ tmp=$(mktemp -d /tmp/oomkb-load.XXXXXX)
 
 . "$root/scripts/need.sh"
 
-helper() { # helper NAME: builds build/load/NAME from tests/load/NAME.c when stale
+helper() { # helper NAME: builds build/load/NAME from tests/load/NAME.c (+ dial.h) when stale
     src="$load_dir/$1.c"
     out="$helpers/$1"
     mkdir -p "$helpers"
-    if [ ! -x "$out" ] || [ "$src" -nt "$out" ]; then
+    if [ ! -x "$out" ] || [ "$src" -nt "$out" ] || [ "$load_dir/dial.h" -nt "$out" ]; then
         ${CC:-cc} -std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -Werror -o "$out" "$src" -lpthread
     fi
 }

@@ -19,6 +19,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "dial.h"
+
 enum kind { IDLE_SILENT, IDLE_PARTIAL, DRIP };
 
 /* Drip: a complete request, one byte per DRIP_MS, well under any timeout the test sets. */
@@ -48,17 +50,8 @@ static double now(void)
 
 static int dial(void)
 {
-    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    int fd = dial_loopback(port);
     if (fd < 0) {
-        return -1;
-    }
-    struct sockaddr_in a;
-    memset(&a, 0, sizeof a);
-    a.sin_family = AF_INET;
-    a.sin_port = htons(port);
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (connect(fd, (struct sockaddr *)&a, sizeof a) != 0) {
-        close(fd);
         return -1;
     }
     int one = 1;
