@@ -113,19 +113,29 @@ json_doc() { # URI TEXT-GENERATOR-AWK: a didOpen whose text is the awk program's
     awk "$2" | awk '{ gsub(/\\/, "\\\\"); gsub(/"/, "\\\""); printf "%s\\n", $0 }'
     printf '"}}}'
 }
-printf '{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"capabilities":{}}}' >"$tmp/m1"
-json_doc file:///tmp/big100.py 'BEGIN { for (i = 0; i < 16700000; i++) print "x = 1" }' >"$tmp/m2"
-json_doc file:///tmp/big40.py 'BEGIN { for (i = 0; i < 6700000; i++) print "x = 1" }' >"$tmp/m3"
+# The messages both sessions share: initialize first; a small document with a finding, a
+# hover on it (whose right answer proves the server still works), shutdown and exit last.
+printf '{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"capabilities":{}}}' >"$tmp/init"
 printf '%s\n' "$leak" | awk '{ printf "%s\\n", $0 }' >"$tmp/leak.esc"
-printf '{"jsonrpc":"2.0","method":"textDocument/didOpen","params":{"textDocument":{"uri":"file:///tmp/ok.py","languageId":"python","version":1,"text":"%s"}}}' "$(cat "$tmp/leak.esc")" >"$tmp/m4"
-printf '{"jsonrpc":"2.0","id":7,"method":"textDocument/hover","params":{"textDocument":{"uri":"file:///tmp/ok.py"},"position":{"line":5,"character":20}}}' >"$tmp/m5"
-printf '{"jsonrpc":"2.0","id":8,"method":"shutdown"}' >"$tmp/m6"
-printf '{"jsonrpc":"2.0","method":"exit"}' >"$tmp/m7"
-for m in m1 m2 m3 m4 m5 m6 m7; do frame "$tmp/$m"; done >"$tmp/session"
-rm -f "$tmp"/m[1-7]
+printf '{"jsonrpc":"2.0","method":"textDocument/didOpen","params":{"textDocument":{"uri":"file:///tmp/ok.py","languageId":"python","version":1,"text":"%s"}}}' "$(cat "$tmp/leak.esc")" >"$tmp/ok"
+printf '{"jsonrpc":"2.0","id":7,"method":"textDocument/hover","params":{"textDocument":{"uri":"file:///tmp/ok.py"},"position":{"line":5,"character":20}}}' >"$tmp/hover"
+printf '{"jsonrpc":"2.0","id":8,"method":"shutdown"}' >"$tmp/shutdown"
+printf '{"jsonrpc":"2.0","method":"exit"}' >"$tmp/exit"
+tail_msgs() { for m in ok hover shutdown exit; do frame "$tmp/$m"; done; }
+hover_ok='"id":7,"result":{"contents":{"kind":"markdown","value":"\*\*OOM101\*\*'
+
+{
+    frame "$tmp/init"
+    json_doc file:///tmp/big100.py 'BEGIN { for (i = 0; i < 16700000; i++) print "x = 1" }' >"$tmp/doc"
+    frame "$tmp/doc"
+    json_doc file:///tmp/big40.py 'BEGIN { for (i = 0; i < 6700000; i++) print "x = 1" }' >"$tmp/doc"
+    frame "$tmp/doc"
+    tail_msgs
+} >"$tmp/session"
+rm -f "$tmp/doc"
 echo "     (LSP session: $(($(wc -c <"$tmp/session") / 1048576)) MB: didOpen of 100 MB, of 40 MB, of a small file, hover)"
 stdin="$tmp/session"
-check "lsp: 100 MB didOpen refused, 40 MB kept unlinted, then hover right" 60 400000 0 '"id":7,"result":{"contents":{"kind":"markdown","value":"\*\*OOM101\*\*' -- \
+check "lsp: 100 MB didOpen refused, 40 MB kept unlinted, then hover right" 60 400000 0 "$hover_ok" -- \
     "$bin" lsp
 # The 100 MB message is skipped whole: exactly one parse error for it, whatever its size.
 grep -q 'window/showMessage.*big40.py: too large to lint' "$tmp/out" &&
@@ -137,23 +147,17 @@ grep -q 'window/showMessage.*big40.py: too large to lint' "$tmp/out" &&
 # Open documents are bounded (LSP_MAX_OPEN_BYTES, 512 MiB with their line index): four
 # documents of 30 million empty lines (270 MB each once indexed) are opened; the first is
 # kept, the others are refused with a message, and memory stays near one document's worth.
-printf '{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"capabilities":{}}}' >"$tmp/m1"
-printf '%s\n' "$leak" | awk '{ printf "%s\\n", $0 }' >"$tmp/leak.esc"
-printf '{"jsonrpc":"2.0","method":"textDocument/didOpen","params":{"textDocument":{"uri":"file:///tmp/ok.py","languageId":"python","version":1,"text":"%s"}}}' "$(cat "$tmp/leak.esc")" >"$tmp/m4"
-printf '{"jsonrpc":"2.0","id":7,"method":"textDocument/hover","params":{"textDocument":{"uri":"file:///tmp/ok.py"},"position":{"line":5,"character":20}}}' >"$tmp/m5"
-printf '{"jsonrpc":"2.0","id":8,"method":"shutdown"}' >"$tmp/m6"
-printf '{"jsonrpc":"2.0","method":"exit"}' >"$tmp/m7"
 {
-    frame "$tmp/m1"
+    frame "$tmp/init"
     for i in 1 2 3 4; do
         json_doc "file:///tmp/lines$i.py" 'BEGIN { s = "\n"; while (length(s) < 30000000) s = s s; printf "%s", substr(s, 1, 30000000) }' >"$tmp/doc"
         frame "$tmp/doc"
     done
-    for m in m4 m5 m6 m7; do frame "$tmp/$m"; done
+    tail_msgs
 } >"$tmp/session"
-rm -f "$tmp"/m[1-7] "$tmp/doc"
+rm -f "$tmp/doc"
 echo "     (LSP session: $(($(wc -c <"$tmp/session") / 1048576)) MB: four didOpens of 30 million lines, a small file, hover)"
-check "lsp: open documents bounded to 512 MiB, then hover right" 60 700000 0 '"id":7,"result":{"contents":{"kind":"markdown","value":"\*\*OOM101\*\*' -- \
+check "lsp: open documents bounded to 512 MiB, then hover right" 60 700000 0 "$hover_ok" -- \
     "$bin" lsp
 [ "$(grep -o 'lines[234].py is not checked: open documents would take [0-9]* MiB with their line index, over the limit of 512 MiB' "$tmp/out" | wc -l)" = 3 ] &&
     ! grep -q 'lines1.py is not checked' "$tmp/out" &&
