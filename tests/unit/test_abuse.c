@@ -191,6 +191,20 @@ START_TEST(cli_encodings)
 }
 END_TEST
 
+/* Runs "<feed>timeout 20 oomkb lint <args>" through the shell and asserts exit status 2 with
+ * want on stderr. */
+static void expect_size_limit(const char *feed, const char *args, const char *want)
+{
+    char *out;
+    char *err;
+    char *cmd = xasprintf("%stimeout 20 %s lint %s", feed, OOMKB_BIN, args);
+    ck_assert_int_eq(run_sh(cmd, &out, &err), 2);
+    ck_assert_msg(strstr(err, want), "%s: %s", cmd, err);
+    free(out);
+    free(err);
+    free(cmd);
+}
+
 START_TEST(cli_not_files)
 {
     char dir[] = "/tmp/oomkb-abuse-XXXXXX";
@@ -251,26 +265,10 @@ START_TEST(cli_not_files)
     free(out);
     free(err);
     free(cmd);
-    /* endless stdin stops at the limit */
-    cmd = xasprintf("timeout 20 %s lint - </dev/zero", OOMKB_BIN);
-    ck_assert_int_eq(run_sh(cmd, &out, &err), 2);
-    ck_assert_msg(strstr(err, "-: larger than the 8 MiB limit"), "%s", err);
-    free(out);
-    free(err);
-    free(cmd);
-    cmd = xasprintf("yes 'loss.backward()' | timeout 20 %s lint -", OOMKB_BIN);
-    ck_assert_int_eq(run_sh(cmd, &out, &err), 2);
-    ck_assert_msg(strstr(err, "-: larger than the 8 MiB limit"), "%s", err);
-    free(out);
-    free(err);
-    free(cmd);
-    /* a device named explicitly: the same limit */
-    cmd = xasprintf("timeout 20 %s lint /dev/zero", OOMKB_BIN);
-    ck_assert_int_eq(run_sh(cmd, &out, &err), 2);
-    ck_assert_msg(strstr(err, "/dev/zero: larger than the 8 MiB limit"), "%s", err);
-    free(out);
-    free(err);
-    free(cmd);
+    /* endless stdin stops at the limit; so does a device named explicitly */
+    expect_size_limit("", "- </dev/zero", "-: larger than the 8 MiB limit");
+    expect_size_limit("yes 'loss.backward()' | ", "-", "-: larger than the 8 MiB limit");
+    expect_size_limit("", "/dev/zero", "/dev/zero: larger than the 8 MiB limit");
     cmd = xasprintf("rm -rf %s", dir);
     ck_assert_int_eq(system(cmd), 0);
     free(cmd);
