@@ -33,7 +33,7 @@ static int feed_stream(lsp_server *s, const char *p, size_t len)
     while (start < len) {
         size_t off = 0, blen = 0, skip = 0;
         long n = lsp_frame_parse(p + start, len - start, &off, &blen, &skip);
-        if (n == -2) {
+        if (n == LSP_FRAME_MORE) {
             break;
         }
         if (n == LSP_FRAME_TOO_LARGE) {
@@ -43,7 +43,7 @@ static int feed_stream(lsp_server *s, const char *p, size_t len)
             lsp_server_frame_error(s, "message body over the limit: skipped");
             break; /* the rest of the record is that body */
         }
-        if (n == -1) {
+        if (n == LSP_FRAME_MALFORMED) {
             if (skip < 1 || skip > len - start) {
                 abort(); /* the contract: at least 1, never past the data */
             }

@@ -83,7 +83,8 @@ static json_t *next(client *c)
 {
     for (;;) {
         size_t off, len, skip;
-        long n = c->in.len ? lsp_frame_parse(c->in.data, c->in.len, &off, &len, &skip) : -2;
+        long n =
+            c->in.len ? lsp_frame_parse(c->in.data, c->in.len, &off, &len, &skip) : LSP_FRAME_MORE;
         if (n > 0) {
             json_t *m = json_loadb(c->in.data + off, len, 0, NULL);
             memmove(c->in.data, c->in.data + n, c->in.len - (size_t)n);
@@ -91,7 +92,7 @@ static json_t *next(client *c)
             ck_assert_ptr_nonnull(m);
             return m;
         }
-        ck_assert_int_ne(n, -1);
+        ck_assert_int_ne(n, LSP_FRAME_MALFORMED);
         struct pollfd p = {c->from, POLLIN, 0};
         if (poll(&p, 1, 5000) <= 0) {
             return NULL;
@@ -565,8 +566,8 @@ START_TEST(framing_and_positions)
     const char *m = "Content-Length: 2\r\nContent-Type: application/vscode-jsonrpc\r\n\r\n{}";
     ck_assert_int_eq(lsp_frame_parse(m, strlen(m), &off, &len, &skip), (long)strlen(m));
     ck_assert_int_eq(len, 2);
-    ck_assert_int_eq(lsp_frame_parse(m, 10, &off, &len, &skip), -2);
-    ck_assert_int_eq(lsp_frame_parse(m, strlen(m) - 1, &off, &len, &skip), -2);
+    ck_assert_int_eq(lsp_frame_parse(m, 10, &off, &len, &skip), LSP_FRAME_MORE);
+    ck_assert_int_eq(lsp_frame_parse(m, strlen(m) - 1, &off, &len, &skip), LSP_FRAME_MORE);
     const char *big = "Content-Length: 99999999999\r\n\r\n";
     ck_assert_int_eq(lsp_frame_parse(big, strlen(big), &off, &len, &skip), LSP_FRAME_TOO_LARGE);
     ck_assert_uint_eq(skip, strlen(big) + 99999999999u);
@@ -574,7 +575,7 @@ START_TEST(framing_and_positions)
     ck_assert_int_eq(lsp_frame_parse(absurd, strlen(absurd), &off, &len, &skip),
                      LSP_FRAME_MALFORMED);
     const char *neg = "Content-Length: -1\r\n\r\nContent-Length: 2\r\n\r\n{}";
-    ck_assert_int_eq(lsp_frame_parse(neg, strlen(neg), &off, &len, &skip), -1);
+    ck_assert_int_eq(lsp_frame_parse(neg, strlen(neg), &off, &len, &skip), LSP_FRAME_MALFORMED);
     ck_assert_int_eq(skip, 22);
 
     const char *t = "a\n日🔥x\n";
