@@ -237,9 +237,14 @@ fuzz-replay: $(FUZZ_REPLAY)
 # The server under load and faults on a loopback port (tests/load/): a 60 s wrk soak at 256
 # connections, 900 slow clients, 10,000 hostile request bundles, kill -9 and restart. Installs
 # wrk from Debian when missing; about 2.5 minutes; figures in build/load/figures.txt.
-.PHONY: load-test
+.PHONY: load-test load-stress
 load-test: $(OOMKB)
 	tests/load/run.sh $(OOMKB)
+
+# The load suite 5 times with a CPU hog on one core, then 5 times quiet; all must pass (not in
+# CI: about 30 minutes). Figures in build/load/stress/summary.txt.
+load-stress: $(OOMKB)
+	tests/load/stress.sh $(OOMKB)
 
 # --- abuse ---
 # The linter and `oomkb lsp` under huge, endless and malformed input (tests/abuse/run.sh; the

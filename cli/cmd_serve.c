@@ -1,6 +1,6 @@
 /* `oomkb serve`: parses options, starts the HTTP server (server/server.h), prints the URL and
  * waits for SIGINT or SIGTERM to stop it cleanly. The signals are blocked in every thread and
- * taken with sigwait here, so the server's pool threads are never interrupted. */
+ * taken with sigwait here, so the server's worker threads are never interrupted. */
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -126,7 +126,7 @@ int cmd_serve(int argc, char **argv)
         }
     }
 
-    /* Block the stop signals before any thread exists, so that every pool thread inherits
+    /* Block the stop signals before any thread exists, so that every worker thread inherits
      * the mask and only sigwait below ever sees them. */
     sigset_t stop;
     sigemptyset(&stop);

@@ -1,10 +1,23 @@
-/* The libmicrohttpd glue: binds the socket, starts the daemon (internal thread pool + epoll,
- * explicit connection limit and timeout), turns each request into a srv_request for
- * srv_route, and queues the prepared library response for the answer. Also the access log.
- * The only file that touches sockets; the decisions are all in route.c. */
+/* The libmicrohttpd glue: binds the socket, starts one daemon per worker thread (epoll,
+ * explicit connection limit and timeout) and runs their event loops, turns each request into a
+ * srv_request for srv_route, and queues the prepared library response for the answer. Also the
+ * access log. The only file that touches sockets; the decisions are all in route.c.
+ *
+ * Why the event loops are ours and not the library's thread pool: libmicrohttpd 0.9.75-0.9.77
+ * drains epoll in a loop `while (128 == epoll_wait(..., 128, timeout))`, and calls epoll_wait
+ * again with the full timeout after a batch of exactly 128 events. When exactly 128
+ * connections became ready at once, the thread then sleeps until the next event or the next
+ * connection timeout (up to --timeout seconds) with those 128 requests read but unanswered.
+ * The slow-client load test hit it (128 of 300 byte-at-a-time requests unanswered). Driven
+ * from outside, the library's epoll_wait always gets a zero timeout (MHD_run) and the wait is
+ * our poll() on the daemon's epoll descriptor, bounded by MHD_get_timeout. */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <netdb.h>
+#include <poll.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,10 +32,21 @@
 /* Request bodies are never wanted (GET and HEAD only); bytes past this get a 405 at once. */
 #define MAX_DISCARD ((size_t)64 * 1024)
 
+/* One event loop: a daemon of its own on a duplicate of the shared listening socket. */
+typedef struct worker {
+    struct server *sv;
+    struct MHD_Daemon *daemon;
+    int epoll_fd;
+    pthread_t thread;
+    int running;
+} worker;
+
 struct server {
     const srv_mhd *mhd;
     srv_site *site;
-    struct MHD_Daemon *daemon;
+    worker *workers;
+    unsigned n_workers;
+    int stop_pipe[2]; /* a byte written to [1] stops every worker; never read */
     unsigned port;
     char url[192];
     int log_fd;
@@ -172,7 +196,7 @@ static void log_request(server *sv, struct MHD_Connection *c, const char *method
     } else {
         buf_printf(&line, " %s\" %d -\n", version, status);
     }
-    /* One write per line, so that pool threads never interleave within a line. */
+    /* One write per line, so that worker threads never interleave within a line. */
     ssize_t w = write(sv->log_fd, line.data, line.len);
     (void)w;
     buf_free(&line);
@@ -275,8 +299,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 
 /* ---- Start and stop ------------------------------------------------------------------- */
 
-/* Binds and listens on host:port, non-blocking (the pool threads share it). Returns the
- * socket, or -1 with a message. */
+/* Binds and listens on host:port, non-blocking (every worker's daemon polls a duplicate). Returns
+ * the socket, or -1 with a message. */
 static int open_listener(const char *host, unsigned port, int *out_family, char *err,
                          size_t err_size)
 {
@@ -349,6 +373,73 @@ static server_status fail(server_diag *diag, server_status st, const char *msg)
     return st;
 }
 
+/* A worker's event loop: waits on its daemon's epoll descriptor and the stop pipe, no longer
+ * than the library's next connection deadline, then lets the library do one non-blocking
+ * round (accept, read, answer, time out). */
+static void *worker_loop(void *arg)
+{
+    worker *w = arg;
+    const srv_mhd *m = w->sv->mhd;
+    struct pollfd p[2] = {{w->epoll_fd, POLLIN, 0}, {w->sv->stop_pipe[0], POLLIN, 0}};
+    for (;;) {
+        int ms = -1;
+        MHD_UNSIGNED_LONG_LONG left = 0;
+        if (m->get_timeout(w->daemon, &left) == MHD_YES) {
+            ms = left > INT_MAX ? INT_MAX : (int)left;
+        }
+        if (poll(p, 2, ms) < 0 && errno != EINTR) {
+            dprintf(STDERR_FILENO, "oomkb serve: poll failed: %s\n", strerror(errno));
+            break;
+        }
+        if (p[1].revents) {
+            break;
+        }
+        m->run(w->daemon);
+    }
+    return NULL;
+}
+
+/* Starts one daemon (driven by worker_loop) on a duplicate of the listening socket. Returns
+ * NULL, or what failed. */
+static const char *start_worker(server *sv, worker *w, int listen_fd, int family, unsigned limit,
+                                const server_opts *opts)
+{
+    const srv_mhd *m = sv->mhd;
+    w->sv = sv;
+    w->epoll_fd = -1;
+    if (m->is_feature_supported(MHD_FEATURE_EPOLL) != MHD_YES) {
+        return "libmicrohttpd was built without epoll";
+    }
+    int fd = fcntl(listen_fd, F_DUPFD_CLOEXEC, 0);
+    if (fd < 0) {
+        return "cannot duplicate the listening socket";
+    }
+    unsigned flags = MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
+    if (family == AF_INET6) {
+        flags |= MHD_USE_IPv6;
+    }
+    w->daemon = m->start_daemon(
+        flags, 0, NULL, NULL, on_request, sv, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, sv,
+        MHD_OPTION_LISTEN_SOCKET, (MHD_socket)fd, MHD_OPTION_CONNECTION_LIMIT, limit,
+        MHD_OPTION_CONNECTION_TIMEOUT, opts->timeout_s ? opts->timeout_s : 30U,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64U * 1024U), MHD_OPTION_URI_LOG_CALLBACK,
+        uri_cb, sv, MHD_OPTION_NOTIFY_COMPLETED, completed_cb, sv, MHD_OPTION_END);
+    if (!w->daemon) {
+        close(fd);
+        return "libmicrohttpd failed to start the daemon";
+    }
+    const union MHD_DaemonInfo *info = m->get_daemon_info(w->daemon, MHD_DAEMON_INFO_EPOLL_FD);
+    if (!info) {
+        return "libmicrohttpd gave no epoll descriptor";
+    }
+    w->epoll_fd = info->epoll_fd;
+    if (pthread_create(&w->thread, NULL, worker_loop, w) != 0) {
+        return "cannot start a server thread";
+    }
+    w->running = 1;
+    return NULL;
+}
+
 server_status server_start(const server_opts *opts, server **out, server_diag *diag)
 {
     *out = NULL;
@@ -388,23 +479,28 @@ server_status server_start(const server_opts *opts, server **out, server_diag *d
     snprintf(sv->url, sizeof sv->url, family == AF_INET6 ? "http://[%s]:%u/" : "http://%s:%u/",
              host, sv->port);
 
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG;
-    flags |= m->is_feature_supported(MHD_FEATURE_EPOLL) == MHD_YES ? MHD_USE_EPOLL : MHD_USE_POLL;
-    if (family == AF_INET6) {
-        flags |= MHD_USE_IPv6;
+    unsigned limit = opts->conn_limit ? opts->conn_limit : 1000U;
+    if (threads > limit) {
+        threads = limit; /* every daemon needs a share of at least one connection */
     }
-    sv->daemon = m->start_daemon(
-        flags, 0, NULL, NULL, on_request, sv, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, sv,
-        MHD_OPTION_LISTEN_SOCKET, (MHD_socket)fd, MHD_OPTION_THREAD_POOL_SIZE, threads,
-        MHD_OPTION_CONNECTION_LIMIT, opts->conn_limit ? opts->conn_limit : 1000U,
-        MHD_OPTION_CONNECTION_TIMEOUT, opts->timeout_s ? opts->timeout_s : 30U,
-        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64U * 1024U), MHD_OPTION_URI_LOG_CALLBACK,
-        uri_cb, sv, MHD_OPTION_NOTIFY_COMPLETED, completed_cb, sv, MHD_OPTION_END);
-    if (!sv->daemon) {
+    if (pipe2(sv->stop_pipe, O_CLOEXEC) != 0) {
         close(fd);
         srv_site_free(sv->site);
         free(sv);
-        return fail(diag, SERVER_ERR_INTERNAL, "libmicrohttpd failed to start the daemon");
+        return fail(diag, SERVER_ERR_INTERNAL, "cannot create the stop pipe");
+    }
+    sv->workers = xcalloc(threads, sizeof *sv->workers);
+    sv->n_workers = threads;
+    const char *why = NULL;
+    for (unsigned i = 0; i < threads && !why; i++) {
+        /* The connection limit is shared out as libmicrohttpd's own pool does. */
+        unsigned share = limit / threads + (i < limit % threads ? 1U : 0U);
+        why = start_worker(sv, &sv->workers[i], fd, family, share, opts);
+    }
+    close(fd); /* each daemon holds a duplicate */
+    if (why) {
+        server_stop(sv);
+        return fail(diag, SERVER_ERR_INTERNAL, why);
     }
     *out = sv;
     return SERVER_OK;
@@ -425,8 +521,28 @@ void server_stop(server *s)
     if (!s) {
         return;
     }
-    /* Stop first: the daemon's threads may still hold reps; the site goes after. */
-    s->mhd->stop_daemon(s->daemon);
+    /* Stop the loops first, then the daemons (they may still hold reps); the site goes last. */
+    if (s->n_workers) {
+        ssize_t w;
+        do {
+            w = write(s->stop_pipe[1], "", 1);
+        } while (w < 0 && errno == EINTR);
+    }
+    for (unsigned i = 0; i < s->n_workers; i++) {
+        if (s->workers[i].running) {
+            pthread_join(s->workers[i].thread, NULL);
+        }
+    }
+    for (unsigned i = 0; i < s->n_workers; i++) {
+        if (s->workers[i].daemon) {
+            s->mhd->stop_daemon(s->workers[i].daemon);
+        }
+    }
+    if (s->workers) {
+        close(s->stop_pipe[0]);
+        close(s->stop_pipe[1]);
+    }
+    free(s->workers);
     srv_site_free(s->site);
     free(s);
 }

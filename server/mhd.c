@@ -32,6 +32,8 @@ static const struct {
     SYM(start_daemon, MHD_start_daemon),
     SYM(stop_daemon, MHD_stop_daemon),
     SYM(get_daemon_info, MHD_get_daemon_info),
+    SYM(run, MHD_run),
+    SYM(get_timeout, MHD_get_timeout),
     SYM(is_feature_supported, MHD_is_feature_supported),
     SYM(create_response_from_buffer, MHD_create_response_from_buffer),
     SYM(create_response_from_buffer_with_free_callback_cls,

@@ -1,10 +1,10 @@
 /* The HTTP server behind `oomkb serve`: the knowledge base as web pages, terminal text and a
- * JSON API, over libmicrohttpd (internal thread pool, epoll). Everything that does not depend
- * on a query is rendered and compressed once at start-up; searches are cached per query.
+ * JSON API, over libmicrohttpd (one epoll daemon per worker thread). Everything that does not
+ * depend on a query is rendered and compressed once at start-up; searches are cached per query.
  *
  * Data flow: kb (kb/kb.h) --server_start--> prebuilt responses --> HTTP clients.
  * Threads: server_start and server_stop are called from one thread; the server answers
- * requests on its own pool threads until server_stop returns. */
+ * requests on its own worker threads until server_stop returns. */
 #ifndef OOMKB_SERVER_H
 #define OOMKB_SERVER_H
 
@@ -28,7 +28,7 @@ typedef struct server_opts {
     const char *bind;    /* address or host name to listen on; NULL = "127.0.0.1" */
     unsigned port;       /* TCP port; 0 = any free one (see server_port) */
     const char *db_path; /* a compiled KB file; NULL = $OOMKB_DB, else the built-in KB */
-    unsigned threads;    /* pool threads; 0 = the number of CPUs, at most 8 */
+    unsigned threads;    /* worker threads; 0 = the number of CPUs, at most 8 */
     unsigned conn_limit; /* simultaneous connections; 0 = 1000 */
     unsigned timeout_s;  /* idle connection timeout in seconds; 0 = 30 */
     int quiet;           /* non-zero: no access log */

@@ -11,6 +11,8 @@ typedef struct srv_mhd {
     __typeof__(&MHD_start_daemon) start_daemon;
     __typeof__(&MHD_stop_daemon) stop_daemon;
     __typeof__(&MHD_get_daemon_info) get_daemon_info;
+    __typeof__(&MHD_run) run;
+    __typeof__(&MHD_get_timeout) get_timeout;
     __typeof__(&MHD_is_feature_supported) is_feature_supported;
     __typeof__(&MHD_create_response_from_buffer) create_response_from_buffer;
     __typeof__(&MHD_create_response_from_buffer_with_free_callback_cls)

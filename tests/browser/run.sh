@@ -27,5 +27,5 @@ fi
 [ -x "$bin" ] || { echo "browser test: no $bin (run make first)" >&2; exit 2; }
 mkdir -p build/browser
 # Bounded: the whole run has two minutes.
-exec timeout 120 env PW_MODULES="$PWD/$mods" OOMKB_BIN="$bin" SHOTS="$PWD/build/browser" \
+exec timeout 300 env PW_MODULES="$PWD/$mods" OOMKB_BIN="$bin" SHOTS="$PWD/build/browser" \
     node tests/browser/ui.mjs

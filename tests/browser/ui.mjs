@@ -38,7 +38,7 @@ function startServer() {
       env: { ...process.env, OOMKB_DB: '' }
     });
     let out = '';
-    const timer = setTimeout(() => reject(new Error('server did not start: ' + out)), 10000);
+    const timer = setTimeout(() => reject(new Error('server did not start: ' + out)), 30000);
     child.stdout.on('data', (d) => {
       out += d;
       const m = out.match(/http:\/\/127\.0\.0\.1:\d+\//);
@@ -63,7 +63,7 @@ try {
     viewport: { width: 1200, height: 900 }
   });
   const page = context.pages()[0] || (await context.newPage());
-  page.setDefaultTimeout(10000);
+  page.setDefaultTimeout(30000); // a deadline for a broken page, not a speed bound
   const problems = [];
   page.on('console', (m) => {
     if (m.type() === 'error' || /Content Security Policy|Refused to/.test(m.text())) {
@@ -80,11 +80,13 @@ try {
 
   // Search as you type.
   await page.keyboard.type('expandable', { delay: 30 });
+  // The URL is set when the results of the whole word are shown: a pause between two keys
+  // longer than the page's debounce would otherwise show (and let us read) a prefix's results.
+  await page.waitForFunction(() => location.search === '?q=expandable');
   await page.waitForSelector('#results li');
   const first = await page.locator('#results li').first().innerText();
   check('typing shows results, M8 first', /^M8 — expandable_segments/.test(first), first);
   check('snippets highlight the term', (await page.locator('#results li mark').count()) > 0);
-  await page.waitForFunction(() => location.search === '?q=expandable');
   check('the URL follows the query', page.url() === base + '/?q=expandable', page.url());
   check('the entry list is hidden while results show', await page.locator('#content').isHidden());
   await page.screenshot({ path: join(shots, 'search.png') });

@@ -11,7 +11,7 @@ local lines = {}
 for file in string.gmatch(vim.env.OOMKB_FILES, "%S+") do
   vim.cmd("edit " .. root .. "/" .. file)
   vim.lsp.buf_attach_client(0, client)
-  vim.wait(10000, function() return #vim.diagnostic.get(0) > 0 end, 50)
+  vim.wait(45000, function() return #vim.diagnostic.get(0) > 0 end, 50) -- a deadline for a silent server, not a speed bound
   for _, d in ipairs(vim.diagnostic.get(0)) do
     local raw = (d.user_data and d.user_data.lsp) or {}
     local href = (raw.codeDescription or {}).href or "-"

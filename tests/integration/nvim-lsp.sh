@@ -34,7 +34,7 @@ class Net(torch.nn.Module):
         return checkpoint(self.block, x)
 PY
 OOMKB_BIN=$bin OOMKB_ROOT=$work OOMKB_OUT=$work/diags.txt OOMKB_FILES="train.py model.py" \
-    timeout 60 nvim --headless -u NONE -c "luafile $here/nvim-lsp.lua" >/dev/null 2>&1 || true
+    timeout 180 nvim --headless -u NONE -c "luafile $here/nvim-lsp.lua" >/dev/null 2>&1 || true
 got=$(cat "$work/diags.txt" 2>/dev/null || echo "(no output from Neovim)")
 echo "$got" | sed 's/^/  nvim: /'
 check "OOM101 on losses.append(loss), line 11 col 18, href to M20" \

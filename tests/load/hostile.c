@@ -28,7 +28,8 @@
 #include "dial.h"
 
 #define MAX_REQS 64
-#define READ_TIMEOUT_MS 8000 /* well over the server's --timeout: waiting longer is a hang */
+#define READ_TIMEOUT_MS 30000 /* ten times the server's --timeout: a silence this long is a hang   \
+                               */
 
 typedef struct sbuf {
     char *d;

@@ -94,7 +94,7 @@ static json_t *next(client *c)
         }
         ck_assert_int_ne(n, LSP_FRAME_MALFORMED);
         struct pollfd p = {c->from, POLLIN, 0};
-        if (poll(&p, 1, 5000) <= 0) {
+        if (poll(&p, 1, -1) <= 0) { /* the test case's timeout bounds a silent server */
             return NULL;
         }
         buf_grow(&c->in, 65536);
