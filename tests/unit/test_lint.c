@@ -1,8 +1,10 @@
 /* The linter's tests: the data-driven cases in tests/cases/lint/ (a .py next to its .expected
- * `line:col CODE` list; flat files are single-file projects, folders with a pyproject.toml are
- * projects scanned for DDP), the library contracts (prefilter, noqa, fixes, deep nesting, DDP
- * scan), and the real binary: output goldens, SARIF shape, exit codes and bad inputs.
- * OOMKB_UPDATE_GOLDEN=1 rewrites tests/golden/lint/ from the current output. */
+ * list of findings with their messages and fixes, see case_text; flat files are single-file
+ * projects, folders with a pyproject.toml are projects scanned for DDP; `# expect: CODE`
+ * comments in a case must agree with its .expected), the library contracts (prefilter, noqa,
+ * fixes, deep nesting, DDP scan), and the real binary: output goldens, SARIF shape, exit codes
+ * and bad inputs. OOMKB_UPDATE_GOLDEN=1 rewrites tests/golden/lint/ from the current output;
+ * OOMKB_UPDATE_CASES=1 rewrites the .expected files of the cases that differ (review the diff). */
 #include <check.h>
 #include <dirent.h>
 #include <jansson.h>
@@ -30,18 +32,104 @@ static lint_result *lint_str(const char *src, const lint_options *o)
     return r;
 }
 
-/* "line:col CODE\n" lines of a result, as in the .expected files. */
-static char *summary(const lint_result *r)
+/* ---- Data-driven cases ---- */
+
+/* A case's expected findings, as its .expected file spells them: an optional header line
+ * "# options: select=OOM101,OOM102 ignore-noqa", then one line per finding,
+ * "LINE:COL CODE message", each followed by "  fix (safe|unsafe): TITLE @ L:C-L:C => CONTENT"
+ * when the finding carries a fix (CONTENT with \n and \\ escaped). */
+static char *case_text(const lint_result *r)
 {
     buf b = BUF_INIT;
     for (size_t i = 0; i < r->n; i++) {
-        buf_printf(&b, "%u:%u %s\n", r->items[i].start.row + 1, r->items[i].start.column,
-                   lint_rules()[r->items[i].rule].code);
+        const lint_finding *f = &r->items[i];
+        buf_printf(&b, "%u:%u %s %s\n", f->start.row + 1, f->start.column,
+                   lint_rules()[f->rule].code, f->message);
+        if (f->fix) {
+            const lint_fix *x = f->fix;
+            buf_printf(&b, "  fix (%s): %s @ %u:%u-%u:%u => ",
+                       x->applicability == LINT_FIX_SAFE ? "safe" : "unsafe", x->title,
+                       x->start.row + 1, x->start.column, x->end.row + 1, x->end.column);
+            for (const char *c = x->content; *c; c++) {
+                if (*c == '\n') {
+                    buf_puts(&b, "\\n");
+                } else if (*c == '\\') {
+                    buf_puts(&b, "\\\\");
+                } else {
+                    buf_putc(&b, *c);
+                }
+            }
+            buf_putc(&b, '\n');
+        }
     }
     return buf_detach(&b);
 }
 
-/* ---- Data-driven cases ---- */
+/* Applies the header line of an .expected file (if any) to o; returns the length of the
+ * header including its newline (0 without one). An unknown option fails the test. */
+static size_t case_options(const char *want, const char *exp, lint_options *o)
+{
+    if (strncmp(want, "# options:", 10) != 0) {
+        return 0;
+    }
+    size_t hl = strcspn(want, "\n");
+    char *line = xstrndup(want + 10, hl - 10);
+    char *save = NULL;
+    for (char *t = strtok_r(line, " ", &save); t; t = strtok_r(NULL, " ", &save)) {
+        lint_diag d = {{0}};
+        if (strncmp(t, "select=", 7) == 0) {
+            ck_assert_msg(lint_rule_mask_parse(t + 7, &o->rules, &d) == LINT_OK, "%s: %s", exp,
+                          d.message);
+        } else if (strcmp(t, "ignore-noqa") == 0) {
+            o->ignore_noqa = 1;
+        } else {
+            ck_abort_msg("%s: unknown case option '%s'", exp, t);
+        }
+    }
+    free(line);
+    return want[hl] ? hl + 1 : hl;
+}
+
+/* The codes named by "# expect: CODE[, CODE]" comments, per line, must be those the result
+ * reports on that line, and the other way round. Appends what differs to report. */
+static int check_expect_comments(const char *py, const char *src, const lint_result *r,
+                                 buf *report)
+{
+    int ok = 1;
+    unsigned line = 1;
+    for (const char *p = src; *p; line++) {
+        const char *e = strchr(p, '\n');
+        size_t n = e ? (size_t)(e - p) : strlen(p);
+        buf said = BUF_INIT, got = BUF_INIT;
+        const char *c = memmem(p, n, "# expect:", 9);
+        if (c) {
+            for (const char *q = c + 9; q < p + n; q++) {
+                if (*q != ' ' && *q != ',') {
+                    buf_putc(&said, *q);
+                } else if (said.len && said.data[said.len - 1] != ' ') {
+                    buf_putc(&said, ' ');
+                }
+            }
+            while (said.len && said.data[said.len - 1] == ' ') {
+                said.data[--said.len] = '\0';
+            }
+        }
+        for (size_t i = 0; i < r->n; i++) {
+            if (r->items[i].start.row + 1 == line) {
+                buf_printf(&got, "%s%s", got.len ? " " : "", lint_rules()[r->items[i].rule].code);
+            }
+        }
+        if (strcmp(said.data ? said.data : "", got.data ? got.data : "") != 0) {
+            buf_printf(report, "%s:%u: the comment expects [%s], the linter reports [%s]\n", py,
+                       line, said.data ? said.data : "", got.data ? got.data : "");
+            ok = 0;
+        }
+        buf_free(&said);
+        buf_free(&got);
+        p += n + (e != NULL);
+    }
+    return ok;
+}
 
 static int check_case(lint_ctx *ctx, lint_project_cache *pc, const char *py, int project,
                       buf *report)
@@ -59,6 +147,7 @@ static int check_case(lint_ctx *ctx, lint_project_cache *pc, const char *py, int
     lint_ddp ddp;
     lint_options o;
     memset(&o, 0, sizeof o);
+    size_t header = case_options(want, exp, &o);
     if (project) {
         lint_project_ddp(pc, py, &ddp);
         o.ddp = &ddp;
@@ -66,11 +155,18 @@ static int check_case(lint_ctx *ctx, lint_project_cache *pc, const char *py, int
     lint_result *r = NULL;
     lint_diag d = {{0}};
     ck_assert_int_eq(lint_buffer(ctx, src, len, &o, &r, &d), LINT_OK);
-    char *got = summary(r);
-    int ok = strcmp(got, want) == 0;
-    if (!ok) {
-        buf_printf(report, "%s:\n  expected:\n%s  got:\n%s", py, want, got);
+    char *got = case_text(r);
+    int ok = strcmp(got, want + header) == 0;
+    if (!ok && getenv("OOMKB_UPDATE_CASES")) {
+        FILE *f = fopen(exp, "w");
+        ck_assert_ptr_nonnull(f);
+        fprintf(f, "%.*s%s", (int)header, want, got);
+        fclose(f);
+        ok = 1;
+    } else if (!ok) {
+        buf_printf(report, "%s:\n  expected:\n%s  got:\n%s", py, want + header, got);
     }
+    ok &= check_expect_comments(py, src, r, report);
     free(got);
     lint_result_free(r);
     free(src);
