@@ -39,7 +39,7 @@ GRAMMAR_OBJ := $(BUILD)/grammar/parser.o $(BUILD)/grammar/scanner.o
 
 COMMON_SRC := $(wildcard common/*.c)
 KB_SRC := $(filter-out kb/embedded.c,$(wildcard kb/*.c))
-LINT_SRC := $(wildcard linter/*.c)
+LINT_SRC := $(wildcard linter/*.c linter/rules/*.c)
 SERVER_SRC := $(wildcard server/*.c)
 LSP_SRC := $(wildcard lsp/*.c)
 CLI_SRC := $(wildcard cli/*.c)

@@ -518,7 +518,7 @@ static void *worker(void *arg)
 static void list_rules(void)
 {
     printf("%-7s %-36s %-5s %s\n", "CODE", "NAME", "ENTRY", "SUMMARY");
-    for (int i = 0; i < LINT_N_RULES; i++) {
+    for (int i = 0; i < lint_rule_count(); i++) {
         const lint_rule *r = &lint_rules()[i];
         printf("%-7s %-36s %-5s %s\n", r->code, r->name, r->entry, r->summary);
     }
@@ -599,7 +599,7 @@ int cmd_lint(int argc, char **argv)
     int jobs = 0;
     int exit_zero = 0;
     int rc = 0;
-    uint32_t select = LINT_ALL_RULES;
+    uint32_t select = lint_rule_all();
     uint32_t ignore = 0;
     const char *kb_flag = NULL;
     const char *explain_code = NULL;
@@ -776,12 +776,12 @@ int cmd_lint(int argc, char **argv)
     ro.kb_url = kb_url;
     ro.tool_version = "0.1.0";
     kb *k = NULL;
-    kb_entry *entries[LINT_N_RULES] = {NULL};
+    kb_entry *entries[LINT_MAX_RULES] = {NULL};
     int need_docs = fmt == LINT_FORMAT_FULL || fmt == LINT_FORMAT_SARIF;
     kb_diag kd;
     memset(&kd, 0, sizeof kd);
     if (need_docs && kb_open_embedded(&k, &kd) == KB_OK) {
-        for (int i = 0; i < LINT_N_RULES; i++) {
+        for (int i = 0; i < lint_rule_count(); i++) {
             if (kb_entry_get(k, lint_rules()[i].entry, &entries[i], &kd) == KB_OK) {
                 ro.docs[i].title = entries[i]->title;
                 ro.docs[i].markdown = entries[i]->markdown;
@@ -795,7 +795,7 @@ int cmd_lint(int argc, char **argv)
     }
     fflush(stdout);
     buf_free(&out);
-    for (int i = 0; i < LINT_N_RULES; i++) {
+    for (int i = 0; i < lint_rule_count(); i++) {
         kb_entry_free(entries[i]);
     }
     kb_close(k);

@@ -14,112 +14,20 @@ const TSLanguage *tree_sitter_python(void);
 
 /* ---- Rules ---- */
 
-static const lint_rule rules[LINT_N_RULES] = {
-    {"OOM101", "loss-tensor-kept-across-steps", "M20",
-     "a loss tensor is stored where it outlives the training step, keeping its autograd graph",
-     "Flags a loss tensor (the result of a loss call such as criterion(...), "
-     "F.cross_entropy(...),\n"
-     "outputs.loss, or a value that was .backward()-ed) that is appended to a list, accumulated\n"
-     "with +=, or stored in a dict or on self, inside a training loop (a for/while body that "
-     "calls\n"
-     ".backward() or optimizer.step(), directly or through a same-file function) or a per-step\n"
-     "hook (training_step, compute_loss). Every stored tensor keeps the whole graph of its step\n"
-     "alive, so memory grows every step until the run dies.\n"
-     "\n"
-     "Not flagged: values taken through .item(), float(), .tolist(), .detach() or .data; a loss\n"
-     "rebound with loss = loss.detach() first; losses computed under torch.no_grad(); an\n"
-     "accumulator that is itself back-propagated (total.backward()); lists created inside the\n"
-     "step; names that merely say 'loss' but hold what a helper returned.\n"
-     "\n"
-     "Bad:\n"
-     "    for x, y in loader:\n"
-     "        loss = criterion(model(x), y)\n"
-     "        loss.backward()\n"
-     "        optimizer.step()\n"
-     "        losses.append(loss)          # OOM101\n"
-     "        total_loss += loss           # OOM101\n"
-     "Good:\n"
-     "        losses.append(loss.item())\n"
-     "        total_loss += loss.detach()\n"},
-    {"OOM102", "empty-cache-every-step", "M20",
-     "torch.cuda.empty_cache() runs on every training step",
-     "Flags torch.cuda.empty_cache() (through import aliases, the xpu/npu/mps variants and\n"
-     "same-file wrapper functions that call it unconditionally) when it runs on every step: in a\n"
-     "training loop body or a per-step hook. It does not fix a leak (live tensors are not cached\n"
-     "memory); it only hands cached blocks back to the driver, so the next step pays for\n"
-     "cudaMalloc again, and it synchronizes.\n"
-     "\n"
-     "Not flagged: calls in an except handler (OOM recovery) or under a flag such a handler sets;\n"
-     "under a step-modulo guard (if step % 100 == 0), a first-step guard or an opt-in config\n"
-     "knob; in validation, epoch-level or non-training loops; before or after training.\n"
-     "\n"
-     "Bad:\n"
-     "    for batch in loader:\n"
-     "        loss = model(batch).loss\n"
-     "        loss.backward(); optimizer.step()\n"
-     "        torch.cuda.empty_cache()     # OOM102\n"
-     "Good:\n"
-     "    except torch.cuda.OutOfMemoryError:\n"
-     "        torch.cuda.empty_cache()\n"},
-    {"OOM103", "eval-predictions-accumulate-on-gpu", "M15",
-     "Hugging Face evaluation gathers all predictions on the GPU (no eval_accumulation_steps)",
-     "Flags a Hugging Face Trainer (transformers or TRL, and subclasses defined in the file) "
-     "whose\n"
-     "evaluation keeps predictions: evaluation runs (eval_strategy/evaluation_strategy not "
-     "\"no\",\n"
-     "do_eval=True, or trainer.evaluate()/predict() is called) and predictions are gathered\n"
-     "(compute_metrics is set, or predict() is called), without any of eval_accumulation_steps,\n"
-     "preprocess_logits_for_metrics, batch_eval_metrics=True or prediction_loss_only=True. The\n"
-     "Trainer concatenates every batch's logits on the GPU until the eval set ends: for a\n"
-     "language model that is batch x seq_len x vocab floats per step.\n"
-     "\n"
-     "Not flagged: arguments that cannot be read statically (TrainingArguments(**cfg),\n"
-     "HfArgumentParser), other libraries' Trainer classes (Lightning, detectron2, fairseq).\n"
-     "Classification models are reported as info: their logits are small.\n"
-     "\n"
-     "Bad:\n"
-     "    args = TrainingArguments(\"out\", eval_strategy=\"steps\")    # OOM103\n"
-     "    Trainer(model, args, eval_dataset=ds, compute_metrics=metrics)\n"
-     "Good:\n"
-     "    args = TrainingArguments(\"out\", eval_strategy=\"steps\", "
-     "eval_accumulation_steps=16)\n"},
-    {"OOM104", "reentrant-checkpoint-under-ddp", "M7",
-     "reentrant activation checkpointing in a project that trains under DDP",
-     "Flags activation checkpointing that runs in reentrant mode in a project that trains with\n"
-     "DistributedDataParallel: torch.utils.checkpoint.checkpoint / checkpoint_sequential (through\n"
-     "aliases) with use_reentrant missing or True, transformers' gradient_checkpointing_enable()\n"
-     "without gradient_checkpointing_kwargs={\"use_reentrant\": False}, and\n"
-     "TrainingArguments(gradient_checkpointing=True) without gradient_checkpointing_kwargs.\n"
-     "Reentrant checkpointing breaks DDP's gradient-ready hooks (errors, or parameters reduced\n"
-     "twice) and its default depends on the installed PyTorch/transformers version. DDP is a\n"
-     "project fact: DistributedDataParallel(...), Lightning strategy=\"ddp\", Accelerator() "
-     "without\n"
-     "FSDP/DeepSpeed, or torchrun/accelerate launchers, anywhere under the project root (nearest\n"
-     "ancestor with .git or pyproject.toml). DDP with static_graph=True is not flagged.\n"
-     "\n"
-     "Not flagged: project functions named checkpoint, torch.distributed._composable.checkpoint,\n"
-     "diffusers' enable_gradient_checkpointing(), FSDP/DeepSpeed-only projects.\n"
-     "\n"
-     "Bad:\n"
-     "    from torch.utils.checkpoint import checkpoint\n"
-     "    h = checkpoint(block, h)                         # OOM104\n"
-     "Good:\n"
-     "    h = checkpoint(block, h, use_reentrant=False)\n"},
-};
-
-const lint_rule *lint_rules(void)
+int lint_rule_index(const char *code)
 {
-    return rules;
+    for (int i = 0; i < lint_rule_count(); i++) {
+        if (util_strcasecmp(lint_rules()[i].code, code) == 0) {
+            return i;
+        }
+    }
+    return -1;
 }
 
 const lint_rule *lint_rule_find(const char *code)
 {
-    for (int i = 0; i < LINT_N_RULES; i++) {
-        if (util_strcasecmp(rules[i].code, code) == 0) {
-            return &rules[i];
-        }
-    }
-    return NULL;
+    int i = lint_rule_index(code);
+    return i < 0 ? NULL : &lint_rules()[i];
 }
 
 lint_status lint_rule_mask_parse(const char *list, uint32_t *out_mask, lint_diag *diag)
@@ -136,18 +44,20 @@ lint_status lint_rule_mask_parse(const char *list, uint32_t *out_mask, lint_diag
         }
         uint32_t m = 0;
         if (n == 3 && strncasecmp(p, "ALL", 3) == 0) {
-            m = LINT_ALL_RULES;
+            m = lint_rule_all();
         }
-        for (int j = 0; j < LINT_N_RULES && n <= 6; j++) {
-            if (strncasecmp(rules[j].code, p, n) == 0) {
+        const lint_rule *rules = lint_rules();
+        int n_rules = lint_rule_count();
+        for (int j = 0; j < n_rules; j++) {
+            if (n <= strlen(rules[j].code) && strncasecmp(rules[j].code, p, n) == 0) {
                 m |= 1U << j;
             }
         }
         if (!m) {
             if (diag) {
                 snprintf(diag->message, sizeof diag->message,
-                         "unknown rule code or prefix '%.*s' (rules: OOM101-OOM104, or ALL)",
-                         (int)(n > 64 ? 64 : n), p);
+                         "unknown rule code or prefix '%.*s' (rules: %s-%s, or ALL)",
+                         (int)(n > 64 ? 64 : n), p, rules[0].code, rules[n_rules - 1].code);
             }
             return LINT_ERR_INPUT;
         }
@@ -160,30 +70,34 @@ lint_status lint_rule_mask_parse(const char *list, uint32_t *out_mask, lint_diag
 
 /* ---- Prefilter ---- */
 
+/* 1 if every '&'-joined needle of alternative alt occurs in src. */
+static int alternative_matches(const char *src, size_t len, const char *alt)
+{
+    while (*alt) {
+        size_t n = strcspn(alt, "&");
+        if (!memmem(src, len, alt, n)) {
+            return 0;
+        }
+        alt += n + (alt[n] == '&');
+    }
+    return 1;
+}
+
 uint32_t lint_prefilter(const char *src, size_t len, uint32_t want)
 {
+    const rule_spec *const *reg = rule_registry();
     uint32_t m = 0;
-    if (!want) {
-        want = LINT_ALL_RULES;
-    }
-    if (want & (1U << LINT_OOM101)) {
-        /* a per-step region needs backward/step or a per-step hook */
-        if (has_bytes(src, len, "backward") || has_bytes(src, len, "training_step") ||
-            has_bytes(src, len, "compute_loss") ||
-            (has_bytes(src, len, "step(") &&
-             (has_bytes(src, len, "loss") || has_bytes(src, len, "criterion") ||
-              has_bytes(src, len, "cross_entropy")))) {
-            m |= 1U << LINT_OOM101;
+    want = want ? want : lint_rule_all();
+    for (int i = 0; i < lint_rule_count(); i++) {
+        if (!(want >> i & 1U)) {
+            continue;
         }
-    }
-    if ((want & (1U << LINT_OOM102)) && has_bytes(src, len, "empty_cache")) {
-        m |= 1U << LINT_OOM102;
-    }
-    if ((want & (1U << LINT_OOM103)) && has_bytes(src, len, "Trainer")) {
-        m |= 1U << LINT_OOM103;
-    }
-    if ((want & (1U << LINT_OOM104)) && has_bytes(src, len, "checkpoint")) {
-        m |= 1U << LINT_OOM104;
+        for (const char *const *alt = reg[i]->needles; *alt; alt++) {
+            if (alternative_matches(src, len, *alt)) {
+                m |= 1U << i;
+                break;
+            }
+        }
     }
     return m;
 }
@@ -439,12 +353,6 @@ void lint_ctx_free(lint_ctx *c)
 
 /* ---- Findings ---- */
 
-int rule_on(const analysis *a, int rule)
-{
-    uint32_t m = a->opts && a->opts->rules ? a->opts->rules : LINT_ALL_RULES;
-    return (int)((m >> rule) & 1U);
-}
-
 /* 1 if n or an ancestor is an ERROR/MISSING node, or n contains one. */
 static int in_bad_region(const analysis *a, uint32_t n)
 {
@@ -459,8 +367,9 @@ static int in_bad_region(const analysis *a, uint32_t n)
     return 0;
 }
 
-lint_finding *add_finding(analysis *a, int rule, uint32_t n, const char *fmt, ...)
+lint_finding *add_finding(analysis *a, uint32_t n, const char *fmt, ...)
 {
+    int rule = a->rule;
     if (in_bad_region(a, n)) {
         return NULL;
     }
@@ -478,7 +387,7 @@ lint_finding *add_finding(analysis *a, int rule, uint32_t n, const char *fmt, ..
     lint_finding *f = &a->out[a->n_out++];
     memset(f, 0, sizeof *f);
     f->rule = rule;
-    f->severity = LINT_SEV_WARNING;
+    f->severity = lint_rules()[rule].severity;
     f->start_byte = a->nodes[n].sb;
     f->end_byte = a->nodes[n].eb;
     TSPoint sp = point_of(a, a->nodes[n].sb);
@@ -562,7 +471,7 @@ void lint_result_free(lint_result *r)
 static int code_in_list(const char *p, const char *end, int rule)
 {
     /* codes separated by commas and/or spaces: "OOM101, E501" */
-    const char *code = rules[rule].code;
+    const char *code = lint_rules()[rule].code;
     size_t cl = strlen(code);
     while (p < end) {
         while (p < end && (*p == ' ' || *p == ',' || *p == '\t')) {
@@ -678,9 +587,9 @@ static uint32_t file_noqa_mask(const char *src, size_t len)
             after++;
         }
         if (after >= le || *after != ':') {
-            return LINT_ALL_RULES;
+            return lint_rule_all();
         }
-        for (int r = 0; r < LINT_N_RULES; r++) {
+        for (int r = 0; r < lint_rule_count(); r++) {
             if (code_in_list(after + 1, le, r)) {
                 mask |= 1U << r;
             }
@@ -773,20 +682,15 @@ static lint_status run(lint_ctx *ctx, const char *src, size_t len, const TSTree 
         r->first_error.column = display_column(src, a->nodes[best].sb, sp.column);
     }
     analysis_facts(a);
-    if (pre & (1U << LINT_OOM101)) {
-        rule_loss_kept(a);
-    }
-    if (pre & (1U << LINT_OOM102)) {
-        rule_empty_cache(a);
-    }
-    if (pre & (1U << LINT_OOM103)) {
-        rule_eval_accum(a);
-    }
-    if (pre & (1U << LINT_OOM104)) {
-        rule_reentrant(a);
+    const rule_spec *const *reg = rule_registry();
+    for (int i = 0; i < lint_rule_count(); i++) {
+        if (pre >> i & 1U) {
+            a->rule = i;
+            reg[i]->run(a);
+        }
     }
     uint32_t fmask = opts && opts->ignore_noqa ? 0 : file_noqa_mask(src, len);
-    r->file_noqa = fmask == LINT_ALL_RULES;
+    r->file_noqa = fmask == lint_rule_all();
     r->items = xcalloc(a->n_out ? a->n_out : 1, sizeof *r->items);
     for (size_t i = 0; i < a->n_out; i++) {
         lint_finding *f = &a->out[i];
@@ -824,7 +728,7 @@ lint_status lint_tree(lint_ctx *ctx, const char *src, size_t len, const TSTree *
                       const lint_options *opts, lint_result **out, lint_diag *diag)
 {
     (void)diag;
-    uint32_t want = opts && opts->rules ? opts->rules : LINT_ALL_RULES;
+    uint32_t want = opts && opts->rules ? opts->rules : lint_rule_all();
     return run(ctx, src, len, tree, NULL, opts, lint_prefilter(src, len, want), out);
 }
 
@@ -837,7 +741,7 @@ lint_status lint_buffer(lint_ctx *ctx, const char *src, size_t len, const lint_o
     }
     const char *s = src + off;
     size_t n = len - off;
-    uint32_t want = opts && opts->rules ? opts->rules : LINT_ALL_RULES;
+    uint32_t want = opts && opts->rules ? opts->rules : lint_rule_all();
     uint32_t pre = lint_prefilter(s, n, want);
     if (!pre) {
         *out = xcalloc(1, sizeof **out);

@@ -1,5 +1,6 @@
 /* The OOM linter: finds training-code patterns that make GPU memory grow every step or blow up
- * during evaluation (rules OOM101-OOM104), over Python source in memory, with tree-sitter.
+ * during evaluation (the rules of linter/registry.c), over Python source in memory, with
+ * tree-sitter.
  *
  * Data flow: bytes --lint_prefilter--> (skip) | --parse--> TSTree --rules--> lint_result
  * --lint_render--> text/JSON/SARIF/GitHub annotations. Files, stdin and threads are the CLI's
@@ -34,23 +35,38 @@ typedef struct lint_diag {
 
 /* ---- Rules -------------------------------------------------------------------------------- */
 
-enum { LINT_OOM101 = 0, LINT_OOM102, LINT_OOM103, LINT_OOM104, LINT_N_RULES };
-#define LINT_ALL_RULES ((1u << LINT_N_RULES) - 1u)
+/* Rules are numbered by their place in the registry (linter/registry.c), in code order; rule
+ * sets are bit masks over those numbers (bit i = rule i). */
+#define LINT_MAX_RULES 32
 
 typedef enum lint_severity { LINT_SEV_WARNING = 0, LINT_SEV_INFO = 1 } lint_severity;
 
+/* Whether a rule's findings come with a fix (each fix says whether it is safe: lint_fix). */
+typedef enum lint_fixable {
+    LINT_FIXABLE_NEVER = 0,
+    LINT_FIXABLE_SOMETIMES, /* some findings have a mechanical fix, others cannot */
+    LINT_FIXABLE_ALWAYS,
+} lint_fixable;
+
 typedef struct lint_rule {
-    const char *code;    /* "OOM101" */
-    const char *name;    /* "loss-tensor-kept-across-steps" */
-    const char *entry;   /* KB entry ID, "M20" */
+    const char *code;       /* "OOM101" */
+    const char *name;       /* "loss-tensor-kept-across-steps" */
+    const char *entry;      /* KB entry ID, "M20" */
+    lint_severity severity; /* the default; a finding may be info where less memory is at stake */
+    lint_fixable fixable;
     const char *summary; /* one line */
     const char *explain; /* what is flagged and what is not, with bad/good examples (plain text) */
 } lint_rule;
 
-/* The rule table, LINT_N_RULES entries in code order. Static storage. */
+/* The number of rules (at most LINT_MAX_RULES). */
+int lint_rule_count(void);
+/* The rule table, lint_rule_count() entries in code order. Static storage. */
 const lint_rule *lint_rules(void);
-/* The rule with this code (case-insensitive), or NULL. */
+/* The mask of every rule. */
+uint32_t lint_rule_all(void);
+/* The rule with this code (case-insensitive), or NULL; lint_rule_index: its number, or -1. */
 const lint_rule *lint_rule_find(const char *code);
+int lint_rule_index(const char *code);
 /* Turns a comma-separated list of codes or prefixes ("OOM1", "oom101,OOM104", "ALL") into a
  * rule bit mask (bit i = rule i). Returns LINT_ERR_INPUT naming the bad item in diag. */
 lint_status lint_rule_mask_parse(const char *list, uint32_t *out_mask, lint_diag *diag);
@@ -114,7 +130,7 @@ typedef struct lint_fix {
 } lint_fix;
 
 typedef struct lint_finding {
-    int rule; /* LINT_OOM101 ... */
+    int rule; /* its number in lint_rules() */
     lint_severity severity;
     char *message; /* one sentence, no code or entry */
     uint32_t start_byte, end_byte;
@@ -177,9 +193,9 @@ void lint_ctx_free(lint_ctx *ctx);
 /* The Python grammar, for callers that keep their own trees (the LSP). */
 const TSLanguage *lint_language(void);
 
-/* Which of the rules in want (a mask of 1 << LINT_OOM10x; 0 = all) could fire on src at all,
- * by a byte scan (no parse). A zero result proves the buffer clean; lint_buffer uses it to
- * skip parsing. */
+/* Which of the rules in want (a rule mask; 0 = all) could fire on src at all, by a byte scan
+ * for each rule's needles (no parse). A zero result proves the buffer clean; lint_buffer uses it
+ * to skip parsing. */
 uint32_t lint_prefilter(const char *src, size_t len, uint32_t want);
 
 /* Lints src[0..len) (UTF-8; a leading BOM is skipped). opts may be NULL (all rules). On
@@ -214,9 +230,9 @@ typedef struct lint_entry_doc {
 } lint_entry_doc;
 
 typedef struct lint_render_opts {
-    const char *kb_url;                /* base URL; entry URL = kb_url "/" ID */
-    const char *tool_version;          /* for SARIF */
-    lint_entry_doc docs[LINT_N_RULES]; /* per rule */
+    const char *kb_url;                  /* base URL; entry URL = kb_url "/" ID */
+    const char *tool_version;            /* for SARIF */
+    lint_entry_doc docs[LINT_MAX_RULES]; /* per rule number */
 } lint_render_opts;
 
 /* One linted file: its display name, its bytes (for --format full) and its result. */

@@ -179,6 +179,7 @@ typedef struct analysis {
     flat_chunk *chunks;
     size_t n_chunks, cap_chunks;
     const lint_options *opts;
+    int rule; /* the number of the rule running now: add_finding reports under it */
     lint_finding *out;
     size_t n_out, cap_out;
 } analysis;
@@ -234,21 +235,32 @@ int per_step_region(const analysis *a, uint32_t n, uint32_t *out_region);
 void analysis_facts(analysis *a);
 
 /* ---- Findings (lint.c) ---- */
-lint_finding *add_finding(analysis *a, int rule, uint32_t node, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
+/* A finding of the running rule (a->rule) at node n, with a printf-style message. */
+lint_finding *add_finding(analysis *a, uint32_t node, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 /* Attaches a fix to f: replace bytes [sb, eb) with content. */
 void set_fix(analysis *a, lint_finding *f, uint32_t sb, uint32_t eb, const char *content,
              const char *title, lint_applicability app);
-int rule_on(const analysis *a, int rule);
 
-/* ---- Rules ---- */
-void rule_loss_kept(analysis *a);   /* OOM101, rule_loss.c */
-void rule_empty_cache(analysis *a); /* OOM102, rule_cache.c */
-void rule_eval_accum(analysis *a);  /* OOM103, rule_trainer.c */
-void rule_reentrant(analysis *a);   /* OOM104, rule_ckpt.c */
+/* ---- Rules (registry.c, rules/oomNNN_slug.c) ---- */
+/* One rule: its public description, the byte needles that must occur for it to fire at all,
+ * and what runs it. A rule file defines one `const rule_spec oomNNN_slug` and the registry
+ * lists it; nothing else names a rule. */
+typedef struct rule_spec {
+    lint_rule meta;
+    /* The prefilter: NULL-terminated alternatives; an alternative is one or more needles joined
+     * by '&', all of which must occur in the source. No alternative matching proves the rule
+     * cannot fire, and the file is not parsed for it. */
+    const char *const *needles;
+    /* Reports the rule's findings over a fully analysed file (add_finding). */
+    void (*run)(analysis *a);
+} rule_spec;
+
+/* The registry, in code order: lint_rule_count() entries. */
+const rule_spec *const *rule_registry(void);
 
 /* 1 if the call builds Hugging Face TrainingArguments (or a subclass: Seq2Seq, TRL configs,
- * a same-file subclass). rule_trainer.c. */
+ * a same-file subclass). rules/oom103_eval_predictions_accumulate_on_gpu.c. */
 int is_hf_args_call(const analysis *a, uint32_t call);
 
 /* Byte search helper shared with project.c. */

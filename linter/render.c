@@ -156,7 +156,7 @@ static void dump(buf *out, json_t *j)
 static json_t *sarif(const lint_file_report *files, size_t n, const lint_render_opts *o)
 {
     json_t *rules = json_array();
-    for (int i = 0; i < LINT_N_RULES; i++) {
+    for (int i = 0; i < lint_rule_count(); i++) {
         const lint_rule *r = &lint_rules()[i];
         const lint_entry_doc *d = o ? &o->docs[i] : NULL;
         char *url = url_of(o, r);

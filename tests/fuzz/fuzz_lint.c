@@ -27,7 +27,7 @@ static void check_result(const lint_result *r, size_t len)
 {
     for (size_t i = 0; i < r->n; i++) {
         const lint_finding *f = &r->items[i];
-        if (f->rule < 0 || f->rule >= LINT_N_RULES || f->start_byte > f->end_byte ||
+        if (f->rule < 0 || f->rule >= lint_rule_count() || f->start_byte > f->end_byte ||
             f->end_byte > len || !f->message) {
             abort();
         }
@@ -48,7 +48,7 @@ static void render_all(const char *src, size_t len, const lint_result *r)
     memset(&ro, 0, sizeof ro);
     ro.kb_url = "http://127.0.0.1:8080";
     ro.tool_version = "0.1.0";
-    for (int i = 0; i < LINT_N_RULES; i++) {
+    for (int i = 0; i < lint_rule_count(); i++) {
         ro.docs[i].title = "An entry title";
         ro.docs[i].markdown = "### M1 — An entry title\n\nBody with `code`.\n";
     }
@@ -75,11 +75,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     memset(&acc, 0, sizeof acc);
     lint_ddp_scan_buffer(src, size, "train.py", 0, &acc);
     lint_ddp_scan_buffer(src, size, "run.sh", 1, &acc);
-    lint_prefilter(src, size, LINT_ALL_RULES);
+    lint_prefilter(src, size, lint_rule_all());
     for (int ignore_noqa = 0; ignore_noqa <= 1; ignore_noqa++) {
         lint_options o;
         memset(&o, 0, sizeof o);
-        o.rules = LINT_ALL_RULES;
+        o.rules = lint_rule_all();
         o.ignore_noqa = ignore_noqa;
         lint_result *r = NULL;
         lint_diag d;

@@ -28,8 +28,9 @@
 #include "dial.h"
 
 #define MAX_REQS 64
-#define READ_TIMEOUT_MS 30000 /* ten times the server's --timeout: a silence this long is a hang   \
-                               */
+#define READ_TIMEOUT_MS                                                                            \
+    30000 /* ten times the server's --timeout: a silence this long is a hang                       \
+           */
 
 typedef struct sbuf {
     char *d;

@@ -195,11 +195,8 @@ static int strategy_on(const analysis *a, uint32_t v)
     return -1;
 }
 
-void rule_eval_accum(analysis *a)
+static void rule_eval_accum(analysis *a)
 {
-    if (!rule_on(a, LINT_OOM103)) {
-        return;
-    }
     int classification =
         has_bytes(a->src, a->len, "Classification") && !has_bytes(a->src, a->len, "CausalLM") &&
         !has_bytes(a->src, a->len, "Seq2SeqLM") && !has_bytes(a->src, a->len, "MaskedLM");
@@ -268,7 +265,7 @@ void rule_eval_accum(analysis *a)
         size_t cl;
         const char *ct = ntext(a, callee, &cl);
         lint_finding *f = add_finding(
-            a, LINT_OOM103, callee,
+            a, callee,
             "evaluation keeps all predictions on the GPU (%s) and `%.*s` sets no "
             "eval_accumulation_steps: logits pile up over the whole eval set; set it (or "
             "preprocess_logits_for_metrics)",
@@ -298,3 +295,41 @@ void rule_eval_accum(analysis *a)
         }
     }
 }
+
+/* What --explain prints: what is flagged, what is not, and examples. */
+static const char explain[] =
+    "Flags a Hugging Face Trainer (transformers or TRL, and subclasses defined in the file) whose\n"
+    "evaluation keeps predictions: evaluation runs (eval_strategy/evaluation_strategy not \"no\",\n"
+    "do_eval=True, or trainer.evaluate()/predict() is called) and predictions are gathered\n"
+    "(compute_metrics is set, or predict() is called), without any of eval_accumulation_steps,\n"
+    "preprocess_logits_for_metrics, batch_eval_metrics=True or prediction_loss_only=True. The\n"
+    "Trainer concatenates every batch's logits on the GPU until the eval set ends: for a\n"
+    "language model that is batch x seq_len x vocab floats per step.\n"
+    "\n"
+    "Not flagged: arguments that cannot be read statically (TrainingArguments(**cfg),\n"
+    "HfArgumentParser), other libraries' Trainer classes (Lightning, detectron2, fairseq).\n"
+    "Classification models are reported as info: their logits are small.\n"
+    "\n"
+    "Bad:\n"
+    "    args = TrainingArguments(\"out\", eval_strategy=\"steps\")    # OOM103\n"
+    "    Trainer(model, args, eval_dataset=ds, compute_metrics=metrics)\n"
+    "Good:\n"
+    "    args = TrainingArguments(\"out\", eval_strategy=\"steps\", eval_accumulation_steps=16)\n";
+
+static const char *const needles[] = {"Trainer", NULL};
+
+const rule_spec oom103_eval_predictions_accumulate_on_gpu = {
+    .meta =
+        {
+            .code = "OOM103",
+            .name = "eval-predictions-accumulate-on-gpu",
+            .entry = "M15",
+            .severity = LINT_SEV_WARNING,
+            .fixable = LINT_FIXABLE_SOMETIMES,
+            .summary = "Hugging Face evaluation gathers all predictions on the GPU (no "
+                       "eval_accumulation_steps)",
+            .explain = explain,
+        },
+    .needles = needles,
+    .run = rule_eval_accum,
+};

@@ -151,11 +151,8 @@ typedef struct site {
     uint32_t value; /* the offending value node, or NONE */
 } site;
 
-void rule_reentrant(analysis *a)
+static void rule_reentrant(analysis *a)
 {
-    if (!rule_on(a, LINT_OOM104)) {
-        return;
-    }
     site *sites = NULL;
     size_t n = 0;
     size_t cap = 0;
@@ -248,7 +245,7 @@ void rule_reentrant(analysis *a)
         int fw = (int)(fl > 60 ? 60 : fl);
         lint_finding *fd;
         if (s->kind == 0) {
-            fd = add_finding(a, LINT_OOM104, f,
+            fd = add_finding(a, f,
                              "`%.*s(...)` is reentrant (use_reentrant %s; the default depends on "
                              "the installed PyTorch version) and the project trains under DDP "
                              "(%s): pass use_reentrant=False",
@@ -261,7 +258,7 @@ void rule_reentrant(analysis *a)
                               "Use non-reentrant checkpointing (use_reentrant=False)");
             }
         } else {
-            fd = add_finding(a, LINT_OOM104, f,
+            fd = add_finding(a, f,
                              "`%.*s(...)` enables gradient checkpointing without "
                              "gradient_checkpointing_kwargs={\"use_reentrant\": False} (the "
                              "default depends on the installed transformers version) and the "
@@ -281,3 +278,43 @@ void rule_reentrant(analysis *a)
     }
     free(sites);
 }
+
+/* What --explain prints: what is flagged, what is not, and examples. */
+static const char explain[] =
+    "Flags activation checkpointing that runs in reentrant mode in a project that trains with\n"
+    "DistributedDataParallel: torch.utils.checkpoint.checkpoint / checkpoint_sequential (through\n"
+    "aliases) with use_reentrant missing or True, transformers' gradient_checkpointing_enable()\n"
+    "without gradient_checkpointing_kwargs={\"use_reentrant\": False}, and\n"
+    "TrainingArguments(gradient_checkpointing=True) without gradient_checkpointing_kwargs.\n"
+    "Reentrant checkpointing breaks DDP's gradient-ready hooks (errors, or parameters reduced\n"
+    "twice) and its default depends on the installed PyTorch/transformers version. DDP is a\n"
+    "project fact: DistributedDataParallel(...), Lightning strategy=\"ddp\", Accelerator() "
+    "without\n"
+    "FSDP/DeepSpeed, or torchrun/accelerate launchers, anywhere under the project root (nearest\n"
+    "ancestor with .git or pyproject.toml). DDP with static_graph=True is not flagged.\n"
+    "\n"
+    "Not flagged: project functions named checkpoint, torch.distributed._composable.checkpoint,\n"
+    "diffusers' enable_gradient_checkpointing(), FSDP/DeepSpeed-only projects.\n"
+    "\n"
+    "Bad:\n"
+    "    from torch.utils.checkpoint import checkpoint\n"
+    "    h = checkpoint(block, h)                         # OOM104\n"
+    "Good:\n"
+    "    h = checkpoint(block, h, use_reentrant=False)\n";
+
+static const char *const needles[] = {"checkpoint", NULL};
+
+const rule_spec oom104_reentrant_checkpoint_under_ddp = {
+    .meta =
+        {
+            .code = "OOM104",
+            .name = "reentrant-checkpoint-under-ddp",
+            .entry = "M7",
+            .severity = LINT_SEV_WARNING,
+            .fixable = LINT_FIXABLE_SOMETIMES,
+            .summary = "reentrant activation checkpointing in a project that trains under DDP",
+            .explain = explain,
+        },
+    .needles = needles,
+    .run = rule_reentrant,
+};

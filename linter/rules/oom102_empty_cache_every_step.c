@@ -127,11 +127,8 @@ static int every_step(const analysis *a, uint32_t call, uint32_t region)
     return 1;
 }
 
-void rule_empty_cache(analysis *a)
+static void rule_empty_cache(analysis *a)
 {
-    if (!rule_on(a, LINT_OOM102)) {
-        return;
-    }
     char q[256];
     /* same-file wrappers: functions that call it unconditionally and do not train themselves */
     for (size_t i = 0; i < a->n_defs; i++) {
@@ -179,7 +176,7 @@ void rule_empty_cache(analysis *a)
         const char *where =
             a->nodes[region].kind == K_FUNC ? "a per-step function" : "the training loop";
         if (w) {
-            add_finding(a, LINT_OOM102, c,
+            add_finding(a, c,
                         "`%.*s()` calls torch.cuda.empty_cache() on every step of %s: it frees "
                         "no live tensor and forces cudaMalloc again; empty the cache on OOM "
                         "recovery or every N steps",
@@ -187,10 +184,48 @@ void rule_empty_cache(analysis *a)
         } else {
             size_t fl;
             const char *ft = ntext(a, f, &fl);
-            add_finding(a, LINT_OOM102, c,
+            add_finding(a, c,
                         "`%.*s()` runs on every step of %s: it frees no live tensor and forces "
                         "cudaMalloc again; empty the cache on OOM recovery or every N steps",
                         (int)(fl > 60 ? 60 : fl), ft, where);
         }
     }
 }
+
+/* What --explain prints: what is flagged, what is not, and examples. */
+static const char explain[] =
+    "Flags torch.cuda.empty_cache() (through import aliases, the xpu/npu/mps variants and\n"
+    "same-file wrapper functions that call it unconditionally) when it runs on every step: in a\n"
+    "training loop body or a per-step hook. It does not fix a leak (live tensors are not cached\n"
+    "memory); it only hands cached blocks back to the driver, so the next step pays for\n"
+    "cudaMalloc again, and it synchronizes.\n"
+    "\n"
+    "Not flagged: calls in an except handler (OOM recovery) or under a flag such a handler sets;\n"
+    "under a step-modulo guard (if step % 100 == 0), a first-step guard or an opt-in config\n"
+    "knob; in validation, epoch-level or non-training loops; before or after training.\n"
+    "\n"
+    "Bad:\n"
+    "    for batch in loader:\n"
+    "        loss = model(batch).loss\n"
+    "        loss.backward(); optimizer.step()\n"
+    "        torch.cuda.empty_cache()     # OOM102\n"
+    "Good:\n"
+    "    except torch.cuda.OutOfMemoryError:\n"
+    "        torch.cuda.empty_cache()\n";
+
+static const char *const needles[] = {"empty_cache", NULL};
+
+const rule_spec oom102_empty_cache_every_step = {
+    .meta =
+        {
+            .code = "OOM102",
+            .name = "empty-cache-every-step",
+            .entry = "M20",
+            .severity = LINT_SEV_WARNING,
+            .fixable = LINT_FIXABLE_NEVER,
+            .summary = "torch.cuda.empty_cache() runs on every training step",
+            .explain = explain,
+        },
+    .needles = needles,
+    .run = rule_empty_cache,
+};

@@ -749,7 +749,7 @@ static void check_sink(ctx *c, uint32_t stmt, uint32_t cont_expr, uint32_t value
     const char *ctext = ntext(a, cont, &cl);
     int short_leaf = ll <= 40 && !memchr(lt, '\n', ll);
     lint_finding *f = add_finding(
-        a, LINT_OOM101, leaf,
+        a, leaf,
         "loss tensor `%.*s` %s `%.*s` outlives the step and keeps its autograd graph alive; "
         "store `%.*s.item()` or `.detach()`",
         short_leaf ? (int)ll : 4, short_leaf ? lt : "loss", how, (int)(cl > 60 ? 60 : cl), ctext,
@@ -768,11 +768,8 @@ static void check_sink(ctx *c, uint32_t stmt, uint32_t cont_expr, uint32_t value
     }
 }
 
-void rule_loss_kept(analysis *a)
+static void rule_loss_kept(analysis *a)
 {
-    if (!rule_on(a, LINT_OOM101)) {
-        return;
-    }
     ctx c = {a, NULL, 0, 0, NULL, 0, 0, NULL, NULL, 0, 0, 0};
     collect(&c);
     index_by_func(&c);
@@ -839,3 +836,48 @@ void rule_loss_kept(analysis *a)
     free(c.b_by_func);
     free(c.bw_by_func);
 }
+
+/* What --explain prints: what is flagged, what is not, and examples. */
+static const char explain[] =
+    "Flags a loss tensor (the result of a loss call such as criterion(...), F.cross_entropy(...),\n"
+    "outputs.loss, or a value that was .backward()-ed) that is appended to a list, accumulated\n"
+    "with +=, or stored in a dict or on self, inside a training loop (a for/while body that calls\n"
+    ".backward() or optimizer.step(), directly or through a same-file function) or a per-step\n"
+    "hook (training_step, compute_loss). Every stored tensor keeps the whole graph of its step\n"
+    "alive, so memory grows every step until the run dies.\n"
+    "\n"
+    "Not flagged: values taken through .item(), float(), .tolist(), .detach() or .data; a loss\n"
+    "rebound with loss = loss.detach() first; losses computed under torch.no_grad(); an\n"
+    "accumulator that is itself back-propagated (total.backward()); lists created inside the\n"
+    "step; names that merely say 'loss' but hold what a helper returned.\n"
+    "\n"
+    "Bad:\n"
+    "    for x, y in loader:\n"
+    "        loss = criterion(model(x), y)\n"
+    "        loss.backward()\n"
+    "        optimizer.step()\n"
+    "        losses.append(loss)          # OOM101\n"
+    "        total_loss += loss           # OOM101\n"
+    "Good:\n"
+    "        losses.append(loss.item())\n"
+    "        total_loss += loss.detach()\n";
+
+static const char *const needles[] = {"backward",   "training_step",   "compute_loss",
+                                      "step(&loss", "step(&criterion", "step(&cross_entropy",
+                                      NULL};
+
+const rule_spec oom101_loss_tensor_kept_across_steps = {
+    .meta =
+        {
+            .code = "OOM101",
+            .name = "loss-tensor-kept-across-steps",
+            .entry = "M20",
+            .severity = LINT_SEV_WARNING,
+            .fixable = LINT_FIXABLE_SOMETIMES,
+            .summary = "a loss tensor is stored where it outlives the training step, keeping its "
+                       "autograd graph",
+            .explain = explain,
+        },
+    .needles = needles,
+    .run = rule_loss_kept,
+};
