@@ -681,7 +681,8 @@ static lint_status run(lint_ctx *ctx, const char *src, size_t len, const TSTree 
         r->first_error.col = sp.column;
         r->first_error.column = display_column(src, a->nodes[best].sb, sp.column);
     }
-    analysis_facts(a);
+    semantic_build(a);
+    facts_build(a);
     const rule_spec *const *reg = rule_registry();
     for (int i = 0; i < lint_rule_count(); i++) {
         if (pre >> i & 1U) {

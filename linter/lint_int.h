@@ -184,7 +184,7 @@ typedef struct analysis {
     size_t n_out, cap_out;
 } analysis;
 
-/* ---- Tree access (syntax.c) ---- */
+/* ---- Tree access (tree.c) ---- */
 const char *ntext(const analysis *a, uint32_t n, size_t *len);
 int ntext_is(const analysis *a, uint32_t n, const char *s);
 uint32_t child_field(const analysis *a, uint32_t n, int field);
@@ -199,7 +199,14 @@ void tree_flatten(analysis *a, const TSTree *tree);
 /* Frees the statement cache. */
 void chunks_free(analysis *a);
 
-/* ---- Name resolution (syntax.c) ---- */
+/* ---- Names (semantic.c) ---- */
+/* Collects the file's bindings and defs (and their indexes): the semantic model the rest of
+ * the analysis asks. Runs once per lint, after tree_flatten. */
+void semantic_build(analysis *a);
+/* The def or class whose node is func, or NULL. */
+defn *def_at(analysis *a, uint32_t func);
+/* The first def named name[0..len) at any depth (a method, a nested function), or NULL. */
+const defn *find_method(const analysis *a, const char *name, size_t len);
 /* The dotted qualified name of an identifier/attribute chain, with the leftmost name replaced by
  * its import ("cp.checkpoint" -> "torch.utils.checkpoint.checkpoint"). A name defined by a def
  * or class in this file becomes "<local>.name"; unresolved names keep their text. Writes at
@@ -216,6 +223,10 @@ uint32_t call_kwarg(const analysis *a, uint32_t call, const char *name);
 int call_has_splat(const analysis *a, uint32_t call);
 /* The i-th positional argument, or NONE. */
 uint32_t call_positional(const analysis *a, uint32_t call, unsigned i);
+/* ---- Facts (facts.c) ---- */
+/* Computes what the code does (which loops train, which functions step) over the semantic
+ * model. Runs once per lint, after semantic_build. */
+void facts_build(analysis *a);
 /* The innermost for/while enclosing n inside n's own function, or NONE. */
 uint32_t enclosing_loop(const analysis *a, uint32_t n);
 /* 1 if n lies in the `except` part of a try (any handler). */
@@ -232,7 +243,6 @@ const char *func_name(const analysis *a, uint32_t func, size_t *len);
 /* 1 if n (inside function f) runs on every training step: its innermost loop trains, or
  * it is outside loops in a per-step hook or step function. */
 int per_step_region(const analysis *a, uint32_t n, uint32_t *out_region);
-void analysis_facts(analysis *a);
 
 /* ---- Findings (lint.c) ---- */
 /* A finding of the running rule (a->rule) at node n, with a printf-style message. */

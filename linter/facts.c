@@ -1,0 +1,268 @@
+/* The facts layer: what the code does. Loops and the step that trains, per-step regions,
+ * grad mode (no_grad, inference_mode, set_grad_enabled(False)), and the per-function summaries
+ * computed over the file's call graph. */
+#include <string.h>
+
+#include "linter/lint_int.h"
+
+uint32_t enclosing_loop(const analysis *a, uint32_t n)
+{
+    uint32_t stop = a->nodes[n].func;
+    uint32_t prev = n;
+    for (uint32_t p = a->nodes[n].parent; p != NONE && p != stop;
+         prev = p, p = a->nodes[p].parent) {
+        uint8_t k = a->nodes[p].kind;
+        if ((k == K_FOR || k == K_WHILE) && a->nodes[prev].field == F_BODY) {
+            return p;
+        }
+        if (k == K_CLASS) {
+            return NONE;
+        }
+    }
+    return NONE;
+}
+
+int in_except(const analysis *a, uint32_t n, uint32_t stop)
+{
+    for (uint32_t p = a->nodes[n].parent; p != NONE && p != stop; p = a->nodes[p].parent) {
+        if (a->nodes[p].kind == K_EXCEPT) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* torch.no_grad(), torch.inference_mode(), torch.set_grad_enabled(False), as a with item or
+ * a decorator (with or without the call). */
+static int is_no_grad_expr(const analysis *a, uint32_t e)
+{
+    if (e == NONE) {
+        return 0;
+    }
+    if (a->nodes[e].kind != K_CALL && a->nodes[e].kind != K_ATTR && a->nodes[e].kind != K_IDENT) {
+        e = named_child(a, e, 0); /* as_pattern: `with torch.no_grad() as g` */
+        if (e == NONE) {
+            return 0;
+        }
+    }
+    uint32_t f = a->nodes[e].kind == K_CALL ? child_field(a, e, F_FUNCTION) : e;
+    char q[256];
+    if (!resolve_name(a, f, q, sizeof q)) {
+        return 0;
+    }
+    const char *last = strrchr(q, '.');
+    last = last ? last + 1 : q;
+    if (strcmp(last, "no_grad") == 0 || strcmp(last, "inference_mode") == 0) {
+        return 1;
+    }
+    if (strcmp(last, "set_grad_enabled") == 0 && a->nodes[e].kind == K_CALL) {
+        uint32_t arg = call_positional(a, e, 0);
+        if (arg == NONE) {
+            arg = call_kwarg(a, e, "mode");
+        }
+        return arg != NONE && a->nodes[arg].kind == K_FALSE;
+    }
+    return 0;
+}
+
+int under_no_grad(const analysis *a, uint32_t n)
+{
+    uint32_t prev = n;
+    for (uint32_t p = a->nodes[n].parent; p != NONE; prev = p, p = a->nodes[p].parent) {
+        const node *nd = &a->nodes[p];
+        if (nd->kind == K_WITH && a->nodes[prev].field == F_BODY) {
+            for (uint32_t c = nd->first; c != NONE; c = a->nodes[c].next) {
+                /* with_clause -> with_item* */
+                for (uint32_t it = a->nodes[c].first; it != NONE; it = a->nodes[it].next) {
+                    if (a->nodes[it].kind == K_WITH_ITEM &&
+                        is_no_grad_expr(a, child_field(a, it, F_VALUE))) {
+                        return 1;
+                    }
+                }
+            }
+        } else if (nd->kind == K_FUNC && a->nodes[nd->parent].kind == K_DECORATED) {
+            for (uint32_t c = a->nodes[nd->parent].first; c != NONE; c = a->nodes[c].next) {
+                if (a->nodes[c].kind == K_DECORATOR && is_no_grad_expr(a, named_child(a, c, 0))) {
+                    return 1;
+                }
+            }
+        }
+    }
+    return 0;
+}
+
+int is_step_call(const analysis *a, uint32_t call)
+{
+    uint32_t f = child_field(a, call, F_FUNCTION);
+    if (f == NONE || a->nodes[f].kind != K_ATTR) {
+        return 0;
+    }
+    uint32_t attr = child_field(a, f, F_ATTRIBUTE);
+    if (ntext_is(a, attr, "backward")) {
+        return 1;
+    }
+    if (!ntext_is(a, attr, "step")) {
+        return 0;
+    }
+    uint32_t obj = child_field(a, f, F_OBJECT);
+    if (obj == NONE) {
+        return 0;
+    }
+    /* the receiver's last name: optimizer, opt_g, self.optim, scaler, model_engine */
+    uint32_t last = obj;
+    if (a->nodes[obj].kind == K_ATTR) {
+        last = child_field(a, obj, F_ATTRIBUTE);
+    } else if (a->nodes[obj].kind == K_SUBSCRIPT) {
+        last = child_field(a, obj, F_VALUE); /* optimizers[i].step() */
+        if (last != NONE && a->nodes[last].kind == K_ATTR) {
+            last = child_field(a, last, F_ATTRIBUTE);
+        }
+    }
+    if (last == NONE || a->nodes[last].kind != K_IDENT) {
+        return 0;
+    }
+    size_t len;
+    const char *t = ntext(a, last, &len);
+    if (util_contains_ci(t, len, "sched") || util_contains_ci(t, len, "lr")) {
+        return 0;
+    }
+    if (util_contains_ci(t, len, "optim") || util_contains_ci(t, len, "engine")) {
+        return 1;
+    }
+    if ((len == 3 && memcmp(t, "opt", 3) == 0) ||
+        (len > 3 && memcmp(t, "opt", 3) == 0 && (t[3] == '_' || (t[3] >= 'A' && t[3] <= 'Z')))) {
+        return 1;
+    }
+    if (len > 4 && memcmp(t + len - 4, "_opt", 4) == 0) {
+        return 1;
+    }
+    if (util_contains_ci(t, len, "scaler")) {
+        return call_positional(a, call, 0) != NONE;
+    }
+    return 0;
+}
+
+const defn *call_target(const analysis *a, uint32_t call)
+{
+    uint32_t f = child_field(a, call, F_FUNCTION);
+    if (f == NONE) {
+        return NULL;
+    }
+    size_t len;
+    const char *t;
+    if (a->nodes[f].kind == K_IDENT) {
+        t = ntext(a, f, &len);
+        const defn *d = find_def(a, t, len, 0);
+        return d;
+    }
+    if (a->nodes[f].kind == K_ATTR && ntext_is(a, child_field(a, f, F_OBJECT), "self")) {
+        t = ntext(a, child_field(a, f, F_ATTRIBUTE), &len);
+        return find_method(a, t, len);
+    }
+    return NULL;
+}
+
+const char *func_name(const analysis *a, uint32_t func, size_t *len)
+{
+    if (a->nodes[func].kind != K_FUNC) {
+        return NULL;
+    }
+    uint32_t nm = child_field(a, func, F_NAME);
+    return nm == NONE ? NULL : ntext(a, nm, len);
+}
+
+static int name_in(const char *t, size_t len, const char *const *list)
+{
+    for (; *list; list++) {
+        if (strlen(*list) == len && memcmp(*list, t, len) == 0) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* Per-step hooks: the framework calls them once per training step. */
+static const char *const step_hooks[] = {
+    "training_step",        "compute_loss",       "training_step_end", "on_train_batch_end",
+    "on_train_batch_start", "on_before_backward", "on_after_backward", "on_before_optimizer_step",
+    "on_step_end",          "on_step_begin",      "optimizer_step",    NULL,
+};
+
+int per_step_region(const analysis *a, uint32_t n, uint32_t *out_region)
+{
+    uint32_t loop = enclosing_loop(a, n);
+    if (loop != NONE) {
+        if (out_region) {
+            *out_region = loop;
+        }
+        return a->loop_trains[loop];
+    }
+    uint32_t f = a->nodes[n].func;
+    if (out_region) {
+        *out_region = f;
+    }
+    size_t len;
+    const char *name = func_name(a, f, &len);
+    if (!name) {
+        return 0;
+    }
+    if (name_in(name, len, step_hooks)) {
+        return 1;
+    }
+    const defn *d = def_at((analysis *)a, f);
+    return d && d->step_direct && (d->called_in_loop || util_contains_ci(name, len, "step"));
+}
+
+/* The loop or function whose every run executes call c once: the innermost for/while body or
+ * function containing it. */
+static uint32_t owner_of(const analysis *a, uint32_t c)
+{
+    uint32_t loop = enclosing_loop(a, c);
+    return loop != NONE ? loop : a->nodes[c].func;
+}
+
+void facts_build(analysis *a)
+{
+    a->loop_trains = xrealloc(a->loop_trains, a->n_nodes ? a->n_nodes : 1);
+    memset(a->loop_trains, 0, a->n_nodes ? a->n_nodes : 1);
+    /* Fixpoint: a call trains if it steps or calls a same-file function that trains. What each
+     * call is does not change between rounds: work it out once. */
+    uint8_t *steps = xmalloc(a->n_calls ? a->n_calls : 1);
+    /* NOLINTNEXTLINE(bugprone-sizeof-expression): an array of pointers */
+    const defn **targets = xmalloc((a->n_calls ? a->n_calls : 1) * sizeof *targets);
+    for (size_t i = 0; i < a->n_calls; i++) {
+        steps[i] = (uint8_t)is_step_call(a, a->calls[i]);
+        targets[i] = call_target(a, a->calls[i]);
+    }
+    for (int round = 0, changed = 1; changed && round < 4; round++) {
+        changed = 0;
+        for (size_t i = 0; i < a->n_calls; i++) {
+            uint32_t c = a->calls[i];
+            const defn *t = steps[i] ? NULL : targets[i];
+            if (!steps[i] && !(t && t->step_direct)) {
+                continue;
+            }
+            uint32_t o = owner_of(a, c);
+            if (a->nodes[o].kind == K_FOR || a->nodes[o].kind == K_WHILE) {
+                if (!a->loop_trains[o]) {
+                    a->loop_trains[o] = 1;
+                    changed = 1;
+                }
+            } else {
+                defn *d = def_at(a, o);
+                if (d && !d->step_direct && d != t) {
+                    d->step_direct = 1;
+                    changed = 1;
+                }
+            }
+        }
+    }
+    for (size_t i = 0; i < a->n_calls; i++) {
+        defn *t = (defn *)targets[i];
+        if (t && enclosing_loop(a, a->calls[i]) != NONE) {
+            t->called_in_loop = 1;
+        }
+    }
+    free(steps);
+    free(targets);
+}
