@@ -221,48 +221,77 @@ static uint32_t owner_of(const analysis *a, uint32_t c)
     return loop != NONE ? loop : a->nodes[c].func;
 }
 
+/* Marks what call i's execution trains: its loop, or (outside loops) its function, which then
+ * makes every call to that function train in turn (pushed on the worklist). */
+static void fire(analysis *a, size_t i, const defn *t, const uint32_t *caller_start,
+                 const uint32_t *callers, uint32_t *work, size_t *n_work)
+{
+    uint32_t o = owner_of(a, a->calls[i]);
+    if (a->nodes[o].kind == K_FOR || a->nodes[o].kind == K_WHILE) {
+        a->loop_trains[o] = 1;
+        return;
+    }
+    defn *d = def_at(a, o);
+    if (!d || d->step_direct || d == t) {
+        return;
+    }
+    d->step_direct = 1;
+    size_t k = (size_t)(d - a->defs);
+    for (uint32_t j = caller_start[k]; j < caller_start[k + 1]; j++) {
+        work[(*n_work)++] = callers[j];
+    }
+}
+
 void facts_build(analysis *a)
 {
+    size_t nc = a->n_calls;
     a->loop_trains = xrealloc(a->loop_trains, a->n_nodes ? a->n_nodes : 1);
     memset(a->loop_trains, 0, a->n_nodes ? a->n_nodes : 1);
-    /* Fixpoint: a call trains if it steps or calls a same-file function that trains. What each
-     * call is does not change between rounds: work it out once. */
-    uint8_t *steps = xmalloc(a->n_calls ? a->n_calls : 1);
+    /* What each call is: a training step, or a call of a same-file def (its target). */
+    uint8_t *steps = xmalloc(nc ? nc : 1);
     /* NOLINTNEXTLINE(bugprone-sizeof-expression): an array of pointers */
-    const defn **targets = xmalloc((a->n_calls ? a->n_calls : 1) * sizeof *targets);
-    for (size_t i = 0; i < a->n_calls; i++) {
+    const defn **targets = xmalloc((nc ? nc : 1) * sizeof *targets);
+    /* The calls of each def (CSR: callers[caller_start[k] .. caller_start[k + 1]) for def k). */
+    uint32_t *caller_start = xcalloc(a->n_defs + 2, sizeof *caller_start);
+    uint32_t *callers = xmalloc((nc ? nc : 1) * sizeof *callers);
+    for (size_t i = 0; i < nc; i++) {
         steps[i] = (uint8_t)is_step_call(a, a->calls[i]);
-        targets[i] = call_target(a, a->calls[i]);
-    }
-    for (int round = 0, changed = 1; changed && round < 4; round++) {
-        changed = 0;
-        for (size_t i = 0; i < a->n_calls; i++) {
-            uint32_t c = a->calls[i];
-            const defn *t = steps[i] ? NULL : targets[i];
-            if (!steps[i] && !(t && t->step_direct)) {
-                continue;
-            }
-            uint32_t o = owner_of(a, c);
-            if (a->nodes[o].kind == K_FOR || a->nodes[o].kind == K_WHILE) {
-                if (!a->loop_trains[o]) {
-                    a->loop_trains[o] = 1;
-                    changed = 1;
-                }
-            } else {
-                defn *d = def_at(a, o);
-                if (d && !d->step_direct && d != t) {
-                    d->step_direct = 1;
-                    changed = 1;
-                }
-            }
+        targets[i] = steps[i] ? NULL : call_target(a, a->calls[i]);
+        if (targets[i]) {
+            caller_start[(size_t)(targets[i] - a->defs) + 2]++;
         }
     }
-    for (size_t i = 0; i < a->n_calls; i++) {
+    for (size_t k = 2; k < a->n_defs + 2; k++) {
+        caller_start[k] += caller_start[k - 1];
+    }
+    for (size_t i = 0; i < nc; i++) {
+        if (targets[i]) {
+            callers[caller_start[(size_t)(targets[i] - a->defs) + 1]++] = (uint32_t)i;
+        }
+    }
+    /* A worklist to the true fixpoint: a call trains if it steps or calls a def that trains
+     * outside any loop of its own; each def turns at most once, so each call is pushed at most
+     * twice (as a step, and when its target turns). */
+    uint32_t *work = xmalloc((2 * nc + 1) * sizeof *work);
+    size_t n_work = 0;
+    for (size_t i = 0; i < nc; i++) {
+        if (steps[i]) {
+            work[n_work++] = (uint32_t)i;
+        }
+    }
+    while (n_work > 0) {
+        size_t i = work[--n_work];
+        fire(a, i, targets[i], caller_start, callers, work, &n_work);
+    }
+    for (size_t i = 0; i < nc; i++) {
         defn *t = (defn *)targets[i];
         if (t && enclosing_loop(a, a->calls[i]) != NONE) {
             t->called_in_loop = 1;
         }
     }
+    free(work);
+    free(callers);
+    free(caller_start);
     free(steps);
     free(targets);
 }

@@ -338,6 +338,8 @@ void lint_ctx_free(lint_ctx *c)
         free(c->a.binds[i].qual);
     }
     free(c->a.binds);
+    free(c->a.bind_by_name);
+    free(c->a.globals);
     free(c->a.nodes);
     free(c->a.defs);
     free(c->a.calls);

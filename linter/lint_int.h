@@ -76,6 +76,12 @@ enum kind {
     K_EXPR_LIST,
     K_COMPREHENSION,
     K_GENERATOR,
+    K_GLOBAL,
+    K_NONLOCAL,
+    K_PARAMS,
+    K_DEFAULT_PARAM,
+    K_TYPED_PARAM,
+    K_AS_PATTERN,
     K_KEYWORD_TOKEN, /* anonymous tokens kept for their text: operators */
     K__COUNT
 };
@@ -118,11 +124,28 @@ typedef struct node {
     uint32_t sb, eb; /* byte range */
 } node;
 
-/* A local name bound by an import: `cp` -> "torch.utils.checkpoint". */
+/* How a name is bound. */
+enum bind_kind {
+    BIND_IMPORT = 1, /* import / from-import: qual is the imported dotted name */
+    BIND_DEF,        /* def name */
+    BIND_CLASS,      /* class name */
+    BIND_PARAM,      /* a parameter of a function or lambda */
+    BIND_VALUE,      /* assigned: =, +=, a for/with/except target, global-declared assignment */
+};
+
+/* A name bound in a scope (semantic.c). `import torch.utils.checkpoint as cp` binds cp with
+ * qual "torch.utils.checkpoint"; `def f` binds f; `x = v` binds x with value v. */
 typedef struct binding {
     const char *name;
     size_t name_len;
-    char *qual; /* owned */
+    char *qual;     /* BIND_IMPORT: the imported dotted name (owned); else NULL */
+    uint32_t scope; /* the module (0), function, lambda or class node the name lives in */
+    uint32_t site;  /* the node that binds it: import statement, def/class, target identifier */
+    uint32_t value; /* BIND_VALUE from `name = value`: the value; else NONE */
+    uint8_t kind;   /* enum bind_kind */
+    /* 1: bound in an except handler or to None, a stand-in for the real binding (the
+     * `try: import x / except ImportError: x = None` idiom); another binding wins. */
+    uint8_t fallback;
 } binding;
 
 /* A def or class in this file. */
@@ -158,8 +181,13 @@ typedef struct analysis {
     size_t len;
     node *nodes;
     uint32_t n_nodes, cap_nodes;
-    binding *binds;
+    binding *binds; /* in source order */
     size_t n_binds, cap_binds;
+    uint32_t *bind_by_name; /* binding indices sorted by name, then source order */
+    struct global_decl {
+        uint32_t scope, name; /* `global name` in function scope */
+    } * globals;
+    size_t n_globals, cap_globals;
     defn *defs;
     size_t n_defs, cap_defs;
     uint32_t *calls; /* every call node, in source order */
@@ -200,6 +228,17 @@ void tree_flatten(analysis *a, const TSTree *tree);
 void chunks_free(analysis *a);
 
 /* ---- Names (semantic.c) ---- */
+/* The scope whose names n sees first: the innermost class body, function or lambda
+ * (parameters included), or the module (0). A def's or class's own node is in the scope that
+ * binds its name. */
+uint32_t scope_of(const analysis *a, uint32_t n);
+/* What the identifier n refers to where it stands, as Python resolves it: the binding in n's
+ * own scope (the last one before n; any of the scope's when none precedes, as in a loop), else
+ * in the enclosing function scopes and the module (class bodies skipped; there the last
+ * binding of the scope counts, since a function runs after its module has loaded). A
+ * `global` declaration sends the name to the module. Fallback bindings lose to others. NULL:
+ * bound nowhere in the file (a builtin, a star import, or unknown). */
+const binding *resolve_binding(const analysis *a, uint32_t ident);
 /* Collects the file's bindings and defs (and their indexes): the semantic model the rest of
  * the analysis asks. Runs once per lint, after tree_flatten. */
 void semantic_build(analysis *a);
@@ -207,10 +246,11 @@ void semantic_build(analysis *a);
 defn *def_at(analysis *a, uint32_t func);
 /* The first def named name[0..len) at any depth (a method, a nested function), or NULL. */
 const defn *find_method(const analysis *a, const char *name, size_t len);
-/* The dotted qualified name of an identifier/attribute chain, with the leftmost name replaced by
- * its import ("cp.checkpoint" -> "torch.utils.checkpoint.checkpoint"). A name defined by a def
- * or class in this file becomes "<local>.name"; unresolved names keep their text. Writes at
- * most cap bytes; returns 0 if the expression is not a plain chain. */
+/* The dotted qualified name of an identifier/attribute chain, with the leftmost name replaced as
+ * resolve_binding() finds it: an import by what it imports ("cp.checkpoint" ->
+ * "torch.utils.checkpoint.checkpoint"), a def or class of this file by "<local>.name"; a
+ * parameter, a local value or an unbound name keeps its text. Writes at most cap bytes;
+ * returns 0 if the expression is not a plain chain. */
 int resolve_name(const analysis *a, uint32_t n, char *out, size_t cap);
 /* The text of a chain without resolution ("self.optimizer"). */
 int chain_text(const analysis *a, uint32_t n, char *out, size_t cap);

@@ -31,17 +31,12 @@ static int chain(const analysis *a, uint32_t n, int resolve, char *out, size_t c
     if (nd->kind == K_IDENT) {
         size_t len;
         const char *t = ntext(a, n, &len);
-        if (resolve) {
-            const defn *d = find_def(a, t, len, -1);
-            if (d) {
-                return append(out, cap, pos, "<local>.", 8) && append(out, cap, pos, t, len);
-            }
-            for (size_t i = a->n_binds; i-- > 0;) {
-                const binding *b = &a->binds[i];
-                if (b->name_len == len && memcmp(b->name, t, len) == 0) {
-                    return append(out, cap, pos, b->qual, strlen(b->qual));
-                }
-            }
+        const binding *b = resolve ? resolve_binding(a, n) : NULL;
+        if (b && b->kind == BIND_IMPORT) {
+            return append(out, cap, pos, b->qual, strlen(b->qual));
+        }
+        if (b && (b->kind == BIND_DEF || b->kind == BIND_CLASS)) {
+            return append(out, cap, pos, "<local>.", 8) && append(out, cap, pos, t, len);
         }
         return append(out, cap, pos, t, len);
     }
@@ -114,15 +109,47 @@ const defn *find_def(const analysis *a, const char *name, size_t len, int want_c
     return def_named(a, name, len, 1, want_class);
 }
 
-static void add_binding(analysis *a, const char *name, size_t len, const char *qual, size_t qlen)
+/* ---- Bindings ---- */
+
+/* 1 if function scope `scope` declares name global (a->globals: pairs of scope and identifier
+ * node, from global statements). */
+static int declared_global(const analysis *a, uint32_t scope, const char *name, size_t len)
+{
+    for (size_t i = 0; i < a->n_globals; i++) {
+        size_t gl;
+        const char *g = ntext(a, a->globals[i].name, &gl);
+        if (a->globals[i].scope == scope && gl == len && memcmp(g, name, len) == 0) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* Adds a binding of name[0..len) at site (scope: scope_of(site), or the module when the
+ * function declares the name global). qual (BIND_IMPORT) is copied without white space. */
+static binding *add_binding(analysis *a, const char *name, size_t len, uint32_t site, int kind)
 {
     if (a->n_binds == a->cap_binds) {
         a->cap_binds = a->cap_binds ? a->cap_binds * 2 : 32;
         a->binds = xrealloc(a->binds, a->cap_binds * sizeof *a->binds);
     }
     binding *b = &a->binds[a->n_binds++];
+    memset(b, 0, sizeof *b);
     b->name = name;
     b->name_len = len;
+    b->site = site;
+    b->value = NONE;
+    b->kind = (uint8_t)kind;
+    b->scope = scope_of(a, site);
+    if (b->scope != 0 && a->n_globals && declared_global(a, b->scope, name, len)) {
+        b->scope = 0;
+    }
+    b->fallback = (uint8_t)in_except(a, site, b->scope);
+    return b;
+}
+
+static void set_qual(binding *b, const char *qual, size_t qlen)
+{
     b->qual = xmalloc(qlen + 1);
     size_t o = 0;
     for (size_t i = 0; i < qlen; i++) {
@@ -132,6 +159,60 @@ static void add_binding(analysis *a, const char *name, size_t len, const char *q
         }
     }
     b->qual[o] = '\0';
+}
+
+static void add_import(analysis *a, const char *name, size_t len, uint32_t stmt, const char *qual,
+                       size_t qlen)
+{
+    set_qual(add_binding(a, name, len, stmt, BIND_IMPORT), qual, qlen);
+}
+
+/* Binds every name in an assignment, for, with or except target: an identifier, or the names
+ * inside a tuple/list pattern or a splat (an attribute or a subscript binds no name). value:
+ * the assigned expression when the target is a lone identifier, else NONE. */
+/* NOLINTNEXTLINE(misc-no-recursion): depth <= MAX_DEPTH */
+static void bind_target(analysis *a, uint32_t t, uint32_t value, int kind, int depth)
+{
+    if (t == NONE || depth > MAX_DEPTH) {
+        return;
+    }
+    uint8_t k = a->nodes[t].kind;
+    if (k == K_IDENT) {
+        size_t len;
+        const char *name = ntext(a, t, &len);
+        binding *b = add_binding(a, name, len, t, kind);
+        b->value = value;
+        b->fallback |= (uint8_t)(value != NONE && a->nodes[value].kind == K_NONE);
+        return;
+    }
+    if (k == K_ATTR || k == K_SUBSCRIPT || k == K_CALL) {
+        return;
+    }
+    for (uint32_t c = a->nodes[t].first; c != NONE; c = a->nodes[c].next) {
+        if (a->nodes[c].named) {
+            bind_target(a, c, NONE, kind, depth + 1);
+        }
+    }
+}
+
+/* The parameters of a function or lambda. */
+static void bind_params(analysis *a, uint32_t params)
+{
+    for (uint32_t c = a->nodes[params].first; c != NONE; c = a->nodes[c].next) {
+        if (!a->nodes[c].named || a->nodes[c].kind == K_COMMENT) {
+            continue;
+        }
+        uint32_t t = c;
+        if (a->nodes[c].kind == K_DEFAULT_PARAM) {
+            t = child_field(a, c, F_NAME);
+        } else if (a->nodes[c].kind != K_IDENT) {
+            t = named_child(a, c, 0); /* typed_parameter, *args, **kwargs */
+            if (t != NONE && a->nodes[t].kind != K_IDENT) {
+                t = named_child(a, t, 0); /* typed *args */
+            }
+        }
+        bind_target(a, t, NONE, BIND_PARAM, 0);
+    }
 }
 
 static void collect_import(analysis *a, uint32_t n)
@@ -175,18 +256,18 @@ static void collect_import(analysis *a, uint32_t n)
             q += tlen;
             size_t blen;
             const char *bname = alias != NONE ? ntext(a, alias, &blen) : (blen = tlen, t);
-            add_binding(a, bname, blen, qual, q);
+            add_import(a, bname, blen, n, qual, q);
         } else if (alias != NONE) {
             size_t blen;
             const char *bname = ntext(a, alias, &blen);
-            add_binding(a, bname, blen, t, tlen);
+            add_import(a, bname, blen, n, t, tlen);
         } else {
             /* import a.b.c binds a */
             size_t first = 0;
             while (first < tlen && t[first] != '.') {
                 first++;
             }
-            add_binding(a, t, first, t, first);
+            add_import(a, t, first, n, t, first);
         }
     }
 }
@@ -301,36 +382,216 @@ const defn *find_method(const analysis *a, const char *name, size_t len)
     return def_named(a, name, len, 0, 0);
 }
 
+/* ---- Scopes and resolution ---- */
+
+uint32_t scope_of(const analysis *a, uint32_t n)
+{
+    uint32_t f = a->nodes[n].func;
+    uint32_t prev = n;
+    for (uint32_t p = a->nodes[n].parent; p != NONE && p != f; prev = p, p = a->nodes[p].parent) {
+        if (a->nodes[p].kind == K_CLASS && a->nodes[prev].field == F_BODY) {
+            return p;
+        }
+    }
+    return f;
+}
+
+static int bind_cmp(const void *pa, const void *pb, void *ud)
+{
+    const analysis *a = ud;
+    uint32_t i = *(const uint32_t *)pa;
+    uint32_t j = *(const uint32_t *)pb;
+    const binding *x = &a->binds[i];
+    const binding *y = &a->binds[j];
+    size_t m = x->name_len < y->name_len ? x->name_len : y->name_len;
+    int c = memcmp(x->name, y->name, m);
+    if (c != 0) {
+        return c;
+    }
+    if (x->name_len != y->name_len) {
+        return x->name_len < y->name_len ? -1 : 1;
+    }
+    return i < j ? -1 : i > j;
+}
+
+/* The first position in bind_by_name whose name is not less than name[0..len). */
+static size_t bind_lower_bound(const analysis *a, const char *name, size_t len)
+{
+    size_t lo = 0;
+    size_t hi = a->n_binds;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        const binding *b = &a->binds[a->bind_by_name[mid]];
+        size_t m = b->name_len < len ? b->name_len : len;
+        int c = memcmp(b->name, name, m);
+        if (c < 0 || (c == 0 && b->name_len < len)) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    return lo;
+}
+
+/* The binding of name[0..len) in scope that a use at byte `at` sees (at == UINT32_MAX: the
+ * scope's last), or NULL when the scope binds no such name. Among candidates, the last
+ * non-fallback binding wins over any fallback. */
+static const binding *binding_in(const analysis *a, uint32_t scope, const char *name, size_t len,
+                                 uint32_t at)
+{
+    const binding *before = NULL, *any = NULL, *before_fb = NULL, *any_fb = NULL;
+    for (size_t i = bind_lower_bound(a, name, len); i < a->n_binds; i++) {
+        const binding *b = &a->binds[a->bind_by_name[i]];
+        if (b->name_len != len || memcmp(b->name, name, len) != 0) {
+            break;
+        }
+        if (b->scope != scope) {
+            continue;
+        }
+        int is_before = a->nodes[b->site].sb < at;
+        if (b->fallback) {
+            any_fb = b;
+            before_fb = is_before ? b : before_fb;
+        } else {
+            any = b;
+            before = is_before ? b : before;
+        }
+    }
+    if (before || before_fb) {
+        return before ? before : before_fb;
+    }
+    return any ? any : any_fb;
+}
+
+const binding *resolve_binding(const analysis *a, uint32_t ident)
+{
+    size_t len;
+    const char *name = ntext(a, ident, &len);
+    uint32_t scope = scope_of(a, ident);
+    uint32_t at = a->nodes[ident].sb;
+    if (scope != 0 && a->n_globals && declared_global(a, scope, name, len)) {
+        scope = 0;
+    }
+    for (;;) {
+        const binding *b = binding_in(a, scope, name, len, at);
+        if (b || scope == 0) {
+            return b;
+        }
+        /* Outward: the scope that encloses this one's node, class bodies skipped. A function
+         * runs after its enclosing scope has bound everything: the last binding counts. */
+        do {
+            scope = scope_of(a, scope);
+        } while (scope != 0 && a->nodes[scope].kind == K_CLASS);
+        at = UINT32_MAX;
+    }
+}
+
+static void add_global(analysis *a, uint32_t stmt)
+{
+    uint32_t scope = scope_of(a, stmt);
+    if (scope == 0) {
+        return;
+    }
+    for (uint32_t c = a->nodes[stmt].first; c != NONE; c = a->nodes[c].next) {
+        if (a->nodes[c].kind != K_IDENT) {
+            continue;
+        }
+        if (a->n_globals == a->cap_globals) {
+            a->cap_globals = a->cap_globals ? a->cap_globals * 2 : 8;
+            a->globals = xrealloc(a->globals, a->cap_globals * sizeof *a->globals);
+        }
+        a->globals[a->n_globals].scope = scope;
+        a->globals[a->n_globals++].name = c;
+    }
+}
+
+static void add_def(analysis *a, uint32_t i)
+{
+    uint32_t nm = child_field(a, i, F_NAME);
+    if (nm == NONE) {
+        return;
+    }
+    if (a->n_defs == a->cap_defs) {
+        a->cap_defs = a->cap_defs ? a->cap_defs * 2 : 32;
+        a->defs = xrealloc(a->defs, a->cap_defs * sizeof *a->defs);
+    }
+    defn *d = &a->defs[a->n_defs++];
+    memset(d, 0, sizeof *d);
+    d->node = i;
+    d->name = ntext(a, nm, &d->name_len);
+    d->is_class = a->nodes[i].kind == K_CLASS;
+    d->toplevel = a->nodes[i].func == 0;
+    for (uint32_t p = a->nodes[i].parent; d->toplevel && p != NONE; p = a->nodes[p].parent) {
+        if (a->nodes[p].kind == K_CLASS) {
+            d->toplevel = 0;
+        }
+    }
+    add_binding(a, d->name, d->name_len, i, d->is_class ? BIND_CLASS : BIND_DEF);
+}
+
+/* The bindings a node makes, if it is a binding construct. */
+static void collect_bindings(analysis *a, uint32_t i)
+{
+    const node *nd = &a->nodes[i];
+    switch (nd->kind) {
+    case K_IMPORT:
+    case K_IMPORT_FROM:
+        collect_import(a, i);
+        break;
+    case K_FUNC:
+    case K_CLASS:
+        add_def(a, i);
+        break;
+    case K_PARAMS:
+        bind_params(a, i);
+        break;
+    case K_ASSIGN: {
+        /* a = b = value: every target gets the innermost value */
+        uint32_t v = child_field(a, i, F_RIGHT);
+        while (v != NONE && a->nodes[v].kind == K_ASSIGN) {
+            v = child_field(a, v, F_RIGHT);
+        }
+        if (a->nodes[nd->parent].kind != K_ASSIGN) {
+            for (uint32_t s = i; s != NONE && a->nodes[s].kind == K_ASSIGN;
+                 s = child_field(a, s, F_RIGHT)) {
+                bind_target(a, child_field(a, s, F_LEFT), v, BIND_VALUE, 0);
+            }
+        }
+        break;
+    }
+    case K_AUG_ASSIGN:
+        bind_target(a, child_field(a, i, F_LEFT), NONE, BIND_VALUE, 0);
+        break;
+    case K_FOR:
+        bind_target(a, child_field(a, i, F_LEFT), NONE, BIND_VALUE, 0);
+        break;
+    case K_AS_PATTERN:
+    case K_EXCEPT:
+        bind_target(a, child_field(a, i, F_ALIAS), NONE, BIND_VALUE, 0);
+        break;
+    default:
+        break;
+    }
+}
+
 void semantic_build(analysis *a)
 {
     a->n_defs = 0;
     a->n_binds = 0;
+    a->n_globals = 0;
     for (uint32_t i = 0; i < a->n_nodes; i++) {
-        uint8_t k = a->nodes[i].kind;
-        if (k == K_IMPORT || k == K_IMPORT_FROM) {
-            collect_import(a, i);
-        } else if (k == K_FUNC || k == K_CLASS) {
-            uint32_t nm = child_field(a, i, F_NAME);
-            if (nm == NONE) {
-                continue;
-            }
-            if (a->n_defs == a->cap_defs) {
-                a->cap_defs = a->cap_defs ? a->cap_defs * 2 : 32;
-                a->defs = xrealloc(a->defs, a->cap_defs * sizeof *a->defs);
-            }
-            defn *d = &a->defs[a->n_defs++];
-            memset(d, 0, sizeof *d);
-            d->node = i;
-            d->name = ntext(a, nm, &d->name_len);
-            d->is_class = k == K_CLASS;
-            d->toplevel = a->nodes[i].func == 0;
-            for (uint32_t p = a->nodes[i].parent; d->toplevel && p != NONE;
-                 p = a->nodes[p].parent) {
-                if (a->nodes[p].kind == K_CLASS) {
-                    d->toplevel = 0;
-                }
-            }
+        if (a->nodes[i].kind == K_GLOBAL) {
+            add_global(a, i);
         }
     }
+    for (uint32_t i = 0; i < a->n_nodes; i++) {
+        collect_bindings(a, i);
+    }
+    a->bind_by_name =
+        xrealloc(a->bind_by_name, (a->n_binds ? a->n_binds : 1) * sizeof *a->bind_by_name);
+    for (size_t i = 0; i < a->n_binds; i++) {
+        a->bind_by_name[i] = (uint32_t)i;
+    }
+    qsort_r(a->bind_by_name, a->n_binds, sizeof *a->bind_by_name, bind_cmp, a);
     index_defs(a);
 }

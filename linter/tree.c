@@ -84,6 +84,14 @@ static const struct {
     {"dictionary_comprehension", K_COMPREHENSION},
     {"set_comprehension", K_COMPREHENSION},
     {"generator_expression", K_GENERATOR},
+    {"global_statement", K_GLOBAL},
+    {"nonlocal_statement", K_NONLOCAL},
+    {"parameters", K_PARAMS},
+    {"lambda_parameters", K_PARAMS},
+    {"default_parameter", K_DEFAULT_PARAM},
+    {"typed_default_parameter", K_DEFAULT_PARAM},
+    {"typed_parameter", K_TYPED_PARAM},
+    {"as_pattern", K_AS_PATTERN},
 };
 
 static const struct {
