@@ -171,22 +171,67 @@ const char *func_name(const analysis *a, uint32_t func, size_t *len)
     return nm == NONE ? NULL : ntext(a, nm, len);
 }
 
-static int name_in(const char *t, size_t len, const char *const *list)
+/* Per-step hooks: the framework calls them once per training step (LINT_STEP_HOOKS). */
+static const struct {
+    const char *name;
+    int args;
+} step_hooks[] = {
+#define HOOK(name, args) {name, args},
+    LINT_STEP_HOOKS(HOOK)
+#undef HOOK
+};
+
+/* The step_hooks entry named name[0..len), or -1. */
+static int hook_index(const char *name, size_t len)
 {
-    for (; *list; list++) {
-        if (strlen(*list) == len && memcmp(*list, t, len) == 0) {
-            return 1;
+    for (size_t i = 0; i < sizeof step_hooks / sizeof step_hooks[0]; i++) {
+        if (strlen(step_hooks[i].name) == len && memcmp(step_hooks[i].name, name, len) == 0) {
+            return (int)i;
         }
     }
-    return 0;
+    return -1;
 }
 
-/* Per-step hooks: the framework calls them once per training step. */
-static const char *const step_hooks[] = {
-    "training_step",        "compute_loss",       "training_step_end", "on_train_batch_end",
-    "on_train_batch_start", "on_before_backward", "on_after_backward", "on_before_optimizer_step",
-    "on_step_end",          "on_step_begin",      "optimizer_step",    NULL,
-};
+/* The identifier a parameter node binds (x, x=1, x: int, *x, **x), or NONE. */
+static uint32_t param_ident(const analysis *a, uint32_t p)
+{
+    if (a->nodes[p].kind == K_DEFAULT_PARAM) {
+        p = child_field(a, p, F_NAME);
+    } else if (p != NONE && a->nodes[p].kind != K_IDENT) {
+        p = named_child(a, p, 0);
+        if (p != NONE && a->nodes[p].kind != K_IDENT) {
+            p = named_child(a, p, 0);
+        }
+    }
+    return p != NONE && a->nodes[p].kind == K_IDENT ? p : NONE;
+}
+
+int hook_param_fact(const analysis *a, const binding *param)
+{
+    uint32_t f = param->scope;
+    size_t len;
+    const char *name = param->kind == BIND_PARAM ? func_name(a, f, &len) : NULL;
+    int h = name ? hook_index(name, len) : -1;
+    if (h < 0 || ntext_is(a, param->site, "self")) {
+        return PARAM_UNKNOWN;
+    }
+    if (step_hooks[h].args == HOOK_ARGS_NO_GRAPH) {
+        return PARAM_NO_GRAPH;
+    }
+    if (step_hooks[h].args == HOOK_ARGS_LAST_IS_LOSS) {
+        uint32_t params = child_field(a, f, F_PARAMETERS);
+        uint32_t last = NONE;
+        for (uint32_t c = params == NONE ? NONE : a->nodes[params].first; c != NONE;
+             c = a->nodes[c].next) {
+            if (a->nodes[c].named && a->nodes[c].kind != K_COMMENT) {
+                last = c;
+            }
+        }
+        return last != NONE && param_ident(a, last) == param->site ? PARAM_LIVE_LOSS
+                                                                   : PARAM_UNKNOWN;
+    }
+    return PARAM_UNKNOWN;
+}
 
 int per_step_region(const analysis *a, uint32_t n, uint32_t *out_region)
 {
@@ -206,7 +251,7 @@ int per_step_region(const analysis *a, uint32_t n, uint32_t *out_region)
     if (!name) {
         return 0;
     }
-    if (name_in(name, len, step_hooks)) {
+    if (hook_index(name, len) >= 0) {
         return 1;
     }
     const defn *d = def_at((analysis *)a, f);

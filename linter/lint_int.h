@@ -280,6 +280,28 @@ int is_step_call(const analysis *a, uint32_t call);
 const defn *call_target(const analysis *a, uint32_t call);
 /* The function name of the function node (NULL for the module). */
 const char *func_name(const analysis *a, uint32_t func, size_t *len);
+/* The methods a training framework calls once per training step, and what they are handed:
+ * HOOK_ARGS_ANY (nothing known), HOOK_ARGS_NO_GRAPH (no argument carries an autograd graph:
+ * Lightning's on_train_batch_end gets the batch and training_step's outputs with the loss
+ * detached), HOOK_ARGS_LAST_IS_LOSS (the last parameter is the live loss, before backward:
+ * on_before_backward, in a LightningModule and in a Callback alike). One table (an X-macro),
+ * so the prefilter's needles and the facts cannot disagree. */
+#define LINT_STEP_HOOKS(X)                                                                         \
+    X("training_step", HOOK_ARGS_ANY)                                                              \
+    X("compute_loss", HOOK_ARGS_ANY)                                                               \
+    X("training_step_end", HOOK_ARGS_ANY)                                                          \
+    X("on_train_batch_end", HOOK_ARGS_NO_GRAPH)                                                    \
+    X("on_train_batch_start", HOOK_ARGS_ANY)                                                       \
+    X("on_before_backward", HOOK_ARGS_LAST_IS_LOSS)                                                \
+    X("on_after_backward", HOOK_ARGS_ANY)                                                          \
+    X("on_before_optimizer_step", HOOK_ARGS_ANY)                                                   \
+    X("on_step_end", HOOK_ARGS_ANY)                                                                \
+    X("on_step_begin", HOOK_ARGS_ANY)                                                              \
+    X("optimizer_step", HOOK_ARGS_ANY)
+enum hook_args { HOOK_ARGS_ANY = 0, HOOK_ARGS_NO_GRAPH, HOOK_ARGS_LAST_IS_LOSS };
+/* What a parameter binding holds when its function is a per-step hook. */
+enum param_fact { PARAM_UNKNOWN = 0, PARAM_LIVE_LOSS, PARAM_NO_GRAPH };
+int hook_param_fact(const analysis *a, const binding *param);
 /* 1 if n (inside function f) runs on every training step: its innermost loop trains, or
  * it is outside loops in a per-step hook or step function. */
 int per_step_region(const analysis *a, uint32_t n, uint32_t *out_region);

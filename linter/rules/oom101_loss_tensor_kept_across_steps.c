@@ -278,6 +278,22 @@ static const bind *last_binding(ctx *c, uint32_t func, const char *t, size_t len
     return NULL;
 }
 
+/* What the framework hands the parameter at the root of e (x, x.y, x["k"]) when e's function
+ * is a per-step hook: PARAM_LIVE_LOSS, PARAM_NO_GRAPH, or PARAM_UNKNOWN (not a hook's
+ * parameter, or nothing known). */
+static int hook_param_of(const analysis *a, uint32_t e)
+{
+    for (int depth = 0; e != NONE && depth < MAX_DEPTH; depth++) {
+        uint8_t k = a->nodes[e].kind;
+        if (k == K_IDENT) {
+            const binding *b = resolve_binding(a, e);
+            return b && b->kind == BIND_PARAM ? hook_param_fact(a, b) : PARAM_UNKNOWN;
+        }
+        e = child_field(a, e, k == K_ATTR ? F_OBJECT : k == K_SUBSCRIPT ? F_VALUE : F_NONE);
+    }
+    return PARAM_UNKNOWN;
+}
+
 /* NOLINTNEXTLINE(misc-no-recursion): each cycle passes taint(), which stops at MAX_DEPTH */
 static int taint_name(ctx *c, uint32_t n, uint32_t at, int depth)
 {
@@ -287,6 +303,12 @@ static int taint_name(ctx *c, uint32_t n, uint32_t at, int depth)
     uint32_t func = a->nodes[n].func;
     const bind *b = last_binding(c, func, t, len, at);
     int r = T_UNKNOWN;
+    if (!b && a->nodes[n].kind == K_IDENT) {
+        int fact = hook_param_of(a, n);
+        if (fact != PARAM_UNKNOWN) {
+            return fact == PARAM_LIVE_LOSS ? T_LOSS : T_CLEAN;
+        }
+    }
     if (b) {
         if (under_no_grad(a, b->stmt)) {
             r = T_CLEAN;
@@ -494,7 +516,8 @@ static int taint(ctx *c, uint32_t e, uint32_t at, int depth)
             return T_CLEAN;
         }
         if (ntext_is(a, attr, "loss") && !ntext_is(a, obj, "self")) {
-            return T_LOSS; /* outputs.loss, model(**batch).loss */
+            /* outputs.loss, model(**batch).loss; not a hook's detached outputs */
+            return hook_param_of(a, obj) == PARAM_NO_GRAPH ? T_CLEAN : T_LOSS;
         }
         return is_chain(a, e) ? taint_name(c, e, at, depth) : T_UNKNOWN;
     }
@@ -502,7 +525,8 @@ static int taint(ctx *c, uint32_t e, uint32_t at, int depth)
         uint32_t key = child_field(a, e, F_SUBSCRIPT);
         if (key != NONE && a->nodes[key].kind == K_STRING &&
             (ntext_is(a, key, "\"loss\"") || ntext_is(a, key, "'loss'"))) {
-            return T_LOSS; /* outputs["loss"] */
+            /* outputs["loss"], unless the hook was handed a detached copy */
+            return hook_param_of(a, e) == PARAM_NO_GRAPH ? T_CLEAN : T_LOSS;
         }
         return taint(c, child_field(a, e, F_VALUE), at, depth + 1);
     }
@@ -843,13 +867,14 @@ static const char explain[] =
     "outputs.loss, or a value that was .backward()-ed) that is appended to a list, accumulated\n"
     "with +=, or stored in a dict or on self, inside a training loop (a for/while body that calls\n"
     ".backward() or optimizer.step(), directly or through a same-file function) or a per-step\n"
-    "hook (training_step, compute_loss). Every stored tensor keeps the whole graph of its step\n"
-    "alive, so memory grows every step until the run dies.\n"
+    "hook (training_step, compute_loss, on_before_backward's loss). Every stored tensor keeps\n"
+    "the whole graph of its step alive, so memory grows every step until the run dies.\n"
     "\n"
     "Not flagged: values taken through .item(), float(), .tolist(), .detach() or .data; a loss\n"
     "rebound with loss = loss.detach() first; losses computed under torch.no_grad(); an\n"
     "accumulator that is itself back-propagated (total.backward()); lists created inside the\n"
-    "step; names that merely say 'loss' but hold what a helper returned.\n"
+    "step; names that merely say 'loss' but hold what a helper returned; what Lightning hands\n"
+    "on_train_batch_end (the outputs of training_step, with the loss detached).\n"
     "\n"
     "Bad:\n"
     "    for x, y in loader:\n"
@@ -862,9 +887,16 @@ static const char explain[] =
     "        losses.append(loss.item())\n"
     "        total_loss += loss.detach()\n";
 
-static const char *const needles[] = {"backward",   "training_step",   "compute_loss",
-                                      "step(&loss", "step(&criterion", "step(&cross_entropy",
-                                      NULL};
+/* A step (backward, or step() near a loss), or any per-step hook of the facts' table. */
+/* clang-format off */
+static const char *const needles[] = {
+    "backward", "step(&loss", "step(&criterion", "step(&cross_entropy",
+#define HOOK_NAME(name, args) name,
+    LINT_STEP_HOOKS(HOOK_NAME)
+#undef HOOK_NAME
+    NULL,
+};
+/* clang-format on */
 
 const rule_spec oom101_loss_tensor_kept_across_steps = {
     .meta =
