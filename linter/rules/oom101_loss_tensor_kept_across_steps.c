@@ -295,6 +295,34 @@ static int hook_param_of(const analysis *a, uint32_t e)
 }
 
 /* NOLINTNEXTLINE(misc-no-recursion): each cycle passes taint(), which stops at MAX_DEPTH */
+static int taint_name(ctx *c, uint32_t n, uint32_t at, int depth);
+
+/* The taint of what binding b (of name t[0..len), used at n) assigned. */
+/* NOLINTNEXTLINE(misc-no-recursion): each cycle passes taint(), which stops at MAX_DEPTH */
+static int taint_bound(ctx *c, const bind *b, uint32_t n, const char *t, size_t len, int depth)
+{
+    analysis *a = c->a;
+    uint32_t at = a->nodes[b->stmt].sb;
+    if (under_no_grad(a, b->stmt)) {
+        return T_CLEAN;
+    }
+    if (b->kind == B_AUG) {
+        int v = taint(c, child_field(a, b->value, F_RIGHT), at, depth + 1);
+        int old = taint_name(c, n, at, depth + 1);
+        return v > old ? v : old;
+    }
+    if (b->kind == B_OPAQUE) {
+        return T_UNKNOWN;
+    }
+    int r = taint(c, b->value, at, depth + 1);
+    if (b->kind == B_TUPLE && r == T_LOSS) {
+        /* `loss, logits = criterion(...)`-style: only loss-named parts are the loss */
+        r = (len >= 4 && memmem(t, len, "loss", 4)) ? T_LOSS : T_UNKNOWN;
+    }
+    return r;
+}
+
+/* NOLINTNEXTLINE(misc-no-recursion): each cycle passes taint(), which stops at MAX_DEPTH */
 static int taint_name(ctx *c, uint32_t n, uint32_t at, int depth)
 {
     analysis *a = c->a;
@@ -302,30 +330,13 @@ static int taint_name(ctx *c, uint32_t n, uint32_t at, int depth)
     const char *t = ntext(a, n, &len);
     uint32_t func = a->nodes[n].func;
     const bind *b = last_binding(c, func, t, len, at);
-    int r = T_UNKNOWN;
     if (!b && a->nodes[n].kind == K_IDENT) {
-        int fact = hook_param_of(a, n);
+        int fact = hook_param_of(a, n); /* a hook's parameter: what the framework hands it */
         if (fact != PARAM_UNKNOWN) {
             return fact == PARAM_LIVE_LOSS ? T_LOSS : T_CLEAN;
         }
     }
-    if (b) {
-        if (under_no_grad(a, b->stmt)) {
-            r = T_CLEAN;
-        } else if (b->kind == B_AUG) {
-            int v = taint(c, child_field(a, b->value, F_RIGHT), a->nodes[b->stmt].sb, depth + 1);
-            int old = taint_name(c, n, a->nodes[b->stmt].sb, depth + 1);
-            r = v > old ? v : old;
-        } else if (b->kind == B_OPAQUE) {
-            r = T_UNKNOWN;
-        } else {
-            r = taint(c, b->value, a->nodes[b->stmt].sb, depth + 1);
-            if (b->kind == B_TUPLE && r == T_LOSS) {
-                /* `loss, logits = criterion(...)`-style: only loss-named parts are the loss */
-                r = (len >= 4 && memmem(t, len, "loss", 4)) ? T_LOSS : T_UNKNOWN;
-            }
-        }
-    }
+    int r = b ? taint_bound(c, b, n, t, len, depth) : T_UNKNOWN;
     if (r == T_UNKNOWN && backwarded(c, func, t, len, b ? a->nodes[b->stmt].sb : 0)) {
         r = T_LOSS;
     }
@@ -497,6 +508,38 @@ static int taint_call(ctx *c, uint32_t e, uint32_t at, int depth)
     return T_UNKNOWN;
 }
 
+/* x.attr: tensor metadata is clean, `outputs.loss` is a loss (unless a hook was handed it
+ * detached), other chains are names. */
+/* NOLINTNEXTLINE(misc-no-recursion): each cycle passes taint(), which stops at MAX_DEPTH */
+static int taint_attr(ctx *c, uint32_t e, uint32_t at, int depth)
+{
+    analysis *a = c->a;
+    uint32_t attr = child_field(a, e, F_ATTRIBUTE);
+    uint32_t obj = child_field(a, e, F_OBJECT);
+    if (ntext_is(a, attr, "data") || ntext_is(a, attr, "grad") || ntext_is(a, attr, "shape") ||
+        ntext_is(a, attr, "device") || ntext_is(a, attr, "dtype")) {
+        return T_CLEAN;
+    }
+    if (ntext_is(a, attr, "loss") && !ntext_is(a, obj, "self")) {
+        /* outputs.loss, model(**batch).loss; not a hook's detached outputs */
+        return hook_param_of(a, obj) == PARAM_NO_GRAPH ? T_CLEAN : T_LOSS;
+    }
+    return is_chain(a, e) ? taint_name(c, e, at, depth) : T_UNKNOWN;
+}
+
+/* x["loss"] is a loss (unless a hook was handed x detached); x[i] is what x is. */
+/* NOLINTNEXTLINE(misc-no-recursion): each cycle passes taint(), which stops at MAX_DEPTH */
+static int taint_subscript(ctx *c, uint32_t e, uint32_t at, int depth)
+{
+    analysis *a = c->a;
+    uint32_t key = child_field(a, e, F_SUBSCRIPT);
+    if (key != NONE && a->nodes[key].kind == K_STRING &&
+        (ntext_is(a, key, "\"loss\"") || ntext_is(a, key, "'loss'"))) {
+        return hook_param_of(a, e) == PARAM_NO_GRAPH ? T_CLEAN : T_LOSS;
+    }
+    return taint(c, child_field(a, e, F_VALUE), at, depth + 1);
+}
+
 /* NOLINTNEXTLINE(misc-no-recursion): each cycle passes taint(), which stops at MAX_DEPTH */
 static int taint(ctx *c, uint32_t e, uint32_t at, int depth)
 {
@@ -508,28 +551,10 @@ static int taint(ctx *c, uint32_t e, uint32_t at, int depth)
     switch (nd->kind) {
     case K_IDENT:
         return taint_name(c, e, at, depth);
-    case K_ATTR: {
-        uint32_t attr = child_field(a, e, F_ATTRIBUTE);
-        uint32_t obj = child_field(a, e, F_OBJECT);
-        if (ntext_is(a, attr, "data") || ntext_is(a, attr, "grad") || ntext_is(a, attr, "shape") ||
-            ntext_is(a, attr, "device") || ntext_is(a, attr, "dtype")) {
-            return T_CLEAN;
-        }
-        if (ntext_is(a, attr, "loss") && !ntext_is(a, obj, "self")) {
-            /* outputs.loss, model(**batch).loss; not a hook's detached outputs */
-            return hook_param_of(a, obj) == PARAM_NO_GRAPH ? T_CLEAN : T_LOSS;
-        }
-        return is_chain(a, e) ? taint_name(c, e, at, depth) : T_UNKNOWN;
-    }
-    case K_SUBSCRIPT: {
-        uint32_t key = child_field(a, e, F_SUBSCRIPT);
-        if (key != NONE && a->nodes[key].kind == K_STRING &&
-            (ntext_is(a, key, "\"loss\"") || ntext_is(a, key, "'loss'"))) {
-            /* outputs["loss"], unless the hook was handed a detached copy */
-            return hook_param_of(a, e) == PARAM_NO_GRAPH ? T_CLEAN : T_LOSS;
-        }
-        return taint(c, child_field(a, e, F_VALUE), at, depth + 1);
-    }
+    case K_ATTR:
+        return taint_attr(c, e, at, depth);
+    case K_SUBSCRIPT:
+        return taint_subscript(c, e, at, depth);
     case K_CALL:
         return taint_call(c, e, at, depth);
     case K_BINOP:
@@ -792,67 +817,83 @@ static void check_sink(ctx *c, uint32_t stmt, uint32_t cont_expr, uint32_t value
     }
 }
 
+/* Sinks that are calls: list.append(x), list.insert(i, x), list.extend([x, ...]). */
+static void check_call_sink(ctx *c, uint32_t call)
+{
+    const analysis *a = c->a;
+    uint32_t f = child_field(a, call, F_FUNCTION);
+    if (f == NONE || a->nodes[f].kind != K_ATTR) {
+        return;
+    }
+    uint32_t attr = child_field(a, f, F_ATTRIBUTE);
+    uint32_t obj = child_field(a, f, F_OBJECT);
+    if (ntext_is(a, attr, "append")) {
+        check_sink(c, call, obj, call_positional(a, call, 0), "appended to");
+    } else if (ntext_is(a, attr, "insert")) {
+        check_sink(c, call, obj, call_positional(a, call, 1), "inserted into");
+    } else if (ntext_is(a, attr, "extend")) {
+        uint32_t arg = call_positional(a, call, 0);
+        if (arg != NONE && (a->nodes[arg].kind == K_LIST || a->nodes[arg].kind == K_TUPLE)) {
+            check_sink(c, call, obj, arg, "added to");
+        }
+    }
+}
+
+/* `total += x` and `hist[k] += x`. */
+static void check_aug_sink(ctx *c, uint32_t i)
+{
+    const analysis *a = c->a;
+    if (!ntext_is(a, child_field(a, i, F_OPERATOR), "+=")) {
+        return;
+    }
+    uint32_t left = child_field(a, i, F_LEFT);
+    uint32_t right = child_field(a, i, F_RIGHT);
+    if (left == NONE || right == NONE) {
+        return;
+    }
+    int added = a->nodes[left].kind != K_SUBSCRIPT && a->nodes[right].kind == K_LIST;
+    check_sink(c, i, left, right, added ? "added to" : "accumulated into");
+}
+
+/* `d[k] = x`, and `total = total + x` (either order). */
+static void check_assign_sink(ctx *c, uint32_t i)
+{
+    const analysis *a = c->a;
+    uint32_t left = child_field(a, i, F_LEFT);
+    uint32_t right = child_field(a, i, F_RIGHT);
+    if (left == NONE || right == NONE) {
+        return;
+    }
+    if (a->nodes[left].kind == K_SUBSCRIPT) {
+        check_sink(c, i, left, right, "stored in");
+        return;
+    }
+    if (!is_chain(a, left) || a->nodes[right].kind != K_BINOP ||
+        !ntext_is(a, child_field(a, right, F_OPERATOR), "+")) {
+        return;
+    }
+    uint32_t l = child_field(a, right, F_LEFT);
+    uint32_t r = child_field(a, right, F_RIGHT);
+    if (l != NONE && same_text(a, l, left)) {
+        check_sink(c, i, left, r, "accumulated into");
+    } else if (r != NONE && same_text(a, r, left)) {
+        check_sink(c, i, left, l, "accumulated into");
+    }
+}
+
 static void rule_loss_kept(analysis *a)
 {
     ctx c = {a, NULL, 0, 0, NULL, 0, 0, NULL, NULL, 0, 0, 0};
     collect(&c);
     index_by_func(&c);
     for (size_t i = 0; i < a->n_calls; i++) {
-        uint32_t call = a->calls[i];
-        uint32_t f = child_field(a, call, F_FUNCTION);
-        if (f == NONE || a->nodes[f].kind != K_ATTR) {
-            continue;
-        }
-        uint32_t attr = child_field(a, f, F_ATTRIBUTE);
-        uint32_t obj = child_field(a, f, F_OBJECT);
-        uint32_t stmt = call;
-        if (ntext_is(a, attr, "append")) {
-            check_sink(&c, stmt, obj, call_positional(a, call, 0), "appended to");
-        } else if (ntext_is(a, attr, "insert")) {
-            check_sink(&c, stmt, obj, call_positional(a, call, 1), "inserted into");
-        } else if (ntext_is(a, attr, "extend")) {
-            uint32_t arg = call_positional(a, call, 0);
-            if (arg != NONE && (a->nodes[arg].kind == K_LIST || a->nodes[arg].kind == K_TUPLE)) {
-                check_sink(&c, stmt, obj, arg, "added to");
-            }
-        }
+        check_call_sink(&c, a->calls[i]);
     }
     for (uint32_t i = 0; i < a->n_nodes; i++) {
-        const node *nd = &a->nodes[i];
-        if (nd->kind == K_AUG_ASSIGN) {
-            uint32_t op = child_field(a, i, F_OPERATOR);
-            if (!ntext_is(a, op, "+=")) {
-                continue;
-            }
-            uint32_t left = child_field(a, i, F_LEFT);
-            uint32_t right = child_field(a, i, F_RIGHT);
-            if (left == NONE || right == NONE) {
-                continue;
-            }
-            if (a->nodes[left].kind == K_SUBSCRIPT) {
-                check_sink(&c, i, left, right, "accumulated into");
-            } else {
-                check_sink(&c, i, left, right,
-                           a->nodes[right].kind == K_LIST ? "added to" : "accumulated into");
-            }
-        } else if (nd->kind == K_ASSIGN) {
-            uint32_t left = child_field(a, i, F_LEFT);
-            uint32_t right = child_field(a, i, F_RIGHT);
-            if (left == NONE || right == NONE) {
-                continue;
-            }
-            if (a->nodes[left].kind == K_SUBSCRIPT) {
-                check_sink(&c, i, left, right, "stored in");
-            } else if (is_chain(a, left) && a->nodes[right].kind == K_BINOP &&
-                       ntext_is(a, child_field(a, right, F_OPERATOR), "+")) {
-                uint32_t l = child_field(a, right, F_LEFT);
-                uint32_t r = child_field(a, right, F_RIGHT);
-                if (l != NONE && same_text(a, l, left)) {
-                    check_sink(&c, i, left, r, "accumulated into");
-                } else if (r != NONE && same_text(a, r, left)) {
-                    check_sink(&c, i, left, l, "accumulated into");
-                }
-            }
+        if (a->nodes[i].kind == K_AUG_ASSIGN) {
+            check_aug_sink(&c, i);
+        } else if (a->nodes[i].kind == K_ASSIGN) {
+            check_assign_sink(&c, i);
         }
     }
     free(c.b);
