@@ -210,6 +210,30 @@ lint_status lint_tree(lint_ctx *ctx, const char *src, size_t len, const TSTree *
 
 void lint_result_free(lint_result *r);
 
+/* ---- noqa comments ------------------------------------------------------------------------ */
+
+/* A noqa comment on one line, as the linter reads it when it suppresses findings. Offsets are
+ * bytes from the start of the line. */
+typedef struct lint_noqa {
+    size_t start;     /* its '#' */
+    size_t end;       /* past "noqa" (bare) or past its last code */
+    int bare;         /* 1: no codes ("# noqa", or "# noqa:" and blanks): every rule */
+    unsigned n_codes; /* codes listed, this linter's or any other tool's ("E501") */
+    size_t codes_end; /* past the last code, or past ':' if none: where another code goes */
+    uint32_t rules;   /* this linter's rules among the codes (bit i = rule i) */
+} lint_noqa;
+
+/* Finds the first noqa comment that starts at or after byte from of line[0..len) (one line,
+ * without its line end). A noqa comment is a '#', blanks (spaces, tabs), "noqa" in any case,
+ * then optionally blanks, ':' and codes separated by commas and/or blanks, up to the next '#'
+ * or the first byte that is neither. "#noqa", "# NOQA:E501", "# noqa : E501" all count; so
+ * does a '#' inside a string literal (no parse). Returns 1 and fills *out, or 0. Call again
+ * with from = out->start + 1 for the next one. Pure, thread-safe.
+ * A finding is suppressed when a comment on its first or last line is bare or lists its
+ * code, or a line of its own "# oomkb: noqa" (every rule) or "# oomkb: noqa: CODES" is
+ * anywhere in the file. */
+int lint_noqa_find(const char *line, size_t len, size_t from, lint_noqa *out);
+
 /* ---- Rendering ---------------------------------------------------------------------------- */
 
 typedef enum lint_format {

@@ -1,5 +1,6 @@
 /* Private to linter/: the flat syntax tree the rules walk, name resolution, per-function facts
- * (what trains, what is a per-step region), and the finding builder the rules call.
+ * (what trains, what is a per-step region), and the findings, fixes and noqa reading the rules
+ * and the driver share.
  * Nothing outside linter/ includes this header. */
 #ifndef OOMKB_LINT_INT_H
 #define OOMKB_LINT_INT_H
@@ -234,13 +235,28 @@ const char *func_name(const analysis *a, uint32_t func, size_t *len);
 int per_step_region(const analysis *a, uint32_t n, uint32_t *out_region);
 void analysis_facts(analysis *a);
 
-/* ---- Findings (lint.c) ---- */
-/* A finding of the running rule (a->rule) at node n, with a printf-style message. */
+/* ---- Findings (finding.c) ---- */
+/* A finding of the running rule (a->rule) at node n, with a printf-style message. Returns the
+ * finding (owned by a until the run hands it to a lint_result), or NULL when n lies in a
+ * syntax error or this rule already reported n. */
 lint_finding *add_finding(analysis *a, uint32_t node, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-/* Attaches a fix to f: replace bytes [sb, eb) with content. */
+/* Attaches a fix to f (NULL: nothing): replace bytes [sb, eb) with content (copied). */
 void set_fix(analysis *a, lint_finding *f, uint32_t sb, uint32_t eb, const char *content,
              const char *title, lint_applicability app);
+/* Attaches the fix "add kwarg (`name=value`, copied) as the last argument of call" to f:
+ * after the last argument (", kwarg"; a trailing comma, comments and line breaks stay as they
+ * are) or inside empty parentheses. Nothing when call has no argument list (a bare generator
+ * argument) or f is NULL. */
+void fix_add_kwarg(analysis *a, lint_finding *f, uint32_t call, const char *kwarg,
+                   const char *title, lint_applicability app);
+/* Frees what a finding owns (message, fix), not the finding. */
+void finding_clear(lint_finding *f);
+/* The rules that file-level "# oomkb: noqa" comments turn off: all for a bare one, the listed
+ * ones for "# oomkb: noqa: OOM101, ...". */
+uint32_t noqa_file_mask(const char *src, size_t len);
+/* 1 if a noqa comment (lint_noqa_find) on f's first or last line covers f's rule. */
+int noqa_suppresses(const char *src, size_t len, const lint_finding *f);
 
 /* ---- Rules (registry.c, rules/oomNNN_slug.c) ---- */
 /* One rule: its public description, the byte needles that must occur for it to fire at all,

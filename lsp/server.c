@@ -677,18 +677,9 @@ static json_t *edit_for(lsp_server *s, const doc *d, size_t a, size_t b, const c
     return json_pack("{s:o}", "changes", changes);
 }
 
-static int ci_prefix(const char *s, const char *lower_prefix)
-{
-    for (; *lower_prefix; s++, lower_prefix++) {
-        int c = (unsigned char)*s;
-        if ((c >= 'A' && c <= 'Z' ? c + 32 : c) != *lower_prefix) {
-            return 0;
-        }
-    }
-    return 1;
-}
-
-/* "Disable OOMxxx for this line": extends an existing "# noqa: ..." or appends one. */
+/* "Disable OOMxxx for this line": extends the line's noqa comment, as the linter reads it
+ * (lint_noqa_find), with the finding's code, or appends one. Nothing when a bare noqa already
+ * covers the line. */
 static json_t *noqa_action(lsp_server *s, const doc *d, const lint_finding *f)
 {
     size_t line = f->start.row;
@@ -701,48 +692,24 @@ static json_t *noqa_action(lsp_server *s, const doc *d, const lint_finding *f)
         b--;
     }
     const char *code = rule_code(f->rule);
+    lint_noqa nq;
+    char *ins;
+    size_t at;
+    if (!lint_noqa_find(d->text + a, b - a, 0, &nq)) {
+        ins = xasprintf("  # noqa: %s", code);
+        at = b;
+    } else if (!nq.bare) {
+        ins = xasprintf("%s%s", nq.n_codes ? ", " : " ", code);
+        at = a + nq.codes_end;
+    } else {
+        return NULL;
+    }
     char *title = xasprintf("Disable %s for this line", code);
-    json_t *edit = NULL;
-    /* An existing noqa comment on the line. */
-    const char *p = NULL;
-    for (size_t i = a; i + 6 <= b; i++) {
-        if (d->text[i] == '#') {
-            size_t j = i + 1;
-            while (j < b && d->text[j] == ' ') {
-                j++;
-            }
-            if (j + 4 <= b && ci_prefix(d->text + j, "noqa")) {
-                p = d->text + j + 4;
-                break;
-            }
-        }
-    }
-    if (p && *p == ':') {
-        /* Codes follow: append ours after the last one. */
-        size_t k = (size_t)(p - d->text) + 1;
-        while (k < b && (d->text[k] == ' ' || d->text[k] == ',' ||
-                         (d->text[k] >= 'A' && d->text[k] <= 'Z') ||
-                         (d->text[k] >= 'a' && d->text[k] <= 'z') ||
-                         (d->text[k] >= '0' && d->text[k] <= '9'))) {
-            k++;
-        }
-        while (k > (size_t)(p - d->text) + 1 && d->text[k - 1] == ' ') {
-            k--;
-        }
-        char *ins = xasprintf(", %s", code);
-        edit = edit_for(s, d, k, k, ins);
-        free(ins);
-    } else if (!p) {
-        char *ins = xasprintf("  # noqa: %s", code);
-        edit = edit_for(s, d, b, b, ins);
-        free(ins);
-    }
-    json_t *action = NULL;
-    if (edit) {
-        action = json_pack("{s:s,s:s,s:[o],s:o}", "title", title, "kind", "quickfix", "diagnostics",
-                           diagnostic(s, d, f), "edit", edit);
-    }
+    json_t *action =
+        json_pack("{s:s,s:s,s:[o],s:o}", "title", title, "kind", "quickfix", "diagnostics",
+                  diagnostic(s, d, f), "edit", edit_for(s, d, at, at, ins));
     free(title);
+    free(ins);
     return action;
 }
 

@@ -320,6 +320,65 @@ START_TEST(test_select_and_noqa)
 }
 END_TEST
 
+/* The one noqa reader, as the linter suppresses with it and the language server extends
+ * comments with it: where the comment is, whether it is bare, which codes it lists and where
+ * another code goes (rest: the line from there on). */
+START_TEST(test_noqa_find)
+{
+    static const struct {
+        const char *line;
+        int found, bare;
+        unsigned n_codes;
+        int oom101;
+        const char *rest;
+    } cases[] = {
+        {"x  # noqa", 1, 1, 0, 0, ""},
+        {"x  #noqa", 1, 1, 0, 0, ""},
+        {"x  # NOQA:oom101,E501", 1, 0, 2, 1, ""},
+        {"x  # noqa : OOM101", 1, 0, 1, 1, ""},
+        {"x  #\tnoqa:\tE501  # why", 1, 0, 1, 0, "  # why"},
+        {"x  # noqa: E501,  # why", 1, 0, 1, 0, ",  # why"},
+        {"x  # noqa: my_code; see below", 1, 0, 1, 0, "; see below"},
+        {"x  # noqa:   ", 1, 1, 0, 0, "   "},
+        {"x  # noqa: ;", 1, 0, 0, 0, " ;"},
+        {"x  # noqa is prose, read as bare (as flake8 does)", 1, 1, 0, 0,
+         " is prose, read as bare (as flake8 does)"},
+        {"s = '#'  # noqa: OOM101", 1, 0, 1, 1, ""},
+        {"x  # see the noqa docs", 0, 0, 0, 0, NULL},
+        {"x  # oomkb: noqa", 0, 0, 0, 0, NULL},
+        {"x  # no qa", 0, 0, 0, 0, NULL},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const char *line = cases[i].line;
+        lint_noqa nq;
+        int found = lint_noqa_find(line, strlen(line), 0, &nq);
+        ck_assert_msg(found == cases[i].found, "%s: found %d", line, found);
+        if (!found) {
+            continue;
+        }
+        ck_assert_msg(line[nq.start] == '#', "%s: start %zu", line, nq.start);
+        ck_assert_msg(nq.bare == cases[i].bare && nq.n_codes == cases[i].n_codes &&
+                          (int)(nq.rules >> lint_rule_index("OOM101") & 1U) == cases[i].oom101,
+                      "%s: bare %d, %u codes, rules %x", line, nq.bare, nq.n_codes, nq.rules);
+        ck_assert_str_eq(line + (nq.bare ? nq.end : nq.codes_end), cases[i].rest);
+    }
+    /* a line with two: the second is found from the first's start + 1 */
+    const char *two = "x  # noqa: E501  # noqa: OOM101";
+    lint_noqa nq;
+    ck_assert(lint_noqa_find(two, strlen(two), 0, &nq) && nq.rules == 0 && nq.n_codes == 1);
+    ck_assert(lint_noqa_find(two, strlen(two), nq.start + 1, &nq));
+    ck_assert_uint_eq(nq.rules, 1u << lint_rule_index("OOM101"));
+    ck_assert(!lint_noqa_find(two, strlen(two), nq.start + 1, &nq));
+    /* and the linter suppresses by the same reading */
+    char *src = xasprintf("%.*s  # noqa : OOM101  # why\n", (int)strlen(leak) - 1, leak);
+    lint_result *r = lint_str(src, NULL);
+    ck_assert_uint_eq(r->n, 0);
+    ck_assert_uint_eq(r->n_suppressed, 1);
+    lint_result_free(r);
+    free(src);
+}
+END_TEST
+
 static char *apply_fix(const char *src, const lint_fix *f)
 {
     buf b = BUF_INIT;
@@ -658,6 +717,7 @@ Suite *suite_lint(void)
     tcase_add_test(tc, test_abi_and_rules);
     tcase_add_test(tc, test_prefilter_skips_parse);
     tcase_add_test(tc, test_select_and_noqa);
+    tcase_add_test(tc, test_noqa_find);
     tcase_add_test(tc, test_fixes_and_ranges);
     tcase_add_test(tc, test_deep_nesting_and_errors);
     tcase_add_test(tc, test_ddp_scan);

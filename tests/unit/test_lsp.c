@@ -369,6 +369,70 @@ START_TEST(hover_and_code_actions)
 }
 END_TEST
 
+/* "Disable OOMxxx for this line" and the linter read noqa comments with the same parser
+ * (lint_noqa_find): the action extends the comment the linter sees, and the line it writes is
+ * suppressed. Before they shared it, the action offered nothing after "# noqa : E501", added a
+ * second comment after "#\tnoqa:E501", and split "my_code" in two. */
+START_TEST(noqa_action_agrees_with_the_linter)
+{
+    static const struct {
+        const char *comment, *want;
+    } cases[] = {
+        {"  # noqa : E501", "  # noqa : E501, OOM101"},
+        {"  #\tnoqa:E501", "  #\tnoqa:E501, OOM101"},
+        {"  # noqa: my_code", "  # noqa: my_code, OOM101"},
+        {"  # NOQA:E501,  # why", "  # NOQA:E501, OOM101,  # why"},
+        {"  # noqa: ;", "  # noqa: OOM101 ;"},
+        {"  # oomkb: noqa", "  # oomkb: noqa  # noqa: OOM101"},
+        {"", "  # noqa: OOM101"},
+    };
+    client *c = start();
+    initialize(c, 0);
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        char *uri = xasprintf("file:///tmp/oomkb-lsp-test/noqa%zu.py", k);
+        char *text = xasprintf("%.*s%s\n", (int)strlen(TRAIN) - 1, TRAIN, cases[k].comment);
+        open_doc(c, uri, text);
+        json_t *ds = next_diagnostics(c, uri);
+        ck_assert_msg(json_array_size(ds) == 1, "'%s' suppressed the finding", cases[k].comment);
+        json_decref(ds);
+        request(c, 20, "textDocument/codeAction",
+                json_pack("{s:{s:s},s:{s:{s:i,s:i},s:{s:i,s:i}},s:{s:[]}}", "textDocument", "uri",
+                          uri, "range", "start", "line", 6, "character", 0, "end", "line", 6,
+                          "character", 20, "context", "diagnostics"));
+        json_t *r = next_msg(c);
+        char *fixed = NULL;
+        size_t i;
+        json_t *a;
+        json_array_foreach(json_object_get(r, "result"), i, a)
+        {
+            if (strcmp(json_string_value(json_object_get(a, "title")),
+                       "Disable OOM101 for this line") == 0) {
+                ck_assert_ptr_null(fixed);
+                fixed = apply_edit(
+                    text,
+                    json_object_get(json_object_get(json_object_get(a, "edit"), "changes"), uri));
+            }
+        }
+        json_decref(r);
+        ck_assert_msg(fixed, "no action for '%s'", cases[k].comment);
+        char *want = xasprintf("    losses.append(loss)%s\n", cases[k].want);
+        ck_assert_msg(strstr(fixed, want), "'%s' became:\n%s", cases[k].comment, fixed);
+        /* the linter reads the new comment as the action meant it */
+        notify(c, "textDocument/didChange",
+               json_pack("{s:{s:s,s:i},s:[{s:s}]}", "textDocument", "uri", uri, "version", 2,
+                         "contentChanges", "text", fixed));
+        ds = next_diagnostics(c, uri);
+        ck_assert_msg(json_array_size(ds) == 0, "not suppressed:\n%s", fixed);
+        json_decref(ds);
+        free(want);
+        free(fixed);
+        free(text);
+        free(uri);
+    }
+    shutdown_exit(c, 0);
+}
+END_TEST
+
 START_TEST(scalar_accumulation_fix_is_item)
 {
     const char *text = "total = 0\n"
@@ -799,6 +863,7 @@ Suite *suite_lsp(void)
     tcase_add_test(tc, lifecycle);
     tcase_add_test(tc, diagnostics_edits_and_close);
     tcase_add_test(tc, hover_and_code_actions);
+    tcase_add_test(tc, noqa_action_agrees_with_the_linter);
     tcase_add_test(tc, scalar_accumulation_fix_is_item);
     tcase_add_test(tc, workspace_root_gives_the_ddp_fact);
     tcase_add_test(tc, utf16_columns);
