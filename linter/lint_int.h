@@ -1,6 +1,6 @@
 /* Private to linter/: the flat syntax tree the rules walk, name resolution, per-function facts
- * (what trains, what is a per-step region), and the findings, fixes and noqa reading the rules
- * and the driver share.
+ * (what trains, what is a per-step region), the findings, fixes and noqa reading the rules
+ * and the driver share, and the file walk of a batch.
  * Nothing outside linter/ includes this header. */
 #ifndef OOMKB_LINT_INT_H
 #define OOMKB_LINT_INT_H
@@ -257,6 +257,42 @@ void finding_clear(lint_finding *f);
 uint32_t noqa_file_mask(const char *src, size_t len);
 /* 1 if a noqa comment (lint_noqa_find) on f's first or last line covers f's rule. */
 int noqa_suppresses(const char *src, size_t len, const lint_finding *f);
+
+/* ---- Files (files.c) ---- */
+/* A folder walk under the skip policy of lint.h (lint_batch): exclude globs and the
+ * (device, inode) pairs already taken, an open-addressing hash set (a list made a folder of
+ * 100,000 files quadratic). Zero it to start; file_walk_free frees the set. */
+typedef struct file_walk {
+    const char *const *excludes; /* borrowed */
+    size_t n_excludes;
+    struct file_seen *seen;
+    size_t n_seen, cap_seen;
+    /* Receives each file found (error NULL) and each path that cannot be linted (error
+     * owned by the callee); path is borrowed for the call. Used by file_collect only. */
+    void (*take)(void *ud, const char *path, char *error);
+    void *ud;
+} file_walk;
+void file_walk_free(file_walk *w);
+
+enum { FILE_SKIP = 0, FILE_DIR, FILE_TAKE };
+/* What the walk does with the folder entry name (at path): FILE_DIR to enter it (only when
+ * descend is set), FILE_TAKE for a regular file whose name ends with one of suffixes
+ * (NULL-terminated), FILE_SKIP otherwise. Marks what it returns as taken. */
+int file_walk_entry(file_walk *w, const char *path, const char *name, int descend,
+                    const char *const *suffixes);
+/* Adds a path named explicitly, by the policy: a folder is walked for *.py files (in name
+ * order, through w->take), anything else taken as is, and a missing path, broken link or link
+ * loop taken with its error. */
+void file_collect(file_walk *w, const char *path);
+/* Opens a named file for file_read without blocking on a FIFO that has no writer (it reads as
+ * empty). Returns 0 or an errno value: EISDIR, or EFBIG for a regular file over
+ * LINT_MAX_SOURCE_BYTES (not read). *out_size: a regular file's size, else 0; *out_regular:
+ * 1 for a regular file. The caller closes *out_fd. */
+int file_open(const char *path, int *out_fd, size_t *out_size, int *out_regular);
+/* Reads fd to its end, at most LINT_MAX_SOURCE_BYTES: one byte more fails with EFBIG, so
+ * endless input (/dev/zero, `yes`) costs the limit and no more. size_hint presizes the buffer.
+ * Returns 0 (*out, NUL-terminated, caller frees) or an errno value. */
+int file_read(int fd, size_t size_hint, char **out, size_t *out_len);
 
 /* ---- Rules (registry.c, rules/oomNNN_slug.c) ---- */
 /* One rule: its public description, the byte needles that must occur for it to fire at all,

@@ -708,6 +708,80 @@ START_TEST(test_cli_parallel_order)
 }
 END_TEST
 
+static void write_in(const char *dir, const char *name, const char *text)
+{
+    char *p = xasprintf("%s/%s", dir, name);
+    FILE *f = fopen(p, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs(text, f);
+    fclose(f);
+    free(p);
+}
+
+/* The batch API under the CLI: items in the order added (a folder's files in name order,
+ * hidden ones passed over), a path that cannot be linted as an item with its error, the bytes
+ * kept on request, and a DDP fact the caller gives used instead of the project's. */
+START_TEST(test_batch_api)
+{
+    char dir[] = "/tmp/oomkb-batch-XXXXXX";
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    char *sub = xasprintf("%s/sub", dir);
+    ck_assert_int_eq(mkdir(sub, 0755), 0);
+    write_in(dir, "b.py", leak);
+    write_in(dir, "a.py", "x = 1\n");
+    write_in(dir, ".hidden.py", leak);
+    write_in(dir, "bad.py", "x = '\xff'\n");
+    write_in(dir, "ckpt.py",
+             "import torch.utils.checkpoint\n"
+             "y = torch.utils.checkpoint.checkpoint(f, x)\n");
+    write_in(sub, "c.py", leak);
+    lint_ddp ddp;
+    memset(&ddp, 0, sizeof ddp);
+    ddp.ddp = 1;
+    lint_batch_options bo;
+    memset(&bo, 0, sizeof bo);
+    bo.lint.ddp = &ddp;
+    bo.keep_src = 1;
+    lint_diag d = {{0}};
+    lint_batch *b = lint_batch_new(&bo, &d);
+    ck_assert_ptr_nonnull(b);
+    char *missing = xasprintf("%s/missing.py", dir);
+    lint_batch_add(b, dir);
+    lint_batch_add(b, missing);
+    lint_batch_run(b, 2);
+    size_t n;
+    const lint_batch_item *it = lint_batch_items(b, &n);
+    static const char *const names[] = {"/a.py",    "/b.py",     "/bad.py",
+                                        "/ckpt.py", "/sub/c.py", "/missing.py"};
+    static const char *const codes[] = {"", "OOM101", NULL, "OOM104", "OOM101", NULL};
+    ck_assert_uint_eq(n, 6);
+    for (size_t i = 0; i < n; i++) {
+        ck_assert_msg(strlen(it[i].path) > strlen(dir) &&
+                          !strcmp(it[i].path + strlen(dir), names[i]),
+                      "item %zu: %s", i, it[i].path);
+        if (!codes[i]) {
+            ck_assert_ptr_nonnull(it[i].error);
+            ck_assert_ptr_null(it[i].result);
+            continue;
+        }
+        ck_assert_msg(!it[i].error, "%s: %s", it[i].path, it[i].error);
+        ck_assert_uint_eq(it[i].result->n, *codes[i] != 0);
+        if (*codes[i]) {
+            ck_assert_str_eq(lint_rules()[it[i].result->items[0].rule].code, codes[i]);
+        }
+    }
+    ck_assert_str_eq(it[0].src, "x = 1\n");
+    ck_assert_ptr_nonnull(strstr(it[2].error, "not valid UTF-8"));
+    ck_assert_ptr_nonnull(strstr(it[5].error, "No such file"));
+    lint_batch_free(b);
+    char *cmd = xasprintf("rm -rf %s", dir);
+    ck_assert_int_eq(system(cmd), 0);
+    free(cmd);
+    free(missing);
+    free(sub);
+}
+END_TEST
+
 Suite *suite_lint(void);
 Suite *suite_lint(void)
 {
@@ -729,6 +803,7 @@ Suite *suite_lint(void)
     tcase_add_test(cli, test_cli_exit_codes);
     tcase_add_test(cli, test_cli_bad_inputs);
     tcase_add_test(cli, test_cli_parallel_order);
+    tcase_add_test(cli, test_batch_api);
     suite_add_tcase(s, cli);
     return s;
 }
