@@ -560,6 +560,70 @@ START_TEST(utf16_columns)
 }
 END_TEST
 
+/* A document that is not UTF-8 source (JSON carries only valid UTF-8, so a NUL byte is what
+ * can reach the server) is not linted: its one diagnostic is an error at the byte, the message
+ * the CLI prints for such a file (lint_encoding_check). Edits to it still apply: removing the
+ * byte brings the findings back, typing one brings the error back. Before, a message with
+ * "\u0000" was a parse error: the document never opened, or the edit was lost. */
+START_TEST(nul_byte_is_a_diagnostic_not_a_lint)
+{
+    const char *uri = "file:///tmp/oomkb-lsp-test/nul.py";
+    /* TRAIN with a NUL inside a string on line 1: `losses = [] # <NUL>` */
+    buf text = BUF_INIT;
+    buf_puts(&text, "import torch\nlosses = []  # ");
+    size_t nul_col = text.len - strlen("import torch\n");
+    buf_putc(&text, '\0');
+    buf_puts(&text, strchr(TRAIN + strlen("import torch\n"), '\n'));
+    client *c = start();
+    initialize(c, 0);
+    notify(c, "textDocument/didOpen",
+           json_pack("{s:{s:s,s:s,s:i,s:o}}", "textDocument", "uri", uri, "languageId", "python",
+                     "version", 1, "text", json_stringn(text.data, text.len)));
+    json_t *ds = next_diagnostics(c, uri);
+    ck_assert_int_eq(json_array_size(ds), 1);
+    json_t *d = json_array_get(ds, 0);
+    ck_assert_int_eq(json_integer_value(json_object_get(d, "severity")), 1);
+    ck_assert_ptr_null(json_object_get(d, "code"));
+    ck_assert_msg(strstr(json_string_value(json_object_get(d, "message")), "NUL byte"), "%s",
+                  json_string_value(json_object_get(d, "message")));
+    ck_assert_int_eq(range_field(d, "start", "line"), 1);
+    ck_assert_int_eq(range_field(d, "start", "character"), (int)nul_col);
+    ck_assert_int_eq(range_field(d, "end", "character"), (int)nul_col + 1);
+    json_decref(ds);
+    /* delete the NUL: linted, OOM101 on line 6 */
+    notify(c, "textDocument/didChange",
+           json_pack("{s:{s:s,s:i},s:[{s:{s:{s:i,s:i},s:{s:i,s:i}},s:s}]}", "textDocument", "uri",
+                     uri, "version", 2, "contentChanges", "range", "start", "line", 1, "character",
+                     (int)nul_col, "end", "line", 1, "character", (int)nul_col + 1, "text", ""));
+    ds = next_diagnostics(c, uri);
+    ck_assert_int_eq(json_array_size(ds), 1);
+    ck_assert_str_eq(json_string_value(json_object_get(json_array_get(ds, 0), "code")), "OOM101");
+    ck_assert_int_eq(range_field(json_array_get(ds, 0), "start", "line"), 6);
+    json_decref(ds);
+    /* type one on line 4: the error again, at its place */
+    notify(c, "textDocument/didChange",
+           json_pack("{s:{s:s,s:i},s:[{s:{s:{s:i,s:i},s:{s:i,s:i}},s:o}]}", "textDocument", "uri",
+                     uri, "version", 3, "contentChanges", "range", "start", "line", 4, "character",
+                     4, "end", "line", 4, "character", 4, "text", json_stringn("\0", 1)));
+    ds = next_diagnostics(c, uri);
+    ck_assert_int_eq(json_array_size(ds), 1);
+    ck_assert_ptr_null(json_object_get(json_array_get(ds, 0), "code"));
+    ck_assert_int_eq(range_field(json_array_get(ds, 0), "start", "line"), 4);
+    ck_assert_int_eq(range_field(json_array_get(ds, 0), "start", "character"), 4);
+    json_decref(ds);
+    /* a method name with a NUL in it is no method: "exit\u0000" does not end the session */
+    send_json(c, json_pack("{s:s,s:o}", "jsonrpc", "2.0", "method", json_stringn("exit\0", 5)));
+    request(c, 30, "textDocument/hover",
+            json_pack("{s:{s:s},s:{s:i,s:i}}", "textDocument", "uri", uri, "position", "line", 0,
+                      "character", 0));
+    json_t *r = next_msg(c);
+    ck_assert_int_eq(json_integer_value(json_object_get(r, "id")), 30);
+    json_decref(r);
+    buf_free(&text);
+    shutdown_exit(c, 0);
+}
+END_TEST
+
 START_TEST(malformed_input)
 {
     client *c = start();
@@ -867,6 +931,7 @@ Suite *suite_lsp(void)
     tcase_add_test(tc, scalar_accumulation_fix_is_item);
     tcase_add_test(tc, workspace_root_gives_the_ddp_fact);
     tcase_add_test(tc, utf16_columns);
+    tcase_add_test(tc, nul_byte_is_a_diagnostic_not_a_lint);
     tcase_add_test(tc, malformed_input);
     tcase_add_test(tc, oversized_and_garbage_frames);
     tcase_add_test(tc, open_documents_are_bounded);
