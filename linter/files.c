@@ -1,6 +1,7 @@
 /* Finding and reading source files: folder walks under the one skip policy (lint.h, at
- * lint_batch), paths named explicitly, and bounded reads that never block on a FIFO nor read
- * past the byte limit. A lint_batch (batch.c) is the caller; nothing here lints. */
+ * lint_batch; the project scan of project.c walks by it too), paths named explicitly, and
+ * bounded reads that never block on a FIFO nor read past the byte limit. A lint_batch
+ * (batch.c) is the caller; nothing here lints. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -118,6 +119,16 @@ int file_walk_entry(file_walk *w, const char *path, const char *name, int descen
         return FILE_TAKE;
     }
     return FILE_SKIP; /* FIFOs, sockets, devices */
+}
+
+int file_walk_root(file_walk *w, const char *dir)
+{
+    struct stat st;
+    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
+        return 0;
+    }
+    seen_before(w, &st);
+    return 1;
 }
 
 /* ---- Collecting the files of named paths ---- */

@@ -234,7 +234,7 @@ void lint_result_free(lint_result *r);
 
 /* A batch: paths in, findings per file out, in input order whatever the thread timing.
  *
- * The skip policy (the one rule for every folder walk): in a
+ * The skip policy (the one rule for every folder walk, the project scan's included): in a
  * folder, an entry is passed over when its name starts with '.' or is __pycache__,
  * node_modules or site-packages, or an exclude glob matches its name or its path. Symbolic
  * links are followed (stat): a broken link, a link loop or an entry that vanished is passed

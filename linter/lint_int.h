@@ -1,6 +1,6 @@
 /* Private to linter/: the flat syntax tree the rules walk, name resolution, per-function facts
  * (what trains, what is a per-step region), the findings, fixes and noqa reading the rules
- * and the driver share, and the file walk of a batch.
+ * and the driver share, and the file walk a batch and the project scan share.
  * Nothing outside linter/ includes this header. */
 #ifndef OOMKB_LINT_INT_H
 #define OOMKB_LINT_INT_H
@@ -280,6 +280,9 @@ enum { FILE_SKIP = 0, FILE_DIR, FILE_TAKE };
  * (NULL-terminated), FILE_SKIP otherwise. Marks what it returns as taken. */
 int file_walk_entry(file_walk *w, const char *path, const char *name, int descend,
                     const char *const *suffixes);
+/* Marks the folder dir as entered, so that no link inside leads back into it; 0 if it is
+ * not a folder. */
+int file_walk_root(file_walk *w, const char *dir);
 /* Adds a path named explicitly, by the policy: a folder is walked for *.py files (in name
  * order, through w->take), anything else taken as is, and a missing path, broken link or link
  * loop taken with its error. */

@@ -490,6 +490,70 @@ START_TEST(test_ddp_scan)
 }
 END_TEST
 
+static void write_in(const char *dir, const char *name, const char *text)
+{
+    char *p = xasprintf("%s/%s", dir, name);
+    FILE *f = fopen(p, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs(text, f);
+    fclose(f);
+    free(p);
+}
+
+static void put_link(const char *dir, const char *name, const char *target)
+{
+    char *p = xasprintf("%s/%s", dir, name);
+    ck_assert_int_eq(symlink(target, p), 0);
+    free(p);
+}
+
+/* The project scan walks by the batch's skip policy: a linked folder is followed (once: a
+ * link back to the root ends there), a virtualenv, a hidden folder, a FIFO and a dangling
+ * link are passed over. (It used lstat and followed no link.) */
+START_TEST(test_project_scan_policy)
+{
+    char root[] = "/tmp/oomkb-proj-XXXXXX";
+    char ext[] = "/tmp/oomkb-ext-XXXXXX";
+    ck_assert_ptr_nonnull(mkdtemp(root));
+    ck_assert_ptr_nonnull(mkdtemp(ext));
+    static const char ddp[] =
+        "import torch\nmodel = torch.nn.parallel.DistributedDataParallel(m)\n";
+    write_in(root, "pyproject.toml", "");
+    write_in(root, "model.py", "import torch\n");
+    for (const char *d = "venv\0.hidden\0"; *d; d += strlen(d) + 1) {
+        char *p = xasprintf("%s/%s", root, d);
+        ck_assert_int_eq(mkdir(p, 0755), 0);
+        write_in(p, "train.py", ddp);
+        free(p);
+    }
+    write_in(root, "venv/pyvenv.cfg", "");
+    char *fifo = xasprintf("%s/fifo.py", root);
+    ck_assert_int_eq(mkfifo(fifo, 0644), 0);
+    put_link(root, "dangling.py", "/nonexistent/oomkb/x.py");
+    put_link(root, "again", ".");
+    char *model = xasprintf("%s/model.py", root);
+    lint_project_cache *pc = lint_project_cache_new();
+    lint_ddp d;
+    lint_project_ddp(pc, model, &d);
+    ck_assert_msg(!d.ddp, "found DDP at %s", d.where);
+    lint_project_cache_free(pc);
+    /* now a folder linked in from outside trains under DDP */
+    write_in(ext, "train.py", ddp);
+    put_link(root, "launch", ext);
+    pc = lint_project_cache_new();
+    lint_project_ddp(pc, model, &d);
+    ck_assert_int_eq(d.ddp, 1);
+    ck_assert_str_eq(d.where, "launch/train.py:2");
+    ck_assert_uint_eq(d.n_ctor, 1); /* once, though "again/launch/train.py" leads there too */
+    lint_project_cache_free(pc);
+    char *cmd = xasprintf("rm -rf %s %s", root, ext);
+    ck_assert_int_eq(system(cmd), 0);
+    free(cmd);
+    free(model);
+    free(fifo);
+}
+END_TEST
+
 /* ---- The binary ---- */
 
 static const char *formats[] = {"default", "full", "json", "sarif", "github"};
@@ -708,16 +772,6 @@ START_TEST(test_cli_parallel_order)
 }
 END_TEST
 
-static void write_in(const char *dir, const char *name, const char *text)
-{
-    char *p = xasprintf("%s/%s", dir, name);
-    FILE *f = fopen(p, "w");
-    ck_assert_ptr_nonnull(f);
-    fputs(text, f);
-    fclose(f);
-    free(p);
-}
-
 /* The batch API under the CLI: items in the order added (a folder's files in name order,
  * hidden ones passed over), a path that cannot be linted as an item with its error, the bytes
  * kept on request, and a DDP fact the caller gives used instead of the project's. */
@@ -795,6 +849,7 @@ Suite *suite_lint(void)
     tcase_add_test(tc, test_fixes_and_ranges);
     tcase_add_test(tc, test_deep_nesting_and_errors);
     tcase_add_test(tc, test_ddp_scan);
+    tcase_add_test(tc, test_project_scan_policy);
     suite_add_tcase(s, tc);
     TCase *cli = tcase_create("cli");
     tcase_set_timeout(cli, 60);
