@@ -2,10 +2,12 @@
  * during evaluation (the rules of linter/registry.c), over Python source in memory, with
  * tree-sitter.
  *
- * Data flow: bytes --lint_prefilter--> (skip) | --parse--> TSTree --rules--> lint_result
- * --lint_render--> text/JSON/SARIF/GitHub annotations. Files, stdin and threads are the CLI's
- * business (cli/cmd_lint.c); the language server reuses lint_tree() with its own incremental
- * trees. Everything here is pure over buffers except lint_project_ddp(), which reads a project.
+ * Data flow: bytes --lint_encoding_check--> (refuse) | --lint_prefilter--> (skip) | --parse-->
+ * TSTree --rules--> lint_result --lint_render--> text/JSON/SARIF/GitHub annotations. A
+ * lint_batch adds the files: it finds them (folders walked by one skip policy), reads them
+ * within the limits and lints them on N threads (`oomkb lint` is its command line); the
+ * language server reuses lint_tree() with its own incremental trees. Everything here is pure
+ * over buffers except lint_project_ddp(), which reads a project, and the batch.
  *
  * Ownership: results are caller-owned and freed with the matching *_free; *_free(NULL) is a
  * no-op. Borrowed inputs are never kept after a call returns.
@@ -26,6 +28,7 @@ typedef enum lint_status {
     LINT_ERR_INPUT,     /* an unknown rule code, format or unparsable option */
     LINT_ERR_PARSE,     /* tree-sitter gave up (timeout or cancellation) */
     LINT_ERR_TOO_LARGE, /* over LINT_MAX_SOURCE_BYTES or LINT_MAX_TOKENS: not parsed */
+    LINT_ERR_ENCODING,  /* not UTF-8 source (lint_encoding_check): not parsed */
 } lint_status;
 
 /* A caller-owned diagnostic filled at the failure site. */
@@ -182,6 +185,16 @@ typedef struct lint_options {
  * before parsing (only when the prefilter says a parse is needed). Pure, thread-safe. */
 lint_status lint_size_check(const char *src, size_t len, lint_diag *diag);
 
+/* LINT_OK if src[0..len) is UTF-8 source (a leading UTF-8 BOM is fine), else
+ * LINT_ERR_ENCODING with the reason in diag, for a person: a UTF-16/32 byte-order mark (with the
+ * iconv command that converts it), UTF-16 without one, a binary file (a NUL byte in the first
+ * 8 KiB), "line N: NUL byte (byte offset O)", or "line N: not valid UTF-8 (byte 0xXX at byte
+ * offset O[, why])" where why names a UTF-16 surrogate, an overlong or a truncated sequence.
+ * *out_offset (may be NULL) receives the offending byte's offset (0 for the UTF-16/32 cases).
+ * lint_buffer does not call it: callers that take bytes from outside (a lint_batch, the LSP)
+ * do, before linting. One pass; an all-ASCII buffer goes 8 bytes a step. Pure, thread-safe. */
+lint_status lint_encoding_check(const char *src, size_t len, size_t *out_offset, lint_diag *diag);
+
 /* A linting context: a tree-sitter parser and scratch memory reused across files. */
 typedef struct lint_ctx lint_ctx;
 
@@ -209,6 +222,93 @@ lint_status lint_tree(lint_ctx *ctx, const char *src, size_t len, const TSTree *
                       const lint_options *opts, lint_result **out, lint_diag *diag);
 
 void lint_result_free(lint_result *r);
+
+/* ---- Files and batches ------------------------------------------------------------------- */
+
+/* Folders are recursed this many levels deep; deeper ones are not entered. */
+#define LINT_MAX_WALK_DEPTH 64
+/* Source bytes a batch parses at once across its threads (a larger file runs alone): a file
+ * has at most one token a byte, so this many bytes are at most LINT_MAX_TOKENS tokens, and
+ * memory stays that of one file at the limit whatever the number of threads. */
+#define LINT_PARSE_BUDGET ((size_t)LINT_MAX_TOKENS)
+
+/* A batch: paths in, findings per file out, in input order whatever the thread timing.
+ *
+ * The skip policy (the one rule for every folder walk, the project scan's included): in a
+ * folder, an entry is passed over when its name starts with '.' or is __pycache__,
+ * node_modules or site-packages, or an exclude glob matches its name or its path. Symbolic
+ * links are followed (stat): a broken link, a link loop or an entry that vanished is passed
+ * over silently; a folder is entered once (by device and inode: a link back up ends there),
+ * never when it is a virtualenv (has pyvenv.cfg) or (in a batch) deeper than
+ * LINT_MAX_WALK_DEPTH; a regular *.py file is taken once; FIFOs, sockets and devices are
+ * passed over. A path named in lint_batch_add is followed the same way, but a broken link, a
+ * link loop or a missing path is an error item, and anything that is not a folder is read: a
+ * FIFO without a writer reads as empty (no hang), a device or stdin is read up to
+ * LINT_MAX_SOURCE_BYTES (one byte more is an error), a regular file over the limit is refused
+ * from its size, unread. */
+typedef struct lint_batch lint_batch;
+
+typedef struct lint_batch_options {
+    /* Rules and noqa handling for every file. Unless ddp or ddp_fn is set, each file's DDP
+     * fact comes from its project (lint_project_ddp, a cache the batch owns). */
+    lint_options lint;
+    const char *const *excludes; /* fnmatch(3) globs; borrowed until lint_batch_free */
+    size_t n_excludes;
+    const char *stdin_name; /* the name (and project) of "-"; borrowed; NULL: "-" */
+    int keep_src;           /* 1: keep each file's bytes in its item (LINT_FORMAT_FULL) */
+} lint_batch_options;
+
+/* One file of a batch. Owned by the batch; valid until lint_batch_free. */
+typedef struct lint_batch_item {
+    char *path; /* as named or found ("src/train.py"), or stdin_name */
+    int is_stdin;
+    char *src; /* its bytes if keep_src, else NULL */
+    size_t len;
+    lint_result *result; /* after lint_batch_run, unless error */
+    char *error;         /* why it was not linted ("broken symbolic link (...)", an encoding or
+                            size problem, strerror), or NULL */
+} lint_batch_item;
+
+/* A new empty batch. Checks first that the grammar loads (as lint_ctx_new): NULL with diag
+ * filled if not. opts is copied (what it points to is borrowed, see above). Free with
+ * lint_batch_free. Threads: a batch is used from one thread; lint_batch_run starts and joins
+ * its own workers. */
+lint_batch *lint_batch_new(const lint_batch_options *opts, lint_diag *diag);
+void lint_batch_free(lint_batch *b);
+/* Adds path: "-" is standard input (read once, at lint_batch_run, on the calling thread); a
+ * folder adds its files by the skip policy, in name order; anything else is one item. A path
+ * that cannot be added (see the policy) becomes an item with its error. Never fails. */
+void lint_batch_add(lint_batch *b, const char *path);
+/* Reads and lints every item on up to jobs threads (0: one per core, at most 64; never more
+ * than items; one when standard input is among them), at most LINT_PARSE_BUDGET source bytes
+ * at a time. An item that cannot be read or linted gets its error; the others are linted. */
+void lint_batch_run(lint_batch *b, int jobs);
+/* The items, in the order they were added. Borrowed. */
+const lint_batch_item *lint_batch_items(const lint_batch *b, size_t *out_n);
+
+/* ---- noqa comments ------------------------------------------------------------------------ */
+
+/* A noqa comment on one line, as the linter reads it when it suppresses findings. Offsets are
+ * bytes from the start of the line. */
+typedef struct lint_noqa {
+    size_t start;     /* its '#' */
+    size_t end;       /* past "noqa" (bare) or past its last code */
+    int bare;         /* 1: no codes ("# noqa", or "# noqa:" and blanks): every rule */
+    unsigned n_codes; /* codes listed, this linter's or any other tool's ("E501") */
+    size_t codes_end; /* past the last code, or past ':' if none: where another code goes */
+    uint32_t rules;   /* this linter's rules among the codes (bit i = rule i) */
+} lint_noqa;
+
+/* Finds the first noqa comment that starts at or after byte from of line[0..len) (one line,
+ * without its line end). A noqa comment is a '#', blanks (spaces, tabs), "noqa" in any case,
+ * then optionally blanks, ':' and codes separated by commas and/or blanks, up to the next '#'
+ * or the first byte that is neither. "#noqa", "# NOQA:E501", "# noqa : E501" all count; so
+ * does a '#' inside a string literal (no parse). Returns 1 and fills *out, or 0. Call again
+ * with from = out->start + 1 for the next one. Pure, thread-safe.
+ * A finding is suppressed when a comment on its first or last line is bare or lists its
+ * code, or a line of its own "# oomkb: noqa" (every rule) or "# oomkb: noqa: CODES" is
+ * anywhere in the file. */
+int lint_noqa_find(const char *line, size_t len, size_t from, lint_noqa *out);
 
 /* ---- Rendering ---------------------------------------------------------------------------- */
 

@@ -1,5 +1,6 @@
 /* Private to linter/: the flat syntax tree the rules walk, name resolution, per-function facts
- * (what trains, what is a per-step region), and the finding builder the rules call.
+ * (what trains, what is a per-step region), the findings, fixes and noqa reading the rules
+ * and the driver share, and the file walk a batch and the project scan share.
  * Nothing outside linter/ includes this header. */
 #ifndef OOMKB_LINT_INT_H
 #define OOMKB_LINT_INT_H
@@ -306,13 +307,67 @@ int hook_param_fact(const analysis *a, const binding *param);
  * it is outside loops in a per-step hook or step function. */
 int per_step_region(const analysis *a, uint32_t n, uint32_t *out_region);
 
-/* ---- Findings (lint.c) ---- */
-/* A finding of the running rule (a->rule) at node n, with a printf-style message. */
+/* ---- Findings (finding.c) ---- */
+/* A finding of the running rule (a->rule) at node n, with a printf-style message. Returns the
+ * finding (owned by a until the run hands it to a lint_result), or NULL when n lies in a
+ * syntax error or this rule already reported n. */
 lint_finding *add_finding(analysis *a, uint32_t node, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-/* Attaches a fix to f: replace bytes [sb, eb) with content. */
+/* Attaches a fix to f (NULL: nothing): replace bytes [sb, eb) with content (copied). */
 void set_fix(analysis *a, lint_finding *f, uint32_t sb, uint32_t eb, const char *content,
              const char *title, lint_applicability app);
+/* Attaches the fix "add kwarg (`name=value`, copied) as the last argument of call" to f:
+ * after the last argument (", kwarg"; a trailing comma, comments and line breaks stay as they
+ * are) or inside empty parentheses. Nothing when call has no argument list (a bare generator
+ * argument) or f is NULL. */
+void fix_add_kwarg(analysis *a, lint_finding *f, uint32_t call, const char *kwarg,
+                   const char *title, lint_applicability app);
+/* Frees what a finding owns (message, fix), not the finding. */
+void finding_clear(lint_finding *f);
+/* The rules that file-level "# oomkb: noqa" comments turn off: all for a bare one, the listed
+ * ones for "# oomkb: noqa: OOM101, ...". */
+uint32_t noqa_file_mask(const char *src, size_t len);
+/* 1 if a noqa comment (lint_noqa_find) on f's first or last line covers f's rule. */
+int noqa_suppresses(const char *src, size_t len, const lint_finding *f);
+
+/* ---- Files (files.c) ---- */
+/* A folder walk under the skip policy of lint.h (lint_batch): exclude globs and the
+ * (device, inode) pairs already taken, an open-addressing hash set (a list made a folder of
+ * 100,000 files quadratic). Zero it to start; file_walk_free frees the set. */
+typedef struct file_walk {
+    const char *const *excludes; /* borrowed */
+    size_t n_excludes;
+    struct file_seen *seen;
+    size_t n_seen, cap_seen;
+    /* Receives each file found (error NULL) and each path that cannot be linted (error
+     * owned by the callee); path is borrowed for the call. Used by file_collect only. */
+    void (*take)(void *ud, const char *path, char *error);
+    void *ud;
+} file_walk;
+void file_walk_free(file_walk *w);
+
+enum { FILE_SKIP = 0, FILE_DIR, FILE_TAKE };
+/* What the walk does with the folder entry name (at path): FILE_DIR to enter it (only when
+ * descend is set), FILE_TAKE for a regular file whose name ends with one of suffixes
+ * (NULL-terminated), FILE_SKIP otherwise. Marks what it returns as taken. */
+int file_walk_entry(file_walk *w, const char *path, const char *name, int descend,
+                    const char *const *suffixes);
+/* Marks the folder dir as entered, so that no link inside leads back into it; 0 if it is
+ * not a folder. */
+int file_walk_root(file_walk *w, const char *dir);
+/* Adds a path named explicitly, by the policy: a folder is walked for *.py files (in name
+ * order, through w->take), anything else taken as is, and a missing path, broken link or link
+ * loop taken with its error. */
+void file_collect(file_walk *w, const char *path);
+/* Opens a named file for file_read without blocking on a FIFO that has no writer (it reads as
+ * empty). Returns 0 or an errno value: EISDIR, or EFBIG for a regular file over
+ * LINT_MAX_SOURCE_BYTES (not read). *out_size: a regular file's size, else 0; *out_regular:
+ * 1 for a regular file. The caller closes *out_fd. */
+int file_open(const char *path, int *out_fd, size_t *out_size, int *out_regular);
+/* Reads fd to its end, at most LINT_MAX_SOURCE_BYTES: one byte more fails with EFBIG, so
+ * endless input (/dev/zero, `yes`) costs the limit and no more. size_hint presizes the buffer.
+ * Returns 0 (*out, NUL-terminated, caller frees) or an errno value. */
+int file_read(int fd, size_t size_hint, char **out, size_t *out_len);
 
 /* ---- Rules (registry.c, rules/oomNNN_slug.c) ---- */
 /* One rule: its public description, the byte needles that must occur for it to fire at all,

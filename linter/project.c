@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "linter/lint_int.h"
@@ -242,19 +241,6 @@ static char *dir_of(const char *path)
     return out;
 }
 
-static int skip_dir(const char *parent, const char *name)
-{
-    if (name[0] == '.' || strcmp(name, "__pycache__") == 0 || strcmp(name, "node_modules") == 0 ||
-        strcmp(name, "site-packages") == 0) {
-        return 1;
-    }
-    char sub[PATH_MAX];
-    if (snprintf(sub, sizeof sub, "%s/%s", parent, name) >= (int)sizeof sub) {
-        return 1;
-    }
-    return exists(sub, "pyvenv.cfg");
-}
-
 static int has_suffix(const char *s, const char *suf)
 {
     size_t n = strlen(s);
@@ -281,9 +267,14 @@ static void scan_file(const char *root, const char *path, int is_shell, lint_ddp
 }
 
 /* Scans root's *.py and *.sh files (recursively when recursive != 0), breadth-first in sorted
- * order so `where` is stable. */
+ * order so `where` is stable. Folders are walked by the skip policy of every walk (lint.h,
+ * at lint_batch): links followed once, virtualenvs, hidden and tool folders passed over. */
 static void scan_project(const char *root, int recursive, lint_ddp *acc)
 {
+    static const char *const wanted[] = {".py", ".sh", NULL};
+    file_walk w;
+    memset(&w, 0, sizeof w);
+    file_walk_root(&w, root);
     char **queue = xmalloc(sizeof *queue);
     size_t qn = 1;
     size_t qcap = 1;
@@ -297,29 +288,20 @@ static void scan_project(const char *root, int recursive, lint_ddp *acc)
         for (int i = 0; i < n; i++) {
             const char *name = list[i]->d_name;
             char path[PATH_MAX];
-            if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0 ||
-                snprintf(path, sizeof path, "%s/%s", dir, name) >= (int)sizeof path) {
+            if (snprintf(path, sizeof path, "%s/%s", dir, name) >= (int)sizeof path) {
                 free(list[i]);
                 continue;
             }
-            struct stat st;
-            if (lstat(path, &st) == 0) {
-                if (S_ISDIR(st.st_mode)) {
-                    if (recursive && !skip_dir(dir, name)) {
-                        if (qn == qcap) {
-                            qcap *= 2;
-                            queue = xrealloc(queue, qcap * sizeof *queue);
-                        }
-                        queue[qn++] = xstrdup(path);
-                    }
-                } else if (S_ISREG(st.st_mode) && files < SCAN_MAX_FILES) {
-                    int py = has_suffix(name, ".py");
-                    int sh = has_suffix(name, ".sh");
-                    if (py || sh) {
-                        files++;
-                        scan_file(root, path, sh, acc);
-                    }
+            int kind = file_walk_entry(&w, path, name, recursive, wanted);
+            if (kind == FILE_DIR) {
+                if (qn == qcap) {
+                    qcap *= 2;
+                    queue = xrealloc(queue, qcap * sizeof *queue);
                 }
+                queue[qn++] = xstrdup(path);
+            } else if (kind == FILE_TAKE && files < SCAN_MAX_FILES) {
+                files++;
+                scan_file(root, path, has_suffix(name, ".sh"), acc);
             }
             free(list[i]);
         }
@@ -329,6 +311,7 @@ static void scan_project(const char *root, int recursive, lint_ddp *acc)
         free(queue[i]);
     }
     free(queue);
+    file_walk_free(&w);
 }
 
 void lint_project_ddp(lint_project_cache *c, const char *path, lint_ddp *out)

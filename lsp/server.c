@@ -37,6 +37,11 @@ typedef struct doc {
     TSTree *tree; /* NULL while the text is over the linter's limits (too_large) */
     lint_result *result;
     int too_large; /* 1: not parsed nor linted (lint_size_check refused it); the user was told */
+    /* Why the text is not UTF-8 source (lint_encoding_check: a NUL byte, as JSON can carry
+     * no invalid UTF-8) and the offending byte: published as the one diagnostic instead of
+     * linting. NULL when the text is fine. */
+    char *bad_encoding;
+    size_t bad_offset;
     struct doc *next;
 } doc;
 
@@ -244,6 +249,7 @@ static void doc_free(lsp_server *s, doc *d)
         ts_tree_delete(d->tree);
     }
     lint_result_free(d->result);
+    free(d->bad_encoding);
     free(d);
 }
 
@@ -320,9 +326,22 @@ static void lint_doc(lsp_server *s, doc *d)
     }
 }
 
+/* The diagnostic of a text that is not linted because of its encoding: an error at the
+ * offending byte (Python refuses such source too: "source code cannot contain null bytes"). */
+static json_t *encoding_diagnostic(lsp_server *s, const doc *d)
+{
+    size_t at = d->bad_offset < d->len ? d->bad_offset : d->len;
+    size_t to = at < d->len ? at + 1 : at;
+    return json_pack("{s:o,s:i,s:s,s:s}", "range", doc_range(d, s->enc, at, to), "severity", 1,
+                     "source", "oomkb", "message", d->bad_encoding);
+}
+
 static void publish(lsp_server *s, doc *d)
 {
     json_t *list = json_array();
+    if (d->bad_encoding) {
+        json_array_append_new(list, encoding_diagnostic(s, d));
+    }
     for (size_t i = 0; d->result && i < d->result->n; i++) {
         json_array_append_new(list, diagnostic(s, d, &d->result->items[i]));
     }
@@ -337,6 +356,8 @@ static void publish(lsp_server *s, doc *d)
 static void reparse(lsp_server *s, doc *d, int incremental)
 {
     lint_diag diag = {{0}};
+    free(d->bad_encoding);
+    d->bad_encoding = NULL;
     if (lint_size_check(d->text, d->len, &diag) != LINT_OK) {
         if (d->tree) {
             ts_tree_delete(d->tree);
@@ -355,6 +376,15 @@ static void reparse(lsp_server *s, doc *d, int incremental)
         incremental = 0;
     }
     d->too_large = 0;
+    if (lint_encoding_check(d->text, d->len, &d->bad_offset, &diag) != LINT_OK) {
+        /* not parsed: a fresh parse follows once the text is fixed */
+        if (d->tree) {
+            ts_tree_delete(d->tree);
+            d->tree = NULL;
+        }
+        d->bad_encoding = xstrdup(diag.message);
+        return;
+    }
     TSTree *old = incremental ? d->tree : NULL;
     TSTree *t = ts_parser_parse_string(s->parser, old, d->text, (uint32_t)d->len);
     if (d->tree) {
@@ -677,18 +707,9 @@ static json_t *edit_for(lsp_server *s, const doc *d, size_t a, size_t b, const c
     return json_pack("{s:o}", "changes", changes);
 }
 
-static int ci_prefix(const char *s, const char *lower_prefix)
-{
-    for (; *lower_prefix; s++, lower_prefix++) {
-        int c = (unsigned char)*s;
-        if ((c >= 'A' && c <= 'Z' ? c + 32 : c) != *lower_prefix) {
-            return 0;
-        }
-    }
-    return 1;
-}
-
-/* "Disable OOMxxx for this line": extends an existing "# noqa: ..." or appends one. */
+/* "Disable OOMxxx for this line": extends the line's noqa comment, as the linter reads it
+ * (lint_noqa_find), with the finding's code, or appends one. Nothing when a bare noqa already
+ * covers the line. */
 static json_t *noqa_action(lsp_server *s, const doc *d, const lint_finding *f)
 {
     size_t line = f->start.row;
@@ -701,48 +722,24 @@ static json_t *noqa_action(lsp_server *s, const doc *d, const lint_finding *f)
         b--;
     }
     const char *code = rule_code(f->rule);
+    lint_noqa nq;
+    char *ins;
+    size_t at;
+    if (!lint_noqa_find(d->text + a, b - a, 0, &nq)) {
+        ins = xasprintf("  # noqa: %s", code);
+        at = b;
+    } else if (!nq.bare) {
+        ins = xasprintf("%s%s", nq.n_codes ? ", " : " ", code);
+        at = a + nq.codes_end;
+    } else {
+        return NULL;
+    }
     char *title = xasprintf("Disable %s for this line", code);
-    json_t *edit = NULL;
-    /* An existing noqa comment on the line. */
-    const char *p = NULL;
-    for (size_t i = a; i + 6 <= b; i++) {
-        if (d->text[i] == '#') {
-            size_t j = i + 1;
-            while (j < b && d->text[j] == ' ') {
-                j++;
-            }
-            if (j + 4 <= b && ci_prefix(d->text + j, "noqa")) {
-                p = d->text + j + 4;
-                break;
-            }
-        }
-    }
-    if (p && *p == ':') {
-        /* Codes follow: append ours after the last one. */
-        size_t k = (size_t)(p - d->text) + 1;
-        while (k < b && (d->text[k] == ' ' || d->text[k] == ',' ||
-                         (d->text[k] >= 'A' && d->text[k] <= 'Z') ||
-                         (d->text[k] >= 'a' && d->text[k] <= 'z') ||
-                         (d->text[k] >= '0' && d->text[k] <= '9'))) {
-            k++;
-        }
-        while (k > (size_t)(p - d->text) + 1 && d->text[k - 1] == ' ') {
-            k--;
-        }
-        char *ins = xasprintf(", %s", code);
-        edit = edit_for(s, d, k, k, ins);
-        free(ins);
-    } else if (!p) {
-        char *ins = xasprintf("  # noqa: %s", code);
-        edit = edit_for(s, d, b, b, ins);
-        free(ins);
-    }
-    json_t *action = NULL;
-    if (edit) {
-        action = json_pack("{s:s,s:s,s:[o],s:o}", "title", title, "kind", "quickfix", "diagnostics",
-                           diagnostic(s, d, f), "edit", edit);
-    }
+    json_t *action =
+        json_pack("{s:s,s:s,s:[o],s:o}", "title", title, "kind", "quickfix", "diagnostics",
+                  diagnostic(s, d, f), "edit", edit_for(s, d, at, at, ins));
     free(title);
+    free(ins);
     return action;
 }
 
@@ -787,10 +784,20 @@ void lsp_server_frame_error(lsp_server *s, const char *what)
     reply_error(s, NULL, ERR_PARSE, what);
 }
 
+/* The method name, or NULL if it is not a string. A name with a NUL byte in it is no method
+ * of ours ("exit\u0000x" must not read as "exit"): it gets a name that matches none. */
+static const char *method_name(json_t *jm)
+{
+    const char *m = json_string_value(jm);
+    return m && strlen(m) != json_string_length(jm) ? "(a name with a NUL byte)" : m;
+}
+
 void lsp_server_handle(lsp_server *s, const char *body, size_t len)
 {
     json_error_t jerr;
-    json_t *msg = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);
+    /* JSON_ALLOW_NUL: a document may hold "\u0000"; refusing the message would drop the
+     * edit and leave the server's copy of the text behind the editor's. */
+    json_t *msg = json_loadb(body, len, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &jerr);
     if (!msg) {
         char m[256];
         snprintf(m, sizeof m, "parse error: %s", jerr.text);
@@ -799,7 +806,7 @@ void lsp_server_handle(lsp_server *s, const char *body, size_t len)
     }
     json_t *id = json_object_get(msg, "id");
     json_t *jm = json_object_get(msg, "method");
-    const char *method = json_string_value(jm);
+    const char *method = method_name(jm);
     if (!json_is_object(msg) ||
         (id && !json_is_string(id) && !json_is_integer(id) && !json_is_null(id))) {
         reply_error(s, NULL, ERR_INVALID_REQUEST, "not a JSON-RPC request");

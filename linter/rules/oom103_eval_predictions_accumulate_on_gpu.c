@@ -275,23 +275,8 @@ static void rule_eval_accum(analysis *a)
             f->severity = LINT_SEV_INFO;
         }
         if (f && ac != NONE) {
-            /* insert after the last argument, or inside empty parentheses */
-            uint32_t args = child_field(a, ac, F_ARGUMENTS);
-            uint32_t last = NONE;
-            for (uint32_t x = args == NONE ? NONE : a->nodes[args].first; x != NONE;
-                 x = a->nodes[x].next) {
-                if (a->nodes[x].named && a->nodes[x].kind != K_COMMENT) {
-                    last = x;
-                }
-            }
-            if (last != NONE) {
-                set_fix(a, f, a->nodes[last].eb, a->nodes[last].eb, ", eval_accumulation_steps=16",
-                        "Add eval_accumulation_steps=16", LINT_FIX_SAFE);
-            } else if (args != NONE) {
-                set_fix(a, f, a->nodes[args].sb + 1, a->nodes[args].sb + 1,
-                        "eval_accumulation_steps=16", "Add eval_accumulation_steps=16",
-                        LINT_FIX_SAFE);
-            }
+            fix_add_kwarg(a, f, ac, "eval_accumulation_steps=16", "Add eval_accumulation_steps=16",
+                          LINT_FIX_SAFE);
         }
     }
 }

@@ -113,37 +113,6 @@ static int call_reentrant(const analysis *a, uint32_t call)
     return RE_MISSING;
 }
 
-static uint32_t last_arg(const analysis *a, uint32_t call, uint32_t *out_args)
-{
-    uint32_t args = child_field(a, call, F_ARGUMENTS);
-    *out_args = args;
-    uint32_t last = NONE;
-    for (uint32_t x = args == NONE ? NONE : a->nodes[args].first; x != NONE; x = a->nodes[x].next) {
-        if (a->nodes[x].named && a->nodes[x].kind != K_COMMENT) {
-            last = x;
-        }
-    }
-    return last;
-}
-
-/* Insert `text` as a new last keyword argument of call. */
-static void fix_add_kwarg(analysis *a, lint_finding *f, uint32_t call, const char *text,
-                          const char *title)
-{
-    uint32_t args;
-    uint32_t last = last_arg(a, call, &args);
-    if (args == NONE || a->nodes[args].kind != K_ARGS) {
-        return;
-    }
-    char content[160];
-    if (last != NONE) {
-        snprintf(content, sizeof content, ", %s", text);
-        set_fix(a, f, a->nodes[last].eb, a->nodes[last].eb, content, title, LINT_FIX_UNSAFE);
-    } else {
-        set_fix(a, f, a->nodes[args].sb + 1, a->nodes[args].sb + 1, text, title, LINT_FIX_UNSAFE);
-    }
-}
-
 typedef struct site {
     uint32_t call;
     int kind;       /* 0 torch checkpoint, 1 gradient_checkpointing_enable, 2 TrainingArguments */
@@ -255,7 +224,8 @@ static void rule_reentrant(analysis *a)
                         "Use non-reentrant checkpointing (use_reentrant=False)", LINT_FIX_UNSAFE);
             } else {
                 fix_add_kwarg(a, fd, s->call, "use_reentrant=False",
-                              "Use non-reentrant checkpointing (use_reentrant=False)");
+                              "Use non-reentrant checkpointing (use_reentrant=False)",
+                              LINT_FIX_UNSAFE);
             }
         } else {
             fd = add_finding(a, f,
@@ -272,7 +242,7 @@ static void rule_reentrant(analysis *a)
                        call_positional(a, s->call, 0) == NONE) {
                 fix_add_kwarg(a, fd, s->call,
                               "gradient_checkpointing_kwargs={\"use_reentrant\": False}",
-                              "Pass use_reentrant=False");
+                              "Pass use_reentrant=False", LINT_FIX_UNSAFE);
             }
         }
     }

@@ -1,7 +1,8 @@
-/* Fuzzes the linter on arbitrary bytes: the DDP byte scan (Python and shell), the prefilter,
- * lint_buffer with all rules (noqa honoured and ignored), and every output format through
- * lint_render. Oracles: findings lie inside the buffer and are sorted; JSON and SARIF output
- * parse as JSON. */
+/* Fuzzes the linter on arbitrary bytes: the encoding check, the noqa reader on every line, the
+ * DDP byte scan (Python and shell), the prefilter, lint_buffer with all rules (noqa honoured
+ * and ignored), and every output format through lint_render. Oracles: a refused encoding
+ * names a byte inside the buffer; noqa comments lie inside their line; findings lie inside
+ * the buffer and are sorted; JSON and SARIF output parse as JSON. */
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
@@ -68,9 +69,31 @@ static void render_all(const char *src, size_t len, const lint_result *r)
     }
 }
 
+static void check_encoding_and_noqa(const char *src, size_t size)
+{
+    size_t off = 0;
+    lint_diag d;
+    if (lint_encoding_check(src, size, &off, &d) != LINT_OK && (off >= size || !d.message[0])) {
+        abort();
+    }
+    for (const char *line = src, *end = src + size; line < end;) {
+        const char *nl = memchr(line, '\n', (size_t)(end - line));
+        size_t len = nl ? (size_t)(nl - line) : (size_t)(end - line);
+        lint_noqa nq;
+        for (size_t from = 0; lint_noqa_find(line, len, from, &nq); from = nq.start + 1) {
+            if (line[nq.start] != '#' || nq.end > len || nq.codes_end > len ||
+                (!nq.bare && nq.codes_end <= nq.start)) {
+                abort();
+            }
+        }
+        line += len + 1;
+    }
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     const char *src = (const char *)data;
+    check_encoding_and_noqa(src, size);
     lint_ddp acc;
     memset(&acc, 0, sizeof acc);
     lint_ddp_scan_buffer(src, size, "train.py", 0, &acc);

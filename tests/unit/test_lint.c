@@ -320,6 +320,65 @@ START_TEST(test_select_and_noqa)
 }
 END_TEST
 
+/* The one noqa reader, as the linter suppresses with it and the language server extends
+ * comments with it: where the comment is, whether it is bare, which codes it lists and where
+ * another code goes (rest: the line from there on). */
+START_TEST(test_noqa_find)
+{
+    static const struct {
+        const char *line;
+        int found, bare;
+        unsigned n_codes;
+        int oom101;
+        const char *rest;
+    } cases[] = {
+        {"x  # noqa", 1, 1, 0, 0, ""},
+        {"x  #noqa", 1, 1, 0, 0, ""},
+        {"x  # NOQA:oom101,E501", 1, 0, 2, 1, ""},
+        {"x  # noqa : OOM101", 1, 0, 1, 1, ""},
+        {"x  #\tnoqa:\tE501  # why", 1, 0, 1, 0, "  # why"},
+        {"x  # noqa: E501,  # why", 1, 0, 1, 0, ",  # why"},
+        {"x  # noqa: my_code; see below", 1, 0, 1, 0, "; see below"},
+        {"x  # noqa:   ", 1, 1, 0, 0, "   "},
+        {"x  # noqa: ;", 1, 0, 0, 0, " ;"},
+        {"x  # noqa is prose, read as bare (as flake8 does)", 1, 1, 0, 0,
+         " is prose, read as bare (as flake8 does)"},
+        {"s = '#'  # noqa: OOM101", 1, 0, 1, 1, ""},
+        {"x  # see the noqa docs", 0, 0, 0, 0, NULL},
+        {"x  # oomkb: noqa", 0, 0, 0, 0, NULL},
+        {"x  # no qa", 0, 0, 0, 0, NULL},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const char *line = cases[i].line;
+        lint_noqa nq;
+        int found = lint_noqa_find(line, strlen(line), 0, &nq);
+        ck_assert_msg(found == cases[i].found, "%s: found %d", line, found);
+        if (!found) {
+            continue;
+        }
+        ck_assert_msg(line[nq.start] == '#', "%s: start %zu", line, nq.start);
+        ck_assert_msg(nq.bare == cases[i].bare && nq.n_codes == cases[i].n_codes &&
+                          (int)(nq.rules >> lint_rule_index("OOM101") & 1U) == cases[i].oom101,
+                      "%s: bare %d, %u codes, rules %x", line, nq.bare, nq.n_codes, nq.rules);
+        ck_assert_str_eq(line + (nq.bare ? nq.end : nq.codes_end), cases[i].rest);
+    }
+    /* a line with two: the second is found from the first's start + 1 */
+    const char *two = "x  # noqa: E501  # noqa: OOM101";
+    lint_noqa nq;
+    ck_assert(lint_noqa_find(two, strlen(two), 0, &nq) && nq.rules == 0 && nq.n_codes == 1);
+    ck_assert(lint_noqa_find(two, strlen(two), nq.start + 1, &nq));
+    ck_assert_uint_eq(nq.rules, 1u << lint_rule_index("OOM101"));
+    ck_assert(!lint_noqa_find(two, strlen(two), nq.start + 1, &nq));
+    /* and the linter suppresses by the same reading */
+    char *src = xasprintf("%.*s  # noqa : OOM101  # why\n", (int)strlen(leak) - 1, leak);
+    lint_result *r = lint_str(src, NULL);
+    ck_assert_uint_eq(r->n, 0);
+    ck_assert_uint_eq(r->n_suppressed, 1);
+    lint_result_free(r);
+    free(src);
+}
+END_TEST
+
 static char *apply_fix(const char *src, const lint_fix *f)
 {
     buf b = BUF_INIT;
@@ -428,6 +487,70 @@ START_TEST(test_ddp_scan)
     s = "torchrun --nproc_per_node 4 train.py\n";
     lint_ddp_scan_buffer(s, strlen(s), "run.sh", 1, &d);
     ck_assert_int_eq(d.ddp, 1);
+}
+END_TEST
+
+static void write_in(const char *dir, const char *name, const char *text)
+{
+    char *p = xasprintf("%s/%s", dir, name);
+    FILE *f = fopen(p, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs(text, f);
+    fclose(f);
+    free(p);
+}
+
+static void put_link(const char *dir, const char *name, const char *target)
+{
+    char *p = xasprintf("%s/%s", dir, name);
+    ck_assert_int_eq(symlink(target, p), 0);
+    free(p);
+}
+
+/* The project scan walks by the batch's skip policy: a linked folder is followed (once: a
+ * link back to the root ends there), a virtualenv, a hidden folder, a FIFO and a dangling
+ * link are passed over. (It used lstat and followed no link.) */
+START_TEST(test_project_scan_policy)
+{
+    char root[] = "/tmp/oomkb-proj-XXXXXX";
+    char ext[] = "/tmp/oomkb-ext-XXXXXX";
+    ck_assert_ptr_nonnull(mkdtemp(root));
+    ck_assert_ptr_nonnull(mkdtemp(ext));
+    static const char ddp[] =
+        "import torch\nmodel = torch.nn.parallel.DistributedDataParallel(m)\n";
+    write_in(root, "pyproject.toml", "");
+    write_in(root, "model.py", "import torch\n");
+    for (const char *d = "venv\0.hidden\0"; *d; d += strlen(d) + 1) {
+        char *p = xasprintf("%s/%s", root, d);
+        ck_assert_int_eq(mkdir(p, 0755), 0);
+        write_in(p, "train.py", ddp);
+        free(p);
+    }
+    write_in(root, "venv/pyvenv.cfg", "");
+    char *fifo = xasprintf("%s/fifo.py", root);
+    ck_assert_int_eq(mkfifo(fifo, 0644), 0);
+    put_link(root, "dangling.py", "/nonexistent/oomkb/x.py");
+    put_link(root, "again", ".");
+    char *model = xasprintf("%s/model.py", root);
+    lint_project_cache *pc = lint_project_cache_new();
+    lint_ddp d;
+    lint_project_ddp(pc, model, &d);
+    ck_assert_msg(!d.ddp, "found DDP at %s", d.where);
+    lint_project_cache_free(pc);
+    /* now a folder linked in from outside trains under DDP */
+    write_in(ext, "train.py", ddp);
+    put_link(root, "launch", ext);
+    pc = lint_project_cache_new();
+    lint_project_ddp(pc, model, &d);
+    ck_assert_int_eq(d.ddp, 1);
+    ck_assert_str_eq(d.where, "launch/train.py:2");
+    ck_assert_uint_eq(d.n_ctor, 1); /* once, though "again/launch/train.py" leads there too */
+    lint_project_cache_free(pc);
+    char *cmd = xasprintf("rm -rf %s %s", root, ext);
+    ck_assert_int_eq(system(cmd), 0);
+    free(cmd);
+    free(model);
+    free(fifo);
 }
 END_TEST
 
@@ -649,6 +772,70 @@ START_TEST(test_cli_parallel_order)
 }
 END_TEST
 
+/* The batch API under the CLI: items in the order added (a folder's files in name order,
+ * hidden ones passed over), a path that cannot be linted as an item with its error, the bytes
+ * kept on request, and a DDP fact the caller gives used instead of the project's. */
+START_TEST(test_batch_api)
+{
+    char dir[] = "/tmp/oomkb-batch-XXXXXX";
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    char *sub = xasprintf("%s/sub", dir);
+    ck_assert_int_eq(mkdir(sub, 0755), 0);
+    write_in(dir, "b.py", leak);
+    write_in(dir, "a.py", "x = 1\n");
+    write_in(dir, ".hidden.py", leak);
+    write_in(dir, "bad.py", "x = '\xff'\n");
+    write_in(dir, "ckpt.py",
+             "import torch.utils.checkpoint\n"
+             "y = torch.utils.checkpoint.checkpoint(f, x)\n");
+    write_in(sub, "c.py", leak);
+    lint_ddp ddp;
+    memset(&ddp, 0, sizeof ddp);
+    ddp.ddp = 1;
+    lint_batch_options bo;
+    memset(&bo, 0, sizeof bo);
+    bo.lint.ddp = &ddp;
+    bo.keep_src = 1;
+    lint_diag d = {{0}};
+    lint_batch *b = lint_batch_new(&bo, &d);
+    ck_assert_ptr_nonnull(b);
+    char *missing = xasprintf("%s/missing.py", dir);
+    lint_batch_add(b, dir);
+    lint_batch_add(b, missing);
+    lint_batch_run(b, 2);
+    size_t n;
+    const lint_batch_item *it = lint_batch_items(b, &n);
+    static const char *const names[] = {"/a.py",    "/b.py",     "/bad.py",
+                                        "/ckpt.py", "/sub/c.py", "/missing.py"};
+    static const char *const codes[] = {"", "OOM101", NULL, "OOM104", "OOM101", NULL};
+    ck_assert_uint_eq(n, 6);
+    for (size_t i = 0; i < n; i++) {
+        ck_assert_msg(strlen(it[i].path) > strlen(dir) &&
+                          !strcmp(it[i].path + strlen(dir), names[i]),
+                      "item %zu: %s", i, it[i].path);
+        if (!codes[i]) {
+            ck_assert_ptr_nonnull(it[i].error);
+            ck_assert_ptr_null(it[i].result);
+            continue;
+        }
+        ck_assert_msg(!it[i].error, "%s: %s", it[i].path, it[i].error);
+        ck_assert_uint_eq(it[i].result->n, *codes[i] != 0);
+        if (*codes[i]) {
+            ck_assert_str_eq(lint_rules()[it[i].result->items[0].rule].code, codes[i]);
+        }
+    }
+    ck_assert_str_eq(it[0].src, "x = 1\n");
+    ck_assert_ptr_nonnull(strstr(it[2].error, "not valid UTF-8"));
+    ck_assert_ptr_nonnull(strstr(it[5].error, "No such file"));
+    lint_batch_free(b);
+    char *cmd = xasprintf("rm -rf %s", dir);
+    ck_assert_int_eq(system(cmd), 0);
+    free(cmd);
+    free(missing);
+    free(sub);
+}
+END_TEST
+
 Suite *suite_lint(void);
 Suite *suite_lint(void)
 {
@@ -658,9 +845,11 @@ Suite *suite_lint(void)
     tcase_add_test(tc, test_abi_and_rules);
     tcase_add_test(tc, test_prefilter_skips_parse);
     tcase_add_test(tc, test_select_and_noqa);
+    tcase_add_test(tc, test_noqa_find);
     tcase_add_test(tc, test_fixes_and_ranges);
     tcase_add_test(tc, test_deep_nesting_and_errors);
     tcase_add_test(tc, test_ddp_scan);
+    tcase_add_test(tc, test_project_scan_policy);
     suite_add_tcase(s, tc);
     TCase *cli = tcase_create("cli");
     tcase_set_timeout(cli, 60);
@@ -669,6 +858,7 @@ Suite *suite_lint(void)
     tcase_add_test(cli, test_cli_exit_codes);
     tcase_add_test(cli, test_cli_bad_inputs);
     tcase_add_test(cli, test_cli_parallel_order);
+    tcase_add_test(cli, test_batch_api);
     suite_add_tcase(s, cli);
     return s;
 }

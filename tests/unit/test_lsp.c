@@ -369,6 +369,70 @@ START_TEST(hover_and_code_actions)
 }
 END_TEST
 
+/* "Disable OOMxxx for this line" and the linter read noqa comments with the same parser
+ * (lint_noqa_find): the action extends the comment the linter sees, and the line it writes is
+ * suppressed. Before they shared it, the action offered nothing after "# noqa : E501", added a
+ * second comment after "#\tnoqa:E501", and split "my_code" in two. */
+START_TEST(noqa_action_agrees_with_the_linter)
+{
+    static const struct {
+        const char *comment, *want;
+    } cases[] = {
+        {"  # noqa : E501", "  # noqa : E501, OOM101"},
+        {"  #\tnoqa:E501", "  #\tnoqa:E501, OOM101"},
+        {"  # noqa: my_code", "  # noqa: my_code, OOM101"},
+        {"  # NOQA:E501,  # why", "  # NOQA:E501, OOM101,  # why"},
+        {"  # noqa: ;", "  # noqa: OOM101 ;"},
+        {"  # oomkb: noqa", "  # oomkb: noqa  # noqa: OOM101"},
+        {"", "  # noqa: OOM101"},
+    };
+    client *c = start();
+    initialize(c, 0);
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        char *uri = xasprintf("file:///tmp/oomkb-lsp-test/noqa%zu.py", k);
+        char *text = xasprintf("%.*s%s\n", (int)strlen(TRAIN) - 1, TRAIN, cases[k].comment);
+        open_doc(c, uri, text);
+        json_t *ds = next_diagnostics(c, uri);
+        ck_assert_msg(json_array_size(ds) == 1, "'%s' suppressed the finding", cases[k].comment);
+        json_decref(ds);
+        request(c, 20, "textDocument/codeAction",
+                json_pack("{s:{s:s},s:{s:{s:i,s:i},s:{s:i,s:i}},s:{s:[]}}", "textDocument", "uri",
+                          uri, "range", "start", "line", 6, "character", 0, "end", "line", 6,
+                          "character", 20, "context", "diagnostics"));
+        json_t *r = next_msg(c);
+        char *fixed = NULL;
+        size_t i;
+        json_t *a;
+        json_array_foreach(json_object_get(r, "result"), i, a)
+        {
+            if (strcmp(json_string_value(json_object_get(a, "title")),
+                       "Disable OOM101 for this line") == 0) {
+                ck_assert_ptr_null(fixed);
+                fixed = apply_edit(
+                    text,
+                    json_object_get(json_object_get(json_object_get(a, "edit"), "changes"), uri));
+            }
+        }
+        json_decref(r);
+        ck_assert_msg(fixed, "no action for '%s'", cases[k].comment);
+        char *want = xasprintf("    losses.append(loss)%s\n", cases[k].want);
+        ck_assert_msg(strstr(fixed, want), "'%s' became:\n%s", cases[k].comment, fixed);
+        /* the linter reads the new comment as the action meant it */
+        notify(c, "textDocument/didChange",
+               json_pack("{s:{s:s,s:i},s:[{s:s}]}", "textDocument", "uri", uri, "version", 2,
+                         "contentChanges", "text", fixed));
+        ds = next_diagnostics(c, uri);
+        ck_assert_msg(json_array_size(ds) == 0, "not suppressed:\n%s", fixed);
+        json_decref(ds);
+        free(want);
+        free(fixed);
+        free(text);
+        free(uri);
+    }
+    shutdown_exit(c, 0);
+}
+END_TEST
+
 START_TEST(scalar_accumulation_fix_is_item)
 {
     const char *text = "total = 0\n"
@@ -493,6 +557,70 @@ START_TEST(utf16_columns)
         json_decref(ds);
         shutdown_exit(c, 0);
     }
+}
+END_TEST
+
+/* A document that is not UTF-8 source (JSON carries only valid UTF-8, so a NUL byte is what
+ * can reach the server) is not linted: its one diagnostic is an error at the byte, the message
+ * the CLI prints for such a file (lint_encoding_check). Edits to it still apply: removing the
+ * byte brings the findings back, typing one brings the error back. Before, a message with
+ * "\u0000" was a parse error: the document never opened, or the edit was lost. */
+START_TEST(nul_byte_is_a_diagnostic_not_a_lint)
+{
+    const char *uri = "file:///tmp/oomkb-lsp-test/nul.py";
+    /* TRAIN with a NUL inside a string on line 1: `losses = [] # <NUL>` */
+    buf text = BUF_INIT;
+    buf_puts(&text, "import torch\nlosses = []  # ");
+    size_t nul_col = text.len - strlen("import torch\n");
+    buf_putc(&text, '\0');
+    buf_puts(&text, strchr(TRAIN + strlen("import torch\n"), '\n'));
+    client *c = start();
+    initialize(c, 0);
+    notify(c, "textDocument/didOpen",
+           json_pack("{s:{s:s,s:s,s:i,s:o}}", "textDocument", "uri", uri, "languageId", "python",
+                     "version", 1, "text", json_stringn(text.data, text.len)));
+    json_t *ds = next_diagnostics(c, uri);
+    ck_assert_int_eq(json_array_size(ds), 1);
+    json_t *d = json_array_get(ds, 0);
+    ck_assert_int_eq(json_integer_value(json_object_get(d, "severity")), 1);
+    ck_assert_ptr_null(json_object_get(d, "code"));
+    ck_assert_msg(strstr(json_string_value(json_object_get(d, "message")), "NUL byte"), "%s",
+                  json_string_value(json_object_get(d, "message")));
+    ck_assert_int_eq(range_field(d, "start", "line"), 1);
+    ck_assert_int_eq(range_field(d, "start", "character"), (int)nul_col);
+    ck_assert_int_eq(range_field(d, "end", "character"), (int)nul_col + 1);
+    json_decref(ds);
+    /* delete the NUL: linted, OOM101 on line 6 */
+    notify(c, "textDocument/didChange",
+           json_pack("{s:{s:s,s:i},s:[{s:{s:{s:i,s:i},s:{s:i,s:i}},s:s}]}", "textDocument", "uri",
+                     uri, "version", 2, "contentChanges", "range", "start", "line", 1, "character",
+                     (int)nul_col, "end", "line", 1, "character", (int)nul_col + 1, "text", ""));
+    ds = next_diagnostics(c, uri);
+    ck_assert_int_eq(json_array_size(ds), 1);
+    ck_assert_str_eq(json_string_value(json_object_get(json_array_get(ds, 0), "code")), "OOM101");
+    ck_assert_int_eq(range_field(json_array_get(ds, 0), "start", "line"), 6);
+    json_decref(ds);
+    /* type one on line 4: the error again, at its place */
+    notify(c, "textDocument/didChange",
+           json_pack("{s:{s:s,s:i},s:[{s:{s:{s:i,s:i},s:{s:i,s:i}},s:o}]}", "textDocument", "uri",
+                     uri, "version", 3, "contentChanges", "range", "start", "line", 4, "character",
+                     4, "end", "line", 4, "character", 4, "text", json_stringn("\0", 1)));
+    ds = next_diagnostics(c, uri);
+    ck_assert_int_eq(json_array_size(ds), 1);
+    ck_assert_ptr_null(json_object_get(json_array_get(ds, 0), "code"));
+    ck_assert_int_eq(range_field(json_array_get(ds, 0), "start", "line"), 4);
+    ck_assert_int_eq(range_field(json_array_get(ds, 0), "start", "character"), 4);
+    json_decref(ds);
+    /* a method name with a NUL in it is no method: "exit\u0000" does not end the session */
+    send_json(c, json_pack("{s:s,s:o}", "jsonrpc", "2.0", "method", json_stringn("exit\0", 5)));
+    request(c, 30, "textDocument/hover",
+            json_pack("{s:{s:s},s:{s:i,s:i}}", "textDocument", "uri", uri, "position", "line", 0,
+                      "character", 0));
+    json_t *r = next_msg(c);
+    ck_assert_int_eq(json_integer_value(json_object_get(r, "id")), 30);
+    json_decref(r);
+    buf_free(&text);
+    shutdown_exit(c, 0);
 }
 END_TEST
 
@@ -799,9 +927,11 @@ Suite *suite_lsp(void)
     tcase_add_test(tc, lifecycle);
     tcase_add_test(tc, diagnostics_edits_and_close);
     tcase_add_test(tc, hover_and_code_actions);
+    tcase_add_test(tc, noqa_action_agrees_with_the_linter);
     tcase_add_test(tc, scalar_accumulation_fix_is_item);
     tcase_add_test(tc, workspace_root_gives_the_ddp_fact);
     tcase_add_test(tc, utf16_columns);
+    tcase_add_test(tc, nul_byte_is_a_diagnostic_not_a_lint);
     tcase_add_test(tc, malformed_input);
     tcase_add_test(tc, oversized_and_garbage_frames);
     tcase_add_test(tc, open_documents_are_bounded);
