@@ -48,12 +48,8 @@ lint_finding *add_finding(analysis *a, uint32_t n, const char *fmt, ...)
     f->severity = lint_rules()[rule].severity;
     f->start_byte = a->nodes[n].sb;
     f->end_byte = a->nodes[n].eb;
-    TSPoint sp = point_of(a, a->nodes[n].sb);
-    TSPoint ep = point_of(a, a->nodes[n].eb);
-    f->start.row = sp.row;
-    f->start.col = sp.column;
-    f->end.row = ep.row;
-    f->end.col = ep.column;
+    f->start = position_of(a, a->nodes[n].sb);
+    f->end = position_of(a, a->nodes[n].eb);
     buf b = BUF_INIT;
     va_list ap;
     va_start(ap, fmt);
@@ -61,28 +57,6 @@ lint_finding *add_finding(analysis *a, uint32_t n, const char *fmt, ...)
     va_end(ap);
     f->message = buf_detach(&b);
     return f;
-}
-
-/* Row and byte column of a byte offset, by scanning back to the line start. */
-static lint_point point_at(const analysis *a, uint32_t byte, const lint_finding *near)
-{
-    lint_point p = {0, 0, 0};
-    /* count rows from the finding's known start */
-    uint32_t row = near->start.row;
-    uint32_t from = near->start_byte - near->start.col;
-    if (byte < from) {
-        row = 0;
-        from = 0;
-    }
-    for (uint32_t i = from; i < byte && i < a->len; i++) {
-        if (a->src[i] == '\n') {
-            row++;
-            from = i + 1;
-        }
-    }
-    p.row = row;
-    p.col = byte - from;
-    return p;
 }
 
 void set_fix(analysis *a, lint_finding *f, uint32_t sb, uint32_t eb, const char *content,
@@ -96,8 +70,8 @@ void set_fix(analysis *a, lint_finding *f, uint32_t sb, uint32_t eb, const char 
     x->content = xstrdup(content);
     x->start_byte = sb;
     x->end_byte = eb;
-    x->start = point_at(a, sb, f);
-    x->end = point_at(a, eb, f);
+    x->start = position_of(a, sb);
+    x->end = position_of(a, eb);
     x->applicability = app;
     f->fix = x;
 }

@@ -1,6 +1,6 @@
 /* The linter's entry points: the rule table, the byte prefilter that keeps most files from
  * being parsed, the parse, running the rules over the flat tree, and the post-processing every
- * finding goes through (syntax-error regions, noqa comments, order, display columns). */
+ * finding goes through (syntax-error regions, noqa comments, order). */
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -366,22 +366,6 @@ static int cmp_finding(const void *x, const void *y)
     return a->end_byte < b->end_byte ? -1 : a->end_byte > b->end_byte;
 }
 
-static uint32_t display_column(const char *src, uint32_t byte, uint32_t col)
-{
-    uint32_t n = 1;
-    for (uint32_t i = byte - col; i < byte; i++) {
-        if (((unsigned char)src[i] & 0xC0) != 0x80) {
-            n++;
-        }
-    }
-    return n;
-}
-
-static void fix_columns(const char *src, lint_point *p, uint32_t byte)
-{
-    p->column = display_column(src, byte, p->col);
-}
-
 static void shift_point(lint_point *p, uint32_t off)
 {
     if (p->row == 0) {
@@ -429,10 +413,7 @@ static lint_status run(lint_ctx *ctx, const char *src, size_t len, const TSTree 
         }
     }
     if (best != NONE) {
-        TSPoint sp = point_of(a, a->nodes[best].sb);
-        r->first_error.row = sp.row;
-        r->first_error.col = sp.column;
-        r->first_error.column = display_column(src, a->nodes[best].sb, sp.column);
+        r->first_error = position_of(a, a->nodes[best].sb);
     }
     semantic_build(a);
     facts_build(a);
@@ -453,12 +434,6 @@ static lint_status run(lint_ctx *ctx, const char *src, size_t len, const TSTree 
             r->n_suppressed++;
             finding_clear(f);
             continue;
-        }
-        fix_columns(src, &f->start, f->start_byte);
-        fix_columns(src, &f->end, f->end_byte);
-        if (f->fix) {
-            fix_columns(src, &f->fix->start, f->fix->start_byte);
-            fix_columns(src, &f->fix->end, f->fix->end_byte);
         }
         r->items[r->n++] = *f;
     }

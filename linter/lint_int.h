@@ -220,6 +220,9 @@ uint32_t child_field(const analysis *a, uint32_t n, int field);
 /* The row and byte column of a byte offset of src, as tree-sitter counts them (rows end at
  * '\n'). Builds the line table on the first call of a run: O(len) once, then O(log lines). */
 TSPoint point_of(analysis *a, uint32_t byte);
+/* The same as a lint_point: row, byte column, and the 1-based column in code points that
+ * editors and ruff display. The one place positions are computed. */
+lint_point position_of(analysis *a, uint32_t byte);
 uint32_t named_child(const analysis *a, uint32_t n, unsigned i);
 int is_ancestor(const analysis *a, uint32_t anc, uint32_t n);
 /* Builds the flat tree from a TSTree (reusing unchanged top-level statements when

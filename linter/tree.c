@@ -495,6 +495,16 @@ TSPoint point_of(analysis *a, uint32_t byte)
     return pt;
 }
 
+lint_point position_of(analysis *a, uint32_t byte)
+{
+    TSPoint p = point_of(a, byte);
+    lint_point out = {p.row, p.column, 1};
+    for (uint32_t i = byte - p.column; i < byte; i++) {
+        out.column += ((unsigned char)a->src[i] & 0xC0) != 0x80; /* a code point starts */
+    }
+    return out;
+}
+
 uint32_t named_child(const analysis *a, uint32_t n, unsigned i)
 {
     if (n == NONE) {
