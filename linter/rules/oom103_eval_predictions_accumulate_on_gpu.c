@@ -195,72 +195,110 @@ static int strategy_on(const analysis *a, uint32_t v)
     return -1;
 }
 
+/* What one Trainer(...) call sets up: the trainer's variable (for later .evaluate(),
+ * .predict(), .compute_metrics = ...) and the TrainingArguments call it is given. */
+typedef struct trainer {
+    uint32_t call;   /* Trainer(...) */
+    uint32_t args;   /* the TrainingArguments(...) call, or NONE */
+    const char *var; /* `trainer` in `trainer = Trainer(...)`, or NULL */
+    size_t var_len;
+} trainer;
+
+/* Reads a Trainer(...) call. Returns 0 when its arguments cannot be read statically (a splat,
+ * or arguments from a parser, a config or elsewhere). */
+static int read_trainer(const analysis *a, uint32_t tc, trainer *t)
+{
+    memset(t, 0, sizeof *t);
+    t->call = tc;
+    t->args = NONE;
+    uint32_t p = a->nodes[tc].parent;
+    if (p != NONE && a->nodes[p].kind == K_ASSIGN) {
+        uint32_t left = child_field(a, p, F_LEFT);
+        if (left != NONE && (a->nodes[left].kind == K_IDENT || a->nodes[left].kind == K_ATTR)) {
+            t->var = ntext(a, left, &t->var_len);
+        }
+    }
+    if (call_has_splat(a, tc)) {
+        return 0;
+    }
+    uint32_t args_expr = call_kwarg(a, tc, "args");
+    if (args_expr == NONE) {
+        args_expr = call_positional(a, tc, 1);
+    }
+    if (args_expr != NONE) {
+        t->args = assigned_call(a, args_expr, a->nodes[tc].sb);
+        if (t->args == NONE || !call_of(a, t->args, 1) || call_has_splat(a, t->args)) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+static int var_has(const analysis *a, const trainer *t, const char *what, int method)
+{
+    return t->var && (method ? method_called(a, t->var, t->var_len, what)
+                             : attr_set(a, t->var, t->var_len, what));
+}
+
+/* Evaluation runs: evaluate()/predict() is called, or the arguments turn it on. */
+static int eval_runs(const analysis *a, const trainer *t)
+{
+    if (var_has(a, t, "evaluate", 1) || var_has(a, t, "predict", 1)) {
+        return 1;
+    }
+    if (t->args == NONE) {
+        return 0;
+    }
+    uint32_t st = call_kwarg(a, t->args, "eval_strategy");
+    if (st == NONE) {
+        st = call_kwarg(a, t->args, "evaluation_strategy");
+    }
+    return strategy_on(a, st) == 1 || truthy_kw(a, t->args, "do_eval");
+}
+
+/* Something keeps predictions off the GPU or small: on the Trainer, on its arguments (keywords
+ * or attributes set later). */
+static int mitigated(const analysis *a, const trainer *t)
+{
+    if (set_kw(a, t->call, "preprocess_logits_for_metrics") ||
+        var_has(a, t, "preprocess_logits_for_metrics", 0)) {
+        return 1;
+    }
+    if (t->args == NONE) {
+        return 0;
+    }
+    if (set_kw(a, t->args, "eval_accumulation_steps") ||
+        truthy_kw(a, t->args, "prediction_loss_only") ||
+        truthy_kw(a, t->args, "batch_eval_metrics")) {
+        return 1;
+    }
+    uint32_t apar = a->nodes[t->args].parent;
+    if (apar == NONE || a->nodes[apar].kind != K_ASSIGN) {
+        return 0;
+    }
+    size_t al;
+    const char *at = ntext(a, child_field(a, apar, F_LEFT), &al);
+    return attr_set(a, at, al, "eval_accumulation_steps") ||
+           attr_set(a, at, al, "prediction_loss_only");
+}
+
 static void rule_eval_accum(analysis *a)
 {
     int classification =
         has_bytes(a->src, a->len, "Classification") && !has_bytes(a->src, a->len, "CausalLM") &&
         !has_bytes(a->src, a->len, "Seq2SeqLM") && !has_bytes(a->src, a->len, "MaskedLM");
     for (size_t i = 0; i < a->n_calls; i++) {
-        uint32_t tc = a->calls[i];
-        if (!call_of(a, tc, 0)) {
+        trainer t;
+        if (!call_of(a, a->calls[i], 0) || !read_trainer(a, a->calls[i], &t)) {
             continue;
         }
-        /* the trainer's variable, for later .evaluate()/.predict()/.compute_metrics = */
-        const char *tv = NULL;
-        size_t tvl = 0;
-        uint32_t p = a->nodes[tc].parent;
-        if (p != NONE && a->nodes[p].kind == K_ASSIGN) {
-            uint32_t left = child_field(a, p, F_LEFT);
-            if (left != NONE && (a->nodes[left].kind == K_IDENT || a->nodes[left].kind == K_ATTR)) {
-                tv = ntext(a, left, &tvl);
-            }
-        }
-        if (call_has_splat(a, tc)) {
+        int predict = var_has(a, &t, "predict", 1);
+        int gathered =
+            predict || set_kw(a, t.call, "compute_metrics") || var_has(a, &t, "compute_metrics", 0);
+        if (!eval_runs(a, &t) || !gathered || mitigated(a, &t)) {
             continue;
         }
-        uint32_t args_expr = call_kwarg(a, tc, "args");
-        if (args_expr == NONE) {
-            args_expr = call_positional(a, tc, 1);
-        }
-        uint32_t ac = NONE;
-        if (args_expr != NONE) {
-            ac = assigned_call(a, args_expr, a->nodes[tc].sb);
-            if (ac == NONE || !call_of(a, ac, 1) || call_has_splat(a, ac)) {
-                continue; /* arguments from a parser, a config or elsewhere: not knowable */
-            }
-        }
-        int evaluate = tv && method_called(a, tv, tvl, "evaluate");
-        int predict = tv && method_called(a, tv, tvl, "predict");
-        int eval_runs = evaluate || predict;
-        if (ac != NONE) {
-            uint32_t st = call_kwarg(a, ac, "eval_strategy");
-            if (st == NONE) {
-                st = call_kwarg(a, ac, "evaluation_strategy");
-            }
-            if (strategy_on(a, st) == 1 || truthy_kw(a, ac, "do_eval")) {
-                eval_runs = 1;
-            }
-        }
-        int gathered = predict || set_kw(a, tc, "compute_metrics") ||
-                       (tv && attr_set(a, tv, tvl, "compute_metrics"));
-        int mitigated = set_kw(a, tc, "preprocess_logits_for_metrics") ||
-                        (tv && attr_set(a, tv, tvl, "preprocess_logits_for_metrics"));
-        if (ac != NONE) {
-            mitigated = mitigated || set_kw(a, ac, "eval_accumulation_steps") ||
-                        truthy_kw(a, ac, "prediction_loss_only") ||
-                        truthy_kw(a, ac, "batch_eval_metrics");
-            uint32_t apar = a->nodes[ac].parent;
-            if (apar != NONE && a->nodes[apar].kind == K_ASSIGN) {
-                size_t al;
-                const char *at = ntext(a, child_field(a, apar, F_LEFT), &al);
-                mitigated = mitigated || attr_set(a, at, al, "eval_accumulation_steps") ||
-                            attr_set(a, at, al, "prediction_loss_only");
-            }
-        }
-        if (!eval_runs || !gathered || mitigated) {
-            continue;
-        }
-        uint32_t site = ac != NONE ? ac : tc;
+        uint32_t site = t.args != NONE ? t.args : t.call;
         uint32_t callee = child_field(a, site, F_FUNCTION);
         size_t cl;
         const char *ct = ntext(a, callee, &cl);
@@ -274,9 +312,9 @@ static void rule_eval_accum(analysis *a)
         if (f && classification) {
             f->severity = LINT_SEV_INFO;
         }
-        if (f && ac != NONE) {
-            fix_add_kwarg(a, f, ac, "eval_accumulation_steps=16", "Add eval_accumulation_steps=16",
-                          LINT_FIX_SAFE);
+        if (f && t.args != NONE) {
+            fix_add_kwarg(a, f, t.args, "eval_accumulation_steps=16",
+                          "Add eval_accumulation_steps=16", LINT_FIX_SAFE);
         }
     }
 }

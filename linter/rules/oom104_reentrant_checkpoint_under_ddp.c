@@ -120,63 +120,132 @@ typedef struct site {
     uint32_t value; /* the offending value node, or NONE */
 } site;
 
+/* A transformers model's gradient_checkpointing_enable(kwargs): reentrant unless the kwargs
+ * (a dict literal, or a name bound to one) say use_reentrant=False. */
+static void classify_enable(const analysis *a, uint32_t c, site *s)
+{
+    s->kind = 1;
+    uint32_t kw = call_kwarg(a, c, "gradient_checkpointing_kwargs");
+    if (kw == NONE) {
+        kw = call_positional(a, c, 0);
+    }
+    if (kw == NONE) {
+        s->state = call_has_splat(a, c) ? RE_UNKNOWN : RE_MISSING;
+    } else if (a->nodes[kw].kind == K_NONE) {
+        s->state = RE_MISSING;
+        s->value = kw;
+    } else {
+        s->state = dict_reentrant(a, kw);
+        if (s->state == RE_UNKNOWN && a->nodes[kw].kind == K_IDENT) {
+            s->state = dict_reentrant(a, local_dict(a, kw, a->nodes[c].sb));
+        }
+    }
+}
+
+/* TrainingArguments(gradient_checkpointing=True, gradient_checkpointing_kwargs=...). Returns 0
+ * when the call does not turn checkpointing on (or cannot be read). */
+static int classify_hf_args(const analysis *a, uint32_t c, site *s)
+{
+    uint32_t gc = call_kwarg(a, c, "gradient_checkpointing");
+    if (gc == NONE || a->nodes[gc].kind != K_TRUE || call_has_splat(a, c)) {
+        return 0;
+    }
+    s->kind = 2;
+    uint32_t kw = call_kwarg(a, c, "gradient_checkpointing_kwargs");
+    if (kw == NONE || a->nodes[kw].kind == K_NONE) {
+        s->state = RE_MISSING;
+        s->value = kw;
+    } else {
+        s->state = dict_reentrant(a, kw);
+    }
+    return 1;
+}
+
+/* What checkpointing call c is, if any: a site with kind >= 0, else kind -1. own_enable: the
+ * file defines its own gradient_checkpointing_enable (not transformers'). */
+static site classify(const analysis *a, uint32_t c, int own_enable)
+{
+    site s = {c, -1, RE_MISSING, NONE};
+    uint32_t f = child_field(a, c, F_FUNCTION);
+    char q[256];
+    if (f == NONE) {
+        return s;
+    }
+    if (resolve_name(a, f, q, sizeof q) &&
+        (strcmp(q, "torch.utils.checkpoint.checkpoint") == 0 ||
+         strcmp(q, "torch.utils.checkpoint.checkpoint_sequential") == 0)) {
+        s.kind = 0;
+        s.state = call_reentrant(a, c);
+        s.value = call_kwarg(a, c, "use_reentrant");
+    } else if (!own_enable && a->nodes[f].kind == K_ATTR &&
+               ntext_is(a, child_field(a, f, F_ATTRIBUTE), "gradient_checkpointing_enable")) {
+        classify_enable(a, c, &s);
+    } else if (a->nodes[c].kind == K_CALL && is_hf_args_call(a, c) && !classify_hf_args(a, c, &s)) {
+        s.kind = -1;
+    }
+    return s;
+}
+
+/* The project's DDP fact, asked only now that a site exists (it may scan the project). */
+static void ddp_fact(const analysis *a, lint_ddp *ddp)
+{
+    memset(ddp, 0, sizeof *ddp);
+    if (a->opts && a->opts->ddp) {
+        *ddp = *a->opts->ddp;
+    } else if (a->opts && a->opts->ddp_fn) {
+        a->opts->ddp_fn(a->opts->ddp_ud, ddp);
+    } else {
+        lint_ddp_scan_buffer(a->src, a->len, "this file", 0, ddp);
+    }
+}
+
+static void report(analysis *a, const site *s, const char *where)
+{
+    uint32_t f = child_field(a, s->call, F_FUNCTION);
+    size_t fl;
+    const char *ft = ntext(a, f, &fl);
+    int fw = (int)(fl > 60 ? 60 : fl);
+    lint_finding *fd;
+    if (s->kind == 0) {
+        fd = add_finding(a, f,
+                         "`%.*s(...)` is reentrant (use_reentrant %s; the default depends on "
+                         "the installed PyTorch version) and the project trains under DDP "
+                         "(%s): pass use_reentrant=False",
+                         fw, ft, s->state == RE_TRUE ? "is True" : "is not set", where);
+        if (s->value != NONE) {
+            set_fix(a, fd, a->nodes[s->value].sb, a->nodes[s->value].eb, "False",
+                    "Use non-reentrant checkpointing (use_reentrant=False)", LINT_FIX_UNSAFE);
+        } else {
+            fix_add_kwarg(a, fd, s->call, "use_reentrant=False",
+                          "Use non-reentrant checkpointing (use_reentrant=False)", LINT_FIX_UNSAFE);
+        }
+        return;
+    }
+    fd = add_finding(a, f,
+                     "`%.*s(...)` enables gradient checkpointing without "
+                     "gradient_checkpointing_kwargs={\"use_reentrant\": False} (the "
+                     "default depends on the installed transformers version) and the "
+                     "project trains under DDP (%s)",
+                     fw, ft, where);
+    if (s->value != NONE) {
+        set_fix(a, fd, a->nodes[s->value].sb, a->nodes[s->value].eb, "{\"use_reentrant\": False}",
+                "Pass use_reentrant=False", LINT_FIX_UNSAFE);
+    } else if (s->state == RE_MISSING &&
+               call_kwarg(a, s->call, "gradient_checkpointing_kwargs") == NONE &&
+               call_positional(a, s->call, 0) == NONE) {
+        fix_add_kwarg(a, fd, s->call, "gradient_checkpointing_kwargs={\"use_reentrant\": False}",
+                      "Pass use_reentrant=False", LINT_FIX_UNSAFE);
+    }
+}
+
 static void rule_reentrant(analysis *a)
 {
     site *sites = NULL;
     size_t n = 0;
     size_t cap = 0;
-    int own_enable = find_def(a, "gradient_checkpointing_enable", 29, 0) != NULL;
-    for (size_t i = 0; i < a->n_defs && !own_enable; i++) {
-        own_enable = a->defs[i].name_len == 29 &&
-                     memcmp(a->defs[i].name, "gradient_checkpointing_enable", 29) == 0;
-    }
+    int own_enable = find_method(a, "gradient_checkpointing_enable", 29) != NULL;
     for (size_t i = 0; i < a->n_calls; i++) {
-        uint32_t c = a->calls[i];
-        uint32_t f = child_field(a, c, F_FUNCTION);
-        if (f == NONE) {
-            continue;
-        }
-        site s = {c, -1, RE_MISSING, NONE};
-        char q[256];
-        if (resolve_name(a, f, q, sizeof q) &&
-            (strcmp(q, "torch.utils.checkpoint.checkpoint") == 0 ||
-             strcmp(q, "torch.utils.checkpoint.checkpoint_sequential") == 0)) {
-            s.kind = 0;
-            s.state = call_reentrant(a, c);
-            s.value = call_kwarg(a, c, "use_reentrant");
-        } else if (!own_enable && a->nodes[f].kind == K_ATTR &&
-                   ntext_is(a, child_field(a, f, F_ATTRIBUTE), "gradient_checkpointing_enable")) {
-            s.kind = 1;
-            uint32_t kw = call_kwarg(a, c, "gradient_checkpointing_kwargs");
-            if (kw == NONE) {
-                kw = call_positional(a, c, 0);
-            }
-            if (kw == NONE) {
-                s.state = call_has_splat(a, c) ? RE_UNKNOWN : RE_MISSING;
-            } else if (a->nodes[kw].kind == K_NONE) {
-                s.state = RE_MISSING;
-                s.value = kw;
-            } else {
-                s.state = dict_reentrant(a, kw);
-                if (s.state == RE_UNKNOWN && a->nodes[kw].kind == K_IDENT) {
-                    s.state = dict_reentrant(a, local_dict(a, kw, a->nodes[c].sb));
-                }
-                s.value = NONE;
-            }
-        } else if (a->nodes[c].kind == K_CALL && is_hf_args_call(a, c)) {
-            uint32_t gc = call_kwarg(a, c, "gradient_checkpointing");
-            if (gc == NONE || a->nodes[gc].kind != K_TRUE || call_has_splat(a, c)) {
-                continue;
-            }
-            s.kind = 2;
-            uint32_t kw = call_kwarg(a, c, "gradient_checkpointing_kwargs");
-            if (kw == NONE || a->nodes[kw].kind == K_NONE) {
-                s.state = RE_MISSING;
-                s.value = kw;
-            } else {
-                s.state = dict_reentrant(a, kw);
-            }
-        }
+        site s = classify(a, a->calls[i], own_enable);
         if (s.kind < 0 || (s.state != RE_TRUE && s.state != RE_MISSING)) {
             continue;
         }
@@ -186,64 +255,16 @@ static void rule_reentrant(analysis *a)
         }
         sites[n++] = s;
     }
-    if (n == 0) {
-        free(sites);
-        return;
-    }
     lint_ddp ddp;
-    memset(&ddp, 0, sizeof ddp);
-    if (a->opts && a->opts->ddp) {
-        ddp = *a->opts->ddp;
-    } else if (a->opts && a->opts->ddp_fn) {
-        a->opts->ddp_fn(a->opts->ddp_ud, &ddp);
-    } else {
-        lint_ddp_scan_buffer(a->src, a->len, "this file", 0, &ddp);
+    if (n > 0) {
+        ddp_fact(a, &ddp);
     }
-    if (!ddp.ddp || ddp.static_graph) {
-        free(sites);
-        return;
-    }
-    char where[400];
-    snprintf(where, sizeof where, "%s%s", ddp.where[0] ? ddp.where : "the project",
-             ddp.find_unused ? ", find_unused_parameters=True makes it worse" : "");
-    for (size_t i = 0; i < n; i++) {
-        site *s = &sites[i];
-        uint32_t f = child_field(a, s->call, F_FUNCTION);
-        size_t fl;
-        const char *ft = ntext(a, f, &fl);
-        int fw = (int)(fl > 60 ? 60 : fl);
-        lint_finding *fd;
-        if (s->kind == 0) {
-            fd = add_finding(a, f,
-                             "`%.*s(...)` is reentrant (use_reentrant %s; the default depends on "
-                             "the installed PyTorch version) and the project trains under DDP "
-                             "(%s): pass use_reentrant=False",
-                             fw, ft, s->state == RE_TRUE ? "is True" : "is not set", where);
-            if (s->value != NONE) {
-                set_fix(a, fd, a->nodes[s->value].sb, a->nodes[s->value].eb, "False",
-                        "Use non-reentrant checkpointing (use_reentrant=False)", LINT_FIX_UNSAFE);
-            } else {
-                fix_add_kwarg(a, fd, s->call, "use_reentrant=False",
-                              "Use non-reentrant checkpointing (use_reentrant=False)",
-                              LINT_FIX_UNSAFE);
-            }
-        } else {
-            fd = add_finding(a, f,
-                             "`%.*s(...)` enables gradient checkpointing without "
-                             "gradient_checkpointing_kwargs={\"use_reentrant\": False} (the "
-                             "default depends on the installed transformers version) and the "
-                             "project trains under DDP (%s)",
-                             fw, ft, where);
-            if (s->value != NONE) {
-                set_fix(a, fd, a->nodes[s->value].sb, a->nodes[s->value].eb,
-                        "{\"use_reentrant\": False}", "Pass use_reentrant=False", LINT_FIX_UNSAFE);
-            } else if (s->state == RE_MISSING &&
-                       call_kwarg(a, s->call, "gradient_checkpointing_kwargs") == NONE &&
-                       call_positional(a, s->call, 0) == NONE) {
-                fix_add_kwarg(a, fd, s->call,
-                              "gradient_checkpointing_kwargs={\"use_reentrant\": False}",
-                              "Pass use_reentrant=False", LINT_FIX_UNSAFE);
-            }
+    if (n > 0 && ddp.ddp && !ddp.static_graph) {
+        char where[400];
+        snprintf(where, sizeof where, "%s%s", ddp.where[0] ? ddp.where : "the project",
+                 ddp.find_unused ? ", find_unused_parameters=True makes it worse" : "");
+        for (size_t i = 0; i < n; i++) {
+            report(a, &sites[i], where);
         }
     }
     free(sites);
