@@ -106,6 +106,13 @@ static uint32_t assigned_call(const analysis *a, uint32_t expr, uint32_t before)
     if (a->nodes[expr].kind != K_IDENT && a->nodes[expr].kind != K_ATTR) {
         return NONE;
     }
+    const binding *b = a->nodes[expr].kind == K_IDENT ? resolve_binding(a, expr) : NULL;
+    if (b && b->kind == BIND_VALUE) {
+        uint32_t v = b->value;
+        return v != NONE && a->nodes[v].kind == K_CALL ? v : NONE;
+    }
+    /* An attribute (self.args), or a parameter that a caller fills: the file's assignment
+     * of the same text, the one in this function before the use first. */
     size_t len;
     const char *t = ntext(a, expr, &len);
     uint32_t best = NONE;

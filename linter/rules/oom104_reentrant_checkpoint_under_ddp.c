@@ -60,33 +60,15 @@ static int dict_reentrant(const analysis *a, uint32_t d)
     return RE_UNKNOWN;
 }
 
-/* A name bound to a dict literal in the same function (or the module): its value node. */
-static uint32_t local_dict(const analysis *a, uint32_t name, uint32_t before)
+/* The value a name was last bound to where it is used (`kw = {...}` before `**kw`), as the
+ * semantic model resolves it, or NONE. */
+static uint32_t local_dict(const analysis *a, uint32_t name)
 {
     if (name == NONE || a->nodes[name].kind != K_IDENT) {
         return NONE;
     }
-    uint32_t found = NONE;
-    for (uint32_t i = 0; i < a->n_nodes && a->nodes[i].sb < before; i++) {
-        if (a->nodes[i].kind != K_ASSIGN) {
-            continue;
-        }
-        uint32_t f = a->nodes[i].func;
-        if (f != a->nodes[name].func && f != 0) {
-            continue;
-        }
-        uint32_t left = child_field(a, i, F_LEFT);
-        if (left != NONE && a->nodes[left].kind == K_IDENT) {
-            size_t l1;
-            size_t l2;
-            const char *t1 = ntext(a, left, &l1);
-            const char *t2 = ntext(a, name, &l2);
-            if (l1 == l2 && memcmp(t1, t2, l1) == 0) {
-                found = child_field(a, i, F_RIGHT);
-            }
-        }
-    }
-    return found;
+    const binding *b = resolve_binding(a, name);
+    return b && b->kind == BIND_VALUE ? b->value : NONE;
 }
 
 /* use_reentrant of a torch checkpoint call, reading `**kw` splats of local dict literals. */
@@ -104,7 +86,7 @@ static int call_reentrant(const analysis *a, uint32_t call)
         uint32_t e = named_child(a, x, 0);
         int r = dict_reentrant(a, e);
         if (r == RE_UNKNOWN && e != NONE && a->nodes[e].kind == K_IDENT) {
-            r = dict_reentrant(a, local_dict(a, e, a->nodes[call].sb));
+            r = dict_reentrant(a, local_dict(a, e));
         }
         if (r != RE_MISSING) {
             return r; /* an unknown splat may carry use_reentrant: not flagged */
@@ -137,7 +119,7 @@ static void classify_enable(const analysis *a, uint32_t c, site *s)
     } else {
         s->state = dict_reentrant(a, kw);
         if (s->state == RE_UNKNOWN && a->nodes[kw].kind == K_IDENT) {
-            s->state = dict_reentrant(a, local_dict(a, kw, a->nodes[c].sb));
+            s->state = dict_reentrant(a, local_dict(a, kw));
         }
     }
 }
