@@ -1,7 +1,6 @@
 /* The linter's entry points: the rule table, the byte prefilter that keeps most files from
  * being parsed, the parse, running the rules over the flat tree, and the post-processing every
  * finding goes through (syntax-error regions, noqa comments, order). */
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -102,148 +101,59 @@ uint32_t lint_prefilter(const char *src, size_t len, uint32_t want)
 
 /* ---- Size ---- */
 
-/* Byte classes for the scans below, built once. */
-enum { C_SPACE = 0, C_WORD, C_NL, C_QUOTE, C_HASH, C_OPEN, C_CLOSE, C_PUNCT, C_BSLASH };
-static uint8_t tok_class[256];
-static uint8_t tok_plain[256]; /* 1: a byte last_statement() passes over */
-static pthread_once_t tok_class_once = PTHREAD_ONCE_INIT;
-
-static void tok_class_init(void)
-{
-    for (int c = 0; c < 256; c++) {
-        uint8_t k = C_PUNCT;
-        if (c == ' ' || c == '\t' || c == '\r' || c == '\f') {
-            k = C_SPACE;
-        } else if (c == '_' || c >= 0x80 || (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
-                   (c >= 'A' && c <= 'Z')) {
-            k = C_WORD;
-        } else if (c == '\n') {
-            k = C_NL;
-        } else if (c == '"' || c == '\'') {
-            k = C_QUOTE;
-        } else if (c == '#') {
-            k = C_HASH;
-        } else if (c == '(' || c == '[' || c == '{') {
-            k = C_OPEN;
-        } else if (c == ')' || c == ']' || c == '}') {
-            k = C_CLOSE;
-        } else if (c == '\\') {
-            k = C_BSLASH;
-        }
-        tok_class[c] = k;
-        tok_plain[c] = k <= C_WORD || k == C_PUNCT;
-    }
-}
-
-/* The end of the string literal that starts at p (its opening quote), or of its line: a
- * triple-quoted string reads as empty strings around its text, which is skipped alike. */
-static const unsigned char *skip_string(const unsigned char *p, const unsigned char *end)
-{
-    unsigned q = *p;
-    for (p++; p < end && *p != q && *p != '\n'; p++) {
-        if (*p == '\\' && p + 1 < end) {
-            p++;
-        }
-    }
-    return p + (p < end && *p == q);
-}
-
-/* The end of the comment that starts at p (its '#'): the newline that ends it, or end. */
-static const unsigned char *skip_comment(const unsigned char *p, const unsigned char *end)
-{
-    const unsigned char *nl = memchr(p, '\n', (size_t)(end - p));
-    return nl ? nl : end;
-}
-
-/* Past the backslash at p, and past the line end it escapes if there is one. */
-static const unsigned char *skip_backslash(const unsigned char *p, const unsigned char *end)
-{
-    return p + (p + 1 < end && (p[1] == '\n' || p[1] == '\r') ? 2 : 1);
-}
-
-/* An upper estimate of the tokens tree-sitter will make of src, which its memory follows: a
- * word (identifier, number, keyword) or a newline is one, other punctuation one per byte; a
- * comment or a one-line string is one whatever its length. Stops counting past cap. */
-static size_t token_count(const unsigned char *p, const unsigned char *end, size_t cap)
-{
-    size_t n = 0;
-    while (p < end && n <= cap) {
-        switch (tok_class[*p]) {
-        case C_SPACE:
-            p++;
-            continue;
-        case C_WORD:
-            for (p++; p < end && tok_class[*p] == C_WORD; p++) {
-            }
-            break;
-        case C_QUOTE:
-            p = skip_string(p, end);
-            break;
-        case C_HASH:
-            p = skip_comment(p, end);
-            break;
-        case C_BSLASH:
-            p = skip_backslash(p, end);
-            continue;
-        default:
-            p++;
-            break;
-        }
-        n++;
-    }
-    return n;
-}
-
-/* Where the last statement of src starts: after a newline outside brackets (not escaped by a
- * backslash), the first byte of a line that begins with a word or a string (not trailing
- * newlines, comments or stray punctuation such as `)`, after which the parser stays in the
- * unfinished statement). Only brackets, quotes, comments and newlines are looked at, so this
+/* Where the last statement of lx's source starts: after a newline outside brackets and strings
+ * (not escaped by a backslash), the first byte of a line that begins with a word or a string (not
+ * trailing newlines, comments or stray punctuation such as `)`, after which the parser stays in
+ * the unfinished statement). Only brackets, quotes, comments and newlines are looked at, so this
  * pass is quick: the LSP runs it on every edit. */
-static size_t last_statement(const unsigned char *src, const unsigned char *end)
+static size_t last_statement(pylex *lx)
 {
-    const unsigned char *p = src;
-    const unsigned char *start = src;
+    const unsigned char *p = lx->src;
+    const unsigned char *start = lx->src;
+    const unsigned char *end = lx->end;
     size_t depth = 0;
     while (p < end) {
-        uint8_t k = tok_class[*p];
-        if (k <= C_WORD || k == C_PUNCT) {
-            for (p++; p < end && tok_plain[*p]; p++) {
+        uint8_t k = pylex_class[*p];
+        if (k <= PYLEX_PUNCT) {
+            for (p++; p < end && pylex_class[*p] <= PYLEX_PUNCT; p++) {
             }
             continue;
         }
+        pylex_str s;
         switch (k) {
-        case C_NL:
+        case PYLEX_NL:
             p++;
             if (depth == 0) {
                 const unsigned char *q = p;
-                while (q < end && tok_class[*q] == C_SPACE) {
+                while (q < end && pylex_class[*q] == PYLEX_SPACE) {
                     q++;
                 }
-                if (q < end && (tok_class[*q] == C_WORD || tok_class[*q] == C_QUOTE)) {
+                if (q < end && (pylex_class[*q] == PYLEX_WORD || pylex_class[*q] == PYLEX_QUOTE)) {
                     start = q;
                 }
             }
             break;
-        case C_QUOTE:
-            p = skip_string(p, end);
+        case PYLEX_QUOTE:
+            p = pylex_string(lx, p, &s);
+            depth += s.depth;
             break;
-        case C_HASH:
-            p = skip_comment(p, end);
+        case PYLEX_HASH:
+            p = pylex_comment(p, end);
             break;
-        case C_OPEN:
+        case PYLEX_OPEN:
             depth++;
             p++;
             break;
-        case C_CLOSE:
+        case PYLEX_CLOSE:
             depth -= depth > 0;
             p++;
             break;
-        default: /* C_BSLASH */
-            p = skip_backslash(p, end);
+        default: /* PYLEX_BSLASH */
+            p = pylex_backslash(p, end);
             break;
         }
     }
-    return (size_t)(start - src);
+    return (size_t)(start - lx->src);
 }
 
 lint_status lint_size_check(const char *src, size_t len, lint_diag *diag)
@@ -256,11 +166,10 @@ lint_status lint_size_check(const char *src, size_t len, lint_diag *diag)
         }
         return LINT_ERR_TOO_LARGE;
     }
-    pthread_once(&tok_class_once, tok_class_init);
-    const unsigned char *u = (const unsigned char *)src;
-    const unsigned char *end = u + len;
+    pylex lx;
+    pylex_init(&lx, src, len);
     /* Tokens take at least a byte each: a source within the cap in bytes is within it. */
-    size_t t = len > LINT_MAX_TOKENS ? token_count(u, end, LINT_MAX_TOKENS) : 0;
+    size_t t = len > LINT_MAX_TOKENS ? pylex_tokens(&lx, lx.src, LINT_MAX_TOKENS) : 0;
     if (t > LINT_MAX_TOKENS) {
         if (diag) {
             snprintf(diag->message, sizeof diag->message,
@@ -273,8 +182,8 @@ lint_status lint_size_check(const char *src, size_t len, lint_diag *diag)
     /* tree-sitter 0.20.7 crashes (a bad free() in error recovery) when the input ends with
      * some 65,000 tokens of an unfinished statement on its stack, such as 70,000 unclosed
      * brackets or `x = ----...` at the end of a file. */
-    if (len > LINT_MAX_TAIL_TOKENS &&
-        token_count(u + last_statement(u, end), end, LINT_MAX_TAIL_TOKENS) > LINT_MAX_TAIL_TOKENS) {
+    if (len > LINT_MAX_TAIL_TOKENS && pylex_tokens(&lx, lx.src + last_statement(&lx),
+                                                   LINT_MAX_TAIL_TOKENS) > LINT_MAX_TAIL_TOKENS) {
         if (diag) {
             snprintf(diag->message, sizeof diag->message,
                      "not linted: the file ends inside a statement of more than %u tokens "

@@ -91,8 +91,13 @@ typedef struct lint_ddp {
 } lint_ddp;
 
 /* Adds the DDP evidence in one file's bytes to *acc (zero it first). name is what `where`
- * reports; is_shell selects launcher patterns (torchrun, accelerate launch) over Python ones.
- * Pure, thread-safe. */
+ * reports; is_shell selects launcher patterns (torchrun, accelerate launch, not behind a `#`)
+ * over Python ones. In Python, evidence is code: DistributedDataParallel(...), DDP(...) under
+ * that import alias, DDPStrategy(...), Accelerator(...), and string literals that are a whole
+ * Lightning DDP strategy name (ddp, ddp_spawn, ddp_fork, ddp_notebook, optionally with
+ * _find_unused_parameters_true/_false) given as a value, after `=` or `:` (strategy="ddp",
+ * {"strategy": "ddp"}). Other strings, docstrings and comments are not evidence ("ddpm").
+ * Pure, thread-safe; a Python file that mentions DDP costs one copy of its bytes. */
 void lint_ddp_scan_buffer(const char *src, size_t len, const char *name, int is_shell,
                           lint_ddp *acc);
 

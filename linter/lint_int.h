@@ -396,4 +396,60 @@ int is_hf_args_call(const analysis *a, uint32_t call);
 /* Byte search helper shared with project.c. */
 int has_bytes(const char *s, size_t n, const char *needle);
 
+/* ---- Python lexing over bytes (pylex.c) ---- */
+/* What the size guard (lint.c) and the DDP scan (project.c) need of Python's lexical structure:
+ * where strings and comments begin and end, and about how many tokens tree-sitter makes. No
+ * parse, no allocation; linear in the bytes (a triple-quoted string that never closes is scanned
+ * to the end once per quote kind, the fields of nested ones once per nesting level). */
+
+/* Byte classes. The first three are the bytes a scan can pass over without looking (blanks,
+ * word bytes incl. UTF-8, other punctuation): pylex_class[c] <= PYLEX_PUNCT. */
+enum {
+    PYLEX_SPACE = 0,
+    PYLEX_WORD,
+    PYLEX_PUNCT,
+    PYLEX_NL,
+    PYLEX_QUOTE,
+    PYLEX_HASH,
+    PYLEX_OPEN,
+    PYLEX_CLOSE,
+    PYLEX_BSLASH
+};
+extern const uint8_t pylex_class[256];
+
+/* A scan of one buffer. Borrows the bytes; holds no memory. */
+typedef struct pylex {
+    const unsigned char *src, *end;
+    /* [quote is '"'][f-string]: a triple-quoted string opened here or later never closes */
+    const unsigned char *no_close[2][2];
+    unsigned nest; /* f-string replacement fields being scanned */
+} pylex;
+
+/* One string literal, as pylex_string() found it. */
+typedef struct pylex_str {
+    const unsigned char *start;    /* its first byte: the prefix (rb, f...) or the quote */
+    const unsigned char *body;     /* its text: after the opening quote(s) ... */
+    const unsigned char *body_end; /* ... up to the closing ones (or the line end, or the end) */
+    size_t tokens;                 /* tokens tree-sitter makes of it: 1, plus f-string fields */
+    size_t depth; /* brackets its fields leave open (one cut by the end of its line) */
+} pylex_str;
+
+void pylex_init(pylex *lx, const char *src, size_t len);
+/* The end of the string literal whose opening quote is at p (its prefix, if any, is read from the
+ * bytes before p), filling *out: past the closing quote(s); or at the line end (not consumed)
+ * or the end of input that cuts a one-line string; or, for a triple-quoted string that never
+ * closes, just past its opening quotes, the rest being code as tree-sitter reads it then
+ * (body == body_end). A backslash keeps the next byte from closing a string, raw or not. The
+ * replacement fields of an f-string are scanned as code: their tokens and unclosed brackets are
+ * in *out. */
+const unsigned char *pylex_string(pylex *lx, const unsigned char *p, pylex_str *out);
+/* The end of the comment that starts at p (its '#'): the newline that ends it, or end. */
+const unsigned char *pylex_comment(const unsigned char *p, const unsigned char *end);
+/* Past the backslash at p (outside strings), and past the line end it escapes if any. */
+const unsigned char *pylex_backslash(const unsigned char *p, const unsigned char *end);
+/* An upper estimate of the tokens tree-sitter makes of lx's bytes from p to the end: a word
+ * (identifier, number, keyword), a newline, a comment or a string (with the code of f-string
+ * fields) is one, other punctuation one per byte. Stops counting past cap. */
+size_t pylex_tokens(pylex *lx, const unsigned char *p, size_t cap);
+
 #endif

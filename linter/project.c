@@ -1,7 +1,9 @@
 /* Project facts for OOM104: does this project train under DistributedDataParallel? DDP is set up
  * in main.py/train.py or a launcher script while checkpointing sits in a model file, so the
  * project root (nearest ancestor with .git or pyproject.toml) is byte-scanned once per run and
- * the answer cached. No parsing: a few memmem() calls per file keep this cheap. */
+ * the answer cached. No parsing: a few memmem() calls per file, and in a Python file that may
+ * hold evidence, one lexical pass (pylex.c) that blanks comments and strings, so that only code
+ * is evidence. */
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
@@ -78,76 +80,194 @@ static void scan_ctor(lint_ddp *acc, const char *name, const char *src, const ch
     }
 }
 
-void lint_ddp_scan_buffer(const char *src, size_t len, const char *name, int is_shell,
-                          lint_ddp *acc)
+/* Is s[0..n) the name of one of Lightning's DDP strategies: ddp, ddp_spawn, ddp_fork or
+ * ddp_notebook, each also with _find_unused_parameters_true or _false? (Not ddp_sharded*, which
+ * is fairscale, nor ddp_fully_sharded, which is FSDP.) */
+static int ddp_strategy_name(const unsigned char *s, size_t n)
 {
+    static const char *const launch[] = {"_spawn", "_fork", "_notebook"};
+    static const char *const unused[] = {"_find_unused_parameters_true",
+                                         "_find_unused_parameters_false"};
+    if (n < 3 || memcmp(s, "ddp", 3) != 0) {
+        return 0;
+    }
+    s += 3;
+    n -= 3;
+    for (size_t i = 0; i < sizeof launch / sizeof launch[0]; i++) {
+        size_t m = strlen(launch[i]);
+        if (n >= m && memcmp(s, launch[i], m) == 0) {
+            s += m;
+            n -= m;
+            break;
+        }
+    }
+    for (size_t i = 0; n && i < sizeof unused / sizeof unused[0]; i++) {
+        if (n == strlen(unused[i]) && memcmp(s, unused[i], n) == 0) {
+            n = 0;
+        }
+    }
+    return n == 0;
+}
+
+/* Does the literal starting at code + at stand where a value goes: after `=` (a keyword
+ * argument, an assignment, a default; not ==, !=, <=, >=) or `:` (a dict value)? code is the
+ * blanked copy up to there, so comments and strings in between read as blanks. */
+static int stands_as_value(const char *code, size_t at)
+{
+    while (at > 0 && (code[at - 1] == ' ' || code[at - 1] == '\t' || code[at - 1] == '\n' ||
+                      code[at - 1] == '\r' || code[at - 1] == '\\')) {
+        at--;
+    }
+    if (at == 0) {
+        return 0;
+    }
+    char c = code[at - 1];
+    if (c == ':') {
+        return 1;
+    }
+    char before = ' ';
+    if (at > 1) {
+        before = code[at - 2];
+    }
+    return c == '=' && before != '=' && before != '!' && before != '<' && before != '>';
+}
+
+static void blank(char *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (p[i] != '\n') {
+            p[i] = ' ';
+        }
+    }
+}
+
+/* A copy of the Python source src[0..len) with its comments and the text of its string
+ * literals turned to blanks, line ends kept (so offsets and line numbers hold): only code is
+ * left to search for DDP. A literal that is a DDP strategy name standing as a value
+ * (strategy="ddp") is kept: that string is how Lightning is told to use DDP. Caller frees. */
+static char *code_only(const char *src, size_t len)
+{
+    char *code = xmalloc(len + 1);
+    memcpy(code, src, len);
+    code[len] = '\0';
+    pylex lx;
+    pylex_init(&lx, src, len);
+    const unsigned char *p = lx.src;
+    while (p < lx.end) {
+        uint8_t k = pylex_class[*p];
+        if (k == PYLEX_HASH) {
+            const unsigned char *e = pylex_comment(p, lx.end);
+            blank(code + (p - lx.src), (size_t)(e - p));
+            p = e;
+        } else if (k == PYLEX_QUOTE) {
+            pylex_str s;
+            p = pylex_string(&lx, p, &s);
+            size_t n = (size_t)(s.body_end - s.body);
+            if (!ddp_strategy_name(s.body, n) ||
+                !stands_as_value(code, (size_t)(s.start - lx.src))) {
+                blank(code + (s.body - lx.src), n);
+            }
+        } else {
+            p++;
+        }
+    }
+    return code;
+}
+
+/* Launchers in a shell script (not behind a # on its line). */
+static void scan_shell(const char *src, size_t len, const char *name, lint_ddp *acc)
+{
+    static const char *const launchers[] = {
+        "torchrun",          "torch.distributed.launch", "torch.distributed.run",
+        "accelerate launch", "--nproc_per_node",         NULL};
     const char *end = src + len;
-    int other_backend = util_contains_ci(src, len, "deepspeed") ||
-                        util_contains_ci(src, len, "fsdp") ||
-                        has_bytes(src, len, "FullyShardedDataParallel");
-    if (is_shell) {
-        static const char *const launchers[] = {
-            "torchrun",          "torch.distributed.launch", "torch.distributed.run",
-            "accelerate launch", "--nproc_per_node",         NULL};
-        if (other_backend) {
-            return;
-        }
-        for (int i = 0; launchers[i]; i++) {
-            for (const char *p = src;
-                 (p = memmem(p, (size_t)(end - p), launchers[i], strlen(launchers[i]))) != NULL;
-                 p++) {
-                if (!commented(src, p)) {
-                    note(acc, name, src, p);
-                    acc->n_other++;
-                    break;
-                }
-            }
-        }
-        goto out;
-    }
-    for (const char *p = src; (p = memmem(p, (size_t)(end - p), "DistributedDataParallel(", 24));
-         p++) {
-        if ((p == src || !ident_char(p[-1]) || p[-1] == '.') && !commented(src, p)) {
-            scan_ctor(acc, name, src, p, p + 23, end);
-        }
-    }
-    if (has_bytes(src, len, "as DDP")) {
-        for (const char *p = src; (p = memmem(p, (size_t)(end - p), "DDP(", 4)); p++) {
-            if ((p == src || !ident_char(p[-1])) && !commented(src, p)) {
-                scan_ctor(acc, name, src, p, p + 3, end);
-            }
-        }
-    }
-    static const char *const lightning[] = {"\"ddp", "'ddp", "DDPStrategy(", NULL};
-    for (int i = 0; lightning[i]; i++) {
+    for (int i = 0; launchers[i]; i++) {
         for (const char *p = src;
-             (p = memmem(p, (size_t)(end - p), lightning[i], strlen(lightning[i]))); p++) {
+             (p = memmem(p, (size_t)(end - p), launchers[i], strlen(launchers[i]))) != NULL; p++) {
             if (!commented(src, p)) {
                 note(acc, name, src, p);
                 acc->n_other++;
-                size_t rest = (size_t)(end - p) < 64 ? (size_t)(end - p) : 64;
-                if (memmem(p, rest, "find_unused_parameters_true", 27) ||
-                    memmem(p, rest, "find_unused_parameters=True", 27)) {
-                    acc->find_unused = 1;
-                }
                 break;
+            }
+        }
+    }
+}
+
+/* DDP constructions in code (comments and strings blanked): DistributedDataParallel(...), and
+ * DDP(...) where the module imports it under that name. */
+static void scan_ctors(const char *code, size_t len, const char *name, lint_ddp *acc)
+{
+    const char *end = code + len;
+    for (const char *p = code; (p = memmem(p, (size_t)(end - p), "DistributedDataParallel(", 24));
+         p++) {
+        if (p == code || !ident_char(p[-1]) || p[-1] == '.') {
+            scan_ctor(acc, name, code, p, p + 23, end);
+        }
+    }
+    if (has_bytes(code, len, "as DDP")) {
+        for (const char *p = code; (p = memmem(p, (size_t)(end - p), "DDP(", 4)); p++) {
+            if (p == code || !ident_char(p[-1])) {
+                scan_ctor(acc, name, code, p, p + 3, end);
+            }
+        }
+    }
+}
+
+/* DDP set up another way, in code: a Lightning strategy (the kept "ddp..." literals,
+ * DDPStrategy(...)), or an Accelerator() when no other backend is named. */
+static void scan_other(const char *code, size_t len, const char *name, int other_backend,
+                       lint_ddp *acc)
+{
+    static const char *const lightning[] = {"\"ddp", "'ddp", "DDPStrategy(", NULL};
+    const char *end = code + len;
+    for (int i = 0; lightning[i]; i++) {
+        const char *p = memmem(code, len, lightning[i], strlen(lightning[i]));
+        if (p) {
+            note(acc, name, code, p);
+            acc->n_other++;
+            size_t rest = (size_t)(end - p) < 64 ? (size_t)(end - p) : 64;
+            if (memmem(p, rest, "find_unused_parameters_true", 27) ||
+                memmem(p, rest, "find_unused_parameters=True", 27)) {
+                acc->find_unused = 1;
             }
         }
     }
     if (!other_backend) {
-        for (const char *p = src; (p = memmem(p, (size_t)(end - p), "Accelerator(", 12)); p++) {
-            if ((p == src || !ident_char(p[-1]) || p[-1] == '.') && !commented(src, p)) {
-                note(acc, name, src, p);
+        for (const char *p = code; (p = memmem(p, (size_t)(end - p), "Accelerator(", 12)); p++) {
+            if (p == code || !ident_char(p[-1]) || p[-1] == '.') {
+                note(acc, name, code, p);
                 acc->n_other++;
                 break;
             }
         }
     }
-    if (has_bytes(src, len, "._set_static_graph()")) {
-        acc->n_static = acc->n_ctor ? acc->n_ctor : 1;
-        acc->set_static = 1;
+}
+
+void lint_ddp_scan_buffer(const char *src, size_t len, const char *name, int is_shell,
+                          lint_ddp *acc)
+{
+    /* Another backend named anywhere, strings included (strategy="fsdp", "--deepspeed"),
+     * means the DDP-looking evidence of this file may not be DDP. */
+    int other_backend = util_contains_ci(src, len, "deepspeed") ||
+                        util_contains_ci(src, len, "fsdp") ||
+                        has_bytes(src, len, "FullyShardedDataParallel");
+    if (is_shell) {
+        if (!other_backend) {
+            scan_shell(src, len, name, acc);
+        }
+    } else if (has_bytes(src, len, "DDP") || has_bytes(src, len, "ddp") ||
+               has_bytes(src, len, "DistributedDataParallel(") ||
+               has_bytes(src, len, "Accelerator(") || has_bytes(src, len, "._set_static_graph()")) {
+        /* Python: evidence is code, never a docstring, comment or string ("ddpm") */
+        char *code = code_only(src, len);
+        scan_ctors(code, len, name, acc);
+        scan_other(code, len, name, other_backend, acc);
+        if (has_bytes(code, len, "._set_static_graph()")) {
+            acc->n_static = acc->n_ctor ? acc->n_ctor : 1;
+            acc->set_static = 1;
+        }
+        free(code);
     }
-out:
     acc->static_graph = acc->ddp && acc->n_other == 0 &&
                         (acc->set_static || (acc->n_ctor > 0 && acc->n_static >= acc->n_ctor));
 }

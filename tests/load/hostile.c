@@ -28,9 +28,8 @@
 #include "dial.h"
 
 #define MAX_REQS 64
-#define READ_TIMEOUT_MS                                                                            \
-    30000 /* ten times the server's --timeout: a silence this long is a hang                       \
-           */
+/* Ten times the server's --timeout: a silence this long is a hang. */
+#define READ_TIMEOUT_MS 30000
 
 typedef struct sbuf {
     char *d;

@@ -118,6 +118,95 @@ START_TEST(unfinished_statement_at_end)
 }
 END_TEST
 
+/* Brackets inside a triple-quoted string are text: a docstring holding `[` followed by some
+ * 30,000 tokens of code is linted like any file (the size guard once read the docstring as
+ * empty strings around code and the rest of the file as one unfinished statement). */
+START_TEST(brackets_in_triple_quoted_strings)
+{
+    static const char *const heads[] = {
+        "\"\"\"\n[\n\"\"\"\n# checkpoint\n",
+        "'''\n(\n'''\n# checkpoint\n",
+        "def f():\n    r\"\"\"Shapes: (N, C, [H, W\n    \\\"\"\" still text (\n    \"\"\"\n",
+        "x = f\"\"\"\n{{ [ {y}\n{z:[^10}\n\"\"\"\n# checkpoint\n",
+        "s = b'''\\\n{'''\n# checkpoint\n",
+    };
+    lint_diag d = {{0}};
+    lint_result *r;
+    for (size_t h = 0; h < sizeof heads / sizeof heads[0]; h++) {
+        buf b = BUF_INIT;
+        buf_puts(&b, heads[h]);
+        for (int i = 0; i < 8000; i++) {
+            buf_puts(&b, "x = 1\n");
+        }
+        buf_puts(&b, LEAK);
+        ck_assert_msg(lint_len(b.data, b.len, &r, &d) == LINT_OK, "head %zu: %s", h, d.message);
+        ck_assert_int_eq(r->parsed, 1);
+        ck_assert_int_eq(r->n_syntax_errors, 0);
+        ck_assert_uint_eq(r->n, 1);
+        lint_result_free(r);
+        buf_free(&b);
+    }
+    /* the minimal form, as in the report */
+    buf b = BUF_INIT;
+    buf_puts(&b, "\"\"\"\n[\n\"\"\"\n# checkpoint\n");
+    for (int i = 0; i < 8000; i++) {
+        buf_puts(&b, "x = 1\n");
+    }
+    ck_assert_msg(lint_len(b.data, b.len, &r, &d) == LINT_OK, "%s", d.message);
+    ck_assert_int_eq(r->parsed, 1);
+    ck_assert_int_eq(r->n_syntax_errors, 0);
+    ck_assert_uint_eq(r->n, 0);
+    lint_result_free(r);
+    buf_free(&b);
+}
+END_TEST
+
+/* Strings that end where tree-sitter does not see them end: an unterminated triple-quoted
+ * string leaves the rest of the file to be parsed as code, and the code of an f-string's
+ * replacement field is code. Both can end the file inside 70,000 open brackets (an abort in
+ * tree-sitter 0.20.7): refused. The same unterminated string before ordinary code parses. */
+START_TEST(strings_that_hide_unfinished_statements)
+{
+    static const char *const heads[][2] = {
+        {"\"\"\"\nx = ", "\n"},
+        {"x = '''", "\n"},
+        {"x = f\"{", "}\"\n"},
+        {"x = f'''{\n", "}'''\n"},
+        {"x = f\"\"\"{y:{", "}}\"\"\"\n"},
+        {"x = f'''{", ""},
+    };
+    static const char *const units[] = {"(", "(\n", "-"};
+    lint_diag d = {{0}};
+    lint_result *r;
+    for (size_t h = 0; h < sizeof heads / sizeof heads[0]; h++) {
+        for (size_t u = 0; u < sizeof units / sizeof units[0]; u++) {
+            buf b = BUF_INIT;
+            buf_puts(&b, "loss.backward()\n");
+            buf_puts(&b, heads[h][0]);
+            for (int i = 0; i < 70000; i++) {
+                buf_puts(&b, units[u]);
+            }
+            buf_puts(&b, heads[h][1]);
+            ck_assert_msg(lint_len(b.data, b.len, &r, &d) == LINT_ERR_TOO_LARGE,
+                          "head %zu unit %zu", h, u);
+            ck_assert_msg(strstr(d.message, "ends inside a statement"), "%s", d.message);
+            buf_free(&b);
+        }
+    }
+    buf b = BUF_INIT;
+    buf_puts(&b, "\"\"\"\n");
+    for (int i = 0; i < 25000; i++) {
+        buf_puts(&b, "x = 1\n");
+    }
+    buf_puts(&b, LEAK);
+    ck_assert_int_eq(lint_len(b.data, b.len, &r, &d), LINT_OK);
+    ck_assert_int_eq(r->parsed, 1);
+    ck_assert_int_gt(r->n_syntax_errors, 0);
+    lint_result_free(r);
+    buf_free(&b);
+}
+END_TEST
+
 /* ---- The command line ---- */
 
 static void write_file(const char *dir, const char *name, const char *data, size_t n)
@@ -592,6 +681,8 @@ Suite *suite_abuse(void)
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, size_limits);
     tcase_add_test(tc, unfinished_statement_at_end);
+    tcase_add_test(tc, brackets_in_triple_quoted_strings);
+    tcase_add_test(tc, strings_that_hide_unfinished_statements);
     tcase_add_test(tc, cli_encodings);
     tcase_add_test(tc, cli_not_files);
     tcase_add_loop_test(tc, lsp_random_messages, 0, 2);

@@ -554,6 +554,72 @@ START_TEST(test_project_scan_policy)
 }
 END_TEST
 
+/* The DDP evidence in one Python buffer (d zeroed first). */
+static int ddp_of(const char *s, lint_ddp *d)
+{
+    memset(d, 0, sizeof *d);
+    lint_ddp_scan_buffer(s, strlen(s), "t.py", 0, d);
+    return d->ddp;
+}
+
+/* Python DDP evidence is code: strings, docstrings and comments that mention DDP are not, save
+ * a string that names a Lightning DDP strategy and stands as a value (strategy="ddp"). */
+START_TEST(test_ddp_scan_strings)
+{
+    static const char *const not_ddp[] = {
+        "scheduler = \"ddpm\"\n",
+        "pipe = load(model_type='ddpm', steps=10)\n",
+        "\"\"\"Wraps the model in DistributedDataParallel(model) when asked.\"\"\"\n",
+        "def f():\n    '''\n    acc = Accelerator()\n    '''\n    return 1\n",
+        "print(\"use DistributedDataParallel( or Accelerator( for more GPUs\")\n",
+        "x = r'DistributedDataParallel(' + b\"DDPStrategy(\" + u'm._set_static_graph()'\n",
+        "msg = f\"{n} GPUs: DistributedDataParallel(model)\"\n",
+        "s = '''from torch.nn.parallel import DistributedDataParallel as DDP'''\nm = DDP(m)\n",
+        "s = \"\"\"a \\\"\"\" DistributedDataParallel(m) \"\"\"\n", /* \" does not close it */
+        "if args.strategy == \"ddp\":\n    pass\n", /* a comparison sets nothing up */
+        "names = [\"ddp\", \"ddp_spawn\"]\n",
+        "strategy = \"ddp_sharded_x\"\n",
+        "model.load('x.pt')  # DistributedDataParallel(model)\n",
+    };
+    lint_ddp d;
+    for (size_t i = 0; i < sizeof not_ddp / sizeof not_ddp[0]; i++) {
+        ck_assert_msg(ddp_of(not_ddp[i], &d) == 0, "DDP read from: %s", not_ddp[i]);
+    }
+    /* Lightning strategies given as values are DDP */
+    ck_assert_int_eq(ddp_of("trainer = pl.Trainer(strategy=\"ddp\", devices=4)\n", &d), 1);
+    ck_assert_str_eq(d.where, "t.py:1");
+    ck_assert_int_eq(ddp_of("cfg = {\"strategy\": 'ddp_spawn'}\n", &d), 1);
+    ck_assert_int_eq(ddp_of("STRATEGY: str = \"ddp_notebook\"\n", &d), 1);
+    ck_assert_int_eq(ddp_of("t = Trainer(\n    strategy=\n        'ddp_fork',\n)\n", &d), 1);
+    ck_assert_str_eq(d.where, "t.py:3");
+    ck_assert_int_eq(ddp_of("Trainer(strategy='ddp_find_unused_parameters_true')\n", &d), 1);
+    ck_assert_int_eq(d.find_unused, 1);
+    ck_assert_int_eq(ddp_of("Trainer(strategy=\"ddp_spawn_find_unused_parameters_false\")\n", &d),
+                     1);
+    ck_assert_int_eq(d.find_unused, 0);
+    ck_assert_int_eq(ddp_of("Trainer(strategy=DDPStrategy(static_graph=True))\n", &d), 1);
+    /* code after strings and comments still counts, at its own line */
+    ck_assert_int_eq(ddp_of("\"\"\"Docs.\n\nMore docs with \"ddpm\".\n\"\"\"\n# DDP(\n"
+                            "model = DistributedDataParallel(model, static_graph=True)\n",
+                            &d),
+                     1);
+    ck_assert_str_eq(d.where, "t.py:6");
+    ck_assert_int_eq(d.static_graph, 1);
+    ck_assert_int_eq(ddp_of("s = 'it''s'; acc = Accelerator()\n", &d), 1);
+    ck_assert_int_eq(ddp_of("x = f'{a[\"k\"]}'\nacc = accelerate.Accelerator()\n", &d), 1);
+    ck_assert_str_eq(d.where, "t.py:2");
+    /* an unterminated one-line string ends at its line: the next line is code */
+    ck_assert_int_eq(ddp_of("s = 'oops\nm = DistributedDataParallel(m)\n", &d), 1);
+    ck_assert_str_eq(d.where, "t.py:2");
+    /* launchers: only # comments are skipped, as before */
+    memset(&d, 0, sizeof d);
+    const char *sh = "# torchrun train.py\necho \"torchrun\"\n";
+    lint_ddp_scan_buffer(sh, strlen(sh), "run.sh", 1, &d);
+    ck_assert_int_eq(d.ddp, 1);
+    ck_assert_str_eq(d.where, "run.sh:2");
+}
+END_TEST
+
 /* ---- The binary ---- */
 
 static const char *formats[] = {"default", "full", "json", "sarif", "github"};
@@ -850,6 +916,7 @@ Suite *suite_lint(void)
     tcase_add_test(tc, test_deep_nesting_and_errors);
     tcase_add_test(tc, test_ddp_scan);
     tcase_add_test(tc, test_project_scan_policy);
+    tcase_add_test(tc, test_ddp_scan_strings);
     suite_add_tcase(s, tc);
     TCase *cli = tcase_create("cli");
     tcase_set_timeout(cli, 60);
