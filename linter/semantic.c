@@ -67,18 +67,41 @@ int chain_text(const analysis *a, uint32_t n, char *out, size_t cap)
     return chain(a, n, 0, out, cap, &pos, 0);
 }
 
-/* want_class: 1 class, 0 function, -1 either, but only top-level (module-scope) names. */
-/* The first position in def_by_name whose name is not less than name[0..len). */
-static size_t def_lower_bound(const analysis *a, const char *name, size_t len)
+/* Names order by bytes, a prefix first. */
+static int name_cmp(const char *x, size_t xl, const char *y, size_t yl)
+{
+    int c = memcmp(x, y, xl < yl ? xl : yl);
+    if (c != 0) {
+        return c;
+    }
+    return xl < yl ? -1 : xl > yl;
+}
+
+static const char *def_name(const analysis *a, uint32_t i, size_t *len)
+{
+    *len = a->defs[i].name_len;
+    return a->defs[i].name;
+}
+
+static const char *bind_name(const analysis *a, uint32_t i, size_t *len)
+{
+    *len = a->binds[i].name_len;
+    return a->binds[i].name;
+}
+
+/* The first position in order[0..n) (indices sorted by name_of) whose name is not less than
+ * name[0..len). */
+static size_t name_lower_bound(const analysis *a, const uint32_t *order, size_t n,
+                               const char *(*name_of)(const analysis *, uint32_t, size_t *),
+                               const char *name, size_t len)
 {
     size_t lo = 0;
-    size_t hi = a->n_defs;
+    size_t hi = n;
     while (lo < hi) {
         size_t mid = (lo + hi) / 2;
-        const defn *d = &a->defs[a->def_by_name[mid]];
-        size_t m = d->name_len < len ? d->name_len : len;
-        int c = memcmp(d->name, name, m);
-        if (c < 0 || (c == 0 && d->name_len < len)) {
+        size_t ml;
+        const char *m = name_of(a, order[mid], &ml);
+        if (name_cmp(m, ml, name, len) < 0) {
             lo = mid + 1;
         } else {
             hi = mid;
@@ -92,7 +115,8 @@ static size_t def_lower_bound(const analysis *a, const char *name, size_t len)
 static const defn *def_named(const analysis *a, const char *name, size_t len, int toplevel_only,
                              int want_class)
 {
-    for (size_t i = def_lower_bound(a, name, len); i < a->n_defs; i++) {
+    for (size_t i = name_lower_bound(a, a->def_by_name, a->n_defs, def_name, name, len);
+         i < a->n_defs; i++) {
         const defn *d = &a->defs[a->def_by_name[i]];
         if (d->name_len != len || memcmp(d->name, name, len) != 0) {
             break;
@@ -352,15 +376,8 @@ static int def_cmp(const void *pa, const void *pb, void *ud)
     const analysis *a = ud;
     const defn *x = &a->defs[*(const uint32_t *)pa];
     const defn *y = &a->defs[*(const uint32_t *)pb];
-    size_t m = x->name_len < y->name_len ? x->name_len : y->name_len;
-    int c = memcmp(x->name, y->name, m);
-    if (c != 0) {
-        return c;
-    }
-    if (x->name_len != y->name_len) {
-        return x->name_len < y->name_len ? -1 : 1;
-    }
-    return x->node < y->node ? -1 : x->node > y->node;
+    int c = name_cmp(x->name, x->name_len, y->name, y->name_len);
+    return c != 0 ? c : x->node < y->node ? -1 : x->node > y->node;
 }
 
 static void index_defs(analysis *a)
@@ -403,34 +420,8 @@ static int bind_cmp(const void *pa, const void *pb, void *ud)
     uint32_t j = *(const uint32_t *)pb;
     const binding *x = &a->binds[i];
     const binding *y = &a->binds[j];
-    size_t m = x->name_len < y->name_len ? x->name_len : y->name_len;
-    int c = memcmp(x->name, y->name, m);
-    if (c != 0) {
-        return c;
-    }
-    if (x->name_len != y->name_len) {
-        return x->name_len < y->name_len ? -1 : 1;
-    }
-    return i < j ? -1 : i > j;
-}
-
-/* The first position in bind_by_name whose name is not less than name[0..len). */
-static size_t bind_lower_bound(const analysis *a, const char *name, size_t len)
-{
-    size_t lo = 0;
-    size_t hi = a->n_binds;
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        const binding *b = &a->binds[a->bind_by_name[mid]];
-        size_t m = b->name_len < len ? b->name_len : len;
-        int c = memcmp(b->name, name, m);
-        if (c < 0 || (c == 0 && b->name_len < len)) {
-            lo = mid + 1;
-        } else {
-            hi = mid;
-        }
-    }
-    return lo;
+    int c = name_cmp(x->name, x->name_len, y->name, y->name_len);
+    return c != 0 ? c : i < j ? -1 : i > j;
 }
 
 /* The binding of name[0..len) in scope that a use at byte `at` sees (at == UINT32_MAX: the
@@ -439,8 +430,12 @@ static size_t bind_lower_bound(const analysis *a, const char *name, size_t len)
 static const binding *binding_in(const analysis *a, uint32_t scope, const char *name, size_t len,
                                  uint32_t at)
 {
-    const binding *before = NULL, *any = NULL, *before_fb = NULL, *any_fb = NULL;
-    for (size_t i = bind_lower_bound(a, name, len); i < a->n_binds; i++) {
+    const binding *before = NULL;
+    const binding *any = NULL;
+    const binding *before_fb = NULL;
+    const binding *any_fb = NULL;
+    for (size_t i = name_lower_bound(a, a->bind_by_name, a->n_binds, bind_name, name, len);
+         i < a->n_binds; i++) {
         const binding *b = &a->binds[a->bind_by_name[i]];
         if (b->name_len != len || memcmp(b->name, name, len) != 0) {
             break;
@@ -559,10 +554,8 @@ static void collect_bindings(analysis *a, uint32_t i)
         }
         break;
     }
-    case K_AUG_ASSIGN:
-        bind_target(a, child_field(a, i, F_LEFT), NONE, BIND_VALUE, 0);
-        break;
-    case K_FOR:
+    case K_AUG_ASSIGN: /* x += v */
+    case K_FOR:        /* for x in xs */
         bind_target(a, child_field(a, i, F_LEFT), NONE, BIND_VALUE, 0);
         break;
     case K_AS_PATTERN:

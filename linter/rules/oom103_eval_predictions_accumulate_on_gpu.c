@@ -95,6 +95,36 @@ static int set_kw(const analysis *a, uint32_t call, const char *name)
 
 /* The call that an expression was last assigned from, searching the whole file: the name's
  * binding before `before` in the same function first, then any binding. */
+/* An attribute (self.args), or a parameter that a caller fills: the call the file assigns to
+ * the same text, the assignment in this function before `before` first, else the first one. */
+static uint32_t text_assigned_call(const analysis *a, uint32_t expr, uint32_t before)
+{
+    size_t len;
+    const char *t = ntext(a, expr, &len);
+    uint32_t best = NONE;
+    uint32_t best_same = NONE;
+    for (uint32_t i = 0; i < a->n_nodes; i++) {
+        if (a->nodes[i].kind != K_ASSIGN) {
+            continue;
+        }
+        uint32_t left = child_field(a, i, F_LEFT);
+        size_t ll;
+        const char *lt = left == NONE ? NULL : ntext(a, left, &ll);
+        uint32_t v = child_field(a, i, F_RIGHT);
+        if (!lt || ll != len || memcmp(lt, t, len) != 0 || v == NONE) {
+            continue;
+        }
+        if (a->nodes[i].func == a->nodes[expr].func && a->nodes[i].sb < before) {
+            best_same = v;
+        }
+        if (best == NONE) {
+            best = v;
+        }
+    }
+    uint32_t v = best_same != NONE ? best_same : best;
+    return v != NONE && a->nodes[v].kind == K_CALL ? v : NONE;
+}
+
 static uint32_t assigned_call(const analysis *a, uint32_t expr, uint32_t before)
 {
     if (expr == NONE) {
@@ -111,35 +141,7 @@ static uint32_t assigned_call(const analysis *a, uint32_t expr, uint32_t before)
         uint32_t v = b->value;
         return v != NONE && a->nodes[v].kind == K_CALL ? v : NONE;
     }
-    /* An attribute (self.args), or a parameter that a caller fills: the file's assignment
-     * of the same text, the one in this function before the use first. */
-    size_t len;
-    const char *t = ntext(a, expr, &len);
-    uint32_t best = NONE;
-    uint32_t best_same = NONE;
-    for (uint32_t i = 0; i < a->n_nodes; i++) {
-        if (a->nodes[i].kind != K_ASSIGN) {
-            continue;
-        }
-        uint32_t left = child_field(a, i, F_LEFT);
-        size_t ll;
-        const char *lt = left == NONE ? NULL : ntext(a, left, &ll);
-        if (!lt || ll != len || memcmp(lt, t, len) != 0) {
-            continue;
-        }
-        uint32_t v = child_field(a, i, F_RIGHT);
-        if (v == NONE) {
-            continue;
-        }
-        if (a->nodes[i].func == a->nodes[expr].func && a->nodes[i].sb < before) {
-            best_same = v;
-        }
-        if (best == NONE) {
-            best = v;
-        }
-    }
-    uint32_t v = best_same != NONE ? best_same : best;
-    return v != NONE && a->nodes[v].kind == K_CALL ? v : NONE;
+    return text_assigned_call(a, expr, before);
 }
 
 /* Is there `obj.attr = value` (value not None) or `obj.method(` for this object text? */
