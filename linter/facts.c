@@ -266,10 +266,131 @@ static uint32_t owner_of(const analysis *a, uint32_t c)
     return loop != NONE ? loop : a->nodes[c].func;
 }
 
+/* torch.cuda.empty_cache, torch.xpu/npu/mps.empty_cache, torch.cuda.memory.empty_cache,
+ * torch_npu.npu.empty_cache, deepspeed's get_accelerator().empty_cache(). */
+static int cache_call_name(const analysis *a, uint32_t call, char *q, size_t cap)
+{
+    uint32_t f = child_field(a, call, F_FUNCTION);
+    if (f == NONE) {
+        return 0;
+    }
+    if (a->nodes[f].kind == K_ATTR && ntext_is(a, child_field(a, f, F_ATTRIBUTE), "empty_cache")) {
+        uint32_t obj = child_field(a, f, F_OBJECT);
+        if (obj != NONE && a->nodes[obj].kind == K_CALL) {
+            char inner[256];
+            uint32_t g = child_field(a, obj, F_FUNCTION);
+            if (resolve_name(a, g, inner, sizeof inner)) {
+                const char *last = strrchr(inner, '.');
+                if (strcmp(last ? last + 1 : inner, "get_accelerator") == 0 &&
+                    strncmp(inner, "<local>", 7) != 0) {
+                    snprintf(q, cap, "get_accelerator().empty_cache");
+                    return 1;
+                }
+            }
+            return 0;
+        }
+    }
+    if (!resolve_name(a, f, q, cap)) {
+        return 0;
+    }
+    size_t n = strlen(q);
+    if (n < 12 || strcmp(q + n - 12, ".empty_cache") != 0) {
+        return 0;
+    }
+    return strncmp(q, "torch.", 6) == 0 || strncmp(q, "torch_npu.", 10) == 0;
+}
+
+/* Does the call run unconditionally whenever its function body runs? */
+int unconditional_in_func(const analysis *a, uint32_t call)
+{
+    uint32_t f = a->nodes[call].func;
+    for (uint32_t p = a->nodes[call].parent; p != NONE && p != f; p = a->nodes[p].parent) {
+        switch (a->nodes[p].kind) {
+        case K_IF:
+        case K_ELIF:
+        case K_ELSE:
+        case K_EXCEPT:
+        case K_FOR:
+        case K_WHILE:
+        case K_COND_EXPR:
+        case K_BOOLOP:
+        case K_LAMBDA:
+        case K_CLASS:
+            return 0;
+        default:
+            break;
+        }
+    }
+    return 1;
+}
+
+int flushes_cache(const analysis *a, uint32_t call)
+{
+    char q[256];
+    return cache_call_name(a, call, q, sizeof q);
+}
+
+/* The file's call graph for the summaries below: what each call is (a training step, or a
+ * call of a same-file def: its target), the calls of each def (CSR: callers[caller_start[k] ..
+ * caller_start[k + 1]) for def k), and a worklist. */
+typedef struct call_graph {
+    uint8_t *steps;
+    const defn **targets;
+    uint32_t *caller_start, *callers;
+    uint32_t *work;
+    size_t n_work;
+} call_graph;
+
+static void graph_build(const analysis *a, call_graph *g)
+{
+    size_t nc = a->n_calls;
+    g->steps = xmalloc(nc ? nc : 1);
+    /* NOLINTNEXTLINE(bugprone-sizeof-expression): an array of pointers */
+    g->targets = xmalloc((nc ? nc : 1) * sizeof *g->targets);
+    g->caller_start = xcalloc(a->n_defs + 2, sizeof *g->caller_start);
+    g->callers = xmalloc((nc ? nc : 1) * sizeof *g->callers);
+    for (size_t i = 0; i < nc; i++) {
+        g->steps[i] = (uint8_t)is_step_call(a, a->calls[i]);
+        g->targets[i] = g->steps[i] ? NULL : call_target(a, a->calls[i]);
+        if (g->targets[i]) {
+            g->caller_start[(size_t)(g->targets[i] - a->defs) + 2]++;
+        }
+    }
+    for (size_t k = 2; k < a->n_defs + 2; k++) {
+        g->caller_start[k] += g->caller_start[k - 1];
+    }
+    for (size_t i = 0; i < nc; i++) {
+        if (g->targets[i]) {
+            g->callers[g->caller_start[(size_t)(g->targets[i] - a->defs) + 1]++] = (uint32_t)i;
+        }
+    }
+    /* Each def turns at most once per summary, so a call is pushed at most twice per run (as a
+     * seed, and when its target turns). */
+    g->work = xmalloc((2 * nc + 1) * sizeof *g->work);
+    g->n_work = 0;
+}
+
+static void graph_free(call_graph *g)
+{
+    free(g->work);
+    free(g->callers);
+    free(g->caller_start);
+    free(g->steps);
+    free(g->targets);
+}
+
+/* Def d has just taken on a summary: every call of it is pushed. */
+static void push_callers(const analysis *a, call_graph *g, const defn *d)
+{
+    size_t k = (size_t)(d - a->defs);
+    for (uint32_t j = g->caller_start[k]; j < g->caller_start[k + 1]; j++) {
+        g->work[g->n_work++] = g->callers[j];
+    }
+}
+
 /* Marks what call i's execution trains: its loop, or (outside loops) its function, which then
- * makes every call to that function train in turn (pushed on the worklist). */
-static void fire(analysis *a, size_t i, const defn *t, const uint32_t *caller_start,
-                 const uint32_t *callers, uint32_t *work, size_t *n_work)
+ * makes every call to that function train in turn. */
+static void fire(analysis *a, call_graph *g, size_t i)
 {
     uint32_t o = owner_of(a, a->calls[i]);
     if (a->nodes[o].kind == K_FOR || a->nodes[o].kind == K_WHILE) {
@@ -277,14 +398,28 @@ static void fire(analysis *a, size_t i, const defn *t, const uint32_t *caller_st
         return;
     }
     defn *d = def_at(a, o);
-    if (!d || d->step_direct || d == t) {
+    if (!d || d->step_direct || d == g->targets[i]) {
         return;
     }
     d->step_direct = 1;
-    size_t k = (size_t)(d - a->defs);
-    for (uint32_t j = caller_start[k]; j < caller_start[k + 1]; j++) {
-        work[(*n_work)++] = callers[j];
+    push_callers(a, g, d);
+}
+
+/* Call i flushes the cache (directly or through a wrapper): its function, if it makes the
+ * call whenever it runs and does not train, becomes a wrapper, and its callers are pushed. */
+static void wrap(analysis *a, call_graph *g, size_t i)
+{
+    uint32_t c = a->calls[i];
+    uint32_t f = a->nodes[c].func;
+    if (a->nodes[f].kind != K_FUNC || !unconditional_in_func(a, c)) {
+        return;
     }
+    defn *d = def_at(a, f);
+    if (!d || d->step_direct || d->cache_wrapper || d == g->targets[i]) {
+        return;
+    }
+    d->cache_wrapper = 1;
+    push_callers(a, g, d);
 }
 
 void facts_build(analysis *a)
@@ -292,51 +427,36 @@ void facts_build(analysis *a)
     size_t nc = a->n_calls;
     a->loop_trains = xrealloc(a->loop_trains, a->n_nodes ? a->n_nodes : 1);
     memset(a->loop_trains, 0, a->n_nodes ? a->n_nodes : 1);
-    /* What each call is: a training step, or a call of a same-file def (its target). */
-    uint8_t *steps = xmalloc(nc ? nc : 1);
-    /* NOLINTNEXTLINE(bugprone-sizeof-expression): an array of pointers */
-    const defn **targets = xmalloc((nc ? nc : 1) * sizeof *targets);
-    /* The calls of each def (CSR: callers[caller_start[k] .. caller_start[k + 1]) for def k). */
-    uint32_t *caller_start = xcalloc(a->n_defs + 2, sizeof *caller_start);
-    uint32_t *callers = xmalloc((nc ? nc : 1) * sizeof *callers);
+    call_graph g;
+    graph_build(a, &g);
+    /* "Trains", to the true fixpoint: a call trains if it steps or calls a def that trains
+     * outside any loop of its own. */
     for (size_t i = 0; i < nc; i++) {
-        steps[i] = (uint8_t)is_step_call(a, a->calls[i]);
-        targets[i] = steps[i] ? NULL : call_target(a, a->calls[i]);
-        if (targets[i]) {
-            caller_start[(size_t)(targets[i] - a->defs) + 2]++;
+        if (g.steps[i]) {
+            g.work[g.n_work++] = (uint32_t)i;
         }
     }
-    for (size_t k = 2; k < a->n_defs + 2; k++) {
-        caller_start[k] += caller_start[k - 1];
+    while (g.n_work > 0) {
+        fire(a, &g, g.work[--g.n_work]);
     }
     for (size_t i = 0; i < nc; i++) {
-        if (targets[i]) {
-            callers[caller_start[(size_t)(targets[i] - a->defs) + 1]++] = (uint32_t)i;
-        }
-    }
-    /* A worklist to the true fixpoint: a call trains if it steps or calls a def that trains
-     * outside any loop of its own; each def turns at most once, so each call is pushed at most
-     * twice (as a step, and when its target turns). */
-    uint32_t *work = xmalloc((2 * nc + 1) * sizeof *work);
-    size_t n_work = 0;
-    for (size_t i = 0; i < nc; i++) {
-        if (steps[i]) {
-            work[n_work++] = (uint32_t)i;
-        }
-    }
-    while (n_work > 0) {
-        size_t i = work[--n_work];
-        fire(a, i, targets[i], caller_start, callers, work, &n_work);
-    }
-    for (size_t i = 0; i < nc; i++) {
-        defn *t = (defn *)targets[i];
+        defn *t = (defn *)g.targets[i];
         if (t && enclosing_loop(a, a->calls[i]) != NONE) {
             t->called_in_loop = 1;
         }
     }
-    free(work);
-    free(callers);
-    free(caller_start);
-    free(steps);
-    free(targets);
+    /* "Flushes the cache": a def that calls empty_cache (or such a def) whenever it runs and
+     * does not train itself; the same worklist, now that "trains" is known. */
+    for (size_t k = 0; k < a->n_defs; k++) {
+        a->defs[k].cache_wrapper = 0;
+    }
+    for (size_t i = 0; i < nc; i++) {
+        if (flushes_cache(a, a->calls[i])) {
+            g.work[g.n_work++] = (uint32_t)i;
+        }
+    }
+    while (g.n_work > 0) {
+        wrap(a, &g, g.work[--g.n_work]);
+    }
+    graph_free(&g);
 }

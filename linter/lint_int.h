@@ -158,7 +158,7 @@ typedef struct defn {
     int toplevel;       /* module scope (not a method, not nested in a function) */
     int step_direct;    /* performs a training step outside any loop of its own */
     int called_in_loop; /* called (f() or self.f()) inside some loop of this file */
-    int cache_wrapper;  /* calls empty_cache unconditionally and does not itself train */
+    int cache_wrapper;  /* flushes the cache whenever it runs and does not itself train (facts) */
 } defn;
 
 /* A top-level statement flattened on its own, kept between runs of one context when the caller
@@ -268,6 +268,11 @@ int call_has_splat(const analysis *a, uint32_t call);
 /* The i-th positional argument, or NONE. */
 uint32_t call_positional(const analysis *a, uint32_t call, unsigned i);
 /* ---- Facts (facts.c) ---- */
+/* 1 if the call flushes the allocator cache: torch.cuda/xpu/npu/mps.empty_cache (aliases,
+ * torch.cuda.memory.empty_cache, torch_npu), deepspeed's get_accelerator().empty_cache(). */
+int flushes_cache(const analysis *a, uint32_t call);
+/* 1 if the call runs whenever its function body runs (no if, loop, except, ... around it). */
+int unconditional_in_func(const analysis *a, uint32_t call);
 /* Computes what the code does (which loops train, which functions step) over the semantic
  * model. Runs once per lint, after semantic_build. */
 void facts_build(analysis *a);

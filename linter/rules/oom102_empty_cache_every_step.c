@@ -5,64 +5,6 @@
 
 #include "linter/lint_int.h"
 
-/* torch.cuda.empty_cache, torch.xpu/npu/mps.empty_cache, torch.cuda.memory.empty_cache,
- * torch_npu.npu.empty_cache, deepspeed's get_accelerator().empty_cache(). */
-static int is_empty_cache(const analysis *a, uint32_t call, char *q, size_t cap)
-{
-    uint32_t f = child_field(a, call, F_FUNCTION);
-    if (f == NONE) {
-        return 0;
-    }
-    if (a->nodes[f].kind == K_ATTR && ntext_is(a, child_field(a, f, F_ATTRIBUTE), "empty_cache")) {
-        uint32_t obj = child_field(a, f, F_OBJECT);
-        if (obj != NONE && a->nodes[obj].kind == K_CALL) {
-            char inner[256];
-            uint32_t g = child_field(a, obj, F_FUNCTION);
-            if (resolve_name(a, g, inner, sizeof inner)) {
-                const char *last = strrchr(inner, '.');
-                if (strcmp(last ? last + 1 : inner, "get_accelerator") == 0 &&
-                    strncmp(inner, "<local>", 7) != 0) {
-                    snprintf(q, cap, "get_accelerator().empty_cache");
-                    return 1;
-                }
-            }
-            return 0;
-        }
-    }
-    if (!resolve_name(a, f, q, cap)) {
-        return 0;
-    }
-    size_t n = strlen(q);
-    if (n < 12 || strcmp(q + n - 12, ".empty_cache") != 0) {
-        return 0;
-    }
-    return strncmp(q, "torch.", 6) == 0 || strncmp(q, "torch_npu.", 10) == 0;
-}
-
-/* Does the call run unconditionally whenever its function body runs? */
-static int unconditional_in_func(const analysis *a, uint32_t call)
-{
-    uint32_t f = a->nodes[call].func;
-    for (uint32_t p = a->nodes[call].parent; p != NONE && p != f; p = a->nodes[p].parent) {
-        switch (a->nodes[p].kind) {
-        case K_IF:
-        case K_ELIF:
-        case K_ELSE:
-        case K_EXCEPT:
-        case K_FOR:
-        case K_WHILE:
-        case K_COND_EXPR:
-        case K_BOOLOP:
-        case K_LAMBDA:
-        case K_CLASS:
-            return 0;
-        default:
-            break;
-        }
-    }
-    return 1;
-}
-
 /* A guard that still runs every step: a device-availability check such as
  * `if torch.cuda.is_available():` or `if device.type == "cuda":`. Anything else (modulo,
  * first-step, OOM flags, config knobs, memory thresholds) makes the call conditional. */
@@ -129,39 +71,10 @@ static int every_step(const analysis *a, uint32_t call, uint32_t region)
 
 static void rule_empty_cache(analysis *a)
 {
-    char q[256];
-    /* same-file wrappers: functions that call it unconditionally and do not train themselves */
-    for (size_t i = 0; i < a->n_defs; i++) {
-        a->defs[i].cache_wrapper = 0;
-    }
-    for (int round = 0; round < 3; round++) {
-        int changed = 0;
-        for (size_t i = 0; i < a->n_calls; i++) {
-            uint32_t c = a->calls[i];
-            const defn *t = call_target(a, c);
-            if (!is_empty_cache(a, c, q, sizeof q) && !(t && t->cache_wrapper)) {
-                continue;
-            }
-            uint32_t f = a->nodes[c].func;
-            if (a->nodes[f].kind != K_FUNC || !unconditional_in_func(a, c)) {
-                continue;
-            }
-            /* the def of f, by the node index (a scan of every def here was quadratic) */
-            uint32_t k = a->def_by_node[f];
-            defn *d = k == NONE ? NULL : &a->defs[k];
-            if (d && !d->step_direct && !d->cache_wrapper && d != t) {
-                d->cache_wrapper = 1;
-                changed = 1;
-            }
-        }
-        if (!changed) {
-            break;
-        }
-    }
     for (size_t i = 0; i < a->n_calls; i++) {
         uint32_t c = a->calls[i];
         const defn *w = NULL;
-        if (!is_empty_cache(a, c, q, sizeof q)) {
+        if (!flushes_cache(a, c)) {
             w = call_target(a, c);
             if (!w || !w->cache_wrapper) {
                 continue;
