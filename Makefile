@@ -71,6 +71,8 @@ help:
 	@echo "make lint       clang-format, clang-tidy and cppcheck over the C sources"
 	@echo "make format     format the C sources (.clang-format)"
 	@echo "make fuzz       the libFuzzer harnesses, FUZZ_SECONDS each (clang)"
+	@echo "make load-test  the server under load and faults (loopback, about 2 min)"
+	@echo "make load-stress  the load suite 5x with a CPU hog and 5x without (about 25 min)"
 
 $(CONFIG): scripts/deps.sh
 	@scripts/deps.sh build
