@@ -77,31 +77,54 @@ static int name_cmp(const char *x, size_t xl, const char *y, size_t yl)
     return xl < yl ? -1 : xl > yl;
 }
 
-static const char *def_name(const analysis *a, uint32_t i, size_t *len)
+/* What a sorted index is searched for: a name, and for bindings and global declarations a
+ * scope too. */
+typedef struct name_key {
+    const char *name;
+    size_t len;
+    uint32_t scope;
+} name_key;
+
+static int def_key_cmp(const analysis *a, uint32_t i, const name_key *k)
 {
-    *len = a->defs[i].name_len;
-    return a->defs[i].name;
+    return name_cmp(a->defs[i].name, a->defs[i].name_len, k->name, k->len);
 }
 
-static const char *bind_name(const analysis *a, uint32_t i, size_t *len)
+/* Bindings order by name, then scope (then source order, in bind_cmp). */
+static int bind_key_cmp(const analysis *a, uint32_t i, const name_key *k)
 {
-    *len = a->binds[i].name_len;
-    return a->binds[i].name;
+    const binding *b = &a->binds[i];
+    int c = name_cmp(b->name, b->name_len, k->name, k->len);
+    return c != 0 ? c : b->scope < k->scope ? -1 : b->scope > k->scope;
 }
 
-/* The first position in order[0..n) (indices sorted by name_of) whose name is not less than
- * name[0..len). */
-static size_t name_lower_bound(const analysis *a, const uint32_t *order, size_t n,
-                               const char *(*name_of)(const analysis *, uint32_t, size_t *),
-                               const char *name, size_t len)
+/* Global declarations order by scope, then name. */
+static int global_vs_key(const analysis *a, const struct global_decl *g, const name_key *k)
+{
+    if (g->scope != k->scope) {
+        return g->scope < k->scope ? -1 : 1;
+    }
+    size_t gl;
+    const char *gt = ntext(a, g->name, &gl);
+    return name_cmp(gt, gl, k->name, k->len);
+}
+
+static int global_key_cmp(const analysis *a, uint32_t i, const name_key *k)
+{
+    return global_vs_key(a, &a->globals[i], k);
+}
+
+/* The first position in order[0..n) (indices sorted as cmp orders them) whose entry is not
+ * less than key. order NULL: the entries themselves are in order (index i at position i). */
+static size_t lower_bound(const analysis *a, const uint32_t *order, size_t n,
+                          int (*cmp)(const analysis *, uint32_t, const name_key *),
+                          const name_key *key)
 {
     size_t lo = 0;
     size_t hi = n;
     while (lo < hi) {
         size_t mid = (lo + hi) / 2;
-        size_t ml;
-        const char *m = name_of(a, order[mid], &ml);
-        if (name_cmp(m, ml, name, len) < 0) {
+        if (cmp(a, order ? order[mid] : (uint32_t)mid, key) < 0) {
             lo = mid + 1;
         } else {
             hi = mid;
@@ -115,8 +138,9 @@ static size_t name_lower_bound(const analysis *a, const uint32_t *order, size_t 
 static const defn *def_named(const analysis *a, const char *name, size_t len, int toplevel_only,
                              int want_class)
 {
-    for (size_t i = name_lower_bound(a, a->def_by_name, a->n_defs, def_name, name, len);
-         i < a->n_defs; i++) {
+    name_key key = {name, len, 0};
+    for (size_t i = lower_bound(a, a->def_by_name, a->n_defs, def_key_cmp, &key); i < a->n_defs;
+         i++) {
         const defn *d = &a->defs[a->def_by_name[i]];
         if (d->name_len != len || memcmp(d->name, name, len) != 0) {
             break;
@@ -135,18 +159,12 @@ const defn *find_def(const analysis *a, const char *name, size_t len, int want_c
 
 /* ---- Bindings ---- */
 
-/* 1 if function scope `scope` declares name global (a->globals: pairs of scope and identifier
- * node, from global statements). */
+/* 1 if function scope `scope` declares name global (a->globals, sorted by global_key_cmp). */
 static int declared_global(const analysis *a, uint32_t scope, const char *name, size_t len)
 {
-    for (size_t i = 0; i < a->n_globals; i++) {
-        size_t gl;
-        const char *g = ntext(a, a->globals[i].name, &gl);
-        if (a->globals[i].scope == scope && gl == len && memcmp(g, name, len) == 0) {
-            return 1;
-        }
-    }
-    return 0;
+    name_key key = {name, len, scope};
+    size_t i = lower_bound(a, NULL, a->n_globals, global_key_cmp, &key);
+    return i < a->n_globals && global_key_cmp(a, (uint32_t)i, &key) == 0;
 }
 
 /* Adds a binding of name[0..len) at site (scope: scope_of(site), or the module when the
@@ -418,10 +436,20 @@ static int bind_cmp(const void *pa, const void *pb, void *ud)
     const analysis *a = ud;
     uint32_t i = *(const uint32_t *)pa;
     uint32_t j = *(const uint32_t *)pb;
-    const binding *x = &a->binds[i];
     const binding *y = &a->binds[j];
-    int c = name_cmp(x->name, x->name_len, y->name, y->name_len);
+    name_key key = {y->name, y->name_len, y->scope};
+    int c = bind_key_cmp(a, i, &key);
     return c != 0 ? c : i < j ? -1 : i > j;
+}
+
+static int global_cmp(const void *pa, const void *pb, void *ud)
+{
+    const analysis *a = ud;
+    const struct global_decl *y = pb;
+    size_t yl;
+    const char *yt = ntext(a, y->name, &yl);
+    name_key key = {yt, yl, y->scope};
+    return global_vs_key(a, pa, &key);
 }
 
 /* The binding of name[0..len) in scope that a use at byte `at` sees (at == UINT32_MAX: the
@@ -434,15 +462,10 @@ static const binding *binding_in(const analysis *a, uint32_t scope, const char *
     const binding *any = NULL;
     const binding *before_fb = NULL;
     const binding *any_fb = NULL;
-    for (size_t i = name_lower_bound(a, a->bind_by_name, a->n_binds, bind_name, name, len);
-         i < a->n_binds; i++) {
+    name_key key = {name, len, scope};
+    for (size_t i = lower_bound(a, a->bind_by_name, a->n_binds, bind_key_cmp, &key);
+         i < a->n_binds && bind_key_cmp(a, a->bind_by_name[i], &key) == 0; i++) {
         const binding *b = &a->binds[a->bind_by_name[i]];
-        if (b->name_len != len || memcmp(b->name, name, len) != 0) {
-            break;
-        }
-        if (b->scope != scope) {
-            continue;
-        }
         int is_before = a->nodes[b->site].sb < at;
         if (b->fallback) {
             any_fb = b;
@@ -577,6 +600,7 @@ void semantic_build(analysis *a)
             add_global(a, i);
         }
     }
+    qsort_r(a->globals, a->n_globals, sizeof *a->globals, global_cmp, a);
     for (uint32_t i = 0; i < a->n_nodes; i++) {
         collect_bindings(a, i);
     }

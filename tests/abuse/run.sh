@@ -78,6 +78,18 @@ check "1,000,000-line file, mostly blank: linted (finding on line 1000006)" 30 6
 awk 'BEGIN { printf "x = "; for (i = 0; i < 100000; i++) printf "["; for (i = 0; i < 100000; i++) printf "]"; print "" }' >"$tmp/nested.py"
 printf '%s\n' "$leak" >>"$tmp/nested.py"
 check "100,000 nested brackets: linted" 30 400000 1 "nested.py:7:19: OOM101" -- "$bin" lint "$tmp/nested.py"
+# Name resolution stays near-linear: 40,000 methods that each use `self` (one binding of it per
+# method) and 80,000 `global` declarations. Before the semantic model indexed bindings by scope
+# and globals by name, these took 10.6 s and 8.9 s of CPU; now under 1 s each. Each file sits
+# in a project of its own without DDP, so the answer is "clean" whatever else $tmp holds.
+mkdir -p "$tmp/names/m" "$tmp/names/g"
+: >"$tmp/names/m/pyproject.toml"
+: >"$tmp/names/g/pyproject.toml"
+awk 'BEGIN { print "from torch.utils.checkpoint import checkpoint"; print "class M:";
+    for (i = 0; i < 40000; i++) { print "    def f" i "(self, x):"; print "        return checkpoint(self.c, self.a(x))" } }' >"$tmp/names/m/methods.py"
+check "40,000 methods using self: resolved in bounded time" 4 600000 0 "" -- "$bin" lint "$tmp/names/m/methods.py"
+awk 'BEGIN { print "checkpoint = 1"; for (i = 0; i < 80000; i++) { print "def g" i "():"; print "    global v" i; print "    v" i " = " i } }' >"$tmp/names/g/globals.py"
+check "80,000 global declarations: resolved in bounded time" 4 600000 0 "" -- "$bin" lint "$tmp/names/g/globals.py"
 awk 'BEGIN { print "loss.backward()"; printf "x = "; for (i = 0; i < 100000; i++) printf "(" }' >"$tmp/unclosed.py"
 check "100,000 unclosed brackets: clear error (tree-sitter would crash)" 5 60000 2 "ends inside a statement" -- \
     "$bin" lint "$tmp/unclosed.py"
