@@ -407,9 +407,6 @@ static const char *start_worker(server *sv, worker *w, int listen_fd, int family
     const srv_mhd *m = sv->mhd;
     w->sv = sv;
     w->epoll_fd = -1;
-    if (m->is_feature_supported(MHD_FEATURE_EPOLL) != MHD_YES) {
-        return "libmicrohttpd was built without epoll";
-    }
     int fd = fcntl(listen_fd, F_DUPFD_CLOEXEC, 0);
     if (fd < 0) {
         return "cannot duplicate the listening socket";
@@ -479,6 +476,12 @@ server_status server_start(const server_opts *opts, server **out, server_diag *d
     snprintf(sv->url, sizeof sv->url, family == AF_INET6 ? "http://[%s]:%u/" : "http://%s:%u/",
              host, sv->port);
 
+    if (m->is_feature_supported(MHD_FEATURE_EPOLL) != MHD_YES) {
+        close(fd);
+        srv_site_free(sv->site);
+        free(sv);
+        return fail(diag, SERVER_ERR_LIBRARY, "libmicrohttpd was built without epoll");
+    }
     unsigned limit = opts->conn_limit ? opts->conn_limit : 1000U;
     if (threads > limit) {
         threads = limit; /* every daemon needs a share of at least one connection */
