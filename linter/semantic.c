@@ -600,7 +600,9 @@ void semantic_build(analysis *a)
             add_global(a, i);
         }
     }
-    qsort_r(a->globals, a->n_globals, sizeof *a->globals, global_cmp, a);
+    if (a->n_globals > 1) { /* (qsort's array may not be NULL, even empty) */
+        qsort_r(a->globals, a->n_globals, sizeof *a->globals, global_cmp, a);
+    }
     for (uint32_t i = 0; i < a->n_nodes; i++) {
         collect_bindings(a, i);
     }
