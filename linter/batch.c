@@ -193,6 +193,10 @@ static void lint_item(lint_batch *b, lint_ctx *ctx, lint_batch_item *it)
             o.ddp_fn = ddp_lookup;
             o.ddp_ud = &q;
         }
+        if (!o.project) {
+            o.project = b->projects;
+            o.path = it->path;
+        }
         st = lint_buffer(ctx, src, len, &o, &it->result, &d);
     }
     budget_give(b, cost);

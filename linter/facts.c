@@ -142,6 +142,38 @@ int is_step_call(const analysis *a, uint32_t call)
     return 0;
 }
 
+/* The leftmost identifier of an attribute chain (a.b.c -> a), or NONE. */
+static uint32_t chain_root(const analysis *a, uint32_t n)
+{
+    for (int d = 0; n != NONE && d < MAX_DEPTH; d++) {
+        if (a->nodes[n].kind == K_IDENT) {
+            return n;
+        }
+        if (a->nodes[n].kind != K_ATTR) {
+            return NONE;
+        }
+        n = child_field(a, n, F_OBJECT);
+    }
+    return NONE;
+}
+
+/* The class an instance name holds: `x = Cls(...)` (the last binding before n) with Cls a
+ * class, local or imported. Writes Cls's qualified name ("<local>.Cls" or the import's). */
+static int instance_class(const analysis *a, uint32_t ident, char *out, size_t cap)
+{
+    const binding *b = resolve_binding(a, ident);
+    if (!b || b->kind != BIND_VALUE || b->value == NONE || a->nodes[b->value].kind != K_CALL) {
+        return 0;
+    }
+    uint32_t f = child_field(a, b->value, F_FUNCTION);
+    uint32_t root = chain_root(a, f);
+    const binding *cb = root == NONE ? NULL : resolve_binding(a, root);
+    if (!cb || (cb->kind != BIND_IMPORT && cb->kind != BIND_CLASS)) {
+        return 0;
+    }
+    return resolve_name(a, f, out, cap);
+}
+
 const defn *call_target(const analysis *a, uint32_t call)
 {
     uint32_t f = child_field(a, call, F_FUNCTION);
@@ -159,7 +191,47 @@ const defn *call_target(const analysis *a, uint32_t call)
         t = ntext(a, child_field(a, f, F_ATTRIBUTE), &len);
         return find_method(a, t, len);
     }
+    uint32_t obj = a->nodes[f].kind == K_ATTR ? child_field(a, f, F_OBJECT) : NONE;
+    char cls[256];
+    if (obj != NONE && a->nodes[obj].kind == K_IDENT &&
+        instance_class(a, obj, cls, sizeof cls) && strncmp(cls, "<local>.", 8) == 0) {
+        /* ema.step() where ema = EMA(...), class EMA in this file */
+        const defn *c = find_def(a, cls + 8, strlen(cls + 8), 1);
+        t = ntext(a, child_field(a, f, F_ATTRIBUTE), &len);
+        return c ? method_of(a, c, t, len) : NULL;
+    }
     return NULL;
+}
+
+int call_import_qual(const analysis *a, uint32_t call, char *out, size_t cap)
+{
+    uint32_t f = child_field(a, call, F_FUNCTION);
+    uint32_t root = chain_root(a, f);
+    if (root == NONE) {
+        return 0;
+    }
+    const binding *b = resolve_binding(a, root);
+    if (b && b->kind == BIND_IMPORT) {
+        /* helper(), mod.helper(), pkg.mod.Cls.method() */
+        return resolve_name(a, f, out, cap);
+    }
+    if (a->nodes[f].kind == K_ATTR && child_field(a, f, F_OBJECT) == root) {
+        /* ema.step() where ema = EMAModel(...), EMAModel imported */
+        size_t ml;
+        const char *m = ntext(a, child_field(a, f, F_ATTRIBUTE), &ml);
+        char cls[448];
+        return instance_class(a, root, cls, sizeof cls) && strncmp(cls, "<local>.", 8) != 0 &&
+               snprintf(out, cap, "%s.%.*s", cls, (int)ml, m) < (int)cap;
+    }
+    return 0;
+}
+
+int call_project_target(analysis *a, uint32_t call, module_ref *out)
+{
+    memset(out, 0, sizeof *out);
+    char q[512];
+    return call_import_qual(a, call, q, sizeof q) && module_resolve(a, q, out) && out->fn &&
+           !(out->fn->flags & MODULE_CLASS);
 }
 
 const char *func_name(const analysis *a, uint32_t func, size_t *len)
@@ -300,7 +372,6 @@ static int cache_call_name(const analysis *a, uint32_t call, char *q, size_t cap
     return strncmp(q, "torch.", 6) == 0 || strncmp(q, "torch_npu.", 10) == 0;
 }
 
-/* Does the call run unconditionally whenever its function body runs? */
 int unconditional_in_func(const analysis *a, uint32_t call)
 {
     uint32_t f = a->nodes[call].func;
@@ -316,6 +387,8 @@ int unconditional_in_func(const analysis *a, uint32_t call)
         case K_BOOLOP:
         case K_LAMBDA:
         case K_CLASS:
+        case K_COMPREHENSION:
+        case K_GENERATOR:
             return 0;
         default:
             break;
@@ -330,30 +403,198 @@ int flushes_cache(const analysis *a, uint32_t call)
     return cache_call_name(a, call, q, sizeof q);
 }
 
+/* A guard that holds on every step of a run on the device: a device-availability check such as
+ * `if torch.cuda.is_available():` or `if device.type == "cuda":`. A condition that also names a
+ * step, an epoch, memory or the cache (modulo, first-step, OOM flags, memory thresholds) is a
+ * real guard. */
+int is_device_check(const analysis *a, uint32_t cond)
+{
+    if (cond == NONE) {
+        return 0;
+    }
+    static const char *const conditional[] = {"cache", "clear", "empty", "free",  "mem",
+                                              "oom",   "step",  "iter",  "epoch", "batch_idx"};
+    static const char *const device[] = {"is_available", "cuda", "device", "gpu",
+                                         "xpu",          "npu",  "mps"};
+    size_t n;
+    const char *t = ntext(a, cond, &n);
+    if (memchr(t, '%', n)) {
+        return 0;
+    }
+    for (size_t i = 0; i < sizeof conditional / sizeof conditional[0]; i++) {
+        if (util_contains_ci(t, n, conditional[i])) {
+            return 0;
+        }
+    }
+    for (size_t i = 0; i < sizeof device / sizeof device[0]; i++) {
+        if (util_contains_ci(t, n, device[i])) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* The index of call node c in a->calls (sorted: pre-order is source order), or SIZE_MAX. */
+static size_t call_index(const analysis *a, uint32_t c)
+{
+    size_t lo = 0;
+    size_t hi = a->n_calls;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (a->calls[mid] == c) {
+            return mid;
+        }
+        if (a->calls[mid] < c) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    return SIZE_MAX;
+}
+
+/* 1 if evaluating expression statement n always makes a flushing call: one not inside a
+ * conditional expression, boolean operator, lambda, comprehension or nested def. */
+/* NOLINTNEXTLINE(misc-no-recursion): depth <= MAX_DEPTH */
+static int expr_flushes(const analysis *a, uint32_t n, int depth)
+{
+    if (depth > MAX_DEPTH) {
+        return 0;
+    }
+    switch (a->nodes[n].kind) {
+    case K_COND_EXPR:
+    case K_BOOLOP:
+    case K_LAMBDA:
+    case K_COMPREHENSION:
+    case K_GENERATOR:
+    case K_FUNC:
+    case K_CLASS:
+        return 0;
+    case K_CALL: {
+        size_t i = call_index(a, n);
+        if (i != SIZE_MAX && (a->call_flags[i] & CALL_FLUSHES)) {
+            return 1;
+        }
+        break;
+    }
+    default:
+        break;
+    }
+    for (uint32_t c = a->nodes[n].first; c != NONE; c = a->nodes[c].next) {
+        if (expr_flushes(a, c, depth + 1)) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static int stmt_flushes(const analysis *a, uint32_t s, int depth);
+
+/* An if statement flushes on every path when each branch does, or, with no else and no elif,
+ * when its condition is a device check. */
+/* NOLINTNEXTLINE(misc-no-recursion): depth <= MAX_DEPTH */
+static int if_flushes(const analysis *a, uint32_t s, int depth)
+{
+    int has_else = 0;
+    int has_elif = 0;
+    for (uint32_t c = a->nodes[s].first; c != NONE; c = a->nodes[c].next) {
+        if (a->nodes[c].field != F_ALTERNATIVE) {
+            continue;
+        }
+        has_else |= a->nodes[c].kind == K_ELSE;
+        has_elif |= a->nodes[c].kind == K_ELIF;
+        if (!stmt_flushes(a, c, depth + 1)) {
+            return 0;
+        }
+    }
+    if (!has_else && (has_elif || !is_device_check(a, child_field(a, s, F_CONDITION)))) {
+        return 0;
+    }
+    return stmt_flushes(a, child_field(a, s, F_CONSEQUENCE), depth + 1);
+}
+
+/* 1 if every path through statement (or block) s flushes the cache. An `if` counts when each
+ * of its branches flushes, or, without an else, when its condition is a device check (a
+ * device-dispatch helper: `if xpu: torch.xpu.empty_cache() elif ...: else:
+ * torch.cuda.empty_cache()`). Loops may run zero times; a try counts by its body or finally. */
+/* NOLINTNEXTLINE(misc-no-recursion): depth <= MAX_DEPTH */
+static int stmt_flushes(const analysis *a, uint32_t s, int depth)
+{
+    if (s == NONE || depth > MAX_DEPTH) {
+        return 0;
+    }
+    switch (a->nodes[s].kind) {
+    case K_BLOCK:
+        for (uint32_t c = a->nodes[s].first; c != NONE; c = a->nodes[c].next) {
+            if (a->nodes[c].named && stmt_flushes(a, c, depth + 1)) {
+                return 1;
+            }
+        }
+        return 0;
+    case K_IF:
+        return if_flushes(a, s, depth);
+    case K_ELIF:
+        return stmt_flushes(a, child_field(a, s, F_CONSEQUENCE), depth + 1);
+    case K_ELSE:
+    case K_WITH:
+        return stmt_flushes(a, child_field(a, s, F_BODY), depth + 1);
+    case K_TRY:
+        if (stmt_flushes(a, child_field(a, s, F_BODY), depth + 1)) {
+            return 1;
+        }
+        for (uint32_t c = a->nodes[s].first; c != NONE; c = a->nodes[c].next) {
+            if (a->nodes[c].kind == K_FINALLY && stmt_flushes(a, named_child(a, c, 0), depth + 1)) {
+                return 1;
+            }
+        }
+        return 0;
+    case K_EXPR_STMT:
+    case K_ASSIGN:
+    case K_AUG_ASSIGN:
+    case K_RETURN:
+        return expr_flushes(a, s, depth + 1);
+    default:
+        return 0;
+    }
+}
+
 /* The file's call graph for the summaries below: what each call is (a training step, or a
  * call of a same-file def: its target), the calls of each def (CSR: callers[caller_start[k] ..
  * caller_start[k + 1]) for def k), and a worklist. */
 typedef struct call_graph {
-    uint8_t *steps;
     const defn **targets;
     uint32_t *caller_start, *callers;
     uint32_t *work;
     size_t n_work;
 } call_graph;
 
-static void graph_build(const analysis *a, call_graph *g)
+static void graph_build(analysis *a, call_graph *g)
 {
     size_t nc = a->n_calls;
-    g->steps = xmalloc(nc ? nc : 1);
     /* NOLINTNEXTLINE(bugprone-sizeof-expression): an array of pointers */
     g->targets = xmalloc((nc ? nc : 1) * sizeof *g->targets);
     g->caller_start = xcalloc(a->n_defs + 2, sizeof *g->caller_start);
     g->callers = xmalloc((nc ? nc : 1) * sizeof *g->callers);
+    a->call_flags = xrealloc(a->call_flags, nc ? nc : 1);
+    a->call_refs = xrealloc(a->call_refs, (nc ? nc : 1) * sizeof *a->call_refs);
     for (size_t i = 0; i < nc; i++) {
-        g->steps[i] = (uint8_t)is_step_call(a, a->calls[i]);
-        g->targets[i] = g->steps[i] ? NULL : call_target(a, a->calls[i]);
+        uint32_t c = a->calls[i];
+        a->call_flags[i] = (uint8_t)(is_step_call(a, c) ? CALL_STEP : 0);
+        memset(&a->call_refs[i], 0, sizeof a->call_refs[i]);
+        g->targets[i] = a->call_flags[i] ? NULL : call_target(a, c);
         if (g->targets[i]) {
             g->caller_start[(size_t)(g->targets[i] - a->defs) + 2]++;
+        } else if (!a->call_flags[i] && a->opts && a->opts->project &&
+                   call_project_target(a, c, &a->call_refs[i])) {
+            const module_ref *r = &a->call_refs[i];
+            if (module_fn_does(a, r->module, r->fn, MODULE_TRAINS)) {
+                a->call_flags[i] |= CALL_STEP;
+            } else if (module_fn_does(a, r->module, r->fn, MODULE_FLUSHES)) {
+                a->call_flags[i] |= CALL_FLUSHES;
+            }
+        }
+        if (flushes_cache(a, c)) {
+            a->call_flags[i] |= CALL_FLUSHES;
         }
     }
     for (size_t k = 2; k < a->n_defs + 2; k++) {
@@ -375,7 +616,6 @@ static void graph_free(call_graph *g)
     free(g->work);
     free(g->callers);
     free(g->caller_start);
-    free(g->steps);
     free(g->targets);
 }
 
@@ -405,21 +645,28 @@ static void fire(analysis *a, call_graph *g, size_t i)
     push_callers(a, g, d);
 }
 
-/* Call i flushes the cache (directly or through a wrapper): its function, if it makes the
- * call whenever it runs and does not train, becomes a wrapper, and its callers are pushed. */
+/* Call i flushes the cache (directly or through a wrapper): its function, if every path
+ * through it flushes and it does not train, becomes a wrapper, and its callers are pushed. */
 static void wrap(analysis *a, call_graph *g, size_t i)
 {
     uint32_t c = a->calls[i];
+    a->call_flags[i] |= CALL_FLUSHES;
     uint32_t f = a->nodes[c].func;
-    if (a->nodes[f].kind != K_FUNC || !unconditional_in_func(a, c)) {
+    if (a->nodes[f].kind != K_FUNC) {
         return;
     }
     defn *d = def_at(a, f);
-    if (!d || d->step_direct || d->cache_wrapper || d == g->targets[i]) {
+    if (!d || d->step_direct || d->cache_wrapper || d == g->targets[i] ||
+        !stmt_flushes(a, child_field(a, f, F_BODY), 0)) {
         return;
     }
     d->cache_wrapper = 1;
     push_callers(a, g, d);
+}
+
+int call_flushes(const analysis *a, size_t i)
+{
+    return (a->call_flags[i] & CALL_FLUSHES) != 0;
 }
 
 void facts_build(analysis *a)
@@ -430,9 +677,9 @@ void facts_build(analysis *a)
     call_graph g;
     graph_build(a, &g);
     /* "Trains", to the true fixpoint: a call trains if it steps or calls a def that trains
-     * outside any loop of its own. */
+     * outside any loop of its own (in this file or another project module). */
     for (size_t i = 0; i < nc; i++) {
-        if (g.steps[i]) {
+        if (a->call_flags[i] & CALL_STEP) {
             g.work[g.n_work++] = (uint32_t)i;
         }
     }
@@ -445,13 +692,13 @@ void facts_build(analysis *a)
             t->called_in_loop = 1;
         }
     }
-    /* "Flushes the cache": a def that calls empty_cache (or such a def) whenever it runs and
+    /* "Flushes the cache": a def that calls empty_cache (or such a def) on every path and
      * does not train itself; the same worklist, now that "trains" is known. */
     for (size_t k = 0; k < a->n_defs; k++) {
         a->defs[k].cache_wrapper = 0;
     }
     for (size_t i = 0; i < nc; i++) {
-        if (flushes_cache(a, a->calls[i])) {
+        if (a->call_flags[i] & CALL_FLUSHES) {
             g.work[g.n_work++] = (uint32_t)i;
         }
     }

@@ -235,28 +235,37 @@ lint_ctx *lint_ctx_new(lint_diag *diag)
     return c;
 }
 
+void analysis_clear(analysis *a)
+{
+    for (size_t i = 0; i < a->n_binds; i++) {
+        free(a->binds[i].qual);
+    }
+    free(a->binds);
+    free(a->bind_by_name);
+    free(a->globals);
+    free(a->nodes);
+    free(a->defs);
+    free(a->calls);
+    free(a->loops);
+    free(a->loop_trains);
+    free(a->def_by_name);
+    free(a->def_by_node);
+    free(a->line_starts);
+    free(a->call_refs);
+    free(a->call_flags);
+    chunks_free(a);
+    free(a->out);
+    module_locals_free(a);
+    memset(a, 0, sizeof *a);
+}
+
 void lint_ctx_free(lint_ctx *c)
 {
     if (!c) {
         return;
     }
     ts_parser_delete(c->parser);
-    for (size_t i = 0; i < c->a.n_binds; i++) {
-        free(c->a.binds[i].qual);
-    }
-    free(c->a.binds);
-    free(c->a.bind_by_name);
-    free(c->a.globals);
-    free(c->a.nodes);
-    free(c->a.defs);
-    free(c->a.calls);
-    free(c->a.loops);
-    free(c->a.loop_trains);
-    free(c->a.def_by_name);
-    free(c->a.def_by_node);
-    free(c->a.line_starts);
-    chunks_free(&c->a);
-    free(c->a.out);
+    analysis_clear(&c->a);
     free(c);
 }
 
@@ -293,6 +302,7 @@ static lint_status run(lint_ctx *ctx, const char *src, size_t len, const TSTree 
         free(a->binds[i].qual);
     }
     a->n_binds = 0;
+    module_locals_free(a);
     a->src = src;
     a->len = len;
     a->opts = opts;

@@ -165,6 +165,12 @@ typedef struct lint_options {
     const lint_ddp *ddp;
     void (*ddp_fn)(void *ud, lint_ddp *out);
     void *ddp_ud;
+    /* The project the source belongs to, for facts that cross files (a helper imported from
+     * another module that flushes the cache or trains): path is the file's name (it need not
+     * exist, as with --stdin-filename), project the cache of module summaries (borrowed; the
+     * same cache as lint_project_ddp's). Both NULL: the source is read on its own. */
+    lint_project_cache *project;
+    const char *path;
     /* 1: the same document will be linted again after small edits (an editor): the context
      * keeps each top-level statement's flattened tree and reuses it while its bytes are
      * unchanged. Costs a copy of the last document's tree; pointless for one-shot linting. */

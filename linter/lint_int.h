@@ -177,6 +177,53 @@ typedef struct flat_chunk {
     int used; /* seen in the latest run (others are dropped) */
 } flat_chunk;
 
+/* ---- The project's modules (module.c) ---- */
+enum { CALL_STEP = 1, CALL_FLUSHES = 2 };
+enum { MODULE_TRAINS = 1, MODULE_FLUSHES = 2, MODULE_CLASS = 4 };
+/* A function ("f"), method ("C.m") or class ("C", MODULE_CLASS) of a module, as other files
+ * see it. flags: what its own module shows (MODULE_TRAINS: calling it performs a training step
+ * outside any loop of its own; MODULE_FLUSHES: it flushes the allocator cache on every path and
+ * does not train). Its calls of other functions are edges[edge_start .. edge_start + n_edges)
+ * of its module; what it does through them is a reachability question (module_fn_does). */
+typedef struct module_fn {
+    char *name;
+    uint8_t flags;
+    uint8_t known, answer; /* module_fn_does's settled answers, per flag (under the cache lock) */
+    uint32_t edge_start, n_edges;
+} module_fn;
+/* A call inside a module's function: of a function of the same module (target is its name) or,
+ * through an import, of another module's (target is the qualified name as written, relative to
+ * the module's file). when: MODULE_TRAINS if it is outside any loop of the caller (the callee
+ * training makes the caller train), MODULE_FLUSHES if it runs on every path through the caller. */
+typedef struct module_edge {
+    char *target;
+    uint8_t external, when;
+} module_edge;
+/* A name the module binds by import at its top level (a package re-export): qual as written,
+ * relative to the module's file. */
+typedef struct module_export {
+    char *name, *qual;
+} module_export;
+/* A project module's summary, built from its file alone (so it is the same however it is
+ * reached). All owned; module_info_free frees it. */
+typedef struct module_info {
+    char *path;     /* its file, a real path */
+    char *root;     /* its project root, or NULL */
+    module_fn *fns; /* sorted by name */
+    size_t n_fns;
+    module_edge *edges;
+    size_t n_edges;
+    module_export *exports; /* sorted by name */
+    size_t n_exports;
+    char **deps; /* the project modules it imports (any scope), real paths */
+    size_t n_deps;
+} module_info;
+/* What a qualified name is in the project: a module (fn NULL) or one of its functions. */
+typedef struct module_ref {
+    const module_info *module;
+    const module_fn *fn;
+} module_ref;
+
 typedef struct analysis {
     const char *src;
     size_t len;
@@ -208,6 +255,15 @@ typedef struct analysis {
     flat_chunk *chunks;
     size_t n_chunks, cap_chunks;
     const lint_options *opts;
+    /* The project layer, set up on the first module_resolve() of a run: the project cache
+     * (borrowed), this file's real path and its project root (owned, NULL when unknown). */
+    lint_project_cache *project;
+    char *path, *root;
+    int paths_known;
+    /* Per call (index into calls): the project function it calls in another module, if any
+     * (facts.c). */
+    module_ref *call_refs;
+    uint8_t *call_flags; /* per call: CALL_STEP (trains), CALL_FLUSHES (facts.c) */
     int rule; /* the number of the rule running now: add_finding reports under it */
     lint_finding *out;
     size_t n_out, cap_out;
@@ -250,6 +306,8 @@ void semantic_build(analysis *a);
 defn *def_at(analysis *a, uint32_t func);
 /* The first def named name[0..len) at any depth (a method, a nested function), or NULL. */
 const defn *find_method(const analysis *a, const char *name, size_t len);
+/* The method name[0..len) defined directly in class cls, or NULL. */
+const defn *method_of(const analysis *a, const defn *cls, const char *name, size_t len);
 /* The dotted qualified name of an identifier/attribute chain, with the leftmost name replaced as
  * resolve_binding() finds it: an import by what it imports ("cp.checkpoint" ->
  * "torch.utils.checkpoint.checkpoint"), a def or class of this file by "<local>.name"; a
@@ -271,8 +329,6 @@ uint32_t call_positional(const analysis *a, uint32_t call, unsigned i);
 /* 1 if the call flushes the allocator cache: torch.cuda/xpu/npu/mps.empty_cache (aliases,
  * torch.cuda.memory.empty_cache, torch_npu), deepspeed's get_accelerator().empty_cache(). */
 int flushes_cache(const analysis *a, uint32_t call);
-/* 1 if the call runs whenever its function body runs (no if, loop, except, ... around it). */
-int unconditional_in_func(const analysis *a, uint32_t call);
 /* Computes what the code does (which loops train, which functions step) over the semantic
  * model. Runs once per lint, after semantic_build. */
 void facts_build(analysis *a);
@@ -285,8 +341,27 @@ int in_except(const analysis *a, uint32_t n, uint32_t stop);
 int under_no_grad(const analysis *a, uint32_t n);
 /* 1 if the call is a training step: x.backward(...), optimizer.step(), scaler.step(opt). */
 int is_step_call(const analysis *a, uint32_t call);
-/* The def a call goes to when it calls a same-file function (f() or self.f()), or NULL. */
+/* The def a call goes to when it calls a same-file function (f(), self.f(), or x.f() where
+ * x = C(...) with C a class of this file), or NULL. */
 const defn *call_target(const analysis *a, uint32_t call);
+/* 1 with *out filled when the call goes to a function or method of another project module
+ * (through an import: helper(), mod.helper(); or x.m() where x = C(...) with C imported from
+ * the project). Resolves (and may summarise) modules: facts_build asks it once per call and
+ * keeps the answer in a->call_refs. */
+int call_project_target(analysis *a, uint32_t call, module_ref *out);
+/* The qualified name (as written in this file's imports) of what the call calls when the callee
+ * is reached through an import: helper() -> "..utils.helper", mod.f() -> "pkg.mod.f", x.m() with
+ * x = C(...) and C imported -> "pkg.C.m". 0 for anything else. */
+int call_import_qual(const analysis *a, uint32_t call, char *out, size_t cap);
+/* 1 if the call runs on every path through its function: no if, loop, except, conditional
+ * expression or lambda around it inside the function. */
+int unconditional_in_func(const analysis *a, uint32_t call);
+/* 1 if cond is a device-availability check (`torch.cuda.is_available()`, `device.type ==
+ * "cuda"`): a guard that holds on every step of a run on the device. */
+int is_device_check(const analysis *a, uint32_t cond);
+/* 1 if the call flushes the cache: directly (flushes_cache), or through a function of this
+ * file or of another project module that flushes on every path. */
+int call_flushes(const analysis *a, size_t i);
 /* The function name of the function node (NULL for the module). */
 const char *func_name(const analysis *a, uint32_t func, size_t *len);
 /* The methods a training framework calls once per training step, and what they are handed:
@@ -314,6 +389,46 @@ int hook_param_fact(const analysis *a, const binding *param);
 /* 1 if n (inside function f) runs on every training step: its innermost loop trains, or
  * it is outside loops in a per-step hook or step function. */
 int per_step_region(const analysis *a, uint32_t n, uint32_t *out_region);
+
+/* Frees everything an analysis owns and zeroes it (module summaries it built included). */
+void analysis_clear(analysis *a);
+
+/* ---- Project modules (module.c, project.c) ---- */
+/* The file of the module that qual (an import's qualified name as written: "pkg.mod.f",
+ * "..utils.memory.empty_cache") names, imported from the file importer (a real path): relative
+ * imports from importer's folder, absolute ones from importer's folder, root and root/src
+ * (root may be NULL). Returns 1 with the module's file in out and the rest of qual (the name
+ * inside the module, "" for the module itself) in *out_rest; 0 if qual is not a project
+ * module (torch, a missing file). */
+int module_find(const char *importer, const char *root, const char *qual, char *out, size_t cap,
+                const char **out_rest);
+/* What qual (as module_find takes it) is in the project of the file a lints: fills *out and
+ * returns 1 for a project module or one of its functions, methods or classes (followed through
+ * re-exports); 0 otherwise, or when a has no project (lint_options.project/path unset). */
+int module_resolve(analysis *a, const char *qual, module_ref *out);
+void module_info_free(module_info *m);
+/* 1 if the function fn of module m does flag (MODULE_TRAINS or MODULE_FLUSHES), by its own
+ * module's facts or through the functions it calls, in any module of the project: a
+ * reachability question over the summaries' edges, so import cycles need no special care and
+ * the answer is the same whatever asked first. */
+int module_fn_does(analysis *a, const module_info *m, const module_fn *fn, int flag);
+/* path for a message: relative to a's project root (or a's folder). */
+void project_rel(const analysis *a, const char *path, char *out, size_t cap);
+/* Frees the run's project paths (analysis_clear calls it). */
+void module_locals_free(analysis *a);
+/* The project cache's side of the index (project.c): the cached summary of the module at
+ * path, or NULL; insert takes m and returns the cached summary (m, or one another thread put
+ * first, m being freed). Thread-safe. */
+const module_info *project_module_lookup(lint_project_cache *c, const char *path);
+const module_info *project_module_insert(lint_project_cache *c, module_info *m);
+/* path made real (its folder, when the file itself does not exist). Caller frees. */
+char *project_realpath(const char *path);
+/* The settled answer of module_fn_does for fn and flag: answer >= 0 records it and returns it;
+ * -1 asks (returns -1 when not settled yet). Thread-safe. */
+int project_module_answer(lint_project_cache *c, const module_fn *cfn, int flag, int answer);
+/* The project root (real path) of the real path file, or NULL when the file belongs to no
+ * project (no .git or pyproject.toml above it, no workspace). Caller frees. */
+char *project_root_of(lint_project_cache *c, const char *file);
 
 /* ---- Findings (finding.c) ---- */
 /* A finding of the running rule (a->rule) at node n, with a printf-style message. Returns the

@@ -291,6 +291,9 @@ struct lint_project_cache {
     dirmap *d;
     size_t nd, capd;
     char *workspace; /* an editor's workspace root, or NULL */
+    /* Module summaries (module.c) by real path: open addressing, a power-of-two table. */
+    module_info **mods;
+    size_t n_mods, cap_mods;
 };
 
 void lint_project_cache_set_workspace(lint_project_cache *c, const char *root)
@@ -326,6 +329,10 @@ void lint_project_cache_free(lint_project_cache *c)
     for (size_t i = 0; i < c->nd; i++) {
         free(c->d[i].dir);
     }
+    for (size_t i = 0; i < c->cap_mods; i++) {
+        module_info_free(c->mods[i]);
+    }
+    free(c->mods);
     free(c->p);
     free(c->d);
     free(c->workspace);
@@ -495,4 +502,115 @@ void lint_project_ddp(lint_project_cache *c, const char *path, lint_ddp *out)
     *out = c->p[pi].ddp;
     pthread_mutex_unlock(&c->mu);
     free(dir);
+}
+
+/* ---- Module summaries and roots (module.c asks) ---- */
+
+static size_t path_hash(const char *s)
+{
+    size_t h = 1469598103934665603ULL;
+    for (; *s; s++) {
+        h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+    }
+    return h;
+}
+
+/* The slot of path in c->mods: its summary's, or the empty one where it would go. Locked. */
+static size_t mod_slot(const lint_project_cache *c, const char *path)
+{
+    size_t mask = c->cap_mods - 1;
+    size_t i = path_hash(path) & mask;
+    while (c->mods[i] && strcmp(c->mods[i]->path, path) != 0) {
+        i = (i + 1) & mask;
+    }
+    return i;
+}
+
+const module_info *project_module_lookup(lint_project_cache *c, const char *path)
+{
+    pthread_mutex_lock(&c->mu);
+    const module_info *m = c->cap_mods ? c->mods[mod_slot(c, path)] : NULL;
+    pthread_mutex_unlock(&c->mu);
+    return m;
+}
+
+const module_info *project_module_insert(lint_project_cache *c, module_info *m)
+{
+    pthread_mutex_lock(&c->mu);
+    if (2 * (c->n_mods + 1) > c->cap_mods) {
+        size_t old = c->cap_mods;
+        module_info **prev = c->mods;
+        c->cap_mods = old ? old * 2 : 64;
+        /* NOLINTNEXTLINE(bugprone-sizeof-expression): an array of pointers */
+        c->mods = xcalloc(c->cap_mods, sizeof *c->mods);
+        for (size_t i = 0; i < old; i++) {
+            if (prev[i]) {
+                c->mods[mod_slot(c, prev[i]->path)] = prev[i];
+            }
+        }
+        free(prev);
+    }
+    size_t i = mod_slot(c, m->path);
+    if (c->mods[i]) {
+        module_info_free(m); /* another thread summarised it first: the same summary */
+    } else {
+        c->mods[i] = m;
+        c->n_mods++;
+    }
+    const module_info *out = c->mods[i];
+    pthread_mutex_unlock(&c->mu);
+    return out;
+}
+
+char *project_realpath(const char *path)
+{
+    char *real = realpath(path, NULL);
+    if (real) {
+        return real;
+    }
+    char *dir = dir_of(path);
+    const char *slash = strrchr(path, '/');
+    char *out = xasprintf("%s/%s", dir, slash ? slash + 1 : path);
+    free(dir);
+    return out;
+}
+
+char *project_root_of(lint_project_cache *c, const char *file)
+{
+    char *root = xstrdup(file);
+    char *slash = strrchr(root, '/');
+    if (slash && slash != root) {
+        *slash = '\0';
+    }
+    pthread_mutex_lock(&c->mu);
+    const char *ws = c->workspace;
+    for (;;) {
+        if (exists(root, ".git") || exists(root, "pyproject.toml") || (ws && strcmp(root, ws) == 0)) {
+            pthread_mutex_unlock(&c->mu);
+            return root;
+        }
+        slash = strrchr(root, '/');
+        if (!slash || slash == root) {
+            break;
+        }
+        *slash = '\0';
+    }
+    pthread_mutex_unlock(&c->mu);
+    free(root);
+    return NULL;
+}
+
+int project_module_answer(lint_project_cache *c, const module_fn *cfn, int flag, int answer)
+{
+    /* the one mutable part of a cached summary, written under the lock */
+    module_fn *fn = (module_fn *)cfn;
+    pthread_mutex_lock(&c->mu);
+    if (answer >= 0) {
+        fn->known |= (uint8_t)flag;
+        fn->answer = (uint8_t)(answer ? fn->answer | flag : fn->answer & ~flag);
+    } else if (fn->known & flag) {
+        answer = (fn->answer & flag) != 0;
+    }
+    pthread_mutex_unlock(&c->mu);
+    return answer;
 }

@@ -133,10 +133,20 @@ static size_t lower_bound(const analysis *a, const uint32_t *order, size_t n,
     return lo;
 }
 
+/* The innermost class or function around def d, or NONE. */
+static uint32_t def_owner(const analysis *a, const defn *d)
+{
+    uint32_t p = a->nodes[d->node].parent;
+    while (p != NONE && a->nodes[p].kind != K_CLASS && a->nodes[p].kind != K_FUNC) {
+        p = a->nodes[p].parent;
+    }
+    return p;
+}
+
 /* The first def (in source order) named name[0..len) that satisfies toplevel_only and
- * want_class (-1: either), or NULL. */
+ * want_class (-1: either) and, when owner is not NONE, is defined directly in owner; or NULL. */
 static const defn *def_named(const analysis *a, const char *name, size_t len, int toplevel_only,
-                             int want_class)
+                             int want_class, uint32_t owner)
 {
     name_key key = {name, len, 0};
     for (size_t i = lower_bound(a, a->def_by_name, a->n_defs, def_key_cmp, &key); i < a->n_defs;
@@ -145,7 +155,8 @@ static const defn *def_named(const analysis *a, const char *name, size_t len, in
         if (d->name_len != len || memcmp(d->name, name, len) != 0) {
             break;
         }
-        if ((!toplevel_only || d->toplevel) && (want_class < 0 || want_class == d->is_class)) {
+        if ((!toplevel_only || d->toplevel) && (want_class < 0 || want_class == d->is_class) &&
+            (owner == NONE || def_owner(a, d) == owner)) {
             return d;
         }
     }
@@ -154,7 +165,7 @@ static const defn *def_named(const analysis *a, const char *name, size_t len, in
 
 const defn *find_def(const analysis *a, const char *name, size_t len, int want_class)
 {
-    return def_named(a, name, len, 1, want_class);
+    return def_named(a, name, len, 1, want_class, NONE);
 }
 
 /* ---- Bindings ---- */
@@ -414,7 +425,12 @@ static void index_defs(analysis *a)
 
 const defn *find_method(const analysis *a, const char *name, size_t len)
 {
-    return def_named(a, name, len, 0, 0);
+    return def_named(a, name, len, 0, 0, NONE);
+}
+
+const defn *method_of(const analysis *a, const defn *cls, const char *name, size_t len)
+{
+    return def_named(a, name, len, 0, 0, cls->node);
 }
 
 /* ---- Scopes and resolution ---- */

@@ -318,7 +318,11 @@ static void lint_doc(lsp_server *s, doc *d)
         return; /* too large to parse: no diagnostics */
     }
     void *args[2] = {s->projects, d->path};
-    lint_options opts = {0, 0, NULL, d->path ? project_ddp : NULL, d->path ? args : NULL, 1};
+    lint_options opts = {.ddp_fn = d->path ? project_ddp : NULL,
+                         .ddp_ud = d->path ? args : NULL,
+                         .project = d->path ? s->projects : NULL,
+                         .path = d->path,
+                         .incremental = 1};
     lint_diag diag = {{0}};
     if (lint_tree(s->lint, d->text, d->len, d->tree, &opts, &d->result, &diag) != LINT_OK) {
         log_message(s, 1, diag.message);

@@ -5,36 +5,6 @@
 
 #include "linter/lint_int.h"
 
-/* A guard that still runs every step: a device-availability check such as
- * `if torch.cuda.is_available():` or `if device.type == "cuda":`. Anything else (modulo,
- * first-step, OOM flags, config knobs, memory thresholds) makes the call conditional. */
-static int device_check(const analysis *a, uint32_t cond)
-{
-    if (cond == NONE) {
-        return 0;
-    }
-    static const char *const conditional[] = {"cache", "clear", "empty", "free",  "mem",
-                                              "oom",   "step",  "iter",  "epoch", "batch_idx"};
-    static const char *const device[] = {"is_available", "cuda", "device", "gpu",
-                                         "xpu",          "npu",  "mps"};
-    size_t n;
-    const char *t = ntext(a, cond, &n);
-    if (memchr(t, '%', n)) {
-        return 0;
-    }
-    for (size_t i = 0; i < sizeof conditional / sizeof conditional[0]; i++) {
-        if (util_contains_ci(t, n, conditional[i])) {
-            return 0;
-        }
-    }
-    for (size_t i = 0; i < sizeof device / sizeof device[0]; i++) {
-        if (util_contains_ci(t, n, device[i])) {
-            return 1;
-        }
-    }
-    return 0;
-}
-
 /* 1 if nothing between the call and its region makes it conditional. */
 static int every_step(const analysis *a, uint32_t call, uint32_t region)
 {
@@ -48,7 +18,7 @@ static int every_step(const analysis *a, uint32_t call, uint32_t region)
                 return 0;
             }
             if (a->nodes[prev].field == F_CONSEQUENCE &&
-                !device_check(a, child_field(a, p, F_CONDITION))) {
+                !is_device_check(a, child_field(a, p, F_CONDITION))) {
                 return 0;
             }
             break;
@@ -73,34 +43,45 @@ static void rule_empty_cache(analysis *a)
 {
     for (size_t i = 0; i < a->n_calls; i++) {
         uint32_t c = a->calls[i];
-        const defn *w = NULL;
-        if (!flushes_cache(a, c)) {
-            w = call_target(a, c);
-            if (!w || !w->cache_wrapper) {
-                continue;
-            }
+        if (!call_flushes(a, i)) {
+            continue;
         }
         uint32_t region;
         if (!per_step_region(a, c, &region) || !every_step(a, c, region) ||
             in_except(a, c, a->nodes[c].func)) {
             continue;
         }
-        uint32_t f = child_field(a, c, F_FUNCTION);
         const char *where =
             a->nodes[region].kind == K_FUNC ? "a per-step function" : "the training loop";
-        if (w) {
+        uint32_t f = child_field(a, c, F_FUNCTION);
+        size_t fl;
+        const char *ft = ntext(a, f, &fl);
+        fl = fl > 60 ? 60 : fl;
+        const module_ref *ref = &a->call_refs[i];
+        if (flushes_cache(a, c)) {
+            add_finding(a, c,
+                        "`%.*s()` runs on every step of %s: it frees no live tensor and forces "
+                        "cudaMalloc again; empty the cache on OOM recovery or every N steps",
+                        (int)fl, ft, where);
+        } else if (ref->fn) {
+            char rel[256];
+            project_rel(a, ref->module->path, rel, sizeof rel);
+            add_finding(a, c,
+                        "`%.*s()` (%s in %s) empties the CUDA cache on every step of %s: it "
+                        "frees no live tensor and forces cudaMalloc again; empty the cache on OOM "
+                        "recovery or every N steps",
+                        (int)fl, ft, ref->fn->name, rel, where);
+        } else {
+            const defn *w = call_target(a, c);
+            if (w && w->toplevel) {
+                ft = w->name; /* a function: its name; a method: the call as written */
+                fl = w->name_len;
+            }
             add_finding(a, c,
                         "`%.*s()` calls torch.cuda.empty_cache() on every step of %s: it frees "
                         "no live tensor and forces cudaMalloc again; empty the cache on OOM "
                         "recovery or every N steps",
-                        (int)w->name_len, w->name, where);
-        } else {
-            size_t fl;
-            const char *ft = ntext(a, f, &fl);
-            add_finding(a, c,
-                        "`%.*s()` runs on every step of %s: it frees no live tensor and forces "
-                        "cudaMalloc again; empty the cache on OOM recovery or every N steps",
-                        (int)(fl > 60 ? 60 : fl), ft, where);
+                        (int)fl, ft, where);
         }
     }
 }
@@ -126,7 +107,9 @@ static const char explain[] =
     "    except torch.cuda.OutOfMemoryError:\n"
     "        torch.cuda.empty_cache()\n";
 
-static const char *const needles[] = {"empty_cache", NULL};
+/* empty_cache in the file, or a training step next to an import: the flush may come from a
+ * helper in another project module. */
+static const char *const needles[] = {"empty_cache", "backward&import", "step(&import", NULL};
 
 const rule_spec oom102_empty_cache_every_step = {
     .meta =

@@ -150,6 +150,8 @@ static int check_case(lint_ctx *ctx, lint_project_cache *pc, const char *py, int
     if (project) {
         lint_project_ddp(pc, py, &ddp);
         o.ddp = &ddp;
+        o.project = pc;
+        o.path = py;
     }
     lint_result *r = NULL;
     lint_diag d = {{0}};
@@ -198,6 +200,28 @@ static void count_case(const char *name, int *per_rule, int *clean_rule)
     }
 }
 
+/* Checks every *.py under the project folder dir (subfolders too: packages). */
+/* NOLINTNEXTLINE(misc-no-recursion): the case tree is shallow */
+static void check_project(lint_ctx *ctx, lint_project_cache *pc, const char *dir, int *cases,
+                          int *failed, buf *report)
+{
+    struct dirent **sub;
+    int m = scandir(dir, &sub, NULL, by_name);
+    for (int k = 0; k < m; k++) {
+        char *py = xasprintf("%s/%s", dir, sub[k]->d_name);
+        struct stat st;
+        if (has_suffix(sub[k]->d_name, ".py")) {
+            (*cases)++;
+            *failed += !check_case(ctx, pc, py, 1, report);
+        } else if (sub[k]->d_name[0] != '.' && stat(py, &st) == 0 && S_ISDIR(st.st_mode)) {
+            check_project(ctx, pc, py, cases, failed, report);
+        }
+        free(py);
+        free(sub[k]);
+    }
+    free(sub);
+}
+
 START_TEST(test_cases)
 {
     lint_ctx *ctx = lint_ctx_new(NULL);
@@ -216,18 +240,7 @@ START_TEST(test_cases)
             failed += !check_case(ctx, pc, path, 0, &report);
             count_case(list[i]->d_name, per_rule, clean_rule);
         } else if (stat(path, &st) == 0 && S_ISDIR(st.st_mode) && access(marker, F_OK) == 0) {
-            struct dirent **sub;
-            int m = scandir(path, &sub, NULL, by_name);
-            for (int k = 0; k < m; k++) {
-                if (has_suffix(sub[k]->d_name, ".py")) {
-                    char *py = xasprintf("%s/%s", path, sub[k]->d_name);
-                    cases++;
-                    failed += !check_case(ctx, pc, py, 1, &report);
-                    free(py);
-                }
-                free(sub[k]);
-            }
-            free(sub);
+            check_project(ctx, pc, path, &cases, &failed, &report);
             count_case(list[i]->d_name, per_rule, clean_rule);
         }
         free(marker);

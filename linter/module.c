@@ -1,0 +1,567 @@
+/* The project layer's module index: what the project's own modules are to the file being
+ * linted. An import of a project module (`from ..utils.memory import empty_cache`, `from . import
+ * ema`, `import helpers as h`, a name a package's __init__.py re-exports) is resolved to the
+ * module's file, and that file is summarised once per run from its own text: its functions and
+ * methods with what its own facts layer says of them (trains, flushes the cache on every path),
+ * the calls each makes of other functions (edges), what it re-exports, and which project modules
+ * it imports.
+ *
+ * What a function does through other modules is then a reachability question over those edges
+ * (module_fn_does): a helper chain crosses any number of files, an import cycle is just a
+ * visited node, and the answer does not depend on which file a thread happened to lint first.
+ * Summaries live in the project cache (project.c), shared by a batch's threads and the LSP. */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "linter/lint_int.h"
+
+/* Import chains followed through modules (a re-export of a re-export ...). */
+#define MAX_MODULE_DEPTH 12
+/* Functions visited to answer one question (a bound on pathological projects). */
+#define MAX_REACH 20000
+
+const TSLanguage *tree_sitter_python(void);
+
+void module_info_free(module_info *m)
+{
+    if (!m) {
+        return;
+    }
+    for (size_t i = 0; i < m->n_fns; i++) {
+        free(m->fns[i].name);
+    }
+    for (size_t i = 0; i < m->n_exports; i++) {
+        free(m->exports[i].name);
+        free(m->exports[i].qual);
+    }
+    for (size_t i = 0; i < m->n_deps; i++) {
+        free(m->deps[i]);
+    }
+    for (size_t i = 0; i < m->n_edges; i++) {
+        free(m->edges[i].target);
+    }
+    free(m->edges);
+    free(m->root);
+    free(m->fns);
+    free(m->exports);
+    free(m->deps);
+    free(m->path);
+    free(m);
+}
+
+/* ---- Finding a module's file ---- */
+
+static int is_dir(const char *p)
+{
+    struct stat st;
+    return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+static int is_file(const char *p)
+{
+    struct stat st;
+    return stat(p, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+/* Walks the dotted parts of qual (no leading dots) from the folder base: folders are packages,
+ * a part.py file is the module, and the parts after the module are the name inside it. A
+ * name that is neither a subfolder nor a file inside a package is looked up in the package's
+ * __init__.py. Returns 1 with out (the module file) and *out_rest (inside qual, "" when the
+ * module itself is named). */
+static int walk_parts(const char *base, const char *qual, char *out, size_t cap,
+                      const char **out_rest)
+{
+    char cur[PATH_MAX];
+    if (snprintf(cur, sizeof cur, "%s", base) >= (int)sizeof cur) {
+        return 0;
+    }
+    const char *p = qual;
+    int in_package = 0;
+    while (*p) {
+        size_t n = strcspn(p, ".");
+        char next[PATH_MAX];
+        if (n == 0 || snprintf(next, sizeof next, "%s/%.*s", cur, (int)n, p) >= (int)sizeof next) {
+            return 0;
+        }
+        const char *after = p[n] ? p + n + 1 : p + n;
+        char file[PATH_MAX];
+        if (snprintf(file, sizeof file, "%s.py", next) < (int)sizeof file && is_file(file)) {
+            if (snprintf(out, cap, "%s", file) >= (int)cap) {
+                return 0;
+            }
+            *out_rest = after;
+            return 1;
+        }
+        if (is_dir(next)) {
+            memcpy(cur, next, strlen(next) + 1);
+            in_package = 1;
+            p = after;
+            continue;
+        }
+        if (!in_package) {
+            return 0;
+        }
+        break; /* a name inside the package's __init__.py */
+    }
+    if (!in_package || snprintf(out, cap, "%s/__init__.py", cur) >= (int)cap || !is_file(out)) {
+        return 0;
+    }
+    *out_rest = p;
+    return 1;
+}
+
+int module_find(const char *importer, const char *root, const char *qual, char *out, size_t cap,
+                const char **out_rest)
+{
+    char dir[PATH_MAX];
+    const char *slash = strrchr(importer, '/');
+    if (!slash || (size_t)(slash - importer) >= sizeof dir) {
+        return 0;
+    }
+    memcpy(dir, importer, (size_t)(slash - importer));
+    dir[slash - importer] = '\0';
+    size_t level = 0;
+    while (qual[level] == '.') {
+        level++;
+    }
+    if (level > 0) {
+        for (size_t i = 1; i < level; i++) {
+            char *s = strrchr(dir, '/');
+            if (!s || s == dir) {
+                return 0;
+            }
+            *s = '\0';
+        }
+        return walk_parts(dir, qual + level, out, cap, out_rest);
+    }
+    /* A script runs with its own folder on sys.path; a project imports from its root, or from
+     * src/ in the src layout. */
+    char src[PATH_MAX];
+    const char *bases[3] = {dir, root, NULL};
+    if (root && snprintf(src, sizeof src, "%s/src", root) < (int)sizeof src && is_dir(src)) {
+        bases[2] = src;
+    }
+    for (int i = 0; i < 3; i++) {
+        if (bases[i] && (i == 0 || strcmp(bases[i], dir) != 0) &&
+            walk_parts(bases[i], qual, out, cap, out_rest)) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* ---- Summaries ---- */
+
+static int cmp_fn(const void *x, const void *y)
+{
+    return strcmp(((const module_fn *)x)->name, ((const module_fn *)y)->name);
+}
+
+static int cmp_export(const void *x, const void *y)
+{
+    return strcmp(((const module_export *)x)->name, ((const module_export *)y)->name);
+}
+
+/* The name a def has from outside its module: "f" for a top-level function, "C.m" for a method
+ * of a top-level class; NULL (nothing) for anything nested deeper. Caller frees. */
+static char *outside_name(const analysis *a, const defn *d)
+{
+    if (d->toplevel) {
+        return xasprintf("%.*s", (int)d->name_len, d->name);
+    }
+    uint32_t p = a->nodes[d->node].parent;
+    while (p != NONE && a->nodes[p].kind != K_CLASS && a->nodes[p].kind != K_FUNC &&
+           a->nodes[p].kind != K_MODULE) {
+        p = a->nodes[p].parent;
+    }
+    if (p == NONE || a->nodes[p].kind != K_CLASS) {
+        return NULL;
+    }
+    const defn *c = def_at((analysis *)a, p);
+    if (!c || !c->toplevel) {
+        return NULL;
+    }
+    return xasprintf("%.*s.%.*s", (int)c->name_len, c->name, (int)d->name_len, d->name);
+}
+
+static void add_dep(module_info *m, const char *path)
+{
+    for (size_t i = 0; i < m->n_deps; i++) {
+        if (strcmp(m->deps[i], path) == 0) {
+            return;
+        }
+    }
+    m->deps = xrealloc(m->deps, (m->n_deps + 1) * sizeof *m->deps);
+    m->deps[m->n_deps++] = xstrdup(path);
+}
+
+static void add_edge(module_info *m, const char *target, int external, int when)
+{
+    m->edges = xrealloc(m->edges, (m->n_edges + 1) * sizeof *m->edges);
+    module_edge *e = &m->edges[m->n_edges++];
+    e->target = xstrdup(target);
+    e->external = (uint8_t)external;
+    e->when = (uint8_t)when;
+}
+
+/* The calls function d makes of other functions, as edges of m. */
+static void add_edges(const analysis *a, module_info *m, const defn *d)
+{
+    for (size_t i = 0; i < a->n_calls; i++) {
+        uint32_t c = a->calls[i];
+        if (a->nodes[c].func != d->node || (a->call_flags[i] & CALL_STEP)) {
+            continue;
+        }
+        int when = (enclosing_loop(a, c) == NONE ? MODULE_TRAINS : 0) |
+                   (unconditional_in_func(a, c) ? MODULE_FLUSHES : 0);
+        if (!when) {
+            continue;
+        }
+        const defn *t = call_target(a, c);
+        char q[512];
+        if (t) {
+            char *name = outside_name(a, t);
+            if (name) {
+                add_edge(m, name, 0, when);
+                free(name);
+            }
+        } else if (call_import_qual(a, c, q, sizeof q)) {
+            add_edge(m, q, 1, when);
+        }
+    }
+}
+
+static int cmp_fn_edges(const void *x, const void *y)
+{
+    return cmp_fn(x, y);
+}
+
+/* Fills m from the analysed module a (its own facts only). */
+static void summarize(const analysis *a, module_info *m)
+{
+    for (size_t k = 0; k < a->n_defs; k++) {
+        const defn *d = &a->defs[k];
+        char *name = outside_name(a, d);
+        if (!name) {
+            continue;
+        }
+        m->fns = xrealloc(m->fns, (m->n_fns + 1) * sizeof *m->fns);
+        module_fn *f = &m->fns[m->n_fns++];
+        memset(f, 0, sizeof *f);
+        f->name = name;
+        f->flags = (uint8_t)(d->is_class ? MODULE_CLASS
+                                         : (d->step_direct ? MODULE_TRAINS : 0) |
+                                               (d->cache_wrapper ? MODULE_FLUSHES : 0));
+        f->edge_start = (uint32_t)m->n_edges;
+        if (!d->is_class) {
+            add_edges(a, m, d);
+        }
+        f->n_edges = (uint32_t)m->n_edges - f->edge_start;
+    }
+    qsort(m->fns, m->n_fns, sizeof *m->fns, cmp_fn_edges);
+    for (size_t i = 0; i < a->n_binds; i++) {
+        const binding *b = &a->binds[i];
+        if (b->kind != BIND_IMPORT) {
+            continue;
+        }
+        if (b->scope == 0) {
+            m->exports = xrealloc(m->exports, (m->n_exports + 1) * sizeof *m->exports);
+            module_export *e = &m->exports[m->n_exports++];
+            e->name = xasprintf("%.*s", (int)b->name_len, b->name);
+            e->qual = xstrdup(b->qual);
+        }
+        char file[PATH_MAX];
+        const char *rest;
+        if (module_find(m->path, m->root, b->qual, file, sizeof file, &rest)) {
+            add_dep(m, file);
+        }
+    }
+    qsort(m->exports, m->n_exports, sizeof *m->exports, cmp_export);
+}
+
+/* Reads, parses and analyses the module at path on its own, and summarises it. NULL if it
+ * cannot be read or is not lintable (too large, not UTF-8). */
+static module_info *build(const char *path, const char *root)
+{
+    int fd;
+    size_t size;
+    int regular;
+    if (file_open(path, &fd, &size, &regular) != 0) {
+        return NULL;
+    }
+    char *src = NULL;
+    size_t len = 0;
+    int err = file_read(fd, size, &src, &len);
+    close(fd);
+    if (err != 0) {
+        return NULL;
+    }
+    module_info *m = NULL;
+    lint_diag d = {{0}};
+    if (lint_encoding_check(src, len, NULL, &d) == LINT_OK &&
+        lint_size_check(src, len, &d) == LINT_OK) {
+        TSParser *parser = ts_parser_new();
+        TSTree *tree = NULL;
+        if (ts_parser_set_language(parser, tree_sitter_python())) {
+            tree = ts_parser_parse_string(parser, NULL, src, (uint32_t)len);
+        }
+        if (tree) {
+            lint_options o;
+            memset(&o, 0, sizeof o);
+            analysis a;
+            memset(&a, 0, sizeof a);
+            a.opts = &o;
+            a.src = src;
+            a.len = len;
+            tree_flatten(&a, tree);
+            ts_tree_delete(tree);
+            semantic_build(&a);
+            facts_build(&a);
+            m = xcalloc(1, sizeof *m);
+            m->path = xstrdup(path);
+            m->root = root ? xstrdup(root) : NULL;
+            summarize(&a, m);
+            analysis_clear(&a);
+        }
+        ts_parser_delete(parser);
+    }
+    free(src);
+    return m;
+}
+
+/* The module at path, summarised: from the project cache, or built now and cached. NULL if it
+ * cannot be read. */
+static const module_info *module_get(analysis *a, const char *path)
+{
+    const module_info *m = project_module_lookup(a->project, path);
+    if (m) {
+        return m;
+    }
+    module_info *built = build(path, a->root);
+    return built ? project_module_insert(a->project, built) : NULL;
+}
+
+static const module_fn *find_fn(const module_info *m, const char *name)
+{
+    size_t lo = 0;
+    size_t hi = m->n_fns;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = strcmp(m->fns[mid].name, name);
+        if (c == 0) {
+            return &m->fns[mid];
+        }
+        if (c < 0) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    return NULL;
+}
+
+static const module_export *find_export(const module_info *m, const char *name, size_t len)
+{
+    for (size_t i = 0; i < m->n_exports; i++) {
+        if (strlen(m->exports[i].name) == len && memcmp(m->exports[i].name, name, len) == 0) {
+            return &m->exports[i];
+        }
+    }
+    return NULL;
+}
+
+/* What the name rest ("f", "C.m", "sub.f") is in module m: a function or method's summary, or,
+ * through m's own imports, the same question asked of another module. */
+/* NOLINTNEXTLINE(misc-no-recursion): depth <= MAX_MODULE_DEPTH */
+static int lookup_in(analysis *a, const module_info *m, const char *rest, int depth,
+                     module_ref *out)
+{
+    if (depth > MAX_MODULE_DEPTH || !*rest) {
+        return 0;
+    }
+    const module_fn *f = find_fn(m, rest);
+    if (f) {
+        out->module = m;
+        out->fn = f;
+        return 1;
+    }
+    size_t n = strcspn(rest, ".");
+    const module_export *e = find_export(m, rest, n);
+    char qual[512];
+    if (!e || snprintf(qual, sizeof qual, "%s%s", e->qual, rest + n) >= (int)sizeof qual) {
+        return 0;
+    }
+    char file[PATH_MAX];
+    const char *inner;
+    if (!module_find(m->path, m->root, qual, file, sizeof file, &inner)) {
+        return 0;
+    }
+    const module_info *next = module_get(a, file);
+    return next && lookup_in(a, next, inner, depth + 1, out);
+}
+
+int module_resolve(analysis *a, const char *qual, module_ref *out)
+{
+    memset(out, 0, sizeof *out);
+    if (!a->paths_known) {
+        a->paths_known = 1;
+        const lint_options *o = a->opts;
+        if (o && o->project && o->path) {
+            a->project = o->project;
+            a->path = project_realpath(o->path);
+            a->root = project_root_of(o->project, a->path);
+        }
+    }
+    if (!a->project || !a->path) {
+        return 0;
+    }
+    char file[PATH_MAX];
+    const char *rest;
+    if (!module_find(a->path, a->root, qual, file, sizeof file, &rest)) {
+        return 0;
+    }
+    const module_info *m = module_get(a, file);
+    if (!m) {
+        return 0;
+    }
+    if (!*rest) {
+        out->module = m;
+        return 1;
+    }
+    return lookup_in(a, m, rest, 0, out);
+}
+
+void module_locals_free(analysis *a)
+{
+    free(a->path);
+    free(a->root);
+    a->path = a->root = NULL;
+    a->project = NULL;
+    a->paths_known = 0;
+}
+
+void project_rel(const analysis *a, const char *path, char *out, size_t cap)
+{
+    const char *base = a->root;
+    if (!base && a->path) {
+        const char *slash = strrchr(a->path, '/');
+        base = NULL;
+        if (slash) {
+            snprintf(out, cap, "%s", path);
+            size_t dl = (size_t)(slash - a->path);
+            if (strncmp(path, a->path, dl) == 0 && path[dl] == '/') {
+                snprintf(out, cap, "%s", path + dl + 1);
+            }
+            return;
+        }
+    }
+    size_t bl = base ? strlen(base) : 0;
+    if (base && strncmp(path, base, bl) == 0 && path[bl] == '/') {
+        path += bl + 1;
+    }
+    snprintf(out, cap, "%s", path);
+}
+
+/* ---- What a function does through other functions ---- */
+
+typedef struct visit {
+    const module_info *m;
+    const module_fn *fn;
+} visit;
+
+typedef struct reach {
+    visit *seen;
+    size_t n, cap;
+} reach;
+
+/* Marks (m, fn) seen; 0 if it already was. */
+static int see(reach *r, const module_info *m, const module_fn *fn)
+{
+    for (size_t i = 0; i < r->n; i++) {
+        if (r->seen[i].fn == fn && r->seen[i].m == m) {
+            return 0;
+        }
+    }
+    if (r->n == r->cap) {
+        r->cap = r->cap ? r->cap * 2 : 16;
+        r->seen = xrealloc(r->seen, r->cap * sizeof *r->seen);
+    }
+    r->seen[r->n].m = m;
+    r->seen[r->n++].fn = fn;
+    return 1;
+}
+
+/* Depth-first over the edges from (m, fn) that carry flag: 1 when a function that does flag by
+ * its own module's facts is reached. Each function is visited once per question. */
+static int reaches(analysis *a, reach *r, const module_info *m, const module_fn *fn, int flag)
+{
+    /* an explicit stack: chains of helpers can be long */
+    visit *stack = xmalloc(sizeof *stack);
+    size_t n = 0;
+    size_t cap = 1;
+    int found = 0;
+    see(r, m, fn);
+    stack[n++] = (visit){m, fn};
+    while (n > 0 && !found && r->n < MAX_REACH) {
+        visit v = stack[--n];
+        if (v.fn->flags & flag) {
+            found = 1;
+            break;
+        }
+        for (uint32_t k = 0; k < v.fn->n_edges; k++) {
+            const module_edge *e = &v.m->edges[v.fn->edge_start + k];
+            if (!(e->when & flag)) {
+                continue;
+            }
+            module_ref t;
+            memset(&t, 0, sizeof t);
+            if (!e->external) {
+                t.module = v.m;
+                t.fn = find_fn(v.m, e->target);
+            } else {
+                char file[PATH_MAX];
+                const char *rest;
+                const module_info *tm = NULL;
+                if (module_find(v.m->path, v.m->root, e->target, file, sizeof file, &rest) &&
+                    (tm = module_get(a, file)) != NULL && *rest) {
+                    lookup_in(a, tm, rest, 0, &t);
+                }
+            }
+            if (t.fn && !(t.fn->flags & MODULE_CLASS) && see(r, t.module, t.fn)) {
+                if (n == cap) {
+                    cap *= 2;
+                    stack = xrealloc(stack, cap * sizeof *stack);
+                }
+                stack[n++] = (visit){t.module, t.fn};
+            }
+        }
+    }
+    free(stack);
+    return found;
+}
+
+int module_fn_does(analysis *a, const module_info *m, const module_fn *fn, int flag)
+{
+    if (fn->flags & flag) {
+        return 1;
+    }
+    if (fn->n_edges == 0) {
+        return 0;
+    }
+    int known;
+    int answer = project_module_answer(a->project, fn, flag, -1);
+    known = answer >= 0;
+    if (known) {
+        return answer;
+    }
+    reach r = {NULL, 0, 0};
+    answer = reaches(a, &r, m, fn, flag);
+    free(r.seen);
+    project_module_answer(a->project, fn, flag, answer);
+    return answer;
+}

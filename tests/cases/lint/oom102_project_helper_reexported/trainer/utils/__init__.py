@@ -1,0 +1,3 @@
+from .memory import free_memory
+
+__all__ = ["free_memory"]

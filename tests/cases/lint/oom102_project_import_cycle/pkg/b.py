@@ -1,0 +1,5 @@
+from . import a
+
+
+def tidy():
+    a.flush()
