@@ -496,6 +496,24 @@ static int see(reach *r, const module_info *m, const module_fn *fn)
     return 1;
 }
 
+/* The function edge e of module m calls, in *t (t->fn NULL: not a project function). */
+static void edge_target(analysis *a, const module_info *m, const module_edge *e, module_ref *t)
+{
+    memset(t, 0, sizeof *t);
+    if (!e->external) {
+        t->module = m;
+        t->fn = find_fn(m, e->target);
+        return;
+    }
+    char file[PATH_MAX];
+    const char *rest;
+    const module_info *tm = NULL;
+    if (module_find(m->path, m->root, e->target, file, sizeof file, &rest) &&
+        (tm = module_get(a, file)) != NULL && *rest) {
+        lookup_in(a, tm, rest, 0, t);
+    }
+}
+
 /* Depth-first over the edges from (m, fn) that carry flag: 1 when a function that does flag by
  * its own module's facts is reached. Each function is visited once per question. */
 static int reaches(analysis *a, reach *r, const module_info *m, const module_fn *fn, int flag)
@@ -519,19 +537,7 @@ static int reaches(analysis *a, reach *r, const module_info *m, const module_fn 
                 continue;
             }
             module_ref t;
-            memset(&t, 0, sizeof t);
-            if (!e->external) {
-                t.module = v.m;
-                t.fn = find_fn(v.m, e->target);
-            } else {
-                char file[PATH_MAX];
-                const char *rest;
-                const module_info *tm = NULL;
-                if (module_find(v.m->path, v.m->root, e->target, file, sizeof file, &rest) &&
-                    (tm = module_get(a, file)) != NULL && *rest) {
-                    lookup_in(a, tm, rest, 0, &t);
-                }
-            }
+            edge_target(a, v.m, e, &t);
             if (t.fn && !(t.fn->flags & MODULE_CLASS) && see(r, t.module, t.fn)) {
                 if (n == cap) {
                     cap *= 2;
