@@ -84,3 +84,5 @@ if [ "$MODE" = corpus ]; then
 else
     python3 "$HERE/score.py" sample "$HERE/wholerepo-judged.tsv" "$DIR" "$SAMPLE" "$SEED"
 fi
+# a score over part of the corpus is not the corpus's score
+[ "$missing" -eq 0 ] || { echo "$0: $missing repositories were missing (listed above)" >&2; exit 1; }

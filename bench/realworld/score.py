@@ -193,7 +193,7 @@ def score_sample(judged_path, findings_dir, per_rule, seed):
     judged = {}
     if os.path.exists(judged_path):
         for row in read_table(judged_path):
-            judged[(row["repo"], row["path"], row["line"], row["rule"])] = row
+            judged[(row["repo"], row["commit"], row["path"], row["line"], row["rule"])] = row
     pool = {rule: [] for rule in RULES}
     for name in sorted(os.listdir(findings_dir)):
         if not name.endswith(".json"):
@@ -214,7 +214,7 @@ def score_sample(judged_path, findings_dir, per_rule, seed):
         sample = sorted(rng.sample(found, min(per_rule, len(found))))
         print("%s: %d findings in all, %d sampled" % (rule, len(found), len(sample)))
         for repo, commit, path, line, code, message in sample:
-            row = judged.get((repo, path, line, code))
+            row = judged.get((repo, commit, path, line, code))
             if row is None or row["verdict"] == "undecidable":
                 if row is None:
                     pending.append("\t".join((repo, commit, path, str(line), code, "?", message)))
