@@ -38,6 +38,7 @@ esac
 command -v python3 >/dev/null || { echo "$0: needs python3" >&2; exit 2; }
 [ -x /usr/bin/time ] || { echo "$0: needs /usr/bin/time (apt-get install time)" >&2; exit 2; }
 OOMKB_ABS=$(cd "$(dirname "$OOMKB")" && pwd)/$(basename "$OOMKB")
+python3 "$HERE/score.py" selftest || { echo "$0: the scorer fails its self-test" >&2; exit 2; }
 
 DIR="$OUT/$MODE"
 rm -rf "$DIR"
@@ -57,7 +58,8 @@ while IFS="$(printf '\t')" read -r repo commit; do
     mirror="$MIRRORS/$key/repo"
     [ -d "$mirror" ] || mirror="$MIRRORS/$key"
     if ! git -C "$mirror" cat-file -e "$commit^{commit}" 2>/dev/null; then
-        echo "missing: $repo at $commit (no mirror at $MIRRORS/$key): fetch github:$repo with the search tool's fetch, or clone --mirror it there" >&2
+        echo "missing: $repo at $commit (no mirror at $MIRRORS/$key);" \
+            "get one with: git clone --mirror https://github.com/$repo $MIRRORS/$key" >&2
         missing=$((missing + 1))
         continue
     fi

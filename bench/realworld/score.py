@@ -4,6 +4,7 @@
 usage:
   score.py corpus MANIFEST FINDINGS_DIR
   score.py sample JUDGED FINDINGS_DIR N SEED
+  score.py selftest
 
 FINDINGS_DIR holds, per repository, `<owner>+<name>.json` (the linter's JSON output, run
 from the exported repository root) and `<owner>+<name>.commit` (the commit exported).
@@ -19,6 +20,8 @@ sample: draws a deterministic random sample of up to N findings per rule across 
 repository in FINDINGS_DIR (seeded), joins it with the judgments in JUDGED (same columns as
 the manifest) and prints the precision per rule over the judged findings, and the findings
 that still need a judgment (as TSV rows ready to be completed).
+
+selftest: scores a synthetic repository and checks the counts (run.sh runs it first).
 
 Exit status: 0 when scored, 2 on malformed input (the message names file and line).
 """
@@ -186,7 +189,7 @@ def score_corpus(manifest, findings_dir):
     print("\nfalse alarms (%d):" % len(alarms))
     for text in sorted(alarms):
         print("  " + text)
-    return 0
+    return counts
 
 
 def score_sample(judged_path, findings_dir, per_rule, seed):
@@ -228,15 +231,83 @@ def score_sample(judged_path, findings_dir, per_rule, seed):
     print("\nsampled findings without a judgment (%d):" % len(pending))
     for text in pending:
         print(text)
-    return 0
+    return counts, pending
+
+
+SELFTEST_SOURCE = """import torch
+losses = []
+for batch in loader:
+    loss = model(
+        batch).loss
+    loss.backward()
+    losses.append(
+        loss)
+    torch.cuda.empty_cache()
+"""
+
+
+def selftest():
+    """Checks matching and counting on a synthetic repository; returns 0 when they hold."""
+    import contextlib
+    import io
+    import tempfile
+
+    commit = "0" * 40
+    with tempfile.TemporaryDirectory() as tmp:
+        os.makedirs(os.path.join(tmp, "src", "o+r"))
+        with open(os.path.join(tmp, "src", "o+r", "t.py"), "w", encoding="utf-8") as out:
+            out.write(SELFTEST_SOURCE)
+        findings = [  # line 8 lies inside the statement that starts on line 7
+            {"code": "OOM101", "filename": "./t.py", "location": {"row": 8}, "message": "m"},
+            {"code": "OOM102", "filename": "./t.py", "location": {"row": 9}, "message": "m"},
+            {"code": "OOM104", "filename": "./t.py", "location": {"row": 1}, "message": "m"},
+        ]
+        with open(os.path.join(tmp, "o+r.json"), "w", encoding="utf-8") as out:
+            json.dump(findings, out)
+        with open(os.path.join(tmp, "o+r.commit"), "w", encoding="utf-8") as out:
+            out.write(commit + "\n")
+        rows = [("7", "OOM101", "flag"),         # TP through the statement span
+                ("4", "OOM101", "flag"),         # FN: no OOM101 in lines 4-5
+                ("9", "OOM102", "clean"),        # FP
+                ("2", "OOM102", "clean"),        # TN
+                ("3", "OOM103", "clean"),        # TN
+                ("1", "OOM104", "flag"),         # TP on the very line
+                ("8", "OOM104", "undecidable")]  # left out
+        manifest = os.path.join(tmp, "manifest.tsv")
+        with open(manifest, "w", encoding="utf-8") as out:
+            out.write("\t".join(COLUMNS) + "\n")
+            for line, rule, verdict in rows:
+                out.write("\t".join(("o/r", commit, "t.py", line, rule, verdict, "why")) + "\n")
+        judged = os.path.join(tmp, "judged.tsv")
+        with open(judged, "w", encoding="utf-8") as out:
+            out.write("\t".join(("o/r", commit, "t.py", "8", "OOM101", "flag", "why")) + "\n")
+        with contextlib.redirect_stdout(io.StringIO()):
+            counts = score_corpus(manifest, tmp)
+            sample, pending = score_sample(judged, tmp, 30, 1)
+    want = {"OOM101": {"TP": 1, "FN": 1}, "OOM102": {"FP": 1, "TN": 1},
+            "OOM103": {"TN": 1}, "OOM104": {"TP": 1}}
+    got = {rule: {k: v for k, v in counts[rule].items() if v} for rule in RULES}
+    problems = []
+    if got != want:
+        problems.append("corpus counts %r, expected %r" % (got, want))
+    pending_rules = [row.split("\t")[4] for row in pending]
+    if dict(sample["OOM101"]) != {"TP": 1} or pending_rules != ["OOM102", "OOM104"]:
+        problems.append("sample %r with pending %r" % (sample, pending))
+    for text in problems:
+        sys.stderr.write("score.py selftest: %s\n" % text)
+    return 1 if problems else 0
 
 
 def main(argv):
     try:
         if len(argv) == 4 and argv[1] == "corpus":
-            return score_corpus(argv[2], argv[3])
+            score_corpus(argv[2], argv[3])
+            return 0
         if len(argv) == 6 and argv[1] == "sample":
-            return score_sample(argv[2], argv[3], int(argv[4]), int(argv[5]))
+            score_sample(argv[2], argv[3], int(argv[4]), int(argv[5]))
+            return 0
+        if len(argv) == 2 and argv[1] == "selftest":
+            return selftest()
     except InputError as exc:
         sys.stderr.write("score.py: %s\n" % exc)
         return 2
