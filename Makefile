@@ -68,6 +68,8 @@ help:
 	@echo "make test       build and run every test"
 	@echo "make asan       the tests under AddressSanitizer and UBSan"
 	@echo "make bench      benchmarks against their peers (see bench/)"
+	@echo "make eval-realworld  precision/recall of the linter on judged real repositories (needs mirrors)"
+	@echo "make eval-wholerepo  lint ten repositories whole; precision on a judged sample (needs mirrors)"
 	@echo "make lint       clang-format, clang-tidy and cppcheck over the C sources"
 	@echo "make format     format the C sources (.clang-format)"
 	@echo "make fuzz       the libFuzzer harnesses, FUZZ_SECONDS each (clang)"
@@ -146,6 +148,15 @@ asan:
 
 bench: $(OOMKB)
 	bench/run.sh $(OOMKB)
+
+# `oomkb lint` scored on judged real-world repositories (bench/realworld/README.md). Not in CI
+# or `make test`: both need git mirrors of the repositories ($$MIRRORS, default /work/.mirror).
+.PHONY: eval-realworld eval-wholerepo
+eval-realworld: $(OOMKB)
+	bench/realworld/run.sh corpus $(OOMKB)
+
+eval-wholerepo: $(OOMKB)
+	bench/realworld/run.sh wholerepo $(OOMKB)
 
 # Static checks (scripts/lint.sh): clang-format, clang-tidy (.clang-tidy), cppcheck; CI runs it.
 lint: | $(GRAMMAR_SRC)
