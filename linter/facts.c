@@ -707,3 +707,123 @@ void facts_build(analysis *a)
     }
     graph_free(&g);
 }
+
+/* ---- DDP set-up, as code ---- */
+
+/* The text of a plain string literal node (no f-string fields), without prefix and quotes. */
+static int string_body(const analysis *a, uint32_t n, const char **out, size_t *out_len)
+{
+    if (n == NONE || a->nodes[n].kind != K_STRING) {
+        return 0;
+    }
+    size_t len;
+    const char *t = ntext(a, n, &len);
+    size_t i = 0;
+    while (i < len && t[i] != '"' && t[i] != '\'') {
+        i++;
+    }
+    size_t q = 0;
+    while (i + q < len && q < 3 && t[i + q] == t[i]) {
+        q++;
+    }
+    q = q == 2 ? 1 : q; /* "" is an empty one-quote string */
+    if (i + 2 * q > len) {
+        return 0;
+    }
+    *out = t + i + q;
+    *out_len = len - i - 2 * q;
+    return 1;
+}
+
+/* A Lightning DDP strategy name given as a string value (strategy="ddp", {"strategy": ...}). */
+static void strategy_value(const analysis *a, uint32_t value, lint_ddp *acc, uint32_t *line)
+{
+    const char *s;
+    size_t n;
+    if (!string_body(a, value, &s, &n) || !lint_ddp_strategy_name((const unsigned char *)s, n)) {
+        return;
+    }
+    acc->n_other++;
+    acc->find_unused |= n >= 27 && memcmp(s + n - 27, "find_unused_parameters_true", 27) == 0;
+    if (*line == 0) {
+        *line = point_of((analysis *)a, a->nodes[value].sb).row + 1;
+    }
+}
+
+static int kwarg_true(const analysis *a, uint32_t call, const char *name)
+{
+    uint32_t v = call_kwarg(a, call, name);
+    return v != NONE && a->nodes[v].kind == K_TRUE;
+}
+
+/* What one call contributes: DistributedDataParallel(...) and DDPStrategy(...) from torch or
+ * Lightning, accelerate's Accelerator(...) (not with a DeepSpeed or FSDP plugin),
+ * ._set_static_graph(), process spawning. Names are resolved, so an import alias (`as DDP`)
+ * counts and a project's own class of the same name does not. */
+static void ddp_call(const analysis *a, uint32_t c, lint_ddp *acc, int *accel_static,
+                     ddp_code *out)
+{
+    char q[256];
+    uint32_t f = child_field(a, c, F_FUNCTION);
+    if (f == NONE || !resolve_name(a, f, q, sizeof q) || strncmp(q, "<local>.", 8) == 0) {
+        return;
+    }
+    const char *last = strrchr(q, '.');
+    last = last ? last + 1 : q;
+    int noted = 0;
+    if (strcmp(last, "DistributedDataParallel") == 0) {
+        acc->n_ctor++;
+        acc->n_static += (unsigned)kwarg_true(a, c, "static_graph");
+        acc->find_unused |= kwarg_true(a, c, "find_unused_parameters");
+        noted = 1;
+    } else if (strcmp(last, "DDPStrategy") == 0) {
+        acc->n_other++;
+        acc->find_unused |= kwarg_true(a, c, "find_unused_parameters");
+        noted = 1;
+    } else if (strcmp(last, "Accelerator") == 0 &&
+               (strncmp(q, "accelerate", 10) == 0 || q == last) &&
+               call_kwarg(a, c, "deepspeed_plugin") == NONE &&
+               call_kwarg(a, c, "fsdp_plugin") == NONE) {
+        acc->n_other++;
+        out->accelerators++;
+        noted = 1;
+    } else if (strcmp(last, "DistributedDataParallelKwargs") == 0) {
+        *accel_static |= kwarg_true(a, c, "static_graph");
+    } else if (strcmp(last, "_set_static_graph") == 0) {
+        acc->set_static = 1;
+    } else if ((strcmp(last, "spawn") == 0 && strstr(q, "multiprocessing")) ||
+               strcmp(last, "start_processes") == 0) {
+        out->spawns = 1;
+    }
+    if (noted && out->line == 0) {
+        out->line = point_of((analysis *)a, a->nodes[c].sb).row + 1;
+    }
+    strategy_value(a, call_kwarg(a, c, "strategy"), acc, &out->line);
+}
+
+void ddp_code_facts(const analysis *a, lint_ddp *acc, ddp_code *out)
+{
+    memset(out, 0, sizeof *out);
+    int accel_static = 0;
+    for (size_t i = 0; i < a->n_calls; i++) {
+        ddp_call(a, a->calls[i], acc, &accel_static, out);
+    }
+    for (uint32_t n = 0; n < a->n_nodes; n++) {
+        if (a->nodes[n].kind == K_PAIR) {
+            const char *k;
+            size_t kl;
+            if (string_body(a, child_field(a, n, F_KEY), &k, &kl) && kl == 8 &&
+                memcmp(k, "strategy", 8) == 0) {
+                strategy_value(a, child_field(a, n, F_VALUE), acc, &out->line);
+            }
+        }
+    }
+    if (accel_static && out->accelerators) {
+        /* Accelerate told to build DDP with static_graph=True: a mitigated construction */
+        acc->n_other -= out->accelerators;
+        acc->n_ctor += out->accelerators;
+        acc->n_static += out->accelerators;
+    }
+    acc->ddp |= acc->n_ctor > 0 || acc->n_other > 0;
+    lint_ddp_settle(acc);
+}

@@ -76,8 +76,9 @@ lint_status lint_rule_mask_parse(const char *list, uint32_t *out_mask, lint_diag
 
 /* ---- Project facts ------------------------------------------------------------------------ */
 
-/* Whether the project trains under DistributedDataParallel (OOM104 needs it). Gathered by a
- * byte scan of the project's *.py and *.sh files, never by parsing. */
+/* Whether a file runs under DistributedDataParallel (OOM104 needs it): DDP set up in code (a
+ * parsed module's resolved calls, never strings, docstrings or comments) that reaches the file,
+ * or a launcher that starts a script reaching it (lint_project_ddp). */
 typedef struct lint_ddp {
     int ddp;          /* 1: DDP is set up somewhere (DDP(...), strategy="ddp", torchrun, ...) */
     int static_graph; /* 1: every DDP construction passes static_graph=True (mitigated) */
@@ -90,7 +91,8 @@ typedef struct lint_ddp {
     int set_static;    /* model._set_static_graph() seen */
 } lint_ddp;
 
-/* Adds the DDP evidence in one file's bytes to *acc (zero it first). name is what `where`
+/* The byte prefilter of the project scan: which files may hold DDP evidence (their code is then
+ * parsed). Adds the evidence in one file's bytes to *acc (zero it first). name is what `where`
  * reports; is_shell selects launcher patterns (torchrun, accelerate launch, not behind a `#`)
  * over Python ones. In Python, evidence is code: DistributedDataParallel(...), DDP(...) under
  * that import alias, DDPStrategy(...), Accelerator(...), and string literals that are a whole
@@ -111,8 +113,12 @@ void lint_project_cache_free(lint_project_cache *c);
  * belongs to the project rooted there (the LSP passes the root the client sends). NULL clears
  * it. Call before lookups; thread-safe. */
 void lint_project_cache_set_workspace(lint_project_cache *c, const char *root);
-/* Fills *out with the DDP fact of the project containing path (a file that need not exist, as
- * with --stdin-filename). Never fails: an unreadable project is "no DDP". */
+/* Fills *out with the DDP fact of path (a file that need not exist, as with --stdin-filename):
+ * the DDP set-up of the project's modules that are path or import it (through any chain of
+ * project imports; a test file counts only if it spawns processes), and the launcher lines of
+ * its shell scripts (torchrun, accelerate launch, python -m torch.distributed.run) that start a
+ * script that is path or imports it, or name no script at all. `where` cites the first such
+ * evidence. Never fails: an unreadable project is "no DDP". */
 void lint_project_ddp(lint_project_cache *c, const char *path, lint_ddp *out);
 
 /* ---- Linting ------------------------------------------------------------------------------ */

@@ -217,6 +217,9 @@ typedef struct module_info {
     size_t n_exports;
     char **deps; /* the project modules it imports (any scope), real paths */
     size_t n_deps;
+    lint_ddp ddp;       /* the DDP set-up in its code (ddp_code_facts) */
+    uint32_t ddp_line;  /* where it starts, 1-based */
+    int spawns;         /* it starts processes itself */
 } module_info;
 /* What a qualified name is in the project: a module (fn NULL) or one of its functions. */
 typedef struct module_ref {
@@ -407,6 +410,12 @@ int module_find(const char *importer, const char *root, const char *qual, char *
  * re-exports); 0 otherwise, or when a has no project (lint_options.project/path unset). */
 int module_resolve(analysis *a, const char *qual, module_ref *out);
 void module_info_free(module_info *m);
+/* The summary of the module at path (a real path) in project root (may be NULL), from the cache
+ * or built now; NULL if it cannot be read. Thread-safe. */
+const module_info *module_load(lint_project_cache *c, const char *path, const char *root);
+/* 1 if the module from is the module to or imports it through project modules (breadth-first
+ * over the summaries' deps, bounded). */
+int module_imports(lint_project_cache *c, const char *root, const char *from, const char *to);
 /* 1 if the function fn of module m does flag (MODULE_TRAINS or MODULE_FLUSHES), by its own
  * module's facts or through the functions it calls, in any module of the project: a
  * reachability question over the summaries' edges, so import cycles need no special care and
@@ -429,6 +438,23 @@ int project_module_answer(lint_project_cache *c, const module_fn *cfn, int flag,
 /* The project root (real path) of the real path file, or NULL when the file belongs to no
  * project (no .git or pyproject.toml above it, no workspace). Caller frees. */
 char *project_root_of(lint_project_cache *c, const char *file);
+
+/* DDP set-up in a file's code (never its strings, docstrings or comments). */
+typedef struct ddp_code {
+    uint32_t line;         /* the first line with DDP evidence, 1-based; 0: none */
+    unsigned accelerators; /* Accelerator(...) constructions counted as DDP */
+    int spawns;            /* starts processes itself (mp.spawn, start_processes) */
+} ddp_code;
+/* Adds what a's code sets up (DistributedDataParallel(...) through any alias, DDPStrategy,
+ * strategy="ddp..." as a keyword or dict value, Accelerator() without a DeepSpeed/FSDP plugin,
+ * static_graph=True, DistributedDataParallelKwargs(static_graph=True), _set_static_graph())
+ * to *acc (counters, ddp, find_unused, static_graph settled) and fills *out. */
+void ddp_code_facts(const analysis *a, lint_ddp *acc, ddp_code *out);
+/* 1 if s[0..n) is a Lightning DDP strategy name (project.c). */
+int lint_ddp_strategy_name(const unsigned char *s, size_t n);
+/* Sets acc->static_graph from its counters: every DDP construction passes static_graph=True
+ * (or _set_static_graph() is called) and nothing else sets DDP up. */
+void lint_ddp_settle(lint_ddp *acc);
 
 /* ---- Findings (finding.c) ---- */
 /* A finding of the running rule (a->rule) at node n, with a printf-style message. Returns the

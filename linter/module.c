@@ -326,6 +326,10 @@ static module_info *build(const char *path, const char *root)
             m->path = xstrdup(path);
             m->root = root ? xstrdup(root) : NULL;
             summarize(&a, m);
+            ddp_code dc;
+            ddp_code_facts(&a, &m->ddp, &dc);
+            m->ddp_line = dc.line;
+            m->spawns = dc.spawns;
             analysis_clear(&a);
         }
         ts_parser_delete(parser);
@@ -336,14 +340,54 @@ static module_info *build(const char *path, const char *root)
 
 /* The module at path, summarised: from the project cache, or built now and cached. NULL if it
  * cannot be read. */
-static const module_info *module_get(analysis *a, const char *path)
+const module_info *module_load(lint_project_cache *c, const char *path, const char *root)
 {
-    const module_info *m = project_module_lookup(a->project, path);
+    const module_info *m = project_module_lookup(c, path);
     if (m) {
         return m;
     }
-    module_info *built = build(path, a->root);
-    return built ? project_module_insert(a->project, built) : NULL;
+    module_info *built = build(path, root);
+    return built ? project_module_insert(c, built) : NULL;
+}
+
+static const module_info *module_get(analysis *a, const char *path)
+{
+    return module_load(a->project, path, a->root);
+}
+
+/* Modules followed to answer one module_imports question. */
+#define MAX_IMPORT_WALK 20000
+
+int module_imports(lint_project_cache *c, const char *root, const char *from, const char *to)
+{
+    if (strcmp(from, to) == 0) {
+        return 1;
+    }
+    const char **queue = xmalloc(sizeof *queue);
+    size_t n = 1;
+    size_t cap = 1;
+    int found = 0;
+    queue[0] = from;
+    for (size_t i = 0; i < n && !found && n < MAX_IMPORT_WALK; i++) {
+        const module_info *m = module_load(c, queue[i], root);
+        for (size_t k = 0; m && k < m->n_deps && !found; k++) {
+            const char *d = m->deps[k];
+            found = strcmp(d, to) == 0;
+            size_t j = 0;
+            while (j < n && strcmp(queue[j], d) != 0) {
+                j++;
+            }
+            if (j == n) {
+                if (n == cap) {
+                    cap *= 2;
+                    queue = xrealloc(queue, cap * sizeof *queue);
+                }
+                queue[n++] = d;
+            }
+        }
+    }
+    free(queue);
+    return found;
 }
 
 static const module_fn *find_fn(const module_info *m, const char *name)

@@ -83,7 +83,7 @@ static void scan_ctor(lint_ddp *acc, const char *name, const char *src, const ch
 /* Is s[0..n) the name of one of Lightning's DDP strategies: ddp, ddp_spawn, ddp_fork or
  * ddp_notebook, each also with _find_unused_parameters_true or _false? (Not ddp_sharded*, which
  * is fairscale, nor ddp_fully_sharded, which is FSDP.) */
-static int ddp_strategy_name(const unsigned char *s, size_t n)
+int lint_ddp_strategy_name(const unsigned char *s, size_t n)
 {
     static const char *const launch[] = {"_spawn", "_fork", "_notebook"};
     static const char *const unused[] = {"_find_unused_parameters_true",
@@ -163,7 +163,7 @@ static char *code_only(const char *src, size_t len)
             pylex_str s;
             p = pylex_string(&lx, p, &s);
             size_t n = (size_t)(s.body_end - s.body);
-            if (!ddp_strategy_name(s.body, n) ||
+            if (!lint_ddp_strategy_name(s.body, n) ||
                 !stands_as_value(code, (size_t)(s.start - lx.src))) {
                 blank(code + (s.body - lx.src), n);
             }
@@ -268,15 +268,34 @@ void lint_ddp_scan_buffer(const char *src, size_t len, const char *name, int is_
         }
         free(code);
     }
+    lint_ddp_settle(acc);
+}
+
+void lint_ddp_settle(lint_ddp *acc)
+{
     acc->static_graph = acc->ddp && acc->n_other == 0 &&
                         (acc->set_static || (acc->n_ctor > 0 && acc->n_static >= acc->n_ctor));
 }
 
 /* ---- The project cache ---- */
 
+/* A file of the project that may hold DDP evidence (the byte scan found some): a Python file
+ * whose code is then read (its module summary), or a launcher line of a shell script with the
+ * script it starts (target, a real path; NULL when the line names none, as in `torchrun
+ * $SCRIPT`: then it is taken to start anything in the project). */
+typedef struct cand {
+    char *path;
+    int is_shell;
+    char *target;
+    char where[320]; /* "run.sh:2" for a launcher */
+} cand;
+
 typedef struct proj {
-    char *root;
-    lint_ddp ddp;
+    char *root; /* the cache key: "R:" or "D:" and the folder */
+    char *dir;  /* the folder */
+    int found;  /* a real project root (not only the file's folder) */
+    cand *cands;
+    size_t n_cands;
 } proj;
 
 typedef struct dirmap {
@@ -294,6 +313,7 @@ struct lint_project_cache {
     /* Module summaries (module.c) by real path: open addressing, a power-of-two table. */
     module_info **mods;
     size_t n_mods, cap_mods;
+    pthread_mutex_t mods_mu; /* guards mods (and their settled answers); mu guards the rest */
 };
 
 void lint_project_cache_set_workspace(lint_project_cache *c, const char *root)
@@ -315,6 +335,7 @@ lint_project_cache *lint_project_cache_new(void)
 {
     lint_project_cache *c = xcalloc(1, sizeof *c);
     pthread_mutex_init(&c->mu, NULL);
+    pthread_mutex_init(&c->mods_mu, NULL);
     return c;
 }
 
@@ -324,6 +345,12 @@ void lint_project_cache_free(lint_project_cache *c)
         return;
     }
     for (size_t i = 0; i < c->n; i++) {
+        for (size_t k = 0; k < c->p[i].n_cands; k++) {
+            free(c->p[i].cands[k].path);
+            free(c->p[i].cands[k].target);
+        }
+        free(c->p[i].cands);
+        free(c->p[i].dir);
         free(c->p[i].root);
     }
     for (size_t i = 0; i < c->nd; i++) {
@@ -337,6 +364,7 @@ void lint_project_cache_free(lint_project_cache *c)
     free(c->d);
     free(c->workspace);
     pthread_mutex_destroy(&c->mu);
+    pthread_mutex_destroy(&c->mods_mu);
     free(c);
 }
 
@@ -375,28 +403,172 @@ static int has_suffix(const char *s, const char *suf)
     return n >= m && strcmp(s + n - m, suf) == 0;
 }
 
-static void scan_file(const char *root, const char *path, int is_shell, lint_ddp *acc)
+static cand *add_cand(proj *pj, const char *path, int is_shell)
 {
-    char *data = NULL;
-    size_t len = 0;
+    pj->cands = xrealloc(pj->cands, (pj->n_cands + 1) * sizeof *pj->cands);
+    cand *k = &pj->cands[pj->n_cands++];
+    memset(k, 0, sizeof *k);
+    k->path = xstrdup(path);
+    k->is_shell = is_shell;
+    return k;
+}
+
+/* The script a launcher line starts: its first word ending in .py (next to the shell script or
+ * under the project root), else the module after -m (not torch.distributed's own). Returns a
+ * real path (caller frees), NULL when the line names none, and "" (static) when it names one
+ * that is not in the project. */
+/* The next word of line[*i .. n) into word (quotes, backslashes and blanks separate words);
+ * 0 at the end. */
+static int next_word(const char *line, size_t n, size_t *i, char *word, size_t cap)
+{
+    static const char sep[] = " \t\\\n\"'";
+    for (;;) {
+        while (*i < n && strchr(sep, line[*i])) {
+            (*i)++;
+        }
+        if (*i >= n) {
+            return 0;
+        }
+        size_t j = *i;
+        while (j < n && !strchr(sep, line[j])) {
+            j++;
+        }
+        size_t wl = j - *i;
+        const char *w = line + *i;
+        *i = j;
+        if (wl < cap) {
+            memcpy(word, w, wl);
+            word[wl] = '\0';
+            return 1;
+        }
+    }
+}
+
+/* The real path of the script word names, next to the shell script sh or under the project
+ * root; "" (static) when there is none. */
+static char *script_path(const proj *pj, const char *sh, const char *word)
+{
+    if (word[0] == '/') {
+        char *real = realpath(word, NULL);
+        return real ? real : (char *)"";
+    }
+    char *shdir = dir_of(sh);
+    const char *bases[2] = {shdir, pj->dir};
+    char *real = NULL;
+    for (int b = 0; b < 2 && !real; b++) {
+        char *p = xasprintf("%s/%s", bases[b], word);
+        real = realpath(p, NULL);
+        free(p);
+    }
+    free(shdir);
+    return real ? real : (char *)"";
+}
+
+/* The script a launcher line starts: its first word ending in .py, else the module after -m
+ * (not torch.distributed's own). Returns a real path (caller frees), NULL when the line names
+ * none, and "" (static) when it names one that is not in the project. */
+static char *launch_target(const proj *pj, const char *sh, const char *line, size_t n)
+{
+    char word[PATH_MAX];
+    char module[PATH_MAX] = "";
+    int after_m = 0;
+    size_t i = 0;
+    while (next_word(line, n, &i, word, sizeof word)) {
+        size_t wl = strlen(word);
+        if (wl > 3 && strcmp(word + wl - 3, ".py") == 0) {
+            return script_path(pj, sh, word);
+        }
+        if (after_m && !module[0] && strncmp(word, "torch.distributed", 17) != 0) {
+            memcpy(module, word, wl + 1);
+        }
+        after_m = strcmp(word, "-m") == 0;
+    }
+    if (!module[0]) {
+        return NULL;
+    }
+    char importer[PATH_MAX + 16];
+    snprintf(importer, sizeof importer, "%s/__main__", pj->dir);
+    char file[PATH_MAX];
+    const char *rest;
+    if (module_find(importer, pj->dir, module, file, sizeof file, &rest) && !*rest) {
+        return project_realpath(file);
+    }
+    return (char *)"";
+}
+
+/* The launcher lines of a shell script (torchrun, accelerate launch, torch.distributed.run or
+ * launch, --nproc_per_node; not commented out, not naming DeepSpeed or FSDP): a candidate each,
+ * with the script it starts. */
+static void scan_launchers(proj *pj, const char *path, const char *rel, const char *src,
+                           size_t len)
+{
+    static const char *const launchers[] = {
+        "torchrun",          "torch.distributed.launch", "torch.distributed.run",
+        "accelerate launch", "--nproc_per_node",         NULL};
+    const char *end = src + len;
+    int line_no = 1;
+    for (const char *p = src; p < end;) {
+        /* a logical line: backslash-newline continues it */
+        const char *e = p;
+        int lines = 1;
+        while (e < end && *e != '\n') {
+            if (*e == '\\' && e + 1 < end && e[1] == '\n') {
+                e++;
+                lines++;
+            }
+            e++;
+        }
+        size_t n = (size_t)(e - p);
+        const char *hash = memchr(p, '#', n);
+        size_t code = hash ? (size_t)(hash - p) : n;
+        int hit = 0;
+        for (int i = 0; launchers[i] && !hit; i++) {
+            hit = memmem(p, code, launchers[i], strlen(launchers[i])) != NULL;
+        }
+        if (hit && !util_contains_ci(p, code, "deepspeed") && !util_contains_ci(p, code, "fsdp")) {
+            char *t = launch_target(pj, path, p, code);
+            if (!t || *t) {
+                cand *k = add_cand(pj, path, 1);
+                k->target = t;
+                snprintf(k->where, sizeof k->where, "%.300s:%d", rel, line_no);
+            }
+        }
+        line_no += lines;
+        p = e < end ? e + 1 : end;
+    }
+}
+
+static void scan_file(proj *pj, const char *path, int is_shell)
+{
     FILE *f = fopen(path, "rb");
     if (!f) {
         return;
     }
-    data = xmalloc(SCAN_MAX_BYTES + 1);
-    len = fread(data, 1, SCAN_MAX_BYTES, f);
+    char *data = xmalloc(SCAN_MAX_BYTES + 1);
+    size_t len = fread(data, 1, SCAN_MAX_BYTES, f);
     fclose(f);
     data[len] = '\0';
-    size_t rl = strlen(root);
-    const char *rel = strncmp(path, root, rl) == 0 && path[rl] == '/' ? path + rl + 1 : path;
-    lint_ddp_scan_buffer(data, len, rel, is_shell, acc);
+    size_t rl = strlen(pj->dir);
+    const char *rel =
+        strncmp(path, pj->dir, rl) == 0 && path[rl] == '/' ? path + rl + 1 : path;
+    if (is_shell) {
+        scan_launchers(pj, path, rel, data, len);
+    } else {
+        /* the byte scan only picks the files whose code is then read */
+        lint_ddp acc;
+        memset(&acc, 0, sizeof acc);
+        lint_ddp_scan_buffer(data, len, rel, 0, &acc);
+        if (acc.ddp || acc.set_static || has_bytes(data, len, "DistributedDataParallelKwargs")) {
+            add_cand(pj, path, 0);
+        }
+    }
     free(data);
 }
 
 /* Scans root's *.py and *.sh files (recursively when recursive != 0), breadth-first in sorted
  * order so `where` is stable. Folders are walked by the skip policy of every walk (lint.h,
  * at lint_batch): links followed once, virtualenvs, hidden and tool folders passed over. */
-static void scan_project(const char *root, int recursive, lint_ddp *acc)
+static void scan_project(proj *pj, const char *root, int recursive)
 {
     static const char *const wanted[] = {".py", ".sh", NULL};
     file_walk w;
@@ -428,7 +600,7 @@ static void scan_project(const char *root, int recursive, lint_ddp *acc)
                 queue[qn++] = xstrdup(path);
             } else if (kind == FILE_TAKE && files < SCAN_MAX_FILES) {
                 files++;
-                scan_file(root, path, has_suffix(name, ".sh"), acc);
+                scan_file(pj, path, has_suffix(name, ".sh"));
             }
             free(list[i]);
         }
@@ -439,6 +611,64 @@ static void scan_project(const char *root, int recursive, lint_ddp *acc)
     }
     free(queue);
     file_walk_free(&w);
+}
+
+/* A test file runs in one process unless it starts more itself. rel: its path from the
+ * project root. */
+static int is_test_file(const char *rel)
+{
+    const char *base = strrchr(rel, '/');
+    base = base ? base + 1 : rel;
+    return strncmp(rel, "tests/", 6) == 0 || strncmp(rel, "test/", 5) == 0 ||
+           strstr(rel, "/tests/") || strstr(rel, "/test/") || strncmp(base, "test_", 5) == 0 ||
+           has_suffix(base, "_test.py") || strcmp(base, "conftest.py") == 0;
+}
+
+/* Adds candidate k's evidence to *out when it reaches file: a Python file whose code sets up
+ * DDP and which is file or imports it (through any chain of project modules); a launcher line
+ * whose script is file or imports it, or that names no script. Locked (c->mu). */
+static void add_evidence(lint_project_cache *c, const proj *pj, const cand *k, const char *file,
+                         lint_ddp *out)
+{
+    const char *root = pj->found ? pj->dir : NULL;
+    if (k->is_shell) {
+        if (k->target && !module_imports(c, root, k->target, file)) {
+            return;
+        }
+        out->n_other++;
+        if (!out->ddp) {
+            snprintf(out->where, sizeof out->where, "%s", k->where);
+        }
+        out->ddp = 1;
+        return;
+    }
+    size_t rl = strlen(pj->dir);
+    const char *rel =
+        strncmp(k->path, pj->dir, rl) == 0 && k->path[rl] == '/' ? k->path + rl + 1 : k->path;
+    const module_info *m = module_load(c, k->path, root);
+    if (!m || !m->ddp.ddp || (is_test_file(rel) && !m->spawns) ||
+        !module_imports(c, root, k->path, file)) {
+        return;
+    }
+    if (!out->ddp) {
+        snprintf(out->where, sizeof out->where, "%.300s:%u", rel, m->ddp_line);
+    }
+    out->ddp = 1;
+    out->n_ctor += m->ddp.n_ctor;
+    out->n_static += m->ddp.n_static;
+    out->n_other += m->ddp.n_other;
+    out->find_unused |= m->ddp.find_unused;
+    out->set_static |= m->ddp.set_static;
+}
+
+/* The DDP fact of file: the evidence of the project that reaches it. Locked (c->mu). */
+static void ddp_reaching(lint_project_cache *c, const proj *pj, const char *file, lint_ddp *out)
+{
+    memset(out, 0, sizeof *out);
+    for (size_t i = 0; i < pj->n_cands; i++) {
+        add_evidence(c, pj, &pj->cands[i], file, out);
+    }
+    lint_ddp_settle(out);
 }
 
 void lint_project_ddp(lint_project_cache *c, const char *path, lint_ddp *out)
@@ -486,9 +716,11 @@ void lint_project_ddp(lint_project_cache *c, const char *path, lint_ddp *out)
                 c->p = xrealloc(c->p, c->cap * sizeof *c->p);
             }
             pi = c->n++;
+            memset(&c->p[pi], 0, sizeof c->p[pi]);
             c->p[pi].root = xstrdup(key);
-            memset(&c->p[pi].ddp, 0, sizeof c->p[pi].ddp);
-            scan_project(root, found, &c->p[pi].ddp);
+            c->p[pi].dir = xstrdup(root);
+            c->p[pi].found = found;
+            scan_project(&c->p[pi], root, found);
         }
         free(root);
         if (c->nd == c->capd) {
@@ -499,7 +731,9 @@ void lint_project_ddp(lint_project_cache *c, const char *path, lint_ddp *out)
         c->d[c->nd].proj = pi;
         c->nd++;
     }
-    *out = c->p[pi].ddp;
+    char *file = project_realpath(path);
+    ddp_reaching(c, &c->p[pi], file, out);
+    free(file);
     pthread_mutex_unlock(&c->mu);
     free(dir);
 }
@@ -528,15 +762,15 @@ static size_t mod_slot(const lint_project_cache *c, const char *path)
 
 const module_info *project_module_lookup(lint_project_cache *c, const char *path)
 {
-    pthread_mutex_lock(&c->mu);
+    pthread_mutex_lock(&c->mods_mu);
     const module_info *m = c->cap_mods ? c->mods[mod_slot(c, path)] : NULL;
-    pthread_mutex_unlock(&c->mu);
+    pthread_mutex_unlock(&c->mods_mu);
     return m;
 }
 
 const module_info *project_module_insert(lint_project_cache *c, module_info *m)
 {
-    pthread_mutex_lock(&c->mu);
+    pthread_mutex_lock(&c->mods_mu);
     if (2 * (c->n_mods + 1) > c->cap_mods) {
         size_t old = c->cap_mods;
         module_info **prev = c->mods;
@@ -558,7 +792,7 @@ const module_info *project_module_insert(lint_project_cache *c, module_info *m)
         c->n_mods++;
     }
     const module_info *out = c->mods[i];
-    pthread_mutex_unlock(&c->mu);
+    pthread_mutex_unlock(&c->mods_mu);
     return out;
 }
 
@@ -604,13 +838,13 @@ int project_module_answer(lint_project_cache *c, const module_fn *cfn, int flag,
 {
     /* the one mutable part of a cached summary, written under the lock */
     module_fn *fn = (module_fn *)cfn;
-    pthread_mutex_lock(&c->mu);
+    pthread_mutex_lock(&c->mods_mu);
     if (answer >= 0) {
         fn->known |= (uint8_t)flag;
         fn->answer = (uint8_t)(answer ? fn->answer | flag : fn->answer & ~flag);
     } else if (fn->known & flag) {
         answer = (fn->answer & flag) != 0;
     }
-    pthread_mutex_unlock(&c->mu);
+    pthread_mutex_unlock(&c->mods_mu);
     return answer;
 }

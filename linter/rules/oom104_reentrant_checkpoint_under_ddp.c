@@ -168,17 +168,36 @@ static site classify(const analysis *a, uint32_t c, int own_enable)
     return s;
 }
 
-/* The project's DDP fact, asked only now that a site exists (it may scan the project). */
+/* The DDP fact, asked only now that a site exists: the one the caller gives, or the evidence of
+ * the project that reaches this file (it may scan the project), plus this file's own code (it
+ * may be an editor's unsaved buffer or stdin). */
 static void ddp_fact(const analysis *a, lint_ddp *ddp)
 {
     memset(ddp, 0, sizeof *ddp);
     if (a->opts && a->opts->ddp) {
         *ddp = *a->opts->ddp;
-    } else if (a->opts && a->opts->ddp_fn) {
-        a->opts->ddp_fn(a->opts->ddp_ud, ddp);
-    } else {
-        lint_ddp_scan_buffer(a->src, a->len, "this file", 0, ddp);
+        return;
     }
+    if (a->opts && a->opts->ddp_fn) {
+        a->opts->ddp_fn(a->opts->ddp_ud, ddp);
+    }
+    lint_ddp own;
+    memset(&own, 0, sizeof own);
+    ddp_code dc;
+    ddp_code_facts(a, &own, &dc);
+    if (!own.ddp) {
+        return;
+    }
+    if (!ddp->ddp) {
+        snprintf(ddp->where, sizeof ddp->where, "this file:%u", dc.line);
+    }
+    ddp->ddp = 1;
+    ddp->n_ctor += own.n_ctor;
+    ddp->n_static += own.n_static;
+    ddp->n_other += own.n_other;
+    ddp->find_unused |= own.find_unused;
+    ddp->set_static |= own.set_static;
+    lint_ddp_settle(ddp);
 }
 
 static void report(analysis *a, const site *s, const char *where)
@@ -189,11 +208,18 @@ static void report(analysis *a, const site *s, const char *where)
     int fw = (int)(fl > 60 ? 60 : fl);
     lint_finding *fd;
     if (s->kind == 0) {
-        fd = add_finding(a, f,
-                         "`%.*s(...)` is reentrant (use_reentrant %s; the default depends on "
-                         "the installed PyTorch version) and the project trains under DDP "
-                         "(%s): pass use_reentrant=False",
-                         fw, ft, s->state == RE_TRUE ? "is True" : "is not set", where);
+        if (s->state == RE_TRUE) {
+            fd = add_finding(a, f,
+                             "`%.*s(...)` is explicitly reentrant (use_reentrant=True) and the "
+                             "project trains under DDP (%s): pass use_reentrant=False",
+                             fw, ft, where);
+        } else {
+            fd = add_finding(a, f,
+                             "`%.*s(...)` is reentrant (use_reentrant is not set; the default "
+                             "depends on the installed PyTorch version) and the project trains "
+                             "under DDP (%s): pass use_reentrant=False",
+                             fw, ft, where);
+        }
         if (s->value != NONE) {
             set_fix(a, fd, a->nodes[s->value].sb, a->nodes[s->value].eb, "False",
                     "Use non-reentrant checkpointing (use_reentrant=False)", LINT_FIX_UNSAFE);
@@ -260,11 +286,14 @@ static const char explain[] =
     "without gradient_checkpointing_kwargs={\"use_reentrant\": False}, and\n"
     "TrainingArguments(gradient_checkpointing=True) without gradient_checkpointing_kwargs.\n"
     "Reentrant checkpointing breaks DDP's gradient-ready hooks (errors, or parameters reduced\n"
-    "twice) and its default depends on the installed PyTorch/transformers version. DDP is a\n"
-    "project fact: DistributedDataParallel(...), Lightning strategy=\"ddp\", Accelerator() "
-    "without\n"
-    "FSDP/DeepSpeed, or torchrun/accelerate launchers, anywhere under the project root (nearest\n"
-    "ancestor with .git or pyproject.toml). DDP with static_graph=True is not flagged.\n"
+    "twice) and its default depends on the installed PyTorch/transformers version. DDP must\n"
+    "reach the file: DistributedDataParallel(...) (any alias), DDPStrategy, strategy=\"ddp\",\n"
+    "or Accelerator() without a DeepSpeed/FSDP plugin, in code of this file or of a project\n"
+    "module that imports it (through any chain of imports; project root: nearest ancestor with\n"
+    ".git or pyproject.toml), or a torchrun / accelerate launch / torch.distributed.run line of\n"
+    "a shell script that starts such a script. Strings, docstrings and comments are not\n"
+    "evidence; a test file counts only if it spawns processes. DDP with static_graph=True (also\n"
+    "through Accelerate's DistributedDataParallelKwargs) is not flagged.\n"
     "\n"
     "Not flagged: project functions named checkpoint, torch.distributed._composable.checkpoint,\n"
     "diffusers' enable_gradient_checkpointing(), FSDP/DeepSpeed-only projects.\n"

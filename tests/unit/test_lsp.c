@@ -485,8 +485,9 @@ static void write_file(const char *path, const char *text)
     fclose(f);
 }
 
-/* OOM104 needs the project's DDP set-up, which lives in another file: with no .git or
- * pyproject.toml, the workspace root the client sends is the project. */
+/* OOM104 needs the project's DDP set-up, which lives in another file (the script that imports
+ * the model): with no .git or pyproject.toml, the workspace root the client sends is the
+ * project. */
 START_TEST(workspace_root_gives_the_ddp_fact)
 {
     char dir[] = "/tmp/oomkb-lsp-ws-XXXXXX";
@@ -495,6 +496,7 @@ START_TEST(workspace_root_gives_the_ddp_fact)
     char *model = xasprintf("%s/pkg/model.py", dir);
     ck_assert_int_eq(mkdir(pkg, 0755), 0);
     write_file(train, "from torch.nn.parallel import DistributedDataParallel as DDP\n"
+                      "from pkg.model import forward\n"
                       "model = DDP(Net().cuda())\n");
     const char *src = "import torch\n"
                       "from torch.utils.checkpoint import checkpoint\n\n"

@@ -1,0 +1,10 @@
+# Clean: train.py hands Accelerate DistributedDataParallelKwargs(static_graph=True).
+import torch.nn as nn
+from torch.utils.checkpoint import checkpoint
+
+
+class Net(nn.Module):
+    def forward(self, x):
+        for blk in self.blocks:
+            x = checkpoint(blk, x)
+        return x

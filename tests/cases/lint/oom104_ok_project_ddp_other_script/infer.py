@@ -1,0 +1,3 @@
+from vision_model import Net
+
+model = Net().cuda().eval()

@@ -1,0 +1,7 @@
+import torch.distributed as dist
+from torch.nn.parallel import DistributedDataParallel as DDP
+
+from text_model import TextNet
+
+dist.init_process_group("nccl")
+model = DDP(TextNet().cuda())

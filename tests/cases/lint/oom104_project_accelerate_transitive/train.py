@@ -1,0 +1,6 @@
+from accelerate import Accelerator
+
+from lib import Net
+
+accelerator = Accelerator()
+model = accelerator.prepare(Net())

@@ -1,0 +1,3 @@
+from pkg.trainer import build
+
+model = build()

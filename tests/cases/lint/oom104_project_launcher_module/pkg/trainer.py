@@ -1,0 +1,5 @@
+from .model import Net
+
+
+def build():
+    return Net().cuda()
