@@ -413,9 +413,11 @@ void module_info_free(module_info *m);
 /* The summary of the module at path (a real path) in project root (may be NULL), from the cache
  * or built now; NULL if it cannot be read. Thread-safe. */
 const module_info *module_load(lint_project_cache *c, const char *path, const char *root);
-/* 1 if the module from is the module to or imports it through project modules (breadth-first
- * over the summaries' deps, bounded). */
-int module_imports(lint_project_cache *c, const char *root, const char *from, const char *to);
+/* The modules the module from is or imports through project modules (breadth-first over the
+ * summaries' deps, bounded): *out_n real paths, sorted (caller frees each and the array). */
+char **module_closure(lint_project_cache *c, const char *root, const char *from, size_t *out_n);
+/* 1 if path is in a closure. */
+int module_closure_has(char *const *closure, size_t n, const char *path);
 /* 1 if the function fn of module m does flag (MODULE_TRAINS or MODULE_FLUSHES), by its own
  * module's facts or through the functions it calls, in any module of the project: a
  * reachability question over the summaries' edges, so import cycles need no special care and

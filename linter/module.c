@@ -355,39 +355,90 @@ static const module_info *module_get(analysis *a, const char *path)
     return module_load(a->project, path, a->root);
 }
 
-/* Modules followed to answer one module_imports question. */
-#define MAX_IMPORT_WALK 20000
+/* Modules followed for one closure. */
+#define MAX_IMPORT_WALK 50000
 
-int module_imports(lint_project_cache *c, const char *root, const char *from, const char *to)
+static int cmp_str(const void *x, const void *y)
 {
-    if (strcmp(from, to) == 0) {
-        return 1;
+    return strcmp(*(const char *const *)x, *(const char *const *)y);
+}
+
+/* An open-addressing set of borrowed strings. */
+typedef struct str_set {
+    const char **slot;
+    size_t cap, n;
+} str_set;
+
+static size_t str_hash(const char *s)
+{
+    size_t h = 1469598103934665603ULL;
+    for (; *s; s++) {
+        h = (h ^ (unsigned char)*s) * 1099511628211ULL;
     }
+    return h;
+}
+
+/* Adds s; 0 if it was there. */
+static int set_add(str_set *set, const char *s)
+{
+    if (2 * (set->n + 1) > set->cap) {
+        str_set bigger = {NULL, set->cap ? set->cap * 2 : 64, 0};
+        /* NOLINTNEXTLINE(bugprone-sizeof-expression): an array of pointers */
+        bigger.slot = xcalloc(bigger.cap, sizeof *bigger.slot);
+        for (size_t i = 0; i < set->cap; i++) {
+            if (set->slot[i]) {
+                set_add(&bigger, set->slot[i]);
+            }
+        }
+        free(set->slot);
+        *set = bigger;
+    }
+    size_t i = str_hash(s) & (set->cap - 1);
+    while (set->slot[i]) {
+        if (strcmp(set->slot[i], s) == 0) {
+            return 0;
+        }
+        i = (i + 1) & (set->cap - 1);
+    }
+    set->slot[i] = s;
+    set->n++;
+    return 1;
+}
+
+char **module_closure(lint_project_cache *c, const char *root, const char *from, size_t *out_n)
+{
     const char **queue = xmalloc(sizeof *queue);
     size_t n = 1;
     size_t cap = 1;
-    int found = 0;
+    str_set seen = {NULL, 0, 0};
     queue[0] = from;
-    for (size_t i = 0; i < n && !found && n < MAX_IMPORT_WALK; i++) {
+    set_add(&seen, from);
+    for (size_t i = 0; i < n && n < MAX_IMPORT_WALK; i++) {
         const module_info *m = module_load(c, queue[i], root);
-        for (size_t k = 0; m && k < m->n_deps && !found; k++) {
-            const char *d = m->deps[k];
-            found = strcmp(d, to) == 0;
-            size_t j = 0;
-            while (j < n && strcmp(queue[j], d) != 0) {
-                j++;
-            }
-            if (j == n) {
+        for (size_t k = 0; m && k < m->n_deps; k++) {
+            if (set_add(&seen, m->deps[k])) {
                 if (n == cap) {
                     cap *= 2;
                     queue = xrealloc(queue, cap * sizeof *queue);
                 }
-                queue[n++] = d;
+                queue[n++] = m->deps[k];
             }
         }
     }
+    char **out = xmalloc(n * sizeof *out);
+    for (size_t i = 0; i < n; i++) {
+        out[i] = xstrdup(queue[i]);
+    }
+    qsort(out, n, sizeof *out, cmp_str);
     free(queue);
-    return found;
+    free(seen.slot);
+    *out_n = n;
+    return out;
+}
+
+int module_closure_has(char *const *closure, size_t n, const char *path)
+{
+    return bsearch(&path, closure, n, sizeof *closure, cmp_str) != NULL;
 }
 
 static const module_fn *find_fn(const module_info *m, const char *name)

@@ -288,6 +288,10 @@ typedef struct cand {
     int is_shell;
     char *target;
     char where[320]; /* "run.sh:2" for a launcher */
+    /* what the file (or the launched script) imports, computed on first use */
+    char **closure;
+    size_t n_closure;
+    int closed;
 } cand;
 
 typedef struct proj {
@@ -346,8 +350,15 @@ void lint_project_cache_free(lint_project_cache *c)
     }
     for (size_t i = 0; i < c->n; i++) {
         for (size_t k = 0; k < c->p[i].n_cands; k++) {
-            free(c->p[i].cands[k].path);
-            free(c->p[i].cands[k].target);
+            cand *k2 = &c->p[i].cands[k];
+            for (size_t j = 0; j < k2->n_closure; j++) {
+                free(k2->closure[j]);
+            }
+            free(k2->closure);
+            free(k2->path);
+            if (k2->target && *k2->target) {
+                free(k2->target);
+            }
         }
         free(c->p[i].cands);
         free(c->p[i].dir);
@@ -503,8 +514,7 @@ static void scan_launchers(proj *pj, const char *path, const char *rel, const ch
                            size_t len)
 {
     static const char *const launchers[] = {
-        "torchrun",          "torch.distributed.launch", "torch.distributed.run",
-        "accelerate launch", "--nproc_per_node",         NULL};
+        "torchrun", "torch.distributed.launch", "torch.distributed.run", "accelerate launch", NULL};
     const char *end = src + len;
     int line_no = 1;
     for (const char *p = src; p < end;) {
@@ -627,12 +637,23 @@ static int is_test_file(const char *rel)
 /* Adds candidate k's evidence to *out when it reaches file: a Python file whose code sets up
  * DDP and which is file or imports it (through any chain of project modules); a launcher line
  * whose script is file or imports it, or that names no script. Locked (c->mu). */
-static void add_evidence(lint_project_cache *c, const proj *pj, const cand *k, const char *file,
+/* 1 if candidate k's module (or launched script) is file or imports it. */
+static int reaches_file(lint_project_cache *c, const proj *pj, cand *k, const char *file)
+{
+    if (!k->closed) {
+        k->closed = 1;
+        k->closure = module_closure(c, pj->found ? pj->dir : NULL,
+                                    k->is_shell ? k->target : k->path, &k->n_closure);
+    }
+    return module_closure_has(k->closure, k->n_closure, file);
+}
+
+static void add_evidence(lint_project_cache *c, const proj *pj, cand *k, const char *file,
                          lint_ddp *out)
 {
     const char *root = pj->found ? pj->dir : NULL;
     if (k->is_shell) {
-        if (k->target && !module_imports(c, root, k->target, file)) {
+        if (k->target && !reaches_file(c, pj, k, file)) {
             return;
         }
         out->n_other++;
@@ -646,8 +667,7 @@ static void add_evidence(lint_project_cache *c, const proj *pj, const cand *k, c
     const char *rel =
         strncmp(k->path, pj->dir, rl) == 0 && k->path[rl] == '/' ? k->path + rl + 1 : k->path;
     const module_info *m = module_load(c, k->path, root);
-    if (!m || !m->ddp.ddp || (is_test_file(rel) && !m->spawns) ||
-        !module_imports(c, root, k->path, file)) {
+    if (!m || !m->ddp.ddp || (is_test_file(rel) && !m->spawns) || !reaches_file(c, pj, k, file)) {
         return;
     }
     if (!out->ddp) {
@@ -662,7 +682,7 @@ static void add_evidence(lint_project_cache *c, const proj *pj, const cand *k, c
 }
 
 /* The DDP fact of file: the evidence of the project that reaches it. Locked (c->mu). */
-static void ddp_reaching(lint_project_cache *c, const proj *pj, const char *file, lint_ddp *out)
+static void ddp_reaching(lint_project_cache *c, proj *pj, const char *file, lint_ddp *out)
 {
     memset(out, 0, sizeof *out);
     for (size_t i = 0; i < pj->n_cands; i++) {
