@@ -378,27 +378,36 @@ static size_t str_hash(const char *s)
     return h;
 }
 
+/* The slot of s in a table of cap (a power of two) slots: its own, or the empty one where it
+ * goes. */
+static size_t set_slot(const char **slot, size_t cap, const char *s)
+{
+    size_t i = str_hash(s) & (cap - 1);
+    while (slot[i] && strcmp(slot[i], s) != 0) {
+        i = (i + 1) & (cap - 1);
+    }
+    return i;
+}
+
 /* Adds s; 0 if it was there. */
 static int set_add(str_set *set, const char *s)
 {
     if (2 * (set->n + 1) > set->cap) {
-        str_set bigger = {NULL, set->cap ? set->cap * 2 : 64, 0};
+        size_t cap = set->cap ? set->cap * 2 : 64;
         /* NOLINTNEXTLINE(bugprone-sizeof-expression): an array of pointers */
-        bigger.slot = xcalloc(bigger.cap, sizeof *bigger.slot);
+        const char **slot = xcalloc(cap, sizeof *slot);
         for (size_t i = 0; i < set->cap; i++) {
             if (set->slot[i]) {
-                set_add(&bigger, set->slot[i]);
+                slot[set_slot(slot, cap, set->slot[i])] = set->slot[i];
             }
         }
         free(set->slot);
-        *set = bigger;
+        set->slot = slot;
+        set->cap = cap;
     }
-    size_t i = str_hash(s) & (set->cap - 1);
-    while (set->slot[i]) {
-        if (strcmp(set->slot[i], s) == 0) {
-            return 0;
-        }
-        i = (i + 1) & (set->cap - 1);
+    size_t i = set_slot(set->slot, set->cap, s);
+    if (set->slot[i]) {
+        return 0;
     }
     set->slot[i] = s;
     set->n++;
