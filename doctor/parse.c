@@ -135,6 +135,7 @@ static size_t line_end(const input *in, size_t pos)
 
 /* Bounds on the work done per line: a 10 MB line is read up to these bytes only. */
 #define LINE_MAX_BYTES 8192
+#define LINE_BEFORE 2048 /* of a long line, read this much before a candidate */
 #define JOIN_MAX_LINES 40
 #define JOIN_MAX_BYTES 8192
 #define CONTEXT_MAX_LINES 400
@@ -564,10 +565,11 @@ static void read_context(parser *p, doctor_event *ev, size_t a)
     buf_free(&best_text);
 }
 
-/* The last step counter above a: "step 1234", "Step: 12", "global_step=7", "| 450/1000 [".
- * Returns the step or -1; records its line as evidence. */
-static long find_step(const char *s, size_t n, long *out)
+/* The last step counter in s[0..n): "step 1234", "Step: 12", "global_step=7", "| 450/1000 [".
+ * Returns 1 and *out, or 0. */
+static int find_step(const char *s, size_t n, long *out)
 {
+    int found = 0;
     for (size_t i = 0; i + 4 < n; i++) {
         if ((s[i] == 's' || s[i] == 'S') && strncmp(s + i + 1, "tep", 3) == 0 &&
             (i == 0 || strchr(" _[|('\"", s[i - 1]))) {
@@ -577,7 +579,7 @@ static long find_step(const char *s, size_t n, long *out)
             }
             if (j < n && s[j] >= '0' && s[j] <= '9') {
                 *out = strtol(s + j, NULL, 10);
-                return 1;
+                found = 1;
             }
         }
         if (s[i] == '|' && s[i + 1] == ' ' && s[i + 2] >= '0' && s[i + 2] <= '9') {
@@ -585,11 +587,11 @@ static long find_step(const char *s, size_t n, long *out)
             long v = strtol(s + i + 2, &e, 10);
             if (*e == '/' && e[1] >= '0' && e[1] <= '9') {
                 *out = v;
-                return 1;
+                found = 1;
             }
         }
     }
-    return 0;
+    return found;
 }
 
 static void read_step(parser *p, doctor_event *ev, size_t a)
@@ -661,6 +663,11 @@ static void read_event(parser *p, const doctor_sig *g, size_t a, size_t b, int r
     doctor_event ev;
     event_init(&ev, g, rank);
     add_evidence(p, &ev, a, p->line.data, p->line.len);
+    /* A log pasted into a one-line box has its step counters on the same line, before. */
+    const char *at = memmem(p->line.data, p->line.len, g->needle, strlen(g->needle));
+    if (at && find_step(p->line.data, (size_t)(at - p->line.data), &ev.step) == 0) {
+        ev.step = -1;
+    }
     p->sq.len = 0;
     buf_append(&p->sq, "", 0);
     squeeze(&p->sq, p->line.data, p->line.len);
@@ -676,7 +683,9 @@ static void read_event(parser *p, const doctor_sig *g, size_t a, size_t b, int r
         ev.band = read_band(&p->sq);
     }
     read_context(p, &ev, a);
-    read_step(p, &ev, a);
+    if (ev.step < 0) {
+        read_step(p, &ev, a);
+    }
     doctor_context cx = {p->ctx.data, p->ctx.len, strcmp(g->kind, "garbage-size") == 0};
     doctor_decide(&ev, &cx);
     doctor_event *old = same_event(p->rep, &ev);
@@ -714,6 +723,13 @@ doctor_status doctor_diagnose(const char *text, size_t len, doctor_report **out,
     for (size_t pos = wm_first(text, len); pos < len;) {
         size_t a = line_start(&p.in, pos);
         size_t b = line_end(&p.in, pos);
+        /* A line longer than LINE_MAX_BYTES (a log pasted into a one-line box, binary data) is
+         * read in a window around the candidate, and the scan goes on after the window. */
+        size_t next = b + 1;
+        if (b - a > LINE_MAX_BYTES) {
+            a = pos - a > LINE_BEFORE ? pos - LINE_BEFORE : a;
+            next = a + LINE_MAX_BYTES < b ? a + LINE_MAX_BYTES : b + 1;
+        }
         if (!is_consumed(&p, a)) {
             int rank;
             clean_line(&p.in, a, b, &p.line, &rank);
@@ -722,7 +738,7 @@ doctor_status doctor_diagnose(const char *text, size_t len, doctor_report **out,
                 read_event(&p, g, a, b, rank);
             }
         }
-        pos = b >= len ? len : wm_next(text, len, b + 1);
+        pos = next >= len ? len : wm_next(text, len, next);
     }
     r->n_lines = len ? line_of(&p.in, len) - (text[len - 1] == '\n') : 0;
     buf_free(&p.line);

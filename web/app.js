@@ -81,7 +81,9 @@
     showDiagnosis(data.diagnosis);
     var note = data.fallback && NOTES[data.fallback] ? ' ' + NOTES[data.fallback] : '';
     var n = data.results.length;
-    statusEl.textContent = n + (n === 1 ? ' result' : ' results') + ' for \u201c' + q + '\u201d.' + note;
+    // A pasted message is not echoed back in the status line: the card says what it read.
+    var what = data.diagnosis ? 'the key terms of the pasted error' : '\u201c' + q + '\u201d';
+    statusEl.textContent = n + (n === 1 ? ' result' : ' results') + ' for ' + what + '.' + note;
     if (!n && data.suggestion) {
       statusEl.appendChild(document.createTextNode(' Did you mean '));
       var a = document.createElement('a');
