@@ -105,8 +105,9 @@ static int diagnose_path(const char *path, const diag_opts *o, int many)
         close(fd);
     }
     if (e == EFBIG) {
-        fprintf(stderr, "oomkb diagnose: %s: over the limit of %zu MiB; pass the end of the log "
-                        "(tail -c 100M)\n",
+        fprintf(stderr,
+                "oomkb diagnose: %s: over the limit of %zu MiB; pass the end of the log "
+                "(tail -c 100M)\n",
                 is_stdin ? "stdin" : path, DOCTOR_MAX_INPUT >> 20);
         free(text);
         return EXIT_USAGE;
@@ -184,7 +185,7 @@ int cmd_diagnose(int argc, char **argv)
 
 int cli_diagnose_text(const char *text, size_t len, int json, const char *kb_url)
 {
-    if (!doctor_has_signature(text, len)) {
+    if (!doctor_looks_pasted(text, len)) {
         return -1;
     }
     diag_opts o = {json, 0, cli_kb_url(kb_url), load_toc(NULL)};

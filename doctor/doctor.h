@@ -107,9 +107,15 @@ typedef struct doctor_report {
 doctor_status doctor_diagnose(const char *text, size_t len, doctor_report **out, doctor_diag *diag);
 void doctor_report_free(doctor_report *r);
 
-/* 1 when text[0..len) holds an OOM signature (the prefilter and the wording table only; cheap).
- * The search box and `oomkb search` use it to decide to diagnose instead of search. */
+/* 1 when text[0..len) holds an OOM signature (the prefilter and the wording table only; cheap). */
 int doctor_has_signature(const char *text, size_t len);
+
+/* 1 when text looks pasted from a log rather than typed as a search: it holds an OOM signature
+ * and a colon, or 8 words or more with a number ("RuntimeError: CUDA error: out of memory" and
+ * "CUDA out of memory. Tried to allocate 20.00 MiB. GPU 0 ..." are pasted; "cuda out of memory",
+ * "Killed" and a question without numbers are searches). The search box and `oomkb search` diagnose
+ * such text instead of only searching it. */
+int doctor_looks_pasted(const char *text, size_t len);
 
 /* ---- Rendering ------------------------------------------------------------------------ */
 
@@ -117,7 +123,7 @@ int doctor_has_signature(const char *text, size_t len);
 typedef const char *(*doctor_title_fn)(void *ud, const char *id);
 
 typedef struct doctor_render_opts {
-    const char *base_url; /* entry links are base_url + "/" + ID; "" gives "/M8" */
+    const char *base_url;  /* entry links are base_url + "/" + ID; "" gives "/M8" */
     doctor_title_fn title; /* may be NULL */
     void *title_ud;
     int color; /* text only: ANSI styles */

@@ -22,7 +22,8 @@
  * table (16 KiB) stays in the L1 cache. */
 #define WM_M DOCTOR_ANCHOR_MIN
 #define WM_S (WM_M - 2)
-#define WM_HASH(b0, b1, b2) ((((unsigned)(b0) << 6) ^ ((unsigned)(b1) << 3) ^ (unsigned)(b2)) & 4095u)
+#define WM_HASH(b0, b1, b2)                                                                        \
+    ((((unsigned)(b0) << 6) ^ ((unsigned)(b1) << 3) ^ (unsigned)(b2)) & 4095u)
 
 static uint32_t wm_mask[4096];
 static unsigned wm_hash[32][WM_S]; /* per anchor, the hash of its k-th 3-gram */
@@ -240,6 +241,22 @@ int doctor_has_signature(const char *text, size_t len)
     return found;
 }
 
+int doctor_looks_pasted(const char *text, size_t len)
+{
+    size_t words = 0;
+    int in_word = 0;
+    int colon = 0;
+    int digit = 0;
+    for (size_t i = 0; i < len && !colon; i++) {
+        int space = text[i] == ' ' || text[i] == '\t' || text[i] == '\n' || text[i] == '\r';
+        words += !space && !in_word;
+        in_word = !space;
+        colon |= text[i] == ':';
+        digit |= text[i] >= '0' && text[i] <= '9';
+    }
+    return (colon || (words >= 8 && digit)) && doctor_has_signature(text, len);
+}
+
 /* ---- Squeezed text and numbers ----------------------------------------------------------- */
 
 /* Appends s lowercased, without whitespace and control bytes. */
@@ -262,9 +279,18 @@ typedef struct unit_row {
 /* Longest first. PyTorch prints binary units; the old MPS "GB/MB" are binary too (its
  * format_size divides by 1024). */
 static const unit_row units[] = {
-    {"bytes", 1.0}, {"byte", 1.0}, {"kib", 1024.0}, {"mib", 1048576.0}, {"gib", 1073741824.0},
-    {"tib", 1099511627776.0}, {"pib", 1125899906842624.0}, {"kb", 1024.0}, {"mb", 1048576.0},
-    {"gb", 1073741824.0}, {"tb", 1099511627776.0}, {"b", 1.0},
+    {"bytes", 1.0},
+    {"byte", 1.0},
+    {"kib", 1024.0},
+    {"mib", 1048576.0},
+    {"gib", 1073741824.0},
+    {"tib", 1099511627776.0},
+    {"pib", 1125899906842624.0},
+    {"kb", 1024.0},
+    {"mb", 1048576.0},
+    {"gb", 1073741824.0},
+    {"tb", 1099511627776.0},
+    {"b", 1.0},
 };
 
 /* Parses "12.34gib" at s (bounded by end): bytes into *out and the length read, or 0. */
@@ -416,9 +442,9 @@ static const char *read_band(const buf *sq)
 typedef struct parser {
     input in;
     doctor_report *rep;
-    buf line;  /* scratch: a cleaned line */
-    buf sq;    /* scratch: the squeezed message */
-    buf ctx;   /* scratch: the frames above the message */
+    buf line;         /* scratch: a cleaned line */
+    buf sq;           /* scratch: the squeezed message */
+    buf ctx;          /* scratch: the frames above the message */
     size_t *consumed; /* line starts already read as part of an event's message */
     size_t n_consumed, cap_consumed;
 } parser;
@@ -486,9 +512,8 @@ static int is_traceback_line(const char *s)
 static void join_message(parser *p, doctor_event *ev, size_t b)
 {
     int lines = 0;
-    for (size_t pos = b + 1; pos < p->in.len && lines < JOIN_MAX_LINES &&
-                             p->sq.len < JOIN_MAX_BYTES;
-         lines++) {
+    for (size_t pos = b + 1;
+         pos < p->in.len && lines < JOIN_MAX_LINES && p->sq.len < JOIN_MAX_BYTES; lines++) {
         size_t e = line_end(&p->in, pos);
         int rank;
         clean_line(&p->in, pos, e, &p->line, &rank);
@@ -711,8 +736,7 @@ doctor_status doctor_diagnose(const char *text, size_t len, doctor_report **out,
     if (len > DOCTOR_MAX_INPUT) {
         if (diag) {
             snprintf(diag->message, sizeof diag->message,
-                     "input is %zu bytes, over the limit of %zu MiB", len,
-                     DOCTOR_MAX_INPUT >> 20);
+                     "input is %zu bytes, over the limit of %zu MiB", len, DOCTOR_MAX_INPUT >> 20);
         }
         return DOCTOR_ERR_INPUT;
     }

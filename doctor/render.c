@@ -141,13 +141,14 @@ static json_t *event_json(const doctor_event *ev, const doctor_render_opts *o)
     json_object_set_new(e, "unit", json_string(event_unit(ev)));
     json_object_set_new(e, "phase", str_or_null(ev->phase));
     json_object_set_new(e, "step", ev->step >= 0 ? json_integer(ev->step) : json_null());
-    json_object_set_new(e, "verdict", json_pack("{s:s,s:s,s:s}", "id", ev->verdict, "title",
-                                                ev->verdict_title, "summary", ev->summary));
+    json_object_set_new(e, "verdict",
+                        json_pack("{s:s,s:s,s:s}", "id", ev->verdict, "title", ev->verdict_title,
+                                  "summary", ev->summary));
     json_t *ents = json_array();
     for (size_t k = 0; k < ev->n_entries; k++) {
         char *url = xasprintf("%s/%s", base_of(o), ev->entries[k].id);
-        json_array_append_new(ents, json_pack("{s:s,s:s,s:s,s:s}", "id", ev->entries[k].id,
-                                              "title", title_of(o, ev->entries[k].id), "reason",
+        json_array_append_new(ents, json_pack("{s:s,s:s,s:s,s:s}", "id", ev->entries[k].id, "title",
+                                              title_of(o, ev->entries[k].id), "reason",
                                               ev->entries[k].reason, "url", url));
         free(url);
     }
@@ -163,9 +164,9 @@ static json_t *event_json(const doctor_event *ev, const doctor_render_opts *o)
     json_object_set_new(e, "lint", lints);
     json_t *evid = json_array();
     for (size_t k = 0; k < ev->n_evidence; k++) {
-        json_array_append_new(evid, json_pack("{s:I,s:s}", "line",
-                                              (json_int_t)ev->evidence[k].lineno, "text",
-                                              ev->evidence[k].text));
+        json_array_append_new(evid,
+                              json_pack("{s:I,s:s}", "line", (json_int_t)ev->evidence[k].lineno,
+                                        "text", ev->evidence[k].text));
     }
     json_object_set_new(e, "evidence", evid);
     json_object_set_new(e, "occurrences", json_integer((json_int_t)ev->occurrences));
@@ -232,8 +233,9 @@ static void html_event(buf *b, const doctor_event *ev, const doctor_render_opts 
         }
         char v[40];
         doctor_format_bytes(ev->field[f], unit, v, sizeof v);
-        buf_printf(b, "%s<tr><th>%s</th><td>%s</td></tr>\n", any ? "" : "<table class=\"numbers\">\n",
-                   doctor_field_label((doctor_field)f), v);
+        buf_printf(b, "%s<tr><th>%s</th><td>%s</td></tr>\n",
+                   any ? "" : "<table class=\"numbers\">\n", doctor_field_label((doctor_field)f),
+                   v);
         any = 1;
     }
     if (any) {

@@ -15,12 +15,13 @@
 #define CONTEXT_ALLOWANCE (1.0 * GIB)
 
 static const char *const field_names[DOCTOR_N_FIELDS] = {
-    "requested", "total", "free", "reserved", "allocated", "unallocated",
-    "other_processes", "allowed", "this_process", "private_pools",
+    "requested",   "total",           "free",    "reserved",     "allocated",
+    "unallocated", "other_processes", "allowed", "this_process", "private_pools",
 };
 static const char *const field_labels[DOCTOR_N_FIELDS] = {
-    "requested", "total capacity", "free", "reserved by PyTorch", "allocated by PyTorch",
-    "reserved but unallocated", "other processes", "allowed (cap)", "this process in all",
+    "requested",           "total capacity",       "free",
+    "reserved by PyTorch", "allocated by PyTorch", "reserved but unallocated",
+    "other processes",     "allowed (cap)",        "this process in all",
     "in private pools",
 };
 
@@ -42,8 +43,11 @@ const char *doctor_pick_unit(const double *values, size_t n)
             mx = values[i];
         }
     }
-    return mx >= 1024 * GIB ? "TiB" : mx >= GIB ? "GiB" : mx >= MIB ? "MiB" : mx >= 1024 ? "KiB"
-                                                                                            : "bytes";
+    return mx >= 1024 * GIB ? "TiB"
+           : mx >= GIB      ? "GiB"
+           : mx >= MIB      ? "MiB"
+           : mx >= 1024     ? "KiB"
+                            : "bytes";
 }
 
 void doctor_format_bytes(double bytes, const char *unit, char *out, size_t out_size)
@@ -215,8 +219,10 @@ static int rule_others(const doctor_event *ev, decision *d)
     fmt1(fo, a, sizeof a);
     fmt1(f[DOCTOR_F_REQUESTED], x, sizeof x);
     d->verdict = "held-by-others";
-    buf_printf(&d->why, "Other processes hold %s of this device, enough to have left room for "
-                        "the %s request.", a, x);
+    buf_printf(&d->why,
+               "Other processes hold %s of this device, enough to have left room for "
+               "the %s request.",
+               a, x);
     if (ev->n_processes >= 2 && ev->device == 0 && f[DOCTOR_F_OTHER] <= ev->n_processes * GIB) {
         buf_puts(&d->why, " Several small Process lines on GPU 0 are the stray CUDA contexts "
                           "of other ranks touching GPU 0: set the device before any CUDA call.");
@@ -240,16 +246,17 @@ static int rule_cap(const doctor_event *ev, decision *d)
     fmt1(f[DOCTOR_F_ALLOWED], l, sizeof l);
     fmt1(f[DOCTOR_F_FREE], fr, sizeof fr);
     d->verdict = "cap";
-    buf_printf(&d->why, "PyTorch is capped at %s while the card still has %s free: a "
-                        "memory-fraction setting stops it, not the card.", l, fr);
+    buf_printf(&d->why,
+               "PyTorch is capped at %s while the card still has %s free: a "
+               "memory-fraction setting stops it, not the card.",
+               l, fr);
     return 1;
 }
 
 static int rule_fragmentation(const doctor_event *ev, decision *d)
 {
     const double *f = ev->field;
-    if (!has(ev, DOCTOR_F_REQUESTED) || !has(ev, DOCTOR_F_FREE) ||
-        !has(ev, DOCTOR_F_UNALLOCATED)) {
+    if (!has(ev, DOCTOR_F_REQUESTED) || !has(ev, DOCTOR_F_FREE) || !has(ev, DOCTOR_F_UNALLOCATED)) {
         return 0;
     }
     double x = f[DOCTOR_F_REQUESTED];
@@ -263,8 +270,10 @@ static int rule_fragmentation(const doctor_event *ev, decision *d)
     fmt1(f[DOCTOR_F_FREE], fs, sizeof fs);
     if (x > 0 && f[DOCTOR_F_FREE] > x) {
         d->verdict = "allocator-anomaly";
-        buf_printf(&d->why, "The %s request fits in the %s the driver reports free, yet it "
-                            "failed: an allocator or driver anomaly, not a fit problem.", xs, fs);
+        buf_printf(&d->why,
+                   "The %s request fits in the %s the driver reports free, yet it "
+                   "failed: an allocator or driver anomaly, not a fit problem.",
+                   xs, fs);
         return 1;
     }
     if (f[DOCTOR_F_FREE] < x && u >= x && r > 0 && (u / r >= 0.02 || u >= 4 * x)) {
@@ -281,8 +290,8 @@ static int rule_fragmentation(const doctor_event *ev, decision *d)
 static const char *phase_phrase(const char *phase)
 {
     static const char *const rows[][2] = {
-        {"backward", "in the backward pass"},     {"optimizer step", "in the optimizer step"},
-        {"evaluation", "during evaluation"},      {"loading", "while loading a checkpoint"},
+        {"backward", "in the backward pass"},        {"optimizer step", "in the optimizer step"},
+        {"evaluation", "during evaluation"},         {"loading", "while loading a checkpoint"},
         {"start-up", "moving the model to the GPU"}, {"attention", "in attention"},
         {"mid-epoch", "deep into the epoch"},
     };
@@ -303,13 +312,17 @@ static int rule_full(const doctor_event *ev, decision *d)
     if (has(ev, DOCTOR_F_REQUESTED) && has(ev, DOCTOR_F_FREE)) {
         fmt1(f[DOCTOR_F_REQUESTED], xs, sizeof xs);
         fmt1(f[DOCTOR_F_FREE], fs, sizeof fs);
-        buf_printf(&d->why, "The %s request does not fit in the %s free, and neither "
-                            "defragmenting nor other processes would make room: the card is "
-                            "genuinely full", xs, fs);
+        buf_printf(&d->why,
+                   "The %s request does not fit in the %s free, and neither "
+                   "defragmenting nor other processes would make room: the card is "
+                   "genuinely full",
+                   xs, fs);
     } else if (has(ev, DOCTOR_F_REQUESTED)) {
         fmt1(f[DOCTOR_F_REQUESTED], xs, sizeof xs);
-        buf_printf(&d->why, "The %s request did not fit, and the message shows nothing held "
-                            "elsewhere or fragmented: the device is genuinely full", xs);
+        buf_printf(&d->why,
+                   "The %s request did not fit, and the message shows nothing held "
+                   "elsewhere or fragmented: the device is genuinely full",
+                   xs);
     } else {
         d->verdict = ev->phase ? "full" : "unknown";
         buf_puts(&d->why, ev->band && strcmp(ev->band, "2.3.x") == 0
@@ -329,8 +342,8 @@ static int rule_full(const doctor_event *ev, decision *d)
     return 1;
 }
 
-static const rule_fn rules[] = {rule_impossible, rule_kind, rule_others, rule_cap,
-                                rule_fragmentation, rule_full};
+static const rule_fn rules[] = {rule_impossible, rule_kind,          rule_others,
+                                rule_cap,        rule_fragmentation, rule_full};
 
 static const char *verdict_title(const char *id)
 {

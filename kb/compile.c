@@ -574,6 +574,21 @@ static size_t scan_url(const char *s, size_t i, size_t len)
     return j;
 }
 
+/* "file.md ID": a reference to the entry when this KB holds that part of the outside
+ * document, else an external reference. */
+static void ref_in_document(ref_ctx *x, const char *file, const char *id, size_t idl, int lineno)
+{
+    char *ref = xstrndup(id, idl);
+    if (find_entry(x->c, ref) >= 0) {
+        add_ref(x, ref, lineno);
+    } else {
+        char *ext = xasprintf("%s %s", file, ref);
+        push_unique(&x->e->ext_refs, ext);
+        free(ext);
+    }
+    free(ref);
+}
+
 static void scan_line(ref_ctx *x, char *s, int lineno)
 {
     size_t len = strlen(s);
@@ -613,16 +628,7 @@ static void scan_line(ref_ctx *x, char *s, int lineno)
             if (!idl || (k + idl < len && is_word((unsigned char)s[k + idl]))) {
                 break;
             }
-            char *ref = xasprintf("%.*s", (int)idl, s + k);
-            if (find_entry(x->c, ref) >= 0) {
-                /* That part of the outside document is compiled into this KB. */
-                add_ref(x, ref, lineno);
-            } else {
-                char *ext = xasprintf("%s %s", file, ref);
-                push_unique(&x->e->ext_refs, ext);
-                free(ext);
-            }
-            free(ref);
+            ref_in_document(x, file, s + k, idl, lineno);
             n_ids++;
             k += idl;
             j = k;
@@ -738,6 +744,34 @@ static void collect_slugs(const kb_corpus *c, kb_strlist *slugs)
     }
 }
 
+/* The "name.md ID" at t[i] (i is the ".md"), when ID is an entry here: its family's item. */
+static void family_doc_at(const kb_corpus *c, const char *t, size_t len, size_t i, kb_strlist *out)
+{
+    size_t a = i;
+    while (a > 0 && is_path_char((unsigned char)t[a - 1])) {
+        a--;
+    }
+    size_t k = i + 3;
+    while (k < len && (t[k] == ' ' || t[k] == '*')) {
+        k++;
+    }
+    size_t idl = k < len ? kb_id_len(t + k) : 0;
+    if (a == i || !idl || (k + idl < len && is_word((unsigned char)t[k + idl]))) {
+        return;
+    }
+    char *id = xstrndup(t + k, idl);
+    if (find_entry(c, id) >= 0) {
+        size_t letters = 0;
+        while (is_alpha((unsigned char)id[letters])) {
+            letters++;
+        }
+        char *item = xasprintf("%.*s %.*s", (int)letters, id, (int)(i + 3 - a), t + a);
+        push_unique(out, item);
+        free(item);
+    }
+    free(id);
+}
+
 /* Families whose outside document is partly compiled into this KB: a "name.md U9" mention
  * where U9 is an entry here maps family U to name.md, as "U name.md" items. The other IDs of
  * that family (U3 when only U9-U11 are here) then become external references to name.md. */
@@ -747,32 +781,9 @@ static void collect_family_docs(const kb_corpus *c, kb_strlist *out)
         const char *t = c->docs[d].raw;
         size_t len = c->docs[d].raw_len;
         for (size_t i = 0; i + 3 < len; i++) {
-            if (strncmp(t + i, ".md", 3) != 0 || is_word((unsigned char)t[i + 3])) {
-                continue;
+            if (strncmp(t + i, ".md", 3) == 0 && !is_word((unsigned char)t[i + 3])) {
+                family_doc_at(c, t, len, i, out);
             }
-            size_t a = i;
-            while (a > 0 && is_path_char((unsigned char)t[a - 1])) {
-                a--;
-            }
-            size_t k = i + 3;
-            while (k < len && (t[k] == ' ' || t[k] == '*')) {
-                k++;
-            }
-            size_t idl = k < len ? kb_id_len(t + k) : 0;
-            if (a == i || !idl || (k + idl < len && is_word((unsigned char)t[k + idl]))) {
-                continue;
-            }
-            char *id = xstrndup(t + k, idl);
-            if (find_entry(c, id) >= 0) {
-                size_t letters = 0;
-                while (is_alpha((unsigned char)id[letters])) {
-                    letters++;
-                }
-                char *item = xasprintf("%.*s %.*s", (int)letters, id, (int)(i + 3 - a), t + a);
-                push_unique(out, item);
-                free(item);
-            }
-            free(id);
         }
     }
 }

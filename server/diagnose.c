@@ -28,7 +28,7 @@ void srv_paste_prepare(const srv_site *s, const char *q, srv_fmt fmt, srv_paste 
 {
     memset(out, 0, sizeof *out);
     size_t n = strlen(q);
-    if (doctor_has_signature(q, n)) {
+    if (doctor_looks_pasted(q, n)) {
         doctor_report *r = NULL;
         if (doctor_diagnose(q, n, &r, NULL) == DOCTOR_OK && r->n) {
             doctor_render_opts o = render_opts(s);
@@ -38,8 +38,8 @@ void srv_paste_prepare(const srv_site *s, const char *q, srv_fmt fmt, srv_paste 
                 char *doc = doctor_render_json(r, &o);
                 char *html = doctor_render_html(r, &o);
                 json_t *j = json_loads(doc, 0, NULL);
-                json_t *d = json_pack("{s:O,s:s}", "events", json_object_get(j, "events"),
-                                      "html", html);
+                json_t *d =
+                    json_pack("{s:O,s:s}", "events", json_object_get(j, "events"), "html", html);
                 out->card_json = json_dumps(d, JSON_COMPACT | JSON_PRESERVE_ORDER);
                 json_decref(d);
                 json_decref(j);
@@ -143,8 +143,8 @@ static char *diagnose_page(const srv_site *s, const char *text, size_t len, cons
 
 static void reply(srv_site *s, srv_answer *out, int status, const char *ctype, char *body)
 {
-    out->rep = srv_rep_new(s, status, ctype, SRV_CC_NONE, SRV_VARY_NEGOTIATED, body, strlen(body),
-                           0);
+    out->rep =
+        srv_rep_new(s, status, ctype, SRV_CC_NONE, SRV_VARY_NEGOTIATED, body, strlen(body), 0);
     if (status == 405) {
         out->rep->allow = "POST";
     }
@@ -202,32 +202,19 @@ static int posted_text(const srv_request *req, buf *out)
     return 0;
 }
 
-int srv_diagnose_route(srv_site *s, const srv_request *req, const char *path, const char *query,
-                       srv_answer *out)
+/* A POST to /diagnose or /api/diagnose. */
+static void diagnose_post(srv_site *s, const srv_request *req, int api, const char *query,
+                          srv_answer *out)
 {
-    int api = strcmp(path, "/api/diagnose") == 0;
-    if (!api && strcmp(path, "/diagnose") != 0) {
-        return 0;
-    }
-    int post = req->method && strcmp(req->method, "POST") == 0;
-    if (!post) {
-        if (api) {
-            error_reply(s, out, 405, "POST the log to /api/diagnose", 1);
-        } else {
-            reply(s, out, 200, SRV_CT_HTML,
-                  diagnose_page(s, "", 0, "Paste an out-of-memory error or a log below.", NULL));
-        }
-        return 1;
-    }
     if (req->body_too_large) {
         error_reply(s, out, 413, "the log is over 1 MiB: paste the part around the error", api);
-        return 1;
+        return;
     }
     buf text = BUF_INIT;
     if (posted_text(req, &text) < 0) {
         error_reply(s, out, 400, "malformed form data (bad %-escape or a NUL byte)", api);
         buf_free(&text);
-        return 1;
+        return;
     }
     doctor_report *r = NULL;
     doctor_diagnose(text.data ? text.data : "", text.len, &r, NULL);
@@ -235,17 +222,16 @@ int srv_diagnose_route(srv_site *s, const srv_request *req, const char *path, co
     buf flag = BUF_INIT;
     int want_html = srv_query_arg(query, "html", &flag) == 1 && strcmp(flag.data, "1") == 0;
     buf_free(&flag);
-    if (api && want_html) {
-        /* The search box's long-paste path: the events and the card it shows. */
-        reply(s, out, 200, SRV_CT_JSON, json_with_html(r, &o));
-    } else if (api) {
-        reply(s, out, 200, SRV_CT_JSON, doctor_render_json(r, &o));
+    if (api) {
+        /* ?html=1: the search box's long-paste path, which shows the cards. */
+        reply(s, out, 200, SRV_CT_JSON,
+              want_html ? json_with_html(r, &o) : doctor_render_json(r, &o));
     } else {
         char *cards = r->n ? doctor_render_html(r, &o) : NULL;
-        char *status = r->n ? xasprintf("%zu out-of-memory event%s found.", r->n,
-                                        r->n == 1 ? "" : "s")
-                            : xstrdup(text.len ? "No out-of-memory error found in this text."
-                                               : "Paste an out-of-memory error or a log below.");
+        char *status =
+            r->n ? xasprintf("%zu out-of-memory event%s found.", r->n, r->n == 1 ? "" : "s")
+                 : xstrdup(text.len ? "No out-of-memory error found in this text."
+                                    : "Paste an out-of-memory error or a log below.");
         reply(s, out, 200, SRV_CT_HTML,
               diagnose_page(s, text.data ? text.data : "", text.len, status, cards));
         free(cards);
@@ -253,5 +239,29 @@ int srv_diagnose_route(srv_site *s, const srv_request *req, const char *path, co
     }
     doctor_report_free(r);
     buf_free(&text);
-    return 1;
+}
+
+int srv_diagnose_route(srv_site *s, const srv_request *req, srv_answer *out)
+{
+    int post = req->method && strcmp(req->method, "POST") == 0;
+    buf pb = BUF_INIT;
+    const char *query = NULL;
+    int ok = srv_target_split(req->target, &pb, &query) == 0;
+    int api = ok && strcmp(pb.data, "/api/diagnose") == 0;
+    int page = ok && strcmp(pb.data, "/diagnose") == 0;
+    int answered = 1;
+    if (post && (api || page)) {
+        diagnose_post(s, req, api, query, out);
+    } else if (post) {
+        out->rep = s->not_allowed;
+    } else if (api) {
+        error_reply(s, out, 405, "POST the log to /api/diagnose", 1);
+    } else if (page) {
+        reply(s, out, 200, SRV_CT_HTML,
+              diagnose_page(s, "", 0, "Paste an out-of-memory error or a log below.", NULL));
+    } else {
+        answered = 0;
+    }
+    buf_free(&pb);
+    return answered;
 }

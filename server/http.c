@@ -59,8 +59,8 @@ struct server {
 typedef struct req_state {
     int seen;
     size_t discarded;
-    buf body;       /* a diagnose POST's body, while it arrives */
-    int too_large;  /* it went over SRV_MAX_BODY */
+    buf body;      /* a diagnose POST's body, while it arrives */
+    int too_large; /* it went over SRV_MAX_BODY */
     char target[];
 } req_state;
 

@@ -132,6 +132,26 @@ static size_t limit_arg(const char *query, size_t dflt)
     return limit;
 }
 
+/* The results in fmt, with the diagnosis of a pasted OOM message first. */
+static char *search_body(const srv_site *s, const char *q, size_t limit, srv_fmt fmt,
+                         const kb_results *res, const srv_paste *paste)
+{
+    if (fmt == SRV_FMT_HTML) {
+        return srv_render_search_html_card(s, q, res, NULL, paste->card_html);
+    }
+    if (fmt == SRV_FMT_JSON) {
+        char *body = srv_render_search_json(q, limit, res);
+        return paste->card_json ? srv_json_add_diagnosis(body, paste->card_json) : body;
+    }
+    char *body = srv_render_search_text(q, res, NULL);
+    if (paste->card_text) {
+        char *both = xasprintf("%s\n%s", paste->card_text, body);
+        free(body);
+        body = both;
+    }
+    return body;
+}
+
 /* Runs a search (or takes it from the cache) and answers it in fmt. */
 static void search(srv_site *s, const srv_request *req, const char *query, srv_fmt fmt, int api,
                    srv_answer *out)
@@ -194,16 +214,7 @@ static void search(srv_site *s, const srv_request *req, const char *query, srv_f
     int status = 200;
     char *body;
     if (st == KB_OK) {
-        body = fmt == SRV_FMT_HTML   ? srv_render_search_html_card(s, q, res, NULL, paste.card_html)
-               : fmt == SRV_FMT_JSON ? srv_render_search_json(q, limit, res)
-                                     : srv_render_search_text(q, res, NULL);
-        if (paste.card_json) {
-            body = srv_json_add_diagnosis(body, paste.card_json);
-        } else if (paste.card_text) {
-            char *both = xasprintf("%s\n%s", paste.card_text, body);
-            free(body);
-            body = both;
-        }
+        body = search_body(s, q, limit, fmt, res, &paste);
     } else {
         /* KB_ERR_INPUT is the query's fault: say why. Anything else is ours. */
         status = st == KB_ERR_INPUT ? 400 : 500;
@@ -347,15 +358,22 @@ static int static_route(srv_site *s, const srv_request *req, const char *path, s
     return 0;
 }
 
+/* GET and HEAD everywhere; POST reaches the diagnose routes. */
+static int method_allowed(const char *m)
+{
+    return m && (strcmp(m, "GET") == 0 || strcmp(m, "HEAD") == 0 || strcmp(m, "POST") == 0);
+}
+
 void srv_route(srv_site *s, const srv_request *req, srv_answer *out)
 {
     out->rep = NULL;
     out->variant = SRV_IDENTITY;
-    int post = req->method && strcmp(req->method, "POST") == 0;
-    if (!req->method ||
-        (strcmp(req->method, "GET") != 0 && strcmp(req->method, "HEAD") != 0 && !post)) {
+    if (!method_allowed(req->method)) {
         out->rep = s->not_allowed;
         return;
+    }
+    if (srv_diagnose_route(s, req, out)) {
+        return; /* /diagnose, /api/diagnose, and POST anywhere (server/diagnose.c) */
     }
     buf pb = BUF_INIT;
     const char *query = NULL;
@@ -366,11 +384,7 @@ void srv_route(srv_site *s, const srv_request *req, srv_answer *out)
     }
     const char *path = pb.data;
     srv_fmt fmt = SRV_FMT_NONE;
-    if (srv_diagnose_route(s, req, path, query, out)) {
-        /* /diagnose, /api/diagnose: GET and POST (server/diagnose.c) */
-    } else if (post) {
-        out->rep = s->not_allowed;
-    } else if (strcmp(path, "/") == 0) {
+    if (strcmp(path, "/") == 0) {
         buf q = BUF_INIT;
         int has_q = srv_query_arg(query, "q", &q);
         if (!format_arg(query, &fmt)) {

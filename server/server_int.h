@@ -17,7 +17,7 @@
 /* Bounds on request input. Anything over them is a 400, never a truncation. */
 #define SRV_MAX_LIMIT 100 /* results per /api/search page */
 #define SRV_DEFAULT_LIMIT 10
-#define SRV_PAGE_LIMIT 50 /* results on the server-rendered /search page */
+#define SRV_PAGE_LIMIT 50              /* results on the server-rendered /search page */
 #define SRV_MAX_BODY ((size_t)1 << 20) /* a POST to /diagnose or /api/diagnose; more is a 413 */
 
 /* ---- Representations ---------------------------------------------------------------------- */
@@ -296,11 +296,10 @@ char *srv_render_error_json(int status, const char *message, const kb_strlist *i
                             const srv_site *s);
 /* ---- The OOM doctor on the web (diagnose.c) ----------------------------------------------- */
 
-/* 1 when path is a diagnose route (/diagnose, /api/diagnose): it answers GET (the form) and
- * POST (a form field "log", or the raw body on the API) into out. Bodies over SRV_MAX_BODY are
- * a 413. */
-int srv_diagnose_route(srv_site *s, const srv_request *req, const char *path, const char *query,
-                       srv_answer *out);
+/* Answers the diagnose routes (/diagnose, /api/diagnose: GET the form, POST a form field "log"
+ * or the raw body; bodies over SRV_MAX_BODY are a 413) and a POST anywhere else (a 405) into
+ * out, returning 1; returns 0 for every other request. */
+int srv_diagnose_route(srv_site *s, const srv_request *req, srv_answer *out);
 
 /* What a search does with a pasted query: when q holds an OOM signature, the diagnosis (as an
  * HTML card, as text, and as a JSON object); when q is longer than a search takes, the key

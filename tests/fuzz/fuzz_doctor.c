@@ -24,7 +24,8 @@ static void check_event(const doctor_event *ev, long n_lines)
     }
     for (size_t k = 0; k < ev->n_evidence; k++) {
         const doctor_line *l = &ev->evidence[k];
-        if (l->lineno < 1 || l->lineno > n_lines + 1 || (k && l->lineno <= ev->evidence[k - 1].lineno) ||
+        if (l->lineno < 1 || l->lineno > n_lines + 1 ||
+            (k && l->lineno <= ev->evidence[k - 1].lineno) ||
             !util_utf8_valid(l->text, strlen(l->text), NULL, NULL)) {
             abort();
         }

@@ -89,6 +89,29 @@ START_TEST(every_verdict_has_advice_and_a_title)
 }
 END_TEST
 
+START_TEST(pasted_or_typed)
+{
+    static const struct {
+        const char *text;
+        int pasted;
+    } cases[] = {
+        {"cuda out of memory", 0},
+        {"Killed", 0},
+        {"exit code 137", 0},
+        {"how do I fix the out of memory error in my model training run", 0},
+        {"RuntimeError: CUDA error: out of memory", 1},
+        {"CUDA out of memory. Tried to allocate 20.00 MiB. GPU 0 has a total capacity of 23.65 GiB",
+         1},
+        {"slurmstepd: error: Detected 1 oom-kill event(s) in StepId=1.0", 1},
+        {"expandable_segments: how to set it", 0},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        ck_assert_msg(doctor_looks_pasted(cases[i].text, strlen(cases[i].text)) == cases[i].pasted,
+                      "'%s'", cases[i].text);
+    }
+}
+END_TEST
+
 /* ---- Cases ---- */
 
 static const char *nz(const char *s)
@@ -132,11 +155,12 @@ static void check_row(char **f, size_t n, int lineno)
                          ev->verdict,
                          ents.len ? ents.data : "-",
                          lints.len ? lints.data : "-"};
-    static const char *const names[] = {"kind",  "band",    "device",  "rank", "phase",
-                                        "step",  "verdict", "entries", "lint"};
+    static const char *const names[] = {"kind", "band",    "device",  "rank", "phase",
+                                        "step", "verdict", "entries", "lint"};
     for (size_t k = 0; k < 9; k++) {
-        ck_assert_msg(strcmp(got[k], f[k + 2]) == 0, "cases.tsv:%d: %s event %zu: %s is '%s', want '%s'",
-                      lineno, f[0], i, names[k], got[k], f[k + 2]);
+        ck_assert_msg(strcmp(got[k], f[k + 2]) == 0,
+                      "cases.tsv:%d: %s event %zu: %s is '%s', want '%s'", lineno, f[0], i,
+                      names[k], got[k], f[k + 2]);
     }
     ck_assert_msg((size_t)atoi(f[11]) == ev->occurrences, "cases.tsv:%d: occurrences %zu", lineno,
                   ev->occurrences);
@@ -238,7 +262,8 @@ static const char *const MSG =
     "memory 20.53 GiB is allocated by PyTorch, and 1.06 GiB is reserved by PyTorch but "
     "unallocated. If reserved but unallocated memory is large try setting "
     "PYTORCH_CUDA_ALLOC_CONF=expandable_segments:True to avoid fragmentation.  See documentation "
-    "for Memory Management  (https://pytorch.org/docs/stable/notes/cuda.html#environment-variables)";
+    "for Memory Management  "
+    "(https://pytorch.org/docs/stable/notes/cuda.html#environment-variables)";
 
 static char *wrapped(const char *msg, size_t width, const char *prefix)
 {
@@ -327,8 +352,9 @@ START_TEST(fifty_thousand_lines)
 {
     buf b = BUF_INIT;
     for (int i = 1; i <= 49990; i++) {
-        buf_printf(&b, "[2024-05-01 10:00:00] step %d | loss %.4f | mem allocated 70.1 GiB | "
-                       "tokens/s 4031 | memory ok\n",
+        buf_printf(&b,
+                   "[2024-05-01 10:00:00] step %d | loss %.4f | mem allocated 70.1 GiB | "
+                   "tokens/s 4031 | memory ok\n",
                    i, 2.0 - i / 50000.0);
     }
     buf_puts(&b, MSG);
@@ -462,9 +488,9 @@ START_TEST(cli_exit_codes_and_stdin)
     json_error_t je;
     json_t *j = json_loads(r.out, 0, &je);
     ck_assert_msg(j != NULL, "not one JSON object: %s", je.text);
-    ck_assert_str_eq(json_string_value(json_object_get(j, "verdict") ? json_object_get(
-                                           json_object_get(j, "verdict"), "id")
-                                                                     : NULL),
+    ck_assert_str_eq(json_string_value(json_object_get(j, "verdict")
+                                           ? json_object_get(json_object_get(j, "verdict"), "id")
+                                           : NULL),
                      "held-by-others");
     ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(j, "fields"), "requested")),
                      20971520);
@@ -500,6 +526,13 @@ END_TEST
  * searched by its key terms; neither is refused. */
 START_TEST(search_takes_a_paste)
 {
+    /* A typed query stays a search. */
+    const char *typed[] = {OOMKB_BIN, "search", "cuda out of memory", NULL};
+    run_result r0 = run_cmd(typed, NULL, NULL);
+    ck_assert_int_eq(r0.status, 0);
+    ck_assert_ptr_null(strstr(r0.out, "Verdict:"));
+    ck_assert_ptr_nonnull(strstr(r0.out, "M2  Reading the CUDA OOM trace"));
+    run_result_free(&r0);
     const char *paste[] = {OOMKB_BIN, "search", MSG, NULL};
     run_result r = run_cmd(paste, NULL, NULL);
     ck_assert_int_eq(r.status, 0);
@@ -533,6 +566,7 @@ Suite *suite_doctor(void)
     TCase *t = tcase_create("tables");
     tcase_add_test(t, anchors_cover_every_wording);
     tcase_add_test(t, every_verdict_has_advice_and_a_title);
+    tcase_add_test(t, pasted_or_typed);
     suite_add_tcase(s, t);
     t = tcase_create("cases");
     tcase_add_test(t, cases_table);

@@ -1051,9 +1051,11 @@ START_TEST(diagnose_page_and_api)
     srv_url_encode(&form, OOM_MSG);
     r = post("/diagnose", "application/x-www-form-urlencoded", form.data, form.len);
     ck_assert_int_eq(r.status, 200);
-    ck_assert_ptr_nonnull(strstr(r.body, "<section class=\"diagnosis\" data-verdict=\"fragmentation\">"));
+    ck_assert_ptr_nonnull(
+        strstr(r.body, "<section class=\"diagnosis\" data-verdict=\"fragmentation\">"));
     ck_assert_ptr_nonnull(strstr(r.body, "href=\"/M8\">M8 — expandable_segments:True"));
-    ck_assert_ptr_nonnull(strstr(r.body, "Tried to allocate 20.00 MiB. GPU 0 has")); /* kept in the box */
+    ck_assert_ptr_nonnull(
+        strstr(r.body, "Tried to allocate 20.00 MiB. GPU 0 has")); /* kept in the box */
     resp_free(&r);
     buf_free(&form);
     /* The API: a raw body in, JSON out; also with curl's default form content type. */
@@ -1066,8 +1068,8 @@ START_TEST(diagnose_page_and_api)
         json_t *ev = json_array_get(json_object_get(j, "events"), 0);
         ck_assert_str_eq(json_string_value(json_object_get(json_object_get(ev, "verdict"), "id")),
                          "fragmentation");
-        ck_assert_str_eq(json_string_value(json_object_get(json_array_get(
-                             json_object_get(ev, "entries"), 0), "url")),
+        ck_assert_str_eq(json_string_value(json_object_get(
+                             json_array_get(json_object_get(ev, "entries"), 0), "url")),
                          "/M8");
         json_decref(j);
         resp_free(&r);
@@ -1120,7 +1122,8 @@ START_TEST(search_shows_the_diagnosis)
     ck_assert_ptr_nonnull(j);
     json_t *d = json_object_get(j, "diagnosis");
     ck_assert_ptr_nonnull(d);
-    ck_assert_ptr_nonnull(strstr(json_string_value(json_object_get(d, "html")), "Verdict: fragmentation"));
+    ck_assert_ptr_nonnull(
+        strstr(json_string_value(json_object_get(d, "html")), "Verdict: fragmentation"));
     ck_assert_int_gt(json_integer_value(json_object_get(j, "count")), 0);
     json_decref(j);
     resp_free(&r);
