@@ -15,6 +15,7 @@ const char *const doctor_anchors[] = {
     "EB memory",   "\nKilled",     "by signal",     "oom-kill",         "code 137",
     "status 137",  "exitcode: -9", "ALLOC_FAILED",  "cuDNN algorithm",  "CUDNN_STATUS",
     "CUDA calloc", "cuda error",   "cache flushes", "executable batch", "bus error",
+    "OOM killer",
 };
 const size_t doctor_n_anchors = N_OF(doctor_anchors);
 
@@ -64,6 +65,7 @@ const doctor_sig doctor_sigs[] = {
     {"Out of memory: Killed process", SIG_SUB, SIG_NO_NUMBERS, HOST, "kernel", KERNEL_KILL, NULL},
     {"out of memory: Killed process", SIG_SUB, SIG_NO_NUMBERS, HOST, "kernel", KERNEL_KILL, NULL},
     {"invoked oom-killer", SIG_SUB, SIG_NO_NUMBERS, HOST, "kernel", KERNEL_KILL, NULL},
+    {"killed by the OOM killer", SIG_SUB, SIG_NO_NUMBERS, HOST, "kernel", KERNEL_KILL, NULL},
     {"oom-kill event", SIG_SUB, SIG_NO_NUMBERS, HOST, "SLURM", SLURM_KILL, NULL},
     {"Out Of Memory", SIG_SUB, SIG_NO_NUMBERS, HOST, "SLURM", SLURM_KILL, NULL},
     {"killed by signal: Killed", SIG_SUB, SIG_NO_NUMBERS, HOST, "DataLoader",
