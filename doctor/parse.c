@@ -293,6 +293,8 @@ static const unit_row units[] = {
     {"b", 1.0},
 };
 
+#define SIZE_CAP 1152921504606846976.0 /* 1 EiB */
+
 /* Parses "12.34gib" at s (bounded by end): bytes into *out and the length read, or 0. */
 static size_t parse_size(const char *s, const char *end, double *out)
 {
@@ -317,7 +319,10 @@ static size_t parse_size(const char *s, const char *end, double *out)
     for (size_t u = 0; u < sizeof units / sizeof units[0]; u++) {
         size_t ul = strlen(units[u].name);
         if ((size_t)(end - p) >= ul && memcmp(p, units[u].name, ul) == 0) {
-            *out = v * units[u].mult;
+            /* No allocator prints more than 1 EiB (PyTorch says "more than 1EB" instead):
+             * larger figures are garbage and are held at 1 EiB, which keeps every derived
+             * figure and its JSON integer in range. */
+            *out = v * units[u].mult > SIZE_CAP ? SIZE_CAP : v * units[u].mult;
             return (size_t)(p - s) + ul;
         }
     }

@@ -133,8 +133,9 @@ static json_t *event_json(const doctor_event *ev, const doctor_render_opts *o)
     json_t *fields = json_object();
     for (int f = 0; f < DOCTOR_N_FIELDS; f++) {
         if (ev->field[f] >= 0) {
+            double v = ev->field[f] + 0.5;
             json_object_set_new(fields, doctor_field_name((doctor_field)f),
-                                json_integer((json_int_t)(ev->field[f] + 0.5)));
+                                v < 9.0e18 ? json_integer((json_int_t)v) : json_real(v));
         }
     }
     json_object_set_new(e, "fields", fields);
