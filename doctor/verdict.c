@@ -312,11 +312,13 @@ static int rule_full(const doctor_event *ev, decision *d)
     if (has(ev, DOCTOR_F_REQUESTED) && has(ev, DOCTOR_F_FREE)) {
         fmt1(f[DOCTOR_F_REQUESTED], xs, sizeof xs);
         fmt1(f[DOCTOR_F_FREE], fs, sizeof fs);
-        buf_printf(&d->why,
-                   "The %s request does not fit in the %s free, and neither "
-                   "defragmenting nor other processes would make room: the card is "
-                   "genuinely full",
-                   xs, fs);
+        buf_printf(&d->why, "The %s request does not fit in the %s free", xs, fs);
+        if (has(ev, DOCTOR_F_UNALLOCATED) && f[DOCTOR_F_UNALLOCATED] < f[DOCTOR_F_REQUESTED]) {
+            char us[32];
+            fmt1(f[DOCTOR_F_UNALLOCATED], us, sizeof us);
+            buf_printf(&d->why, ", only %s is reserved but unallocated,", us);
+        }
+        buf_puts(&d->why, " and nothing is held elsewhere: the card is genuinely full");
     } else if (has(ev, DOCTOR_F_REQUESTED)) {
         fmt1(f[DOCTOR_F_REQUESTED], xs, sizeof xs);
         buf_printf(&d->why,
