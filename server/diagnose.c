@@ -159,8 +159,8 @@ static void error_reply(srv_site *s, srv_answer *out, int status, const char *me
     }
     buf m = BUF_INIT;
     buf_html_escape(&m, message, strlen(message));
-    char *body = srv_render_error_html(s, status, status == 413 ? "Too large" : "Bad request",
-                                       m.data, NULL, "");
+    const char *title = status == 413 ? "Too large" : status == 503 ? "Busy" : "Bad request";
+    char *body = srv_render_error_html(s, status, title, m.data, NULL, "");
     buf_free(&m);
     reply(s, out, status, SRV_CT_HTML, body);
 }
@@ -206,6 +206,10 @@ static int posted_text(const srv_request *req, buf *out)
 static void diagnose_post(srv_site *s, const srv_request *req, int api, const char *query,
                           srv_answer *out)
 {
+    if (req->body_too_large == 2) {
+        error_reply(s, out, 503, "the server is reading too many logs at once; try again", api);
+        return;
+    }
     if (req->body_too_large) {
         error_reply(s, out, 413, "the log is over 1 MiB: paste the part around the error", api);
         return;

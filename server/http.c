@@ -52,6 +52,7 @@ struct server {
     char url[192];
     int log_fd;
     int quiet;
+    atomic_size_t body_bytes; /* held by diagnose POST bodies, all connections together */
 };
 
 /* Per request: the raw target (from the URI callback, before libmicrohttpd decodes it) and
@@ -60,7 +61,7 @@ typedef struct req_state {
     int seen;
     size_t discarded;
     buf body;      /* a diagnose POST's body, while it arrives */
-    int too_large; /* it went over SRV_MAX_BODY */
+    int too_large; /* 1: it went over SRV_MAX_BODY; 2: over SRV_MAX_BODIES, all together */
     char target[];
 } req_state;
 
@@ -219,11 +220,12 @@ static void *uri_cb(void *cls, const char *uri, struct MHD_Connection *c)
 static void completed_cb(void *cls, struct MHD_Connection *c, void **req_cls,
                          enum MHD_RequestTerminationCode toe)
 {
-    (void)cls;
     (void)c;
     (void)toe;
+    server *sv = cls;
     req_state *st = *req_cls;
     if (st) {
+        atomic_fetch_sub(&sv->body_bytes, st->body.len);
         buf_free(&st->body);
     }
     free(st);
@@ -264,16 +266,24 @@ static int wants_body(const char *method, const char *target)
 }
 
 /* Takes a chunk of a diagnose POST's body. Returns 1 while more may come. Past SRV_MAX_BODY
- * (a chunked upload, whose size was not declared) the rest is read and dropped, so that the
- * client can read its 413; past MAX_OVERSIZE more, the 413 goes at once. */
+ * (a chunked upload, whose size was not declared), or when the bodies of all connections
+ * together would pass SRV_MAX_BODIES, the rest is read and dropped, so that the client can read
+ * its 413 (or 503); past MAX_OVERSIZE more, the answer goes at once. */
 #define MAX_OVERSIZE ((size_t)16 * 1024 * 1024)
-static int take_body(req_state *st, const char *data, size_t n)
+static int take_body(server *sv, req_state *st, const char *data, size_t n)
 {
     if (!st->too_large && st->body.len + n <= SRV_MAX_BODY) {
-        buf_append(&st->body, data, n);
-        return 1;
+        size_t before = atomic_fetch_add(&sv->body_bytes, n);
+        if (before + n <= SRV_MAX_BODIES) {
+            buf_append(&st->body, data, n);
+            return 1;
+        }
+        atomic_fetch_sub(&sv->body_bytes, n);
+        st->too_large = 2;
+    } else if (!st->too_large) {
+        st->too_large = 1;
     }
-    st->too_large = 1;
+    atomic_fetch_sub(&sv->body_bytes, st->body.len);
     buf_free(&st->body);
     st->discarded += n;
     return st->discarded < MAX_OVERSIZE;
@@ -317,7 +327,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     if (*upload_data_size) {
         size_t n = *upload_data_size;
         *upload_data_size = 0;
-        if (wants_body(method, st->target) ? take_body(st, upload_data, n)
+        if (wants_body(method, st->target) ? take_body(sv, st, upload_data, n)
                                            : (st->discarded += n) < MAX_DISCARD) {
             return MHD_YES;
         }
@@ -515,6 +525,7 @@ server_status server_start(const server_opts *opts, server **out, server_diag *d
         return fail(diag, SERVER_ERR_USAGE, "--threads must be from 1 to 64");
     }
     server *sv = xcalloc(1, sizeof *sv);
+    atomic_init(&sv->body_bytes, 0);
     sv->mhd = m;
     sv->quiet = opts->quiet;
     sv->log_fd = opts->log ? fileno(opts->log) : STDERR_FILENO;

@@ -323,6 +323,8 @@ static const char *status_reason(int status)
         return "Not Found";
     case 405:
         return "Method Not Allowed";
+    case 413:
+        return "Content Too Large";
     case 503:
         return "Service Unavailable";
     default:

@@ -17,8 +17,9 @@
 /* Bounds on request input. Anything over them is a 400, never a truncation. */
 #define SRV_MAX_LIMIT 100 /* results per /api/search page */
 #define SRV_DEFAULT_LIMIT 10
-#define SRV_PAGE_LIMIT 50              /* results on the server-rendered /search page */
-#define SRV_MAX_BODY ((size_t)1 << 20) /* a POST to /diagnose or /api/diagnose; more is a 413 */
+#define SRV_PAGE_LIMIT 50                 /* results on the server-rendered /search page */
+#define SRV_MAX_BODY ((size_t)1 << 20)    /* a POST to /diagnose or /api/diagnose; more is a 413 */
+#define SRV_MAX_BODIES ((size_t)64 << 20) /* all such bodies held at once; more is a 503 */
 
 /* ---- Representations ---------------------------------------------------------------------- */
 
@@ -256,8 +257,8 @@ typedef struct srv_request {
     const char *accept_encoding;
     const char *user_agent;
     const char *if_none_match;
-    /* POST only (the diagnose routes): the body, NUL-terminated, and whether it went over
-     * SRV_MAX_BODY (then body holds none of it). */
+    /* POST only (the diagnose routes): the body, NUL-terminated, and whether it was dropped
+     * (then body holds none of it): 1 over SRV_MAX_BODY, 2 over SRV_MAX_BODIES. */
     const char *content_type;
     const char *body;
     size_t body_len;
