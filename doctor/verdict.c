@@ -318,7 +318,15 @@ static int rule_full(const doctor_event *ev, decision *d)
             fmt1(f[DOCTOR_F_UNALLOCATED], us, sizeof us);
             buf_printf(&d->why, ", only %s is reserved but unallocated,", us);
         }
-        buf_puts(&d->why, " and nothing is held elsewhere: the card is genuinely full");
+        if (has(ev, DOCTOR_F_RESERVED) || has(ev, DOCTOR_F_UNALLOCATED) || ev->n_processes) {
+            buf_puts(&d->why, " and nothing is held elsewhere: the card is genuinely full");
+        } else {
+            /* The figures after "free" are cut off: the best guess, said as one. */
+            buf_puts(&d->why, "; the rest of the message (what PyTorch reserved and what other "
+                              "processes hold) is not here, so paste all of it to tell "
+                              "fragmentation or another process apart; as it reads, the card is "
+                              "full");
+        }
     } else if (has(ev, DOCTOR_F_REQUESTED)) {
         fmt1(f[DOCTOR_F_REQUESTED], xs, sizeof xs);
         buf_printf(&d->why,
