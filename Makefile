@@ -40,6 +40,7 @@ GRAMMAR_OBJ := $(BUILD)/grammar/parser.o $(BUILD)/grammar/scanner.o
 COMMON_SRC := $(wildcard common/*.c)
 KB_SRC := $(filter-out kb/embedded.c,$(wildcard kb/*.c))
 LINT_SRC := $(wildcard linter/*.c linter/rules/*.c)
+DOCTOR_SRC := $(wildcard doctor/*.c)
 SERVER_SRC := $(wildcard server/*.c)
 LSP_SRC := $(wildcard lsp/*.c)
 CLI_SRC := $(wildcard cli/*.c)
@@ -48,14 +49,14 @@ TEST_SRC := $(wildcard tests/unit/*.c tests/support/*.c)
 obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 CORE_OBJ := $(call obj,$(COMMON_SRC) $(KB_SRC))
 EMBED_OBJ := $(BUILD)/obj/kb/embedded.o $(BUILD)/obj/kb/blob.o $(BUILD)/obj/web/assets.o
-LIB_OBJ := $(CORE_OBJ) $(call obj,$(LINT_SRC) $(SERVER_SRC) $(LSP_SRC)) $(GRAMMAR_OBJ) $(EMBED_OBJ)
+LIB_OBJ := $(CORE_OBJ) $(call obj,$(LINT_SRC) $(DOCTOR_SRC) $(SERVER_SRC) $(LSP_SRC)) $(GRAMMAR_OBJ) $(EMBED_OBJ)
 CLI_OBJ := $(call obj,$(CLI_SRC))
 TEST_OBJ := $(call obj,$(TEST_SRC))
 
 OOMKB := $(BUILD)/oomkb
 KBC := $(BUILD)/oomkb-kbc
 KB_BLOB := $(BUILD)/kb.sqlite
-KB_DOCS := kb/oom-memory.md
+KB_DOCS := kb/oom-memory.md kb/gotchas-memory.md
 WEB_FILES := $(sort $(wildcard web/*.html web/*.css web/*.js web/*.svg))
 TEST_BIN := $(BUILD)/unit-tests
 
@@ -198,7 +199,7 @@ integration-test: $(OOMKB)
 # every committed corpus file through a plain-main build of each harness (replay_main.c), so a
 # regression fails without clang. Minimise a grown corpus into the committed one with
 #   build/fuzz/fuzz_T -merge=1 tests/fuzz/corpus/T.new tests/fuzz/corpus/T build/fuzz/corpus/T
-FUZZ_TARGETS := kb_compile kb_search lint lsp server
+FUZZ_TARGETS := kb_compile kb_search lint lsp server doctor
 FUZZ_SECONDS ?= 60
 FUZZ_REPLAY := $(patsubst %,$(BUILD)/fuzz-replay/replay_%,$(FUZZ_TARGETS))
 FUZZ_BINS := $(patsubst %,build/fuzz/fuzz_%,$(FUZZ_TARGETS))

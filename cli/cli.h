@@ -4,6 +4,8 @@
 #ifndef OOMKB_CLI_H
 #define OOMKB_CLI_H
 
+#include <stddef.h>
+
 enum { EXIT_FOUND = 0, EXIT_NONE = 1, EXIT_USAGE = 2, EXIT_INTERNAL = 3 };
 
 /* Knowledge base (cli/cmd_kb.c). argv[0] is the subcommand name. */
@@ -15,6 +17,11 @@ int cmd_list(int argc, char **argv);
 int cmd_serve(int argc, char **argv) __attribute__((weak));
 /* Linter (cli/cmd_lint.c). */
 int cmd_lint(int argc, char **argv) __attribute__((weak));
+/* The OOM doctor (cli/cmd_diagnose.c). */
+int cmd_diagnose(int argc, char **argv);
+/* Diagnoses text[0..len) for `oomkb search` given a pasted OOM message: prints the report
+ * and returns the exit status, or -1 when the text holds no OOM signature. */
+int cli_diagnose_text(const char *text, size_t len, int json, const char *kb_url);
 /* Language server (cli/cmd_lsp.c). */
 int cmd_lsp(int argc, char **argv) __attribute__((weak));
 

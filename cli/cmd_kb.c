@@ -119,6 +119,36 @@ static const char *fallback_note(kb_fallback f)
     }
 }
 
+static void join_args(int argc, char **argv, int first, buf *out)
+{
+    for (int i = first; i < argc; i++) {
+        if (out->len) {
+            buf_putc(out, ' ');
+        }
+        buf_puts(out, argv[i]);
+    }
+}
+
+/* The paste path of search: diagnoses an OOM message (returning the exit status), or replaces
+ * an over-long query with its key terms (returning -1 to go on searching). */
+static int search_paste(buf *q, int json, int terse, const char *kb_url)
+{
+    if (!terse) {
+        int rc = cli_diagnose_text(q->data, q->len, json, kb_url);
+        if (rc >= 0) {
+            return rc;
+        }
+    }
+    if (kb_query_needs_key_terms(q->data)) {
+        char *terms = kb_query_key_terms(q->data);
+        fprintf(stderr, "oomkb: the query is long; searching its key terms: %s\n", terms);
+        q->len = 0;
+        buf_puts(q, terms);
+        free(terms);
+    }
+    return -1;
+}
+
 int cmd_search(int argc, char **argv)
 {
     enum { O_JSON = 256, O_LIMIT, O_COLOR, O_RAW, O_DB, O_KBURL };
@@ -197,16 +227,18 @@ int cmd_search(int argc, char **argv)
         return EXIT_USAGE;
     }
     buf qb = BUF_INIT;
-    for (int i = optind; i < argc; i++) {
-        if (qb.len) {
-            buf_putc(&qb, ' ');
-        }
-        buf_puts(&qb, argv[i]);
-    }
+    join_args(argc, argv, optind, &qb);
     if (!qb.len) {
         fprintf(stderr, "oomkb search: no query given (try: oomkb search expandable)\n");
         buf_free(&qb);
         return EXIT_USAGE;
+    }
+    /* A pasted OOM message is diagnosed; any other over-long paste is searched by its key
+     * terms, never refused. */
+    int pasted = opts.raw ? -1 : search_paste(&qb, json, ids || count || quiet, kb_url);
+    if (pasted >= 0) {
+        buf_free(&qb);
+        return pasted;
     }
     kb *k = open_kb(db);
     if (!k) {

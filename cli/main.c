@@ -68,6 +68,7 @@ int main(int argc, char **argv)
         {"search", cmd_search, "search the knowledge base, grep-style"},
         {"show", cmd_show, "show one entry (text, md, html or json)"},
         {"list", cmd_list, "list the entries by section"},
+        {"diagnose", cmd_diagnose, "read an OOM error or log: verdict and entries"},
         {"build", cmd_build, "compile markdown into a knowledge-base file"},
         {"serve", cmd_serve, "serve the knowledge base over HTTP"},
         {"lint", cmd_lint, "find OOM anti-patterns in training scripts"},

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 static void oom(size_t n)
 {
@@ -298,5 +299,60 @@ int util_contains_ci(const char *s, size_t n, const char *needle)
             return 1;
         }
     }
+    return 0;
+}
+
+void util_utf8_clean(buf *b, const char *s, size_t n)
+{
+    size_t i = 0;
+    while (i < n) {
+        unsigned char c = (unsigned char)s[i];
+        if (c < 0x80) {
+            buf_putc(b, (char)(c < 0x20 || c == 0x7f ? '?' : c));
+            i++;
+            continue;
+        }
+        size_t len = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 1;
+        if (len > 1 && i + len <= n && util_utf8_valid(s + i, len, NULL, NULL)) {
+            buf_append(b, s + i, len);
+            i += len;
+        } else {
+            buf_putc(b, '?');
+            i++;
+        }
+    }
+}
+
+int util_read_fd(int fd, size_t max_bytes, char **out_data, size_t *out_len)
+{
+    buf b = BUF_INIT;
+    struct stat st;
+    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
+        size_t hint = (size_t)st.st_size;
+        buf_grow(&b, (max_bytes && hint > max_bytes ? max_bytes : hint) + 1);
+    }
+    for (;;) {
+        buf_grow(&b, 65536);
+        ssize_t n = read(fd, b.data + b.len, b.cap - b.len - 1);
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n <= 0) {
+            int e = n < 0 ? errno : 0;
+            if (e) {
+                buf_free(&b);
+                return e;
+            }
+            break;
+        }
+        b.len += (size_t)n;
+        b.data[b.len] = '\0';
+        if (max_bytes && b.len > max_bytes) {
+            buf_free(&b);
+            return EFBIG;
+        }
+    }
+    *out_len = b.len;
+    *out_data = buf_detach(&b);
     return 0;
 }

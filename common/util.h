@@ -48,10 +48,18 @@ void buf_html_escape(buf *b, const char *s, size_t n);
  * a larger file fails with EFBIG. "-" is not special here. */
 int util_read_file(const char *path, size_t max_bytes, char **out_data, size_t *out_len);
 
+/* Reads fd to its end (one read when it is a regular file). Same contract as util_read_file;
+ * reads at most max_bytes + 1 bytes before failing with EFBIG. */
+int util_read_fd(int fd, size_t max_bytes, char **out_data, size_t *out_len);
+
 /* Checks that s[0..n) is well-formed UTF-8 (no overlongs, surrogates or NUL bytes).
  * Returns 1 if valid; otherwise 0 and, when non-NULL, the 1-based line and byte offset
  * of the first bad byte. */
 int util_utf8_valid(const char *s, size_t n, int *out_line, size_t *out_offset);
+
+/* Appends s[0..n) with bytes that are not well-formed UTF-8, and control bytes, replaced by
+ * '?', so that it can be echoed into JSON, HTML or a terminal. */
+void util_utf8_clean(buf *b, const char *s, size_t n);
 
 /* The value of a hexadecimal digit, or -1. */
 int util_hexval(int c);

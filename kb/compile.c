@@ -502,10 +502,13 @@ typedef struct ref_ctx {
     kb_src_entry *e;
     const kb_strlist *slugs;
     const kb_strlist *families;
+    const kb_strlist *family_docs; /* "U gotchas_universal.md": see collect_family_docs */
     const char *docname;
     kb_warn_fn warn;
     void *ud;
 } ref_ctx;
+
+static void push_unique(kb_strlist *l, const char *s);
 
 static int find_entry(const kb_corpus *c, const char *id)
 {
@@ -523,6 +526,21 @@ static void add_ref(ref_ctx *x, const char *id, int line)
         return;
     }
     if (find_entry(x->c, id) < 0) {
+        /* An ID of a family whose outside document the KB holds part of is a reference to
+         * the rest of that document, not a broken link. */
+        size_t letters = 0;
+        while (is_alpha((unsigned char)id[letters])) {
+            letters++;
+        }
+        for (size_t i = 0; i < x->family_docs->n; i++) {
+            const char *fd = x->family_docs->items[i];
+            if (strncmp(fd, id, letters) == 0 && fd[letters] == ' ') {
+                char *ref = xasprintf("%s %s", fd + letters + 1, id);
+                push_unique(&x->e->ext_refs, ref);
+                free(ref);
+                return;
+            }
+        }
         if (x->warn) {
             char msg[128];
             snprintf(msg, sizeof msg, "entry %s references %s, which is not in the knowledge base",
@@ -554,6 +572,21 @@ static size_t scan_url(const char *s, size_t i, size_t len)
         j--;
     }
     return j;
+}
+
+/* "file.md ID": a reference to the entry when this KB holds that part of the outside
+ * document, else an external reference. */
+static void ref_in_document(ref_ctx *x, const char *file, const char *id, size_t idl, int lineno)
+{
+    char *ref = xstrndup(id, idl);
+    if (find_entry(x->c, ref) >= 0) {
+        add_ref(x, ref, lineno);
+    } else {
+        char *ext = xasprintf("%s %s", file, ref);
+        push_unique(&x->e->ext_refs, ext);
+        free(ext);
+    }
+    free(ref);
 }
 
 static void scan_line(ref_ctx *x, char *s, int lineno)
@@ -595,9 +628,7 @@ static void scan_line(ref_ctx *x, char *s, int lineno)
             if (!idl || (k + idl < len && is_word((unsigned char)s[k + idl]))) {
                 break;
             }
-            char *ref = xasprintf("%s %.*s", file, (int)idl, s + k);
-            push_unique(&x->e->ext_refs, ref);
-            free(ref);
+            ref_in_document(x, file, s + k, idl, lineno);
             n_ids++;
             k += idl;
             j = k;
@@ -708,6 +739,50 @@ static void collect_slugs(const kb_corpus *c, kb_strlist *slugs)
                 push_unique(slugs, slug);
                 free(slug);
                 i = j + 1;
+            }
+        }
+    }
+}
+
+/* The "name.md ID" at t[i] (i is the ".md"), when ID is an entry here: its family's item. */
+static void family_doc_at(const kb_corpus *c, const char *t, size_t len, size_t i, kb_strlist *out)
+{
+    size_t a = i;
+    while (a > 0 && is_path_char((unsigned char)t[a - 1])) {
+        a--;
+    }
+    size_t k = i + 3;
+    while (k < len && (t[k] == ' ' || t[k] == '*')) {
+        k++;
+    }
+    size_t idl = k < len ? kb_id_len(t + k) : 0;
+    if (a == i || !idl || (k + idl < len && is_word((unsigned char)t[k + idl]))) {
+        return;
+    }
+    char *id = xstrndup(t + k, idl);
+    if (find_entry(c, id) >= 0) {
+        size_t letters = 0;
+        while (is_alpha((unsigned char)id[letters])) {
+            letters++;
+        }
+        char *item = xasprintf("%.*s %.*s", (int)letters, id, (int)(i + 3 - a), t + a);
+        push_unique(out, item);
+        free(item);
+    }
+    free(id);
+}
+
+/* Families whose outside document is partly compiled into this KB: a "name.md U9" mention
+ * where U9 is an entry here maps family U to name.md, as "U name.md" items. The other IDs of
+ * that family (U3 when only U9-U11 are here) then become external references to name.md. */
+static void collect_family_docs(const kb_corpus *c, kb_strlist *out)
+{
+    for (size_t d = 0; d < c->n_docs; d++) {
+        const char *t = c->docs[d].raw;
+        size_t len = c->docs[d].raw_len;
+        for (size_t i = 0; i + 3 < len; i++) {
+            if (strncmp(t + i, ".md", 3) == 0 && !is_word((unsigned char)t[i + 3])) {
+                family_doc_at(c, t, len, i, out);
             }
         }
     }
@@ -859,6 +934,7 @@ kb_status kb_corpus_finish(kb_corpus *c, kb_warn_fn warn, void *ud, kb_diag *dia
     kb_strlist families = {NULL, 0};
     kb_strlist slugs = {NULL, 0};
     kb_strlist known = {NULL, 0};
+    kb_strlist family_docs = {NULL, 0};
     for (size_t i = 0; i < c->n_entries; i++) {
         size_t letters = 0;
         while (is_alpha((unsigned char)c->entries[i].id[letters])) {
@@ -871,9 +947,10 @@ kb_status kb_corpus_finish(kb_corpus *c, kb_warn_fn warn, void *ud, kb_diag *dia
     }
     qsort(known.items, known.n, sizeof *known.items, cmp_str);
     collect_slugs(c, &slugs);
+    collect_family_docs(c, &family_docs);
     for (size_t i = 0; i < c->n_entries; i++) {
         kb_src_entry *e = &c->entries[i];
-        ref_ctx x = {c, e, &slugs, &families, c->docs[e->doc].path, warn, ud};
+        ref_ctx x = {c, e, &slugs, &families, &family_docs, c->docs[e->doc].path, warn, ud};
         scan_entry_refs(&x);
         collect_idents(e->markdown, &e->idents);
         e->html = kb_md_to_html(e->body_md, &known);
@@ -885,6 +962,7 @@ kb_status kb_corpus_finish(kb_corpus *c, kb_warn_fn warn, void *ud, kb_diag *dia
     kb_strlist_free(&families);
     kb_strlist_free(&slugs);
     kb_strlist_free(&known);
+    kb_strlist_free(&family_docs);
     return KB_OK;
 }
 

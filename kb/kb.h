@@ -43,6 +43,8 @@ typedef void (*kb_warn_fn)(void *ud, const char *file, int line, const char *mes
 #define KB_MAX_DOC_BYTES ((size_t)16 * 1024 * 1024)
 /* Upper bound on a search query, in bytes (longer is KB_ERR_INPUT). */
 #define KB_MAX_QUERY_BYTES 1024u
+/* Upper bound on the words of a search query (more is KB_ERR_INPUT). */
+#define KB_MAX_QUERY_TERMS 32
 
 /* ---- Compiling ------------------------------------------------------------------------ */
 
@@ -202,6 +204,14 @@ typedef struct kb_results {
 kb_status kb_search(kb *k, const char *text, const kb_search_opts *opts, kb_results **out,
                     kb_diag *diag);
 void kb_results_free(kb_results *r);
+
+/* 1 when text has more words or bytes than kb_search takes: callers that accept pasted text
+ * search kb_query_key_terms(text) instead of refusing it. */
+int kb_query_needs_key_terms(const char *text);
+/* The first KB_MAX_QUERY_TERMS distinct searchable words of text (no stopwords, numbers or
+ * punctuation around words), space-separated, within KB_MAX_QUERY_BYTES; "" when none.
+ * Caller frees. */
+char *kb_query_key_terms(const char *text);
 
 /* ---- Rendering ------------------------------------------------------------------------ */
 

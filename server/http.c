@@ -29,7 +29,8 @@
 #include "server/server_int.h"
 #include "server/server_mhd.h"
 
-/* Request bodies are never wanted (GET and HEAD only); bytes past this get a 405 at once. */
+/* Request bodies are wanted only by POST /diagnose and /api/diagnose (up to SRV_MAX_BODY);
+ * elsewhere, bytes past this get a 405 at once. */
 #define MAX_DISCARD ((size_t)64 * 1024)
 
 /* One event loop: a daemon of its own on a duplicate of the shared listening socket. */
@@ -51,6 +52,7 @@ struct server {
     char url[192];
     int log_fd;
     int quiet;
+    atomic_size_t body_bytes; /* held by diagnose POST bodies, all connections together */
 };
 
 /* Per request: the raw target (from the URI callback, before libmicrohttpd decodes it) and
@@ -58,6 +60,8 @@ struct server {
 typedef struct req_state {
     int seen;
     size_t discarded;
+    buf body;      /* a diagnose POST's body, while it arrives */
+    int too_large; /* 1: it went over SRV_MAX_BODY; 2: over SRV_MAX_BODIES, all together */
     char target[];
 } req_state;
 
@@ -67,6 +71,8 @@ static req_state *state_new(const char *uri)
     req_state *st = xmalloc(sizeof *st + n + 1);
     st->seen = 0;
     st->discarded = 0;
+    memset(&st->body, 0, sizeof st->body);
+    st->too_large = 0;
     memcpy(st->target, uri, n + 1);
     return st;
 }
@@ -214,10 +220,15 @@ static void *uri_cb(void *cls, const char *uri, struct MHD_Connection *c)
 static void completed_cb(void *cls, struct MHD_Connection *c, void **req_cls,
                          enum MHD_RequestTerminationCode toe)
 {
-    (void)cls;
     (void)c;
     (void)toe;
-    free(*req_cls);
+    server *sv = cls;
+    req_state *st = *req_cls;
+    if (st) {
+        atomic_fetch_sub(&sv->body_bytes, st->body.len);
+        buf_free(&st->body);
+    }
+    free(st);
     *req_cls = NULL;
 }
 
@@ -238,11 +249,61 @@ __attribute__((format(printf, 2, 0))) static void mhd_log(void *cls, const char 
     buf_free(&b);
 }
 
+/* Whether a request's body is read: a POST to one of the diagnose routes. */
+static int wants_body(const char *method, const char *target)
+{
+    static const char *const paths[] = {"/diagnose", "/api/diagnose"};
+    if (strcmp(method, "POST") != 0) {
+        return 0;
+    }
+    for (size_t i = 0; i < 2; i++) {
+        size_t n = strlen(paths[i]);
+        if (strncmp(target, paths[i], n) == 0 && (target[n] == '\0' || target[n] == '?')) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* Takes a chunk of a diagnose POST's body. Returns 1 while more may come. Past SRV_MAX_BODY
+ * (a chunked upload, whose size was not declared), or when the bodies of all connections
+ * together would pass SRV_MAX_BODIES, the rest is read and dropped, so that the client can read
+ * its 413 (or 503); past MAX_OVERSIZE more, the answer goes at once. */
+#define MAX_OVERSIZE ((size_t)16 * 1024 * 1024)
+static int take_body(server *sv, req_state *st, const char *data, size_t n)
+{
+    if (!st->too_large && st->body.len + n <= SRV_MAX_BODY) {
+        size_t before = atomic_fetch_add(&sv->body_bytes, n);
+        if (before + n <= SRV_MAX_BODIES) {
+            buf_append(&st->body, data, n);
+            return 1;
+        }
+        atomic_fetch_sub(&sv->body_bytes, n);
+        st->too_large = 2;
+    } else if (!st->too_large) {
+        st->too_large = 1;
+    }
+    atomic_fetch_sub(&sv->body_bytes, st->body.len);
+    buf_free(&st->body);
+    st->discarded += n;
+    return st->discarded < MAX_OVERSIZE;
+}
+
+static int declared_too_large(const srv_mhd *m, struct MHD_Connection *c)
+{
+    const char *cl = m->lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+    if (!cl) {
+        return 0;
+    }
+    char *end = NULL;
+    unsigned long long n = strtoull(cl, &end, 10);
+    return end != cl && n > SRV_MAX_BODY;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
                                   const char *method, const char *version, const char *upload_data,
                                   size_t *upload_data_size, void **req_cls)
 {
-    (void)upload_data;
     server *sv = cls;
     const srv_mhd *m = sv->mhd;
     req_state *st = *req_cls;
@@ -256,12 +317,18 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
      * requests per second at 16-64 connections). */
     if (!st->seen) {
         st->seen = 1;
-        return MHD_YES;
+        if (!wants_body(method, st->target) || !declared_too_large(m, c)) {
+            return MHD_YES;
+        }
+        /* Over the limit by its Content-Length: a 413 now, before the client sends it (and
+         * before libmicrohttpd says "100 Continue"). */
+        st->too_large = 1;
     }
     if (*upload_data_size) {
-        st->discarded += *upload_data_size;
+        size_t n = *upload_data_size;
         *upload_data_size = 0;
-        if (st->discarded < MAX_DISCARD) {
+        if (wants_body(method, st->target) ? take_body(sv, st, upload_data, n)
+                                           : (st->discarded += n) < MAX_DISCARD) {
             return MHD_YES;
         }
     }
@@ -272,6 +339,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         m->lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT_ENCODING),
         m->lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_USER_AGENT),
         m->lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_IF_NONE_MATCH),
+        m->lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE),
+        st->body.data ? st->body.data : "",
+        st->body.len,
+        st->too_large,
     };
     srv_answer a;
     srv_route(sv->site, &req, &a);
@@ -454,6 +525,7 @@ server_status server_start(const server_opts *opts, server **out, server_diag *d
         return fail(diag, SERVER_ERR_USAGE, "--threads must be from 1 to 64");
     }
     server *sv = xcalloc(1, sizeof *sv);
+    atomic_init(&sv->body_bytes, 0);
     sv->mhd = m;
     sv->quiet = opts->quiet;
     sv->log_fd = opts->log ? fileno(opts->log) : STDERR_FILENO;

@@ -472,21 +472,5 @@ void srv_slug(buf *b, const char *text, size_t n)
 
 void srv_utf8_clean(buf *b, const char *s, size_t n)
 {
-    size_t i = 0;
-    while (i < n) {
-        unsigned char c = (unsigned char)s[i];
-        if (c < 0x80) {
-            buf_putc(b, (char)(c < 0x20 || c == 0x7f ? '?' : c));
-            i++;
-            continue;
-        }
-        size_t len = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 1;
-        if (len > 1 && i + len <= n && util_utf8_valid(s + i, len, NULL, NULL)) {
-            buf_append(b, s + i, len);
-            i += len;
-        } else {
-            buf_putc(b, '?');
-            i++;
-        }
-    }
+    util_utf8_clean(b, s, n);
 }

@@ -167,8 +167,17 @@ static void hits_html(buf *b, const char *q, const kb_results *r)
 
 char *srv_render_search_html(const srv_site *s, const char *q, const kb_results *r, const char *err)
 {
+    return srv_render_search_html_card(s, q, r, err, NULL);
+}
+
+char *srv_render_search_html_card(const srv_site *s, const char *q, const kb_results *r,
+                                  const char *err, const char *card_html)
+{
     buf m = BUF_INIT;
     buf_puts(&m, "<section class=\"search-page\">\n<h1>Search</h1>\n");
+    if (card_html) {
+        buf_puts(&m, card_html);
+    }
     if (err) {
         buf_puts(&m, "<p class=\"status error\" id=\"status\">");
         buf_html_escape(&m, err, strlen(err));
@@ -314,6 +323,8 @@ static const char *status_reason(int status)
         return "Not Found";
     case 405:
         return "Method Not Allowed";
+    case 413:
+        return "Content Too Large";
     case 503:
         return "Service Unavailable";
     default:

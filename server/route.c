@@ -91,8 +91,6 @@ static const char *query_check(const char *query, buf *nq, int *out_present)
     const char *msg = NULL;
     if (rc < 0) {
         msg = "malformed query string (bad %-escape or a NUL byte)";
-    } else if (rc == 1 && raw.len > SRV_MAX_QUERY) {
-        msg = "query too long (at most 256 bytes)";
     } else if (rc == 1 && !util_utf8_valid(raw.data, raw.len, NULL, NULL)) {
         msg = "query is not valid UTF-8";
     } else if (rc == 1) {
@@ -132,6 +130,26 @@ static size_t limit_arg(const char *query, size_t dflt)
     }
     buf_free(&v);
     return limit;
+}
+
+/* The results in fmt, with the diagnosis of a pasted OOM message first. */
+static char *search_body(const srv_site *s, const char *q, size_t limit, srv_fmt fmt,
+                         const kb_results *res, const srv_paste *paste)
+{
+    if (fmt == SRV_FMT_HTML) {
+        return srv_render_search_html_card(s, q, res, NULL, paste->card_html);
+    }
+    if (fmt == SRV_FMT_JSON) {
+        char *body = srv_render_search_json(q, limit, res);
+        return paste->card_json ? srv_json_add_diagnosis(body, paste->card_json) : body;
+    }
+    char *body = srv_render_search_text(q, res, NULL);
+    if (paste->card_text) {
+        char *both = xasprintf("%s\n%s", paste->card_text, body);
+        free(body);
+        body = both;
+    }
+    return body;
 }
 
 /* Runs a search (or takes it from the cache) and answers it in fmt. */
@@ -185,16 +203,18 @@ static void search(srv_site *s, const srv_request *req, const char *query, srv_f
     kb_diag diag;
     memset(&diag, 0, sizeof diag);
     kb_search_opts opts = {limit, 0, 0, 0};
+    /* A pasted OOM message gets its diagnosis above the results; a paste longer than a query
+     * is searched by its key terms (server/diagnose.c). */
+    srv_paste paste;
+    srv_paste_prepare(s, q, fmt, &paste);
     kb *k = srv_kb_acquire(s);
-    kb_status st = kb_search(k, q, &opts, &res, &diag);
+    kb_status st = kb_search(k, paste.query ? paste.query : q, &opts, &res, &diag);
     srv_kb_release(s, k);
 
     int status = 200;
     char *body;
     if (st == KB_OK) {
-        body = fmt == SRV_FMT_HTML   ? srv_render_search_html(s, q, res, NULL)
-               : fmt == SRV_FMT_JSON ? srv_render_search_json(q, limit, res)
-                                     : srv_render_search_text(q, res, NULL);
+        body = search_body(s, q, limit, fmt, res, &paste);
     } else {
         /* KB_ERR_INPUT is the query's fault: say why. Anything else is ours. */
         status = st == KB_ERR_INPUT ? 400 : 500;
@@ -204,6 +224,7 @@ static void search(srv_site *s, const srv_request *req, const char *query, srv_f
                                      : srv_render_search_text(q, NULL, why);
     }
     kb_results_free(res);
+    srv_paste_free(&paste);
     const char *ct = fmt == SRV_FMT_HTML   ? SRV_CT_HTML
                      : fmt == SRV_FMT_JSON ? SRV_CT_JSON
                                            : SRV_CT_TEXT;
@@ -337,13 +358,22 @@ static int static_route(srv_site *s, const srv_request *req, const char *path, s
     return 0;
 }
 
+/* GET and HEAD everywhere; POST reaches the diagnose routes. */
+static int method_allowed(const char *m)
+{
+    return m && (strcmp(m, "GET") == 0 || strcmp(m, "HEAD") == 0 || strcmp(m, "POST") == 0);
+}
+
 void srv_route(srv_site *s, const srv_request *req, srv_answer *out)
 {
     out->rep = NULL;
     out->variant = SRV_IDENTITY;
-    if (!req->method || (strcmp(req->method, "GET") != 0 && strcmp(req->method, "HEAD") != 0)) {
+    if (!method_allowed(req->method)) {
         out->rep = s->not_allowed;
         return;
+    }
+    if (srv_diagnose_route(s, req, out)) {
+        return; /* /diagnose, /api/diagnose, and POST anywhere (server/diagnose.c) */
     }
     buf pb = BUF_INIT;
     const char *query = NULL;

@@ -15,10 +15,11 @@
 #include "kb/kb.h"
 
 /* Bounds on request input. Anything over them is a 400, never a truncation. */
-#define SRV_MAX_QUERY 256 /* bytes of a decoded search query */
 #define SRV_MAX_LIMIT 100 /* results per /api/search page */
 #define SRV_DEFAULT_LIMIT 10
-#define SRV_PAGE_LIMIT 50 /* results on the server-rendered /search page */
+#define SRV_PAGE_LIMIT 50                 /* results on the server-rendered /search page */
+#define SRV_MAX_BODY ((size_t)1 << 20)    /* a POST to /diagnose or /api/diagnose; more is a 413 */
+#define SRV_MAX_BODIES ((size_t)64 << 20) /* all such bodies held at once; more is a 503 */
 
 /* ---- Representations ---------------------------------------------------------------------- */
 
@@ -256,6 +257,12 @@ typedef struct srv_request {
     const char *accept_encoding;
     const char *user_agent;
     const char *if_none_match;
+    /* POST only (the diagnose routes): the body, NUL-terminated, and whether it was dropped
+     * (then body holds none of it): 1 over SRV_MAX_BODY, 2 over SRV_MAX_BODIES. */
+    const char *content_type;
+    const char *body;
+    size_t body_len;
+    int body_too_large;
 } srv_request;
 
 /* The answer to one request: a rep (with one reference held when it is not pinned) and which
@@ -276,6 +283,10 @@ void srv_kb_release(srv_site *s, kb *k);
 /* Renderers shared by site.c and route.c (render.c). Each returns a malloc'd body. */
 char *srv_render_search_html(const srv_site *s, const char *q, const kb_results *r,
                              const char *err);
+/* As srv_render_search_html, with card_html (trusted, may be NULL) above the results: the
+ * diagnosis of a pasted OOM message. */
+char *srv_render_search_html_card(const srv_site *s, const char *q, const kb_results *r,
+                                  const char *err, const char *card_html);
 char *srv_render_search_text(const char *q, const kb_results *r, const char *err);
 char *srv_render_search_json(const char *q, size_t limit, const kb_results *r);
 char *srv_render_error_html(const srv_site *s, int status, const char *title,
@@ -284,6 +295,27 @@ char *srv_render_error_text(int status, const char *message, const kb_strlist *i
                             const srv_site *s);
 char *srv_render_error_json(int status, const char *message, const kb_strlist *ids,
                             const srv_site *s);
+/* ---- The OOM doctor on the web (diagnose.c) ----------------------------------------------- */
+
+/* Answers the diagnose routes (/diagnose, /api/diagnose: GET the form, POST a form field "log"
+ * or the raw body; bodies over SRV_MAX_BODY are a 413) and a POST anywhere else (a 405) into
+ * out, returning 1; returns 0 for every other request. */
+int srv_diagnose_route(srv_site *s, const srv_request *req, srv_answer *out);
+
+/* What a search does with a pasted query: when q holds an OOM signature, the diagnosis (as an
+ * HTML card, as text, and as a JSON object); when q is longer than a search takes, the key
+ * terms to search instead. Every field may be NULL; free with srv_paste_free. */
+typedef struct srv_paste {
+    char *query; /* what to search instead of q, or NULL to search q */
+    char *card_html;
+    char *card_text;
+    char *card_json; /* {"events": [...], "html": "..."} */
+} srv_paste;
+void srv_paste_prepare(const srv_site *s, const char *q, srv_fmt fmt, srv_paste *out);
+void srv_paste_free(srv_paste *p);
+/* Adds "diagnosis": card_json to a rendered JSON object body; returns the new body. */
+char *srv_json_add_diagnosis(char *body, const char *card_json);
+
 /* The entry with this ID (case-insensitive), or NULL. */
 const srv_entry *srv_site_entry(const srv_site *s, const char *id, size_t n);
 

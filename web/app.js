@@ -8,6 +8,7 @@
   var live = document.getElementById('live');
   var results = document.getElementById('results');
   var statusEl = document.getElementById('live-status');
+  var diagEl = document.getElementById('live-diagnosis');
   var content = document.getElementById('content');
   if (!input || !live || !results || !content) {
     return;
@@ -17,6 +18,8 @@
   // and the back button steps through them; elsewhere typing only shows results.
   var syncUrl = page === 'home' || page === 'search';
   var DEBOUNCE_MS = 120;
+  // A paste longer than this is not put in a URL: it goes to POST /api/diagnose instead.
+  var LONG_PASTE = 6000;
   var timer = 0;
   var seq = 0;
   var active = -1;
@@ -64,12 +67,23 @@
     return hit.url + '?highlight=' + encodeURIComponent(q);
   }
 
+  // The diagnosis of a pasted OOM message, above the results. The server escapes the card's
+  // text and builds its markup: safe HTML by contract, as the snippets are.
+  function showDiagnosis(d) {
+    if (diagEl) {
+      diagEl.innerHTML = d && d.html ? d.html : '';
+    }
+  }
+
   function render(data, q) {
     results.textContent = '';
     active = -1;
+    showDiagnosis(data.diagnosis);
     var note = data.fallback && NOTES[data.fallback] ? ' ' + NOTES[data.fallback] : '';
     var n = data.results.length;
-    statusEl.textContent = n + (n === 1 ? ' result' : ' results') + ' for \u201c' + q + '\u201d.' + note;
+    // A pasted message is not echoed back in the status line: the card says what it read.
+    var what = data.diagnosis ? 'the key terms of the pasted error' : '\u201c' + q + '\u201d';
+    statusEl.textContent = n + (n === 1 ? ' result' : ' results') + ' for ' + what + '.' + note;
     if (!n && data.suggestion) {
       statusEl.appendChild(document.createTextNode(' Did you mean '));
       var a = document.createElement('a');
@@ -139,6 +153,7 @@
     seq++;
     results.textContent = '';
     statusEl.textContent = '';
+    showDiagnosis(null);
     active = -1;
     showLive(false);
     if (!fromHistory) {
@@ -156,6 +171,10 @@
       return;
     }
     var mine = ++seq;
+    if (q.length > LONG_PASTE) {
+      runLong(input.value, mine);
+      return;
+    }
     fetch('/api/search?q=' + encodeURIComponent(q) + '&limit=20', {
       headers: { Accept: 'application/json' }
     })
@@ -178,6 +197,31 @@
         if (history) {
           updateUrl(q, true);
         }
+      })
+      .catch(function () {
+        if (mine === seq) {
+          statusEl.textContent = 'The server did not answer.';
+          showLive(true);
+        }
+      });
+  }
+
+  // A long paste (a whole log): diagnosed by POST, never refused and never put in the URL.
+  function runLong(text, mine) {
+    fetch('/api/diagnose?html=1', { method: 'POST', body: text, headers: { Accept: 'application/json' } })
+      .then(function (r) {
+        return r.json();
+      })
+      .then(function (body) {
+        if (mine !== seq) {
+          return;
+        }
+        results.textContent = '';
+        var n = body.events ? body.events.length : 0;
+        statusEl.textContent = n ? n + (n === 1 ? ' out-of-memory event' : ' out-of-memory events') +
+          ' in the pasted text.' : 'No out-of-memory error in the pasted text.';
+        showDiagnosis(body);
+        showLive(true);
       })
       .catch(function () {
         if (mine === seq) {

@@ -3,7 +3,9 @@
 // does: "/" focuses search, typing shows results, the URL follows the query, arrows move,
 // Enter opens the entry with the terms highlighted, Back restores the search, Esc clears,
 // Ctrl+K focuses, no CSP violation or script error anywhere, dark mode and a phone-sized
-// viewport render without horizontal scrolling. Screenshots: build/browser/*.png.
+// viewport render without horizontal scrolling; a pasted OOM message in the search box shows
+// the diagnosis card above the results (a whole pasted log too), and /diagnose works as a plain
+// form with JavaScript off. Screenshots: build/browser/*.png.
 // Run through tests/browser/run.sh, which installs what it needs.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -146,6 +148,63 @@ try {
   await Promise.all([page.waitForURL(/highlight=snapshot/), page.keyboard.press('Enter')]);
   check('arrows and Enter work on the server-rendered results', /highlight=snapshot/.test(page.url()), page.url());
 
+  // A pasted OOM message: the diagnosis card above the results, the query kept in the box.
+  const oom = 'torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 20.00 MiB. GPU 0 has ' +
+    'a total capacity of 23.65 GiB of which 15.06 MiB is free. Including non-PyTorch memory, this ' +
+    'process has 23.62 GiB memory in use. Of the allocated memory 20.53 GiB is allocated by ' +
+    'PyTorch, and 2.64 GiB is reserved by PyTorch but unallocated. If reserved but unallocated ' +
+    'memory is large try setting PYTORCH_CUDA_ALLOC_CONF=expandable_segments:True to avoid ' +
+    'fragmentation.  See documentation for Memory Management  ' +
+    '(https://pytorch.org/docs/stable/notes/cuda.html#environment-variables)';
+  await page.goto(base + '/');
+  await page.locator('#q').fill(oom); // one input event, as a paste
+  await page.waitForSelector('#live-diagnosis section.diagnosis');
+  const card = await page.locator('#live-diagnosis section.diagnosis').first().innerText();
+  check('a pasted OOM message shows the verdict', /Verdict: fragmentation/.test(card), card.slice(0, 200));
+  check('the card links the entries to apply', (await page.locator('#live-diagnosis a[href="/M8"]').count()) === 1);
+  await page.waitForSelector('#results li');
+  const cardBox = await page.locator('#live-diagnosis').boundingBox();
+  const hitBox = await page.locator('#results li').first().boundingBox();
+  check('the card is above the search results', cardBox && hitBox && cardBox.y < hitBox.y);
+  check('the pasted query stays in the box', (await page.locator('#q').inputValue()) === oom);
+  check('no "too long" anywhere', !/too long/i.test(await page.locator('body').innerText()));
+  await page.screenshot({ path: join(shots, 'paste-search.png') });
+
+  // A whole pasted log, too long for a URL, is diagnosed by POST.
+  let log = '';
+  for (let i = 1; i <= 300; i++) {
+    log += '[2024-06-01 03:00:00] step ' + i + ' | loss 2.31 | lr 2.0e-05\n';
+  }
+  await page.locator('#q').fill(log + oom);
+  await page.waitForFunction(() => /1 out-of-memory event/.test(document.getElementById('live-status').textContent));
+  const longCard = await page.locator('#live-diagnosis section.diagnosis').first().innerText();
+  check('a pasted whole log is diagnosed', /Verdict: fragmentation/.test(longCard) && /step 300/.test(longCard),
+    longCard.slice(0, 200));
+
+  // The server-rendered search page shows the card too.
+  await page.goto(base + '/search?q=' + encodeURIComponent(oom));
+  check('/search shows the card above the results',
+    (await page.locator('#content section.diagnosis[data-verdict="fragmentation"]').count()) === 1 &&
+    (await page.locator('#q').inputValue()) === oom.replace(/\s+/g, ' '));
+
+  // /diagnose as a plain form, JavaScript off.
+  const plain = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu'] });
+  try {
+    const ctx = await plain.newContext({ javaScriptEnabled: false, viewport: { width: 1200, height: 900 } });
+    const form = await ctx.newPage();
+    await form.goto(base + '/diagnose');
+    await form.locator('textarea#log').fill(oom);
+    await Promise.all([form.waitForNavigation(), form.locator('form.diagnose-form button').click()]);
+    const v = await form.locator('section.diagnosis p.verdict').first().innerText();
+    check('/diagnose without JavaScript shows the verdict', /Verdict: fragmentation/.test(v), v);
+    check('/diagnose keeps the pasted text', (await form.locator('textarea#log').inputValue()) === oom);
+    await form.screenshot({ path: join(shots, 'diagnose.png'), fullPage: true });
+    await ctx.close();
+  } finally {
+    await plain.close();
+  }
+
   // Dark mode.
   await page.emulateMedia({ colorScheme: 'dark' });
   await page.goto(base + '/M16?highlight=longest');
@@ -157,7 +216,7 @@ try {
   // A phone.
   const phone = await context.newPage();
   await phone.setViewportSize({ width: 390, height: 844 });
-  for (const path of ['/', '/M1', '/M9', '/search?q=zero']) {
+  for (const path of ['/', '/M1', '/M9', '/search?q=zero', '/diagnose']) {
     await phone.goto(base + path);
     const overflow = await phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     check('no horizontal scroll on a phone: ' + path, overflow <= 0, overflow + 'px');

@@ -1,8 +1,8 @@
 /* Fuzzes the server's request handling without sockets: the input is newline-separated
- * fields (method, request-target, Accept, Accept-Encoding, User-Agent, If-None-Match; a
- * missing line is an absent header) routed through srv_route on a site over the built-in KB,
- * and fed to each protocol helper directly. Oracles: every request gets an answer, never a
- * 5xx, and the variant chosen exists (gzip body for gzip, an ETag for a 304). */
+ * fields (method, request-target, Accept, Accept-Encoding, User-Agent, If-None-Match,
+ * Content-Type, body; a missing line is an absent header) routed through srv_route on a site over
+ * the built-in KB, and fed to each protocol helper directly. Oracles: every request gets an answer,
+ * never a 5xx, and the variant chosen exists (gzip body for gzip, an ETag for a 304). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -10,7 +10,7 @@
 #include "server/server_int.h"
 #include "tests/fuzz/fuzz.h"
 
-#define N_FIELDS 6
+#define N_FIELDS 8
 
 static srv_site *the_site(void)
 {
@@ -78,7 +78,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         p = nl + 1;
     }
     srv_site *s = the_site();
-    srv_request req = {f[0] ? f[0] : "GET", f[1] ? f[1] : "/", f[2], f[3], f[4], f[5]};
+    srv_request req = {f[0] ? f[0] : "GET",
+                       f[1] ? f[1] : "/",
+                       f[2],
+                       f[3],
+                       f[4],
+                       f[5],
+                       f[6],
+                       f[7],
+                       f[7] ? strlen(f[7]) : 0,
+                       0};
     srv_answer a;
     srv_route(s, &req, &a);
     const srv_rep *r = a.rep;

@@ -353,9 +353,56 @@ START_TEST(raw_html_never_passes)
 }
 END_TEST
 
+/* The KB the build embeds: every document in kb/, in the Makefile's order. */
+static kb *compile_shipped(void)
+{
+    const char *names[] = {GUIDE, "kb/gotchas-memory.md"};
+    char *texts[2];
+    size_t lens[2];
+    for (int i = 0; i < 2; i++) {
+        texts[i] = read_all(names[i], &lens[i]);
+    }
+    unsigned char *img = NULL;
+    size_t img_len = 0;
+    kb_diag d = {{0}, 0, {0}};
+    kb_status st = kb_compile_buffers(names, (const char *const *)texts, lens, 2, &img, &img_len,
+                                      NULL, NULL, &d);
+    ck_assert_msg(st == KB_OK, "compile failed: %s", d.message);
+    kb *k = NULL;
+    ck_assert_int_eq(kb_open_image(img, img_len, &k, &d), KB_OK);
+    free(img);
+    free(texts[0]);
+    free(texts[1]);
+    return k;
+}
+
+/* The second document resolves the first one's pointers into it: M3 -> U9, U10, U11 become
+ * references; IDs of the outside document that are not compiled in stay external. */
+START_TEST(second_document_resolves_pointers)
+{
+    kb *k = compile_shipped();
+    kb_entry *e = NULL;
+    ck_assert_int_eq(kb_entry_get(k, "M3", &e, NULL), KB_OK);
+    ck_assert_uint_eq(e->refs.n, 3);
+    ck_assert_str_eq(e->refs.items[0], "U9");
+    ck_assert_str_eq(e->refs.items[2], "U11");
+    ck_assert_uint_eq(e->ext_refs.n, 0);
+    kb_entry_free(e);
+    ck_assert_int_eq(kb_entry_get(k, "U41", &e, NULL), KB_OK);
+    ck_assert_uint_eq(e->ext_refs.n, 3);
+    ck_assert_str_eq(e->ext_refs.items[0], "gotchas_universal.md U21");
+    ck_assert_str_eq(e->doc, "gotchas-memory.md");
+    kb_entry_free(e);
+    ck_assert_int_eq(kb_entry_get(k, "U10", &e, NULL), KB_OK);
+    ck_assert_uint_eq(e->backlinks.n, 2); /* M3 and M8 */
+    kb_entry_free(e);
+    kb_close(k);
+}
+END_TEST
+
 START_TEST(embedded_kb_is_the_shipped_guide)
 {
-    kb *a = embedded(), *b = compile_guide();
+    kb *a = embedded(), *b = compile_shipped();
     ck_assert_str_eq(kb_fingerprint(a), kb_fingerprint(b));
     ck_assert_int_eq(strlen(kb_fingerprint(a)), 16);
     kb_close(a);
@@ -543,6 +590,7 @@ Suite *suite_kb(void)
     tcase_add_test(tc, compiler_errors_name_file_and_line);
     tcase_add_test(tc, raw_html_never_passes);
     tcase_add_test(tc, embedded_kb_is_the_shipped_guide);
+    tcase_add_test(tc, second_document_resolves_pointers);
     suite_add_tcase(s, tc);
     TCase *ts = tcase_create("search");
     tcase_set_timeout(ts, 30);
