@@ -309,10 +309,19 @@ int per_step_region(const analysis *a, uint32_t n, uint32_t *out_region)
 {
     uint32_t loop = enclosing_loop(a, n);
     if (loop != NONE) {
+        /* A loop that does not train, inside one that steps, runs on every step too (a rollout
+         * or logging loop inside an update loop); an epoch loop ends the question. */
+        uint32_t l = loop;
+        while (l != NONE && a->loop_trains[l] == LOOP_OTHER) {
+            l = enclosing_loop(a, l);
+        }
+        if (l != NONE && a->loop_trains[l] == LOOP_STEP) {
+            loop = l;
+        }
         if (out_region) {
             *out_region = loop;
         }
-        return a->loop_trains[loop];
+        return a->loop_trains[loop] == LOOP_STEP;
     }
     uint32_t f = a->nodes[n].func;
     if (out_region) {
@@ -328,6 +337,46 @@ int per_step_region(const analysis *a, uint32_t n, uint32_t *out_region)
     }
     const defn *d = def_at((analysis *)a, f);
     return d && d->step_direct && (d->called_in_loop || util_contains_ci(name, len, "step"));
+}
+
+/* 1 if the loop iterates over a data loader or dataset (a pass over the data: an epoch). */
+static int iterates_data(const analysis *a, uint32_t loop)
+{
+    if (a->nodes[loop].kind != K_FOR) {
+        return 0;
+    }
+    uint32_t it = child_field(a, loop, F_RIGHT);
+    if (it == NONE) {
+        return 0;
+    }
+    size_t n;
+    const char *t = ntext(a, it, &n);
+    return util_contains_ci(t, n, "loader") || util_contains_ci(t, n, "dataset");
+}
+
+/* Loop classes, once "trains" is known: a loop whose body steps (directly, in a callee, in a
+ * with block such as accelerator.accumulate) is a step loop; so is a loop around a step loop
+ * over something other than the data (gradient accumulation or PPO mini-batches nest the
+ * update one level deeper: each outer iteration still performs at least one update); a loop
+ * around a step loop over a data loader or dataset is an epoch loop. Inner loops first (loops
+ * are in pre-order), so a class climbs any number of levels. */
+static void classify_loops(analysis *a)
+{
+    for (size_t i = a->n_loops; i-- > 0;) {
+        uint32_t l = a->loops[i];
+        if (a->loop_trains[l] != LOOP_STEP) {
+            continue;
+        }
+        uint32_t p = enclosing_loop(a, l);
+        if (p == NONE || a->loop_trains[p] == LOOP_STEP) {
+            continue;
+        }
+        if (!iterates_data(a, l)) {
+            a->loop_trains[p] = LOOP_STEP;
+        } else if (a->loop_trains[p] == LOOP_OTHER) {
+            a->loop_trains[p] = LOOP_EPOCH;
+        }
+    }
 }
 
 /* The loop or function whose every run executes call c once: the innermost for/while body or
@@ -634,7 +683,7 @@ static void fire(analysis *a, call_graph *g, size_t i)
 {
     uint32_t o = owner_of(a, a->calls[i]);
     if (a->nodes[o].kind == K_FOR || a->nodes[o].kind == K_WHILE) {
-        a->loop_trains[o] = 1;
+        a->loop_trains[o] = LOOP_STEP;
         return;
     }
     defn *d = def_at(a, o);
@@ -686,6 +735,7 @@ void facts_build(analysis *a)
     while (g.n_work > 0) {
         fire(a, &g, g.work[--g.n_work]);
     }
+    classify_loops(a);
     for (size_t i = 0; i < nc; i++) {
         defn *t = (defn *)g.targets[i];
         if (t && enclosing_loop(a, a->calls[i]) != NONE) {

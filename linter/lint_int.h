@@ -179,6 +179,9 @@ typedef struct flat_chunk {
 
 /* ---- The project's modules (module.c) ---- */
 enum { CALL_STEP = 1, CALL_FLUSHES = 2 };
+/* What one iteration of a loop does: LOOP_STEP performs at least one optimizer update,
+ * LOOP_EPOCH runs a step loop over the data, LOOP_OTHER neither (evaluation, loading, ...). */
+enum loop_class { LOOP_OTHER = 0, LOOP_STEP = 1, LOOP_EPOCH = 2 };
 enum { MODULE_TRAINS = 1, MODULE_FLUSHES = 2, MODULE_CLASS = 4 };
 /* A function ("f"), method ("C.m") or class ("C", MODULE_CLASS) of a module, as other files
  * see it. flags: what its own module shows (MODULE_TRAINS: calling it performs a training step
@@ -245,7 +248,7 @@ typedef struct analysis {
     size_t n_calls, cap_calls;
     uint32_t *loops; /* every for/while node */
     size_t n_loops, cap_loops;
-    uint8_t *loop_trains; /* per node index: 1 if a for/while whose body trains directly */
+    uint8_t *loop_trains; /* per node index, for a for/while: its enum loop_class (facts.c) */
     /* Indexes over defs, rebuilt with them: by name (def indices sorted by name, so lookups are
      * a binary search, not a scan per call) and by node (def index or NONE per node). */
     uint32_t *def_by_name;
