@@ -144,8 +144,36 @@ static uint32_t assigned_call(const analysis *a, uint32_t expr, uint32_t before)
     return text_assigned_call(a, expr, before);
 }
 
-/* Is there `obj.attr = value` (value not None) or `obj.method(` for this object text? */
-static int attr_set(const analysis *a, const char *obj, size_t olen, const char *attr)
+/* Does the object expression obj name the trainer's variable where it stands? A plain name must
+ * resolve to the binding the Trainer(...) assignment made (not a same-named variable of another
+ * function); an attribute chain (self.trainer) must read the same text within the same class
+ * or module. */
+static int names_var(const analysis *a, uint32_t var, uint32_t obj)
+{
+    size_t vl;
+    size_t ol;
+    const char *vt = ntext(a, var, &vl);
+    const char *ot = ntext(a, obj, &ol);
+    if (vl != ol || memcmp(vt, ot, vl) != 0) {
+        return 0;
+    }
+    if (a->nodes[var].kind == K_IDENT) {
+        const binding *b = a->nodes[obj].kind == K_IDENT ? resolve_binding(a, obj) : NULL;
+        return b && b->site == var;
+    }
+    uint32_t cv = a->nodes[var].func;
+    uint32_t co = a->nodes[obj].func;
+    while (cv != 0 && a->nodes[cv].kind != K_CLASS) {
+        cv = a->nodes[cv].parent;
+    }
+    while (co != 0 && a->nodes[co].kind != K_CLASS) {
+        co = a->nodes[co].parent;
+    }
+    return cv == co;
+}
+
+/* Is there `var.attr = value` (value not None) for the trainer's variable? */
+static int attr_set(const analysis *a, uint32_t var, const char *attr)
 {
     for (uint32_t i = 0; i < a->n_nodes; i++) {
         if (a->nodes[i].kind != K_ASSIGN) {
@@ -156,17 +184,17 @@ static int attr_set(const analysis *a, const char *obj, size_t olen, const char 
             !ntext_is(a, child_field(a, left, F_ATTRIBUTE), attr)) {
             continue;
         }
-        size_t l;
-        const char *t = ntext(a, child_field(a, left, F_OBJECT), &l);
         uint32_t v = child_field(a, i, F_RIGHT);
-        if (l == olen && memcmp(t, obj, l) == 0 && v != NONE && a->nodes[v].kind != K_NONE) {
+        if (names_var(a, var, child_field(a, left, F_OBJECT)) && v != NONE &&
+            a->nodes[v].kind != K_NONE) {
             return 1;
         }
     }
     return 0;
 }
 
-static int method_called(const analysis *a, const char *obj, size_t olen, const char *m)
+/* Is var.m(...) called for the trainer's variable? */
+static int method_called(const analysis *a, uint32_t var, const char *m)
 {
     for (size_t i = 0; i < a->n_calls; i++) {
         uint32_t f = child_field(a, a->calls[i], F_FUNCTION);
@@ -174,9 +202,7 @@ static int method_called(const analysis *a, const char *obj, size_t olen, const 
             !ntext_is(a, child_field(a, f, F_ATTRIBUTE), m)) {
             continue;
         }
-        size_t l;
-        const char *t = ntext(a, child_field(a, f, F_OBJECT), &l);
-        if (l == olen && memcmp(t, obj, l) == 0) {
+        if (names_var(a, var, child_field(a, f, F_OBJECT))) {
             return 1;
         }
     }
@@ -209,8 +235,7 @@ static int strategy_on(const analysis *a, uint32_t v)
 typedef struct trainer {
     uint32_t call;   /* Trainer(...) */
     uint32_t args;   /* the TrainingArguments(...) call, or NONE */
-    const char *var; /* `trainer` in `trainer = Trainer(...)`, or NULL */
-    size_t var_len;
+    uint32_t var; /* `trainer` in `trainer = Trainer(...)` (the target node), or NONE */
 } trainer;
 
 /* Reads a Trainer(...) call. Returns 0 when its arguments cannot be read statically (a splat,
@@ -220,11 +245,12 @@ static int read_trainer(const analysis *a, uint32_t tc, trainer *t)
     memset(t, 0, sizeof *t);
     t->call = tc;
     t->args = NONE;
+    t->var = NONE;
     uint32_t p = a->nodes[tc].parent;
     if (p != NONE && a->nodes[p].kind == K_ASSIGN) {
         uint32_t left = child_field(a, p, F_LEFT);
         if (left != NONE && (a->nodes[left].kind == K_IDENT || a->nodes[left].kind == K_ATTR)) {
-            t->var = ntext(a, left, &t->var_len);
+            t->var = left;
         }
     }
     if (call_has_splat(a, tc)) {
@@ -245,8 +271,8 @@ static int read_trainer(const analysis *a, uint32_t tc, trainer *t)
 
 static int var_has(const analysis *a, const trainer *t, const char *what, int method)
 {
-    return t->var && (method ? method_called(a, t->var, t->var_len, what)
-                             : attr_set(a, t->var, t->var_len, what));
+    return t->var != NONE &&
+           (method ? method_called(a, t->var, what) : attr_set(a, t->var, what));
 }
 
 /* Evaluation runs: evaluate()/predict() is called, or the arguments turn it on. */
@@ -285,10 +311,9 @@ static int mitigated(const analysis *a, const trainer *t)
     if (apar == NONE || a->nodes[apar].kind != K_ASSIGN) {
         return 0;
     }
-    size_t al;
-    const char *at = ntext(a, child_field(a, apar, F_LEFT), &al);
-    return attr_set(a, at, al, "eval_accumulation_steps") ||
-           attr_set(a, at, al, "prediction_loss_only");
+    uint32_t target = child_field(a, apar, F_LEFT);
+    return target != NONE && (attr_set(a, target, "eval_accumulation_steps") ||
+                              attr_set(a, target, "prediction_loss_only"));
 }
 
 static void rule_eval_accum(analysis *a)
