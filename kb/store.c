@@ -2,10 +2,11 @@
  * kb_compile entry points that read files and write the image out.
  *
  * Tables: entries (one row per entry, rowid = KB order), facts (identifiers, references,
- * external references, URLs), docs, meta; three FTS5 indexes: fts (title, idents, section,
- * body; Porter-stemmed words), lines (each source line, for grep-style output), an
- * unstemmed twin fts_exact (for prefixes), and tri (trigrams, for substrings and snippets of
- * partial matches); words (the unstemmed vocabulary, for suggestions). */
+ * external references, URLs), docs, meta; FTS5 indexes: fts (title, idents, section, the
+ * entry's symptom, root cause and fix, and the whole body; Porter-stemmed words), lines (each
+ * source line, for grep-style output), an unstemmed twin fts_exact (for prefixes), and tri
+ * (trigrams, for substrings and snippets of partial matches); words (the unstemmed vocabulary, for
+ * suggestions). */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -28,17 +29,20 @@ static const char *const schema =
     " value TEXT NOT NULL, line INTEGER);"
     "CREATE INDEX facts_by_value ON facts(kind, value);"
     "CREATE INDEX facts_by_entry ON facts(entry, kind, pos);"
-    "CREATE VIRTUAL TABLE fts USING fts5(title, idents, section, body,"
+    "CREATE VIRTUAL TABLE fts USING fts5(title, idents, section, symptom, cause, fix, body,"
     " tokenize='porter unicode61 remove_diacritics 2');"
     "CREATE VIRTUAL TABLE lines USING fts5(text, entry UNINDEXED, lineno UNINDEXED,"
     " tokenize='porter unicode61 remove_diacritics 2', columnsize=0);"
     /* An unstemmed twin for prefix matching ("expandab*" cannot match the stem "expand").
      * Contentless: it only matches and ranks. Every table costs start-up time (SQLite parses
      * the whole schema on first use), so there are no more of them than needed. */
-    "CREATE VIRTUAL TABLE fts_exact USING fts5(title, idents, section, body, content='',"
+    "CREATE VIRTUAL TABLE fts_exact USING fts5(title, idents, section, symptom, cause, fix, body,"
+    " content='',"
     " tokenize='unicode61 remove_diacritics 2');"
     "CREATE VIRTUAL TABLE tri USING fts5(text, tokenize='trigram');"
-    "CREATE TABLE words(word TEXT PRIMARY KEY) WITHOUT ROWID;";
+    "CREATE TABLE words(word TEXT PRIMARY KEY) WITHOUT ROWID;"
+    "CREATE TABLE synonyms(ord INTEGER PRIMARY KEY, words TEXT NOT NULL, also TEXT NOT NULL);"
+    "CREATE TABLE links(name TEXT PRIMARY KEY, url TEXT NOT NULL);";
 
 static kb_status db_fail(sqlite3 *db, kb_diag *diag, const char *what)
 {
@@ -134,17 +138,34 @@ kb_status kb_store_image(const kb_corpus *c, unsigned char **out, size_t *out_le
 {
     sqlite3 *db = NULL;
     kb_status st = KB_ERR_DB;
-    enum { S_DOC, S_ENTRY, S_FACT, S_FTS, S_LINE, S_TRI, S_WORD, S_META, S_FTSX, N_STMT };
+    enum {
+        S_DOC,
+        S_ENTRY,
+        S_FACT,
+        S_FTS,
+        S_LINE,
+        S_TRI,
+        S_WORD,
+        S_META,
+        S_FTSX,
+        S_SYN,
+        S_LINK,
+        N_STMT
+    };
     static const char *const sql[N_STMT] = {
         "INSERT INTO docs VALUES(?,?,?,?,?)",
         "INSERT INTO entries VALUES(?,?,?,?,?,?,?,?,?,?,?)",
         "INSERT INTO facts VALUES(?,?,?,?,?)",
-        "INSERT INTO fts(rowid,title,idents,section,body) VALUES(?,?,?,?,?)",
+        "INSERT INTO fts(rowid,title,idents,section,symptom,cause,fix,body)"
+        " VALUES(?,?,?,?,?,?,?,?)",
         "INSERT INTO lines(text,entry,lineno) VALUES(?,?,?)",
         "INSERT INTO tri(rowid,text) VALUES(?,?)",
         "INSERT OR IGNORE INTO words VALUES(?)",
         "INSERT INTO meta VALUES(?,?)",
-        "INSERT INTO fts_exact(rowid,title,idents,section,body) VALUES(?,?,?,?,?)",
+        "INSERT INTO fts_exact(rowid,title,idents,section,symptom,cause,fix,body)"
+        " VALUES(?,?,?,?,?,?,?,?)",
+        "INSERT INTO synonyms VALUES(?,?,?)",
+        "INSERT OR REPLACE INTO links VALUES(?,?)",
     };
     sqlite3_stmt *s[N_STMT] = {0};
     if (sqlite3_open(":memory:", &db) != SQLITE_OK) {
@@ -204,9 +225,11 @@ kb_status kb_store_image(const kb_corpus *c, unsigned char **out, size_t *out_le
         }
         char *idents = joined(&e->idents);
         char *all = xasprintf("%s\n%s\n%s", e->title, idents, e->text);
-        int rc = exec_bind(s[S_FTS], "itttt", ord, e->title, idents, e->section, e->text);
+        int rc = exec_bind(s[S_FTS], "ittttttt", ord, e->title, idents, e->section, e->symptom,
+                           e->cause, e->fix, e->text);
         if (rc == SQLITE_OK) {
-            rc = exec_bind(s[S_FTSX], "itttt", ord, e->title, idents, e->section, e->text);
+            rc = exec_bind(s[S_FTSX], "ittttttt", ord, e->title, idents, e->section, e->symptom,
+                           e->cause, e->fix, e->text);
         }
         if (rc == SQLITE_OK) {
             rc = exec_bind(s[S_TRI], "it", ord, all);
@@ -244,6 +267,23 @@ kb_status kb_store_image(const kb_corpus *c, unsigned char **out, size_t *out_le
                 break;
             }
             p = nl + 1;
+        }
+    }
+    for (size_t i = 0; i < c->syn_words.n; i++) {
+        h = fnv1a(h, c->syn_words.items[i]);
+        h = fnv1a(h, c->syn_also.items[i]);
+        if (exec_bind(s[S_SYN], "itt", (int)i, c->syn_words.items[i], c->syn_also.items[i]) !=
+            SQLITE_OK) {
+            st = db_fail(db, diag, "cannot store synonyms");
+            goto out;
+        }
+    }
+    for (size_t i = 0; i < c->link_names.n; i++) {
+        h = fnv1a(h, c->link_urls.items[i]);
+        if (exec_bind(s[S_LINK], "tt", c->link_names.items[i], c->link_urls.items[i]) !=
+            SQLITE_OK) {
+            st = db_fail(db, diag, "cannot store links");
+            goto out;
         }
     }
     char fp[17];
@@ -303,7 +343,14 @@ kb_status kb_compile_buffers(const char *const *names, const char *const *texts,
             st = KB_ERR_INPUT;
             break;
         }
-        st = kb_corpus_add(&c, names[i], texts[i], lens[i], diag);
+        size_t nl = strlen(names[i]);
+        if (nl >= 9 && util_strcasecmp(names[i] + nl - 9, "links.tsv") == 0) {
+            st = kb_links_add(&c, names[i], texts[i], lens[i], diag);
+        } else if (nl > 4 && util_strcasecmp(names[i] + nl - 4, ".tsv") == 0) {
+            st = kb_synonyms_add(&c, names[i], texts[i], lens[i], diag);
+        } else {
+            st = kb_corpus_add(&c, names[i], texts[i], lens[i], diag);
+        }
     }
     if (st == KB_OK) {
         st = kb_corpus_finish(&c, warn, warn_ud, diag);

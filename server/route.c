@@ -170,8 +170,12 @@ static void search(srv_site *s, const srv_request *req, const char *query, srv_f
         return;
     }
 
+    /* ?exact=1: the words as typed, no spelling correction ("search instead for"). */
+    buf ex = BUF_INIT;
+    int exact = srv_query_arg(query, "exact", &ex) == 1 && ex.len == 1 && ex.data[0] == '1';
+    buf_free(&ex);
     buf key = BUF_INIT;
-    buf_printf(&key, "%c%d:%zu:", api ? 'a' : 'p', (int)fmt, limit);
+    buf_printf(&key, "%c%d:%zu:%d:", api ? 'a' : 'p', (int)fmt, limit, exact);
     buf_append(&key, q, nq.len);
     srv_rep *r = srv_cache_get(s->cache, key.data, key.len);
     if (r) {
@@ -184,7 +188,7 @@ static void search(srv_site *s, const srv_request *req, const char *query, srv_f
     kb_results *res = NULL;
     kb_diag diag;
     memset(&diag, 0, sizeof diag);
-    kb_search_opts opts = {limit, 0, 0, 0};
+    kb_search_opts opts = {limit, 0, 0, 0, exact};
     kb *k = srv_kb_acquire(s);
     kb_status st = kb_search(k, q, &opts, &res, &diag);
     srv_kb_release(s, k);
@@ -253,7 +257,7 @@ static void suggest(srv_site *s, const char *path, kb_strlist *out)
             }
         }
         kb_results *res = NULL;
-        kb_search_opts opts = {3, 0, 0, 0};
+        kb_search_opts opts = {3, 0, 0, 0, 0};
         kb_diag diag;
         memset(&diag, 0, sizeof diag);
         if (kb_search(k, word, &opts, &res, &diag) == KB_OK && res->fallback != KB_MATCH_NONE) {

@@ -270,8 +270,10 @@ static srv_status build_entries(srv_site *s, kb *k, const kb_toc *toc, char *err
                           srv_page_entry_text(s, e));
         se->md = pinned(s, SRV_CT_MD, SRV_CC_REVALIDATE, SRV_VARY_NEGOTIATED,
                         xstrdup(e->markdown ? e->markdown : ""));
-        se->json = pinned(s, SRV_CT_JSON, SRV_CC_REVALIDATE, SRV_VARY_NEGOTIATED,
-                          srv_page_entry_json(s, e));
+        char *json = kb_entry_json(k, e, "", 1);
+        se->json =
+            pinned(s, SRV_CT_JSON, SRV_CC_REVALIDATE, SRV_VARY_NEGOTIATED, xasprintf("%s\n", json));
+        free(json);
         kb_entry_free(e);
     }
     return SRV_OK;

@@ -22,13 +22,6 @@
   var active = -1;
   var pushed = page === 'search';
 
-  var NOTES = {
-    id: 'Matched the entry ID.',
-    prefix: 'No whole-word match; showing words that start with your terms.',
-    any: 'No entry has every term; showing entries with any of them.',
-    substring: 'No word match; showing matches inside words.'
-  };
-
   function visibleList() {
     if (!live.hidden) {
       return results;
@@ -67,9 +60,27 @@
   function render(data, q) {
     results.textContent = '';
     active = -1;
-    var note = data.fallback && NOTES[data.fallback] ? ' ' + NOTES[data.fallback] : '';
     var n = data.results.length;
-    statusEl.textContent = n + (n === 1 ? ' result' : ' results') + ' for \u201c' + q + '\u201d.' + note;
+    statusEl.textContent = n + (n === 1 ? ' result' : ' results') + ' for \u201c' + q + '\u201d.';
+    if (data.corrected) {
+      // The server searched a corrected query; offer the words as typed.
+      statusEl.appendChild(document.createTextNode(' Showing results for '));
+      var strong = document.createElement('strong');
+      strong.className = 'corrected';
+      strong.textContent = data.corrected;
+      statusEl.appendChild(strong);
+      statusEl.appendChild(document.createTextNode('; search instead for '));
+      var v = document.createElement('a');
+      v.className = 'verbatim';
+      v.href = '/search?exact=1&q=' + encodeURIComponent(q);
+      v.textContent = q;
+      statusEl.appendChild(v);
+      statusEl.appendChild(document.createTextNode('.'));
+    } else if (data.note && data.fallback && data.fallback !== 'none') {
+      // The one sentence the server words for every client (shell, page, API).
+      statusEl.appendChild(document.createTextNode(' ' + data.note.charAt(0).toUpperCase() +
+        data.note.slice(1) + '.'));
+    }
     if (!n && data.suggestion) {
       statusEl.appendChild(document.createTextNode(' Did you mean '));
       var a = document.createElement('a');
@@ -99,11 +110,11 @@
       link.appendChild(document.createTextNode(' \u2014 '));
       link.appendChild(title);
       li.appendChild(link);
-      if (hit.snippet) {
+      if (hit.snippet_html) {
         var p = document.createElement('p');
         p.className = 'snippet';
         // The server escapes the snippet and adds only <mark>: safe HTML by contract.
-        p.innerHTML = hit.snippet;
+        p.innerHTML = hit.snippet_html;
         li.appendChild(p);
       }
       var sec = document.createElement('p');

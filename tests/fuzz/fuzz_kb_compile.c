@@ -54,7 +54,7 @@ static void read_back(kb *k)
             char *t = kb_render_text(e->markdown, 1, 60);
             free(t);
             kb_results *r = NULL;
-            kb_search_opts o = {5, 0, 1, 0};
+            kb_search_opts o = {5, 0, 1, 0, 0};
             if (kb_search(k, e->title, &o, &r, &d) == KB_OK) {
                 for (size_t h = 0; h < r->n; h++) {
                     fuzz_touch(r->hits[h].snippet);
