@@ -21,7 +21,11 @@ static json_t *jstr(const char *s)
     }
     buf b = BUF_INIT;
     for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        buf_putc(&b, *p < 0x80 ? (char)*p : '?');
+        if (*p < 0x80) {
+            buf_append(&b, (const char *)p, 1);
+        } else {
+            buf_putc(&b, '?');
+        }
     }
     j = json_string(b.data ? b.data : "");
     buf_free(&b);
@@ -211,9 +215,10 @@ char *kb_results_json(const kb_results *r, const char *query, size_t limit, cons
     json_object_set_new(root, "query", jstr(query));
     json_object_set_new(root, "understood", jstr(r->understood ? r->understood : ""));
     json_object_set_new(root, "match", jstr(kb_fallback_name(r->fallback)));
-    json_object_set_new(root, "fallback", r->fallback == KB_MATCH_ALL || r->fallback == KB_MATCH_ID
-                                              ? json_null()
-                                              : jstr(kb_fallback_name(r->fallback)));
+    json_object_set_new(root, "fallback",
+                        r->fallback == KB_MATCH_ALL || r->fallback == KB_MATCH_ID
+                            ? json_null()
+                            : jstr(kb_fallback_name(r->fallback)));
     json_object_set_new(root, "note", jstr(note));
     json_object_set_new(root, "corrected", jstr(r->corrected));
     json_object_set_new(root, "suggestion", jstr(r->suggestion));

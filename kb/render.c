@@ -180,6 +180,24 @@ static size_t cut_at(const char *s, size_t n, size_t width)
     return i < n ? i : 0;
 }
 
+/* A word text[i..j) wider than the line (a URL) is cut into lines of the full width, so that
+ * the terminal does not wrap it at column 0; its trailing punctuation stays with it. Returns
+ * where the rest of the word starts. Words with ANSI escapes are left whole. */
+static size_t cut_long_word(const char *text, size_t i, size_t j, size_t width, kb_strlist *out)
+{
+    while (visible_width(text + i, j - i) > width && !memchr(text + i, 0x1b, j - i)) {
+        size_t cut = cut_at(text + i, j - i, width);
+        if (cut == 0) {
+            break;
+        }
+        char *piece = xstrndup(text + i, cut);
+        kb_strlist_push(out, piece);
+        free(piece);
+        i += cut;
+    }
+    return i;
+}
+
 /* Splits text into lines of at most width visible columns, breaking at spaces (a longer word
  * stands alone). Explicit newlines are kept. */
 static void wrap(const char *text, size_t width, kb_strlist *out)
@@ -213,19 +231,8 @@ static void wrap(const char *text, size_t width, kb_strlist *out)
             buf_free(&line);
             line_w = 0;
         }
-        /* A word wider than the line (a URL) is cut into lines of the full width, so that the
-         * terminal does not wrap it at column 0; its trailing punctuation stays with it. */
-        while (w > width && !memchr(text + i, 0x1b, j - i)) {
-            size_t cut = cut_at(text + i, j - i, width);
-            if (cut == 0) {
-                break;
-            }
-            char *piece = xstrndup(text + i, cut);
-            kb_strlist_push(out, piece);
-            free(piece);
-            i += cut;
-            w = visible_width(text + i, j - i);
-        }
+        i = cut_long_word(text, i, j, width, out);
+        w = visible_width(text + i, j - i);
         if (line_w) {
             buf_putc(&line, ' ');
             line_w++;

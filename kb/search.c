@@ -397,7 +397,7 @@ static void aux_mask(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_cont
         int io = 0;
         if (api->xInst(fts, i, &ip, &ic, &io) == SQLITE_OK && ip >= 0 && ip < np && ic >= 0 &&
             ic < 32) {
-            masks[ip] |= 1u << ic;
+            masks[ip] |= 1U << ic;
         }
     }
     sqlite3_result_blob(ctx, masks, np * (int)sizeof masks[0], SQLITE_TRANSIENT);
@@ -814,7 +814,7 @@ static double best_col(uint32_t mask)
 {
     double w = 0.0;
     for (int col = 0; col < N_COLS; col++) {
-        if ((mask & (1u << col)) && col_weight[col] > w) {
+        if ((mask & (1U << col)) && col_weight[col] > w) {
             w = col_weight[col];
         }
     }
@@ -845,13 +845,13 @@ static int group_in_title(const plan *p, const group *g, const cand *c)
 {
     for (size_t a = 0; a < g->n_alts; a++) {
         for (int i = g->alts[a].first; i < g->alts[a].first + g->alts[a].n; i++) {
-            if (c->mask[i] & 1u) {
+            if (c->mask[i] & 1U) {
                 return 1;
             }
         }
     }
     for (size_t t = 0; t < g->n_tok; t++) {
-        if (c->mask[g->tok[t]] & 1u) {
+        if (c->mask[g->tok[t]] & 1U) {
             return 1;
         }
     }
@@ -1178,11 +1178,6 @@ static char *suggest(kb *k, const query *q)
 
 /* ---- Filling hits ---------------------------------------------------------------------- */
 
-static int utf8_cont(unsigned char c)
-{
-    return (c & 0xC0) == 0x80;
-}
-
 static char *first_words(const char *text, size_t words)
 {
     buf b = BUF_INIT;
@@ -1243,16 +1238,11 @@ static void put_marked(buf *b, const char *s, size_t n)
 /* A ~30-word snippet of text around the first match of a term, cut at word boundaries, with
  * every match marked. Terms match at word starts (prefix fallbacks) or anywhere (substrings).
  * NULL when no term occurs. */
-static char *word_snippet(const char *text, const query *q, int word_starts)
+static char *word_snippet(const char *text, const query *q, int word_starts);
+
+/* Where a snippet around first begins: six words back, at a word start. */
+static const char *snippet_start(const char *text, const char *first)
 {
-    const char *first = NULL;
-    for (const char *s = text; *s && !first; s++) {
-        first = match_at(text, s, q, word_starts) ? s : NULL;
-    }
-    if (!first) {
-        return NULL;
-    }
-    /* Back up six words, to a word start. */
     const char *start = first;
     for (int words = 0; start > text && words < 6;) {
         start--;
@@ -1263,6 +1253,22 @@ static char *word_snippet(const char *text, const query *q, int word_starts)
     while (start > text && !is_space(start[-1])) {
         start--;
     }
+    return start;
+}
+
+static char *word_snippet(const char *text, const query *q, int word_starts)
+{
+    const char *first = NULL;
+    if (!text) {
+        return NULL;
+    }
+    for (const char *s = text; *s && !first; s++) {
+        first = match_at(text, s, q, word_starts) ? s : NULL;
+    }
+    if (!first) {
+        return NULL;
+    }
+    const char *start = snippet_start(text, first);
     buf b = BUF_INIT;
     if (start > text) {
         buf_puts(&b, "…");
@@ -1293,8 +1299,7 @@ static char *word_snippet(const char *text, const query *q, int word_starts)
     if (*s) {
         buf_puts(&b, "…");
     }
-    (void)utf8_cont;
-    return buf_detach(&b);
+    return b.data ? buf_detach(&b) : xstrdup("");
 }
 
 static void fill_hit(kb *k, kb_hit *h, int ord, char **out_text)
@@ -1608,7 +1613,7 @@ static void fill_one(kb *k, kb_results *r, const found *f, const query *q,
     if (opts->skip_snippets || r->fallback == KB_MATCH_ID) {
         /* first words, as filled by fill_hit */
     } else if (r->fallback == KB_MATCH_ALL || r->fallback == KB_MATCH_ANY) {
-        fill_snippet(k, h, opts->raw ? "fts" : "fts", f->expr, ord);
+        fill_snippet(k, h, "fts", f->expr, ord);
     }
     if (!opts->skip_snippets && !strstr(h->snippet, KB_MARK_OPEN) && r->fallback != KB_MATCH_ID &&
         !opts->raw) {

@@ -134,36 +134,41 @@ static char *joined(const kb_strlist *l)
     return buf_detach(&b);
 }
 
+/* The synonym and links tables, into the fingerprint too. */
+static kb_status store_tables(sqlite3 *db, sqlite3_stmt *syn, sqlite3_stmt *link,
+                              const kb_corpus *c, unsigned long long *h, kb_diag *diag)
+{
+    for (size_t i = 0; i < c->syn_words.n; i++) {
+        *h = fnv1a(*h, c->syn_words.items[i]);
+        *h = fnv1a(*h, c->syn_also.items[i]);
+        if (exec_bind(syn, "itt", (int)i, c->syn_words.items[i], c->syn_also.items[i]) !=
+            SQLITE_OK) {
+            return db_fail(db, diag, "cannot store synonyms");
+        }
+    }
+    for (size_t i = 0; i < c->link_names.n; i++) {
+        *h = fnv1a(*h, c->link_urls.items[i]);
+        if (exec_bind(link, "tt", c->link_names.items[i], c->link_urls.items[i]) != SQLITE_OK) {
+            return db_fail(db, diag, "cannot store links");
+        }
+    }
+    return KB_OK;
+}
+
 kb_status kb_store_image(const kb_corpus *c, unsigned char **out, size_t *out_len, kb_diag *diag)
 {
     sqlite3 *db = NULL;
     kb_status st = KB_ERR_DB;
-    enum {
-        S_DOC,
-        S_ENTRY,
-        S_FACT,
-        S_FTS,
-        S_LINE,
-        S_TRI,
-        S_WORD,
-        S_META,
-        S_FTSX,
-        S_SYN,
-        S_LINK,
-        N_STMT
-    };
+    enum { S_DOC, S_ENTRY, S_FACT, S_FTS, S_LINE, S_TRI, S_WORD, S_META, S_SYN, S_LINK, N_STMT };
     static const char *const sql[N_STMT] = {
         "INSERT INTO docs VALUES(?,?,?,?,?)",
         "INSERT INTO entries VALUES(?,?,?,?,?,?,?,?,?,?,?)",
         "INSERT INTO facts VALUES(?,?,?,?,?)",
-        "INSERT INTO fts(rowid,title,idents,section,symptom,cause,fix,body)"
-        " VALUES(?,?,?,?,?,?,?,?)",
+        "INSERT INTO fts(rowid,title,idents,section,symptom,cause,fix,body)VALUES(?,?,?,?,?,?,?,?)",
         "INSERT INTO lines(text,entry,lineno) VALUES(?,?,?)",
         "INSERT INTO tri(rowid,text) VALUES(?,?)",
         "INSERT OR IGNORE INTO words VALUES(?)",
         "INSERT INTO meta VALUES(?,?)",
-        "INSERT INTO fts_exact(rowid,title,idents,section,symptom,cause,fix,body)"
-        " VALUES(?,?,?,?,?,?,?,?)",
         "INSERT INTO synonyms VALUES(?,?,?)",
         "INSERT OR REPLACE INTO links VALUES(?,?)",
     };
@@ -228,10 +233,6 @@ kb_status kb_store_image(const kb_corpus *c, unsigned char **out, size_t *out_le
         int rc = exec_bind(s[S_FTS], "ittttttt", ord, e->title, idents, e->section, e->symptom,
                            e->cause, e->fix, e->text);
         if (rc == SQLITE_OK) {
-            rc = exec_bind(s[S_FTSX], "ittttttt", ord, e->title, idents, e->section, e->symptom,
-                           e->cause, e->fix, e->text);
-        }
-        if (rc == SQLITE_OK) {
             rc = exec_bind(s[S_TRI], "it", ord, all);
         }
         add_words(s[S_WORD], all);
@@ -269,22 +270,8 @@ kb_status kb_store_image(const kb_corpus *c, unsigned char **out, size_t *out_le
             p = nl + 1;
         }
     }
-    for (size_t i = 0; i < c->syn_words.n; i++) {
-        h = fnv1a(h, c->syn_words.items[i]);
-        h = fnv1a(h, c->syn_also.items[i]);
-        if (exec_bind(s[S_SYN], "itt", (int)i, c->syn_words.items[i], c->syn_also.items[i]) !=
-            SQLITE_OK) {
-            st = db_fail(db, diag, "cannot store synonyms");
-            goto out;
-        }
-    }
-    for (size_t i = 0; i < c->link_names.n; i++) {
-        h = fnv1a(h, c->link_urls.items[i]);
-        if (exec_bind(s[S_LINK], "tt", c->link_names.items[i], c->link_urls.items[i]) !=
-            SQLITE_OK) {
-            st = db_fail(db, diag, "cannot store links");
-            goto out;
-        }
+    if (store_tables(db, s[S_SYN], s[S_LINK], c, &h, diag) != KB_OK) {
+        goto out;
     }
     char fp[17];
     snprintf(fp, sizeof fp, "%016llx", h);
@@ -301,6 +288,9 @@ kb_status kb_store_image(const kb_corpus *c, unsigned char **out, size_t *out_le
                      "COMMIT; INSERT INTO fts(fts) VALUES('optimize');"
                      "INSERT INTO lines(lines) VALUES('optimize');"
                      "INSERT INTO tri(tri) VALUES('optimize');"
+                     /* The unstemmed twin indexes the same columns. */
+                     "INSERT INTO fts_exact(rowid,title,idents,section,symptom,cause,fix,body)"
+                     " SELECT rowid,title,idents,section,symptom,cause,fix,body FROM fts;"
                      "INSERT INTO fts_exact(fts_exact) VALUES('optimize'); VACUUM;",
                      NULL, NULL, &err) != SQLITE_OK) {
         kb_diag_set(diag, "", 0, "cannot finish database: %s", err ? err : "?");

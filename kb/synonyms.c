@@ -1,7 +1,7 @@
-/* The readers of the compiler's table inputs. The synonym table's reader: a .tsv given to the compiler next to the guides. Each row says
- * which words people type for something the guide words differently, and the query that
- * needed it (so that a row can be dropped once its case passes without it). Rows go into the
- * KB's synonyms table; search.c applies them. Pure: no I/O. */
+/* The readers of the compiler's table inputs. The synonym table's reader: a .tsv given to the
+ * compiler next to the guides. Each row says which words people type for something the guide words
+ * differently, and the query that needed it (so that a row can be dropped once its case passes
+ * without it). Rows go into the KB's synonyms table; search.c applies them. Pure: no I/O. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,7 +13,10 @@ static char *normalize(char *s)
 {
     size_t o = 0;
     for (size_t i = 0; s[i]; i++) {
-        char ch = s[i] >= 'A' && s[i] <= 'Z' ? (char)(s[i] + 32) : s[i];
+        char ch = s[i];
+        if (ch >= 'A' && ch <= 'Z') {
+            ch = (char)(ch - 'A' + 'a');
+        }
         if (ch == ' ' && (o == 0 || s[o - 1] == ' ')) {
             continue;
         }
@@ -49,8 +52,7 @@ static int check_alternatives(char *also)
 
 /* Calls row(c, name, lineno, line, diag) for each line that is not blank or a # comment (CR
  * stripped), until one returns an error. */
-typedef kb_status (*row_fn)(kb_corpus *c, const char *name, int lineno, char *line,
-                            kb_diag *diag);
+typedef kb_status (*row_fn)(kb_corpus *c, const char *name, int lineno, char *line, kb_diag *diag);
 
 static kb_status each_row(kb_corpus *c, const char *name, const char *what, const char *text,
                           size_t len, row_fn row, kb_diag *diag)
@@ -82,8 +84,7 @@ static kb_status each_row(kb_corpus *c, const char *name, const char *what, cons
     return st;
 }
 
-static kb_status synonym_row(kb_corpus *c, const char *name, int lineno, char *line,
-                             kb_diag *diag)
+static kb_status synonym_row(kb_corpus *c, const char *name, int lineno, char *line, kb_diag *diag)
 {
     char *t1 = strchr(line, '\t');
     char *t2 = t1 ? strchr(t1 + 1, '\t') : NULL;
@@ -127,8 +128,7 @@ static kb_status link_row(kb_corpus *c, const char *name, int lineno, char *line
     return KB_OK;
 }
 
-kb_status kb_links_add(kb_corpus *c, const char *name, const char *text, size_t len,
-                       kb_diag *diag)
+kb_status kb_links_add(kb_corpus *c, const char *name, const char *text, size_t len, kb_diag *diag)
 {
     return each_row(c, name, "links table", text, len, link_row, diag);
 }

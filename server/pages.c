@@ -56,6 +56,30 @@ static int is_web_url(const char *u)
     return strncmp(u, "https://", 8) == 0 || strncmp(u, "http://", 7) == 0;
 }
 
+/* The documents an entry refers to outside the KB: each says so, and links to its public
+ * source where the KB knows one. */
+static void external_list(buf *m, const kb_entry *e)
+{
+    if (e->ext_refs.n) {
+        buf_puts(m, "<section><h2>Elsewhere</h2>\n<ul class=\"external\">\n");
+        for (size_t i = 0; i < e->ext_refs.n; i++) {
+            const char *url = i < e->ext_urls.n ? e->ext_urls.items[i] : "";
+            buf_puts(m, "<li>");
+            if (*url) {
+                buf_puts(m, "<a rel=\"external noopener noreferrer\" href=\"");
+                esc(m, url);
+                buf_puts(m, "\">");
+            }
+            buf_puts(m, "<span class=\"ext-ref\">");
+            esc(m, e->ext_refs.items[i]);
+            buf_puts(m, *url ? "</span></a>" : "</span>");
+            buf_puts(m, " <span class=\"note\">(outside this knowledge base");
+            buf_puts(m, *url ? "; its public source)</span></li>\n" : ")</span></li>\n");
+        }
+        buf_puts(m, "</ul></section>\n");
+    }
+}
+
 char *srv_page_entry_html(const srv_site *s, const kb_entry *e)
 {
     buf m = BUF_INIT;
@@ -87,24 +111,7 @@ char *srv_page_entry_html(const srv_site *s, const kb_entry *e)
 
     id_list(&m, s, "References", &e->refs);
     id_list(&m, s, "Referenced by", &e->backlinks);
-    if (e->ext_refs.n) {
-        buf_puts(&m, "<section><h2>Elsewhere</h2>\n<ul class=\"external\">\n");
-        for (size_t i = 0; i < e->ext_refs.n; i++) {
-            const char *url = i < e->ext_urls.n ? e->ext_urls.items[i] : "";
-            buf_puts(&m, "<li>");
-            if (*url) {
-                buf_puts(&m, "<a rel=\"external noopener noreferrer\" href=\"");
-                esc(&m, url);
-                buf_puts(&m, "\">");
-            }
-            buf_puts(&m, "<span class=\"ext-ref\">");
-            esc(&m, e->ext_refs.items[i]);
-            buf_puts(&m, *url ? "</span></a>" : "</span>");
-            buf_puts(&m, " <span class=\"note\">(outside this knowledge base");
-            buf_puts(&m, *url ? "; its public source)</span></li>\n" : ")</span></li>\n");
-        }
-        buf_puts(&m, "</ul></section>\n");
-    }
+    external_list(&m, e);
     size_t n_urls = 0;
     for (size_t i = 0; i < e->urls.n; i++) {
         if (!is_web_url(e->urls.items[i])) {
@@ -283,6 +290,33 @@ static const kb_doc_info *find_doc(const kb_docs *d, const char *name)
     return NULL;
 }
 
+/* The document's introduction as it applies here, then how to search here. */
+static void intro_html(buf *m, const kb_doc_info *di)
+{
+    char *examples = NULL;
+    char *md = intro_here(di ? di->intro_md : "", &examples);
+    char *html = kb_render_html(md);
+    char *intro = srv_anchor_headings(html ? html : "", "intro");
+    buf_puts(m, intro);
+    free(intro);
+    free(html);
+    free(md);
+    buf_puts(m, "<p class=\"hint\" id=\"how-to-search\">To search here: type a symptom, "
+                "an error message or a keyword in the box above (<kbd>/</kbd> or "
+                "<kbd>Ctrl</kbd>+<kbd>K</kbd>; arrows and <kbd>Enter</kbd> open a "
+                "result)");
+    if (examples) {
+        char *eg = srv_inline_html(examples);
+        buf_printf(m, ", e.g. %s", eg);
+        free(eg);
+        free(examples);
+    }
+    buf_puts(m, ". From a shell: <code>oomkb search &lt;keyword&gt;</code> and "
+                "<code>oomkb show M8</code>, or <code>curl "
+                "'HOST/search?q=fragmentation'</code> and <code>curl HOST/M8</code>."
+                "</p>\n");
+}
+
 char *srv_page_home_html(const srv_site *s, const kb_toc *t, const kb_docs *d)
 {
     buf m = BUF_INIT;
@@ -300,28 +334,8 @@ char *srv_page_home_html(const srv_site *s, const kb_toc *t, const kb_docs *d)
             buf_puts(&m, "<section class=\"intro\">\n<h1>");
             esc(&m, di ? di->title : it->doc);
             buf_puts(&m, "</h1>\n");
-            char *examples = NULL;
-            char *md = intro_here(di ? di->intro_md : "", &examples);
-            char *html = kb_render_html(md);
-            char *intro = srv_anchor_headings(html ? html : "", "intro");
-            buf_puts(&m, intro);
-            free(intro);
-            free(html);
-            free(md);
-            buf_puts(&m, "<p class=\"hint\" id=\"how-to-search\">To search here: type a symptom, "
-                         "an error message or a keyword in the box above (<kbd>/</kbd> or "
-                         "<kbd>Ctrl</kbd>+<kbd>K</kbd>; arrows and <kbd>Enter</kbd> open a "
-                         "result)");
-            if (examples) {
-                char *eg = srv_inline_html(examples);
-                buf_printf(&m, ", e.g. %s", eg);
-                free(eg);
-                free(examples);
-            }
-            buf_puts(&m, ". From a shell: <code>oomkb search &lt;keyword&gt;</code> and "
-                         "<code>oomkb show M8</code>, or <code>curl "
-                         "'HOST/search?q=fragmentation'</code> and <code>curl HOST/M8</code>."
-                         "</p>\n</section>\n<nav class=\"toc\" aria-label=\"Entries\">\n");
+            intro_html(&m, di);
+            buf_puts(&m, "</section>\n<nav class=\"toc\" aria-label=\"Entries\">\n");
         }
         if (!section || strcmp(section, it->section) != 0) {
             if (section) {

@@ -134,6 +134,15 @@ static size_t limit_arg(const char *query, size_t dflt)
     return limit;
 }
 
+/* ?exact=1: the words as typed, no spelling correction (the "search instead for" link). */
+static int exact_arg(const char *query)
+{
+    buf v = BUF_INIT;
+    int exact = srv_query_arg(query, "exact", &v) == 1 && v.len == 1 && v.data[0] == '1';
+    buf_free(&v);
+    return exact;
+}
+
 /* Runs a search (or takes it from the cache) and answers it in fmt. */
 static void search(srv_site *s, const srv_request *req, const char *query, srv_fmt fmt, int api,
                    srv_answer *out)
@@ -170,10 +179,7 @@ static void search(srv_site *s, const srv_request *req, const char *query, srv_f
         return;
     }
 
-    /* ?exact=1: the words as typed, no spelling correction ("search instead for"). */
-    buf ex = BUF_INIT;
-    int exact = srv_query_arg(query, "exact", &ex) == 1 && ex.len == 1 && ex.data[0] == '1';
-    buf_free(&ex);
+    int exact = exact_arg(query);
     buf key = BUF_INIT;
     buf_printf(&key, "%c%d:%zu:%d:", api ? 'a' : 'p', (int)fmt, limit, exact);
     buf_append(&key, q, nq.len);
