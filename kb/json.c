@@ -134,102 +134,146 @@ char *kb_entry_json(kb *k, const kb_entry *e, const char *base_url, int pretty)
     return dump(o, pretty);
 }
 
-char *kb_marked_html(const char *s)
+/* ---- Hits and answers: written directly (they are made for every new search, where
+ * building and dumping a jansson tree was a third of the cost) ----------------------------- */
+
+/* Appends s as a JSON string; marks dropped (plain) or turned into <mark> (html, with the
+ * text HTML-escaped). Bytes that are not UTF-8 (never in a KB; the query is checked) become
+ * '?'. */
+static void put_str(buf *b, const char *s, int marks_html, int drop_marks)
 {
-    buf b = BUF_INIT;
+    static const char hex[] = "0123456789abcdef";
+    if (!s) {
+        buf_puts(b, "null");
+        return;
+    }
+    int utf8 = util_utf8_valid(s, strlen(s), NULL, NULL);
     int open = 0;
-    for (const char *p = s ? s : ""; *p; p++) {
-        if (*p == KB_MARK_OPEN[0]) {
-            if (!open) {
-                buf_puts(&b, "<mark>");
+    buf_putc(b, '"');
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        unsigned char c = *p;
+        if ((c == KB_MARK_OPEN[0] || c == KB_MARK_CLOSE[0]) && (marks_html || drop_marks)) {
+            if (marks_html && (c == KB_MARK_OPEN[0]) != open) {
+                buf_puts(b, open ? "</mark>" : "<mark>");
+                open = !open;
             }
-            open = 1;
-        } else if (*p == KB_MARK_CLOSE[0]) {
-            if (open) {
-                buf_puts(&b, "</mark>");
+        } else if (c == '"' || c == '\\') {
+            buf_putc(b, '\\');
+            buf_putc(b, (char)c);
+        } else if (marks_html && (c == '<' || c == '>' || c == '&' || c == '\'')) {
+            buf_puts(b, c == '<' ? "&lt;" : c == '>' ? "&gt;" : c == '&' ? "&amp;" : "&#39;");
+        } else if (c == '\n') {
+            buf_puts(b, "\\n");
+        } else if (c == '\t') {
+            buf_puts(b, "\\t");
+        } else if (c < 0x20 || c == 0x7F) {
+            if (!marks_html) {
+                buf_puts(b, "\\u00");
+                buf_putc(b, hex[c >> 4]);
+                buf_putc(b, hex[c & 15]);
             }
-            open = 0;
-        } else if ((unsigned char)*p < 0x20 && *p != '\n' && *p != '\t') {
-            continue;
         } else {
-            buf_html_escape(&b, p, 1);
+            buf_putc(b, c >= 0x80 && !utf8 ? '?' : (char)c);
         }
     }
     if (open) {
-        buf_puts(&b, "</mark>");
+        buf_puts(b, "</mark>");
     }
-    return b.data ? buf_detach(&b) : xstrdup("");
+    buf_putc(b, '"');
 }
 
-static char *unmarked(const char *s)
+/* Appends "key": for the next member (a comma first unless it opens the object). */
+static void put_key(buf *b, const char *key)
 {
-    buf b = BUF_INIT;
-    for (const char *p = s ? s : ""; *p; p++) {
-        if (*p != KB_MARK_OPEN[0] && *p != KB_MARK_CLOSE[0]) {
-            buf_putc(&b, *p);
-        }
+    char last = b->len ? b->data[b->len - 1] : '{';
+    if (last != '{' && last != '[') {
+        buf_putc(b, ',');
     }
-    return b.data ? buf_detach(&b) : xstrdup("");
+    buf_putc(b, '"');
+    buf_puts(b, key);
+    buf_puts(b, "\":");
 }
 
-static json_t *hit_json(const kb_results *r, size_t i, const char *base)
+static void put_hit(buf *b, const kb_results *r, size_t i, const char *base)
 {
     const kb_hit *h = &r->hits[i];
-    json_t *o = json_object();
+    buf_putc(b, '{');
+    put_key(b, "id");
+    put_str(b, h->id, 0, 0);
+    put_key(b, "title");
+    put_str(b, h->title, 0, 0);
+    put_key(b, "section");
+    put_str(b, h->section, 0, 0);
+    put_key(b, "url");
     char *url = entry_url(base, h->id);
-    char *plain = unmarked(h->snippet);
-    char *html = kb_marked_html(h->snippet);
-    json_object_set_new(o, "id", jstr(h->id));
-    json_object_set_new(o, "title", jstr(h->title));
-    json_object_set_new(o, "section", jstr(h->section));
-    json_object_set_new(o, "url", jstr(url));
-    json_object_set_new(o, "score", json_real(h->score));
-    json_object_set_new(o, "match", jstr(kb_fallback_name(r->fallback)));
-    json_object_set_new(o, "snippet", jstr(plain));
-    json_object_set_new(o, "snippet_html", jstr(html));
-    json_t *lines = json_array();
-    for (size_t j = 0; j < h->n_lines; j++) {
-        char *t = unmarked(h->lines[j].text);
-        json_t *l = json_object();
-        json_object_set_new(l, "line", json_integer(h->lines[j].lineno));
-        json_object_set_new(l, "text", jstr(t));
-        json_array_append_new(lines, l);
-        free(t);
-    }
-    json_object_set_new(o, "lines", lines);
+    put_str(b, url, 0, 0);
     free(url);
-    free(plain);
-    free(html);
-    return o;
+    put_key(b, "score");
+    buf_printf(b, "%.17g", h->score);
+    put_key(b, "match");
+    put_str(b, kb_fallback_name(r->fallback), 0, 0);
+    put_key(b, "snippet");
+    put_str(b, h->snippet ? h->snippet : "", 0, 1);
+    put_key(b, "snippet_html");
+    put_str(b, h->snippet ? h->snippet : "", 1, 0);
+    put_key(b, "lines");
+    buf_putc(b, '[');
+    for (size_t j = 0; j < h->n_lines; j++) {
+        buf_puts(b, j ? ",{" : "{");
+        put_key(b, "line");
+        buf_printf(b, "%d", h->lines[j].lineno);
+        put_key(b, "text");
+        put_str(b, h->lines[j].text, 0, 1);
+        buf_putc(b, '}');
+    }
+    buf_puts(b, "]}");
 }
 
 char *kb_hit_json(const kb_results *r, size_t i, const char *base_url)
 {
-    return dump(hit_json(r, i, base_url), 0);
+    buf b = BUF_INIT;
+    put_hit(&b, r, i, base_url);
+    return buf_detach(&b);
 }
 
 char *kb_results_json(const kb_results *r, const char *query, size_t limit, const char *base_url)
 {
-    json_t *root = json_object();
+    buf b = BUF_INIT;
     char *note = kb_results_note(r);
-    json_object_set_new(root, "query", jstr(query));
-    json_object_set_new(root, "understood", jstr(r->understood ? r->understood : ""));
-    json_object_set_new(root, "match", jstr(kb_fallback_name(r->fallback)));
-    json_object_set_new(root, "fallback",
-                        r->fallback == KB_MATCH_ALL || r->fallback == KB_MATCH_ID
-                            ? json_null()
-                            : jstr(kb_fallback_name(r->fallback)));
-    json_object_set_new(root, "note", jstr(note));
-    json_object_set_new(root, "corrected", jstr(r->corrected));
-    json_object_set_new(root, "suggestion", jstr(r->suggestion));
-    json_object_set_new(root, "limit", json_integer((json_int_t)limit));
-    json_object_set_new(root, "count", json_integer((json_int_t)r->n));
-    json_object_set_new(root, "total", json_integer((json_int_t)r->total));
-    json_t *arr = json_array();
+    buf_putc(&b, '{');
+    put_key(&b, "query");
+    put_str(&b, query, 0, 0);
+    put_key(&b, "understood");
+    put_str(&b, r->understood ? r->understood : "", 0, 0);
+    put_key(&b, "match");
+    put_str(&b, kb_fallback_name(r->fallback), 0, 0);
+    put_key(&b, "fallback");
+    put_str(&b,
+            r->fallback == KB_MATCH_ALL || r->fallback == KB_MATCH_ID
+                ? NULL
+                : kb_fallback_name(r->fallback),
+            0, 0);
+    put_key(&b, "note");
+    put_str(&b, note, 0, 0);
+    put_key(&b, "corrected");
+    put_str(&b, r->corrected, 0, 0);
+    put_key(&b, "suggestion");
+    put_str(&b, r->suggestion, 0, 0);
+    put_key(&b, "limit");
+    buf_printf(&b, "%zu", limit);
+    put_key(&b, "count");
+    buf_printf(&b, "%zu", r->n);
+    put_key(&b, "total");
+    buf_printf(&b, "%zu", r->total);
+    put_key(&b, "results");
+    buf_putc(&b, '[');
     for (size_t i = 0; i < r->n; i++) {
-        json_array_append_new(arr, hit_json(r, i, base_url));
+        if (i) {
+            buf_putc(&b, ',');
+        }
+        put_hit(&b, r, i, base_url);
     }
-    json_object_set_new(root, "results", arr);
+    buf_puts(&b, "]}");
     free(note);
-    return dump(root, 0);
+    return buf_detach(&b);
 }

@@ -248,10 +248,6 @@ char *kb_hit_json(const kb_results *r, size_t i, const char *base_url);
  * (hits as kb_hit_json). Caller frees. */
 char *kb_results_json(const kb_results *r, const char *query, size_t limit, const char *base_url);
 
-/* s HTML-escaped with KB_MARK_OPEN/CLOSE as <mark></mark> (balanced) and other control bytes
- * dropped. Caller frees. */
-char *kb_marked_html(const char *s);
-
 /* ---- Rendering ------------------------------------------------------------------------ */
 
 /* Renders markdown for a terminal: headings, emphasis, code, lists and tables laid out in

@@ -32,12 +32,35 @@ struct kb {
     size_t n_synonyms;
     char **vocab; /* the indexed words, for spelling corrections (NULL until needed) */
     size_t n_vocab;
+    struct kb_brief *briefs; /* per entry, by ord: what a hit shows (NULL until needed) */
+    size_t n_briefs;
+    /* The index's own tokenizer (porter over unicode61), to find stemmed matches in a hit's
+     * text without asking FTS5 for a snippet per hit. */
+    fts5_tokenizer stemmer;
+    Fts5Tokenizer *stemmer_handle; /* NULL when unavailable: snippets come from FTS5 */
 };
+
+/* What a search hit shows of an entry, read once per handle. */
+typedef struct kb_brief {
+    char *id, *title, *section, *text;
+    struct kb_tok *toks; /* text's words with their stems (snippets; NULL until needed) */
+    size_t n_toks;
+    unsigned *title_stems; /* hashes of the title's stemmed words (NULL until needed) */
+    size_t n_title_stems;
+} kb_brief;
+
+/* One word of an entry's text: where it is and its stem as the index has it. */
+typedef struct kb_tok {
+    unsigned start, end; /* byte offsets in the text */
+    unsigned hash;       /* of the stem, to compare words without strcmp */
+    char *stem;
+} kb_tok;
 
 /* One row of a KB's synonym table: when the query has these words, each alternative counts
  * as them. */
 typedef struct kb_synonym {
     char **words; /* lowercase query words, in order */
+    int *stop;    /* per word: a stopword */
     size_t n_words;
     kb_strlist also; /* alternatives (a word or a phrase each) */
 } kb_synonym;

@@ -18,7 +18,9 @@
  * IDF near zero), so an entry's score is, over the groups it matches, the group's rarity
  * (log IDF over entries) times where it matched: title 1, symptom 0.9, identifiers 0.8, root
  * cause 0.6, fix and section 0.5, body 0.3, plus a bonus when the whole query is a phrase of
- * the entry; ties go to bm25 (column weights), then KB order. */
+ * the entry; ties go to how often the words occur, by column (title 10, symptom 8, identifiers
+ * 5, cause 4, fix 3, section 2, body 1; three occurrences of a phrase at most), then KB order.
+ * (bm25() would ask FTS5 for every phrase's document frequency again on every row.) */
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -39,9 +41,10 @@ static const double col_weight[N_COLS] = {1.5, 1.0, 0.6, 1.3, 0.8, 0.6, 0.2};
 
 typedef struct term {
     char *text;
-    int phrase; /* typed in double quotes */
-    int prefix; /* typed with a trailing * */
-    int stop;   /* a stopword in a query that has other words: only synonym rows use it */
+    char *lower; /* text in lowercase ASCII */
+    int phrase;  /* typed in double quotes */
+    int prefix;  /* typed with a trailing * */
+    int stop;    /* a stopword in a query that has other words: only synonym rows use it */
 } term;
 
 typedef struct query {
@@ -59,8 +62,8 @@ typedef struct alt {
 typedef struct group {
     alt alts[MAX_ALTS];
     size_t n_alts;
-    size_t lo, hi;     /* the query terms it stands for: t[lo..hi) */
-    int tok[MAX_ALTS]; /* phrase indexes of those terms' single words (title share) */
+    size_t lo, hi;          /* the query terms it stands for: t[lo..hi) */
+    unsigned tok[MAX_ALTS]; /* hashes of those terms' stemmed words (title share) */
     size_t n_tok;
 } group;
 
@@ -70,6 +73,7 @@ typedef struct plan_phrase {
 } plan_phrase;
 
 typedef struct plan {
+    kb *k; /* borrowed: entry titles for the title share */
     plan_phrase p[MAX_PHRASES];
     size_t n_p;
     group g[MAX_TERMS];
@@ -79,7 +83,7 @@ typedef struct plan {
 
 typedef struct cand {
     int ord;
-    double bm25;
+    double bm25; /* lower is better: minus the weighted matches (kbmask) or bm25 (trigrams) */
     double score;
     uint32_t mask[MAX_PHRASES]; /* columns each phrase matched in */
 } cand;
@@ -179,6 +183,7 @@ static void query_free(query *q)
 {
     for (size_t i = 0; i < q->n; i++) {
         free(q->t[i].text);
+        free(q->t[i].lower);
     }
     free(q->phrase_all);
     q->n = 0;
@@ -272,6 +277,7 @@ static kb_status parse_query(const char *s, query *q, kb_diag *diag)
             buf_puts(&phrase, all[i].text);
         }
         all[i].stop = content > 0 && term_is_stopword(&all[i]);
+        all[i].lower = lower_dup(all[i].text, strlen(all[i].text));
         q->t[q->n++] = all[i];
     }
     if (plain >= 2 && plain == (int)n) {
@@ -320,6 +326,8 @@ static void load_synonyms(kb *k)
         char *save = NULL;
         for (char *t = strtok_r(w, " ", &save); t; t = strtok_r(NULL, " ", &save)) {
             s->words = xrealloc(s->words, (s->n_words + 1) * sizeof *s->words);
+            s->stop = xrealloc(s->stop, (s->n_words + 1) * sizeof *s->stop);
+            s->stop[s->n_words] = kb_is_stopword(t, strlen(t));
             s->words[s->n_words++] = xstrdup(t);
         }
         free(w);
@@ -359,11 +367,15 @@ static void load_vocab(kb *k)
 
 void kb_search_state_free(kb *k)
 {
+    if (k->stemmer_handle) {
+        k->stemmer.xDelete(k->stemmer_handle);
+    }
     for (size_t i = 0; i < k->n_synonyms; i++) {
         for (size_t j = 0; j < k->synonyms[i].n_words; j++) {
             free(k->synonyms[i].words[j]);
         }
         free(k->synonyms[i].words);
+        free(k->synonyms[i].stop);
         kb_strlist_free(&k->synonyms[i].also);
     }
     free(k->synonyms);
@@ -371,6 +383,19 @@ void kb_search_state_free(kb *k)
         free(k->vocab[i]);
     }
     free(k->vocab);
+    for (size_t i = 0; i < k->n_briefs; i++) {
+        kb_brief *b = &k->briefs[i];
+        free(b->id);
+        free(b->title);
+        free(b->section);
+        free(b->text);
+        free(b->title_stems);
+        for (size_t t = 0; t < b->n_toks; t++) {
+            free(b->toks[t].stem);
+        }
+        free(b->toks);
+    }
+    free(k->briefs);
 }
 
 /* The auxiliary function kbmask(): a blob of one uint32 per phrase of the query, bit c set
@@ -380,7 +405,7 @@ static void aux_mask(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_cont
 {
     (void)n_args;
     (void)args;
-    uint32_t masks[MAX_PHRASES];
+    uint32_t masks[MAX_PHRASES + 1]; /* and the weighted count of matches, last */
     int np = api->xPhraseCount(fts);
     if (np > MAX_PHRASES) {
         np = MAX_PHRASES;
@@ -391,6 +416,10 @@ static void aux_mask(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_cont
         sqlite3_result_error(ctx, "kbmask: no instances", -1);
         return;
     }
+    static const unsigned tf_weight[N_COLS] = {10, 5, 2, 8, 4, 3, 1};
+    unsigned char seen[MAX_PHRASES];
+    memset(seen, 0, sizeof seen);
+    uint32_t tf = 0;
     for (int i = 0; i < n_inst; i++) {
         int ip = 0;
         int ic = 0;
@@ -398,9 +427,14 @@ static void aux_mask(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_cont
         if (api->xInst(fts, i, &ip, &ic, &io) == SQLITE_OK && ip >= 0 && ip < np && ic >= 0 &&
             ic < 32) {
             masks[ip] |= 1U << ic;
+            if (ic < N_COLS && seen[ip] < 3) {
+                seen[ip]++;
+                tf += tf_weight[ic];
+            }
         }
     }
-    sqlite3_result_blob(ctx, masks, np * (int)sizeof masks[0], SQLITE_TRANSIENT);
+    masks[np] = tf;
+    sqlite3_result_blob(ctx, masks, (np + 1) * (int)sizeof masks[0], SQLITE_TRANSIENT);
 }
 
 static int search_ready(kb *k)
@@ -417,6 +451,12 @@ static int search_ready(kb *k)
     sqlite3_finalize(st);
     if (!api || api->xCreateFunction(api, "kbmask", NULL, aux_mask, NULL) != SQLITE_OK) {
         return 0;
+    }
+    void *ud = NULL;
+    const char *args[] = {"unicode61", "remove_diacritics", "2"};
+    if (api->xFindTokenizer(api, "porter", &ud, &k->stemmer) != SQLITE_OK ||
+        k->stemmer.xCreate(ud, args, 3, &k->stemmer_handle) != SQLITE_OK) {
+        k->stemmer_handle = NULL;
     }
     load_synonyms(k);
     k->search_ready = 1;
@@ -522,17 +562,11 @@ static size_t synonym_span(const kb_synonym *s, const query *q, size_t i)
 {
     size_t k = i;
     for (size_t j = 0; j < s->n_words; j++) {
-        int stop_word = kb_is_stopword(s->words[j], strlen(s->words[j]));
-        while (j > 0 && !stop_word && k < q->n && q->t[k].stop) {
+        while (j > 0 && !s->stop[j] && k < q->n && q->t[k].stop) {
             k++;
         }
-        if (k >= q->n || q->t[k].phrase || q->t[k].prefix) {
-            return 0;
-        }
-        char *w = lower_dup(q->t[k].text, strlen(q->t[k].text));
-        int m = syn_word_match(s->words[j], w);
-        free(w);
-        if (!m) {
+        if (k >= q->n || q->t[k].phrase || q->t[k].prefix ||
+            !syn_word_match(s->words[j], q->t[k].lower)) {
             return 0;
         }
         k++;
@@ -644,37 +678,33 @@ static void add_and_alt(plan *p, group *g, const query *q, size_t lo, size_t hi,
     }
 }
 
+static unsigned stem_hash(const char *s, size_t n);
+static int stem_words_n(kb *k, const char *text, size_t len, int flags, unsigned *out, size_t max,
+                        size_t *n_out);
+
 /* The group's words split at punctuation and letter-digit boundaries ("ZeRO-3" -> zero, 3),
- * stopwords left out: a group with one of them in an entry's title is in the title. */
+ * stopwords left out, stemmed: a group with one of them in an entry's title is in the title.
+ * (Compared in memory with the titles: as FTS5 phrases they cost more than the search.) */
 static void group_tokens(const query *q, plan *p, group *g)
 {
     for (size_t i = g->lo; i < g->hi; i++) {
+        if (q->t[i].stop) {
+            continue;
+        }
         char *split = split_letters_digits(q->t[i].text);
         const char *s = split ? split : q->t[i].text;
-        for (size_t a = 0; s[a] && g->n_tok < MAX_ALTS;) {
-            if (!is_token_byte((unsigned char)s[a])) {
-                a++;
-                continue;
-            }
-            size_t b = a;
-            while (s[b] && is_token_byte((unsigned char)s[b])) {
-                b++;
-            }
-            char *w = lower_dup(s + a, b - a);
-            int idx = kb_is_stopword(w, b - a) ? -1 : add_phrase(p, w, 0);
-            if (idx >= 0) {
-                g->tok[g->n_tok++] = idx;
-            }
-            free(w);
-            a = b;
-        }
+        size_t n = 0;
+        stem_words_n(p->k, s, strlen(s), FTS5_TOKENIZE_QUERY, g->tok + g->n_tok,
+                     MAX_ALTS - g->n_tok, &n);
+        g->n_tok += n;
         free(split);
     }
 }
 
-static void build_plan(const kb *k, const query *q, plan *p)
+static void build_plan(kb *k, const query *q, plan *p)
 {
     memset(p, 0, sizeof *p);
+    p->k = k;
     p->bonus = -1;
     for (size_t i = 0; i < q->n && p->n_g < MAX_TERMS;) {
         group *g = &p->g[p->n_g];
@@ -775,9 +805,8 @@ static kb_status fts_error(kb *k, kb_diag *diag)
  * phrase masks and bm25. KB_ERR_INPUT with SQLite's message for a malformed expression. */
 static kb_status run_query(kb *k, const char *table, const char *expr, cands *out, kb_diag *diag)
 {
-    char *sql = xasprintf("SELECT rowid, kbmask(%s), bm25(%s, 10.0, 5.0, 2.0, 8.0, 4.0, 3.0, 1.0)"
-                          " FROM %s WHERE %s MATCH ?1",
-                          table, table, table, table);
+    char *sql =
+        xasprintf("SELECT rowid, kbmask(%s) FROM %s WHERE %s MATCH ?1", table, table, table);
     sqlite3_stmt *st = kb_stmt(k, sql);
     free(sql);
     out->c = NULL;
@@ -793,12 +822,14 @@ static kb_status run_query(kb *k, const char *table, const char *expr, cands *ou
         cand *c = &out->c[out->n++];
         memset(c, 0, sizeof *c);
         c->ord = sqlite3_column_int(st, 0);
-        const void *blob = sqlite3_column_blob(st, 1);
+        const unsigned char *blob = sqlite3_column_blob(st, 1);
         size_t len = (size_t)sqlite3_column_bytes(st, 1);
-        if (blob && len <= sizeof c->mask) {
-            memcpy(c->mask, blob, len);
+        if (blob && len >= sizeof(uint32_t) && len <= sizeof c->mask + sizeof(uint32_t)) {
+            uint32_t tf = 0;
+            memcpy(c->mask, blob, len - sizeof tf);
+            memcpy(&tf, blob + len - sizeof tf, sizeof tf);
+            c->bm25 = -(double)tf;
         }
-        c->bm25 = sqlite3_column_double(st, 2);
     }
     if (rc != SQLITE_DONE) {
         free(out->c);
@@ -840,6 +871,62 @@ static double group_weight(const group *g, const cand *c)
     return best;
 }
 
+static const kb_brief *brief(kb *k, int ord);
+
+/* The FNV-1a hash of a stem. */
+static unsigned stem_hash(const char *s, size_t n)
+{
+    unsigned h = 2166136261U;
+    for (size_t i = 0; i < n; i++) {
+        h = (h ^ (unsigned char)s[i]) * 16777619U;
+    }
+    return h;
+}
+
+typedef struct hash_list {
+    unsigned *h;
+    size_t n, max;
+} hash_list;
+
+static int on_hash(void *ctx, int flags, const char *token, int n, int start, int end)
+{
+    hash_list *l = ctx;
+    (void)start;
+    (void)end;
+    if (!(flags & FTS5_TOKEN_COLOCATED) && l->n < l->max) {
+        l->h[l->n++] = stem_hash(token, (size_t)n);
+    }
+    return SQLITE_OK;
+}
+
+/* Up to max hashes of text's stemmed words into out; 0 without a tokenizer. */
+static int stem_words_n(kb *k, const char *text, size_t len, int flags, unsigned *out, size_t max,
+                        size_t *n_out)
+{
+    hash_list l = {out, 0, max};
+    *n_out = 0;
+    if (!k || !k->stemmer_handle) {
+        return 0;
+    }
+    int rc = k->stemmer.xTokenize(k->stemmer_handle, &l, flags, text, (int)len, on_hash);
+    *n_out = l.n;
+    return rc == SQLITE_OK;
+}
+
+/* Entry ord's brief with its title's stems, tokenized once per handle. */
+static const kb_brief *brief_title(kb *k, int ord)
+{
+    const kb_brief *b = brief(k, ord);
+    if (b && !b->title_stems) {
+        kb_brief *w = &k->briefs[ord];
+        size_t max = strlen(w->title) + 1;
+        w->title_stems = xcalloc(max, sizeof *w->title_stems);
+        stem_words_n(k, w->title, strlen(w->title), FTS5_TOKENIZE_DOCUMENT, w->title_stems, max,
+                     &w->n_title_stems);
+    }
+    return b;
+}
+
 /* 1 when group g is in c's title: one of its alternatives' phrases or of its words. */
 static int group_in_title(const plan *p, const group *g, const cand *c)
 {
@@ -850,12 +937,14 @@ static int group_in_title(const plan *p, const group *g, const cand *c)
             }
         }
     }
-    for (size_t t = 0; t < g->n_tok; t++) {
-        if (c->mask[g->tok[t]] & 1U) {
-            return 1;
+    const kb_brief *b = g->n_tok ? brief_title(p->k, c->ord) : NULL;
+    for (size_t t = 0; b && t < g->n_tok; t++) {
+        for (size_t i = 0; i < b->n_title_stems; i++) {
+            if (b->title_stems[i] == g->tok[t]) {
+                return 1;
+            }
         }
     }
-    (void)p;
     return 0;
 }
 
@@ -1302,27 +1391,249 @@ static char *word_snippet(const char *text, const query *q, int word_starts)
     return b.data ? buf_detach(&b) : xstrdup("");
 }
 
-static void fill_hit(kb *k, kb_hit *h, int ord, char **out_text)
+static char *col_dup(sqlite3_stmt *st, int i)
 {
-    sqlite3_stmt *st = NULL;
-    if ((st = kb_stmt(k, "SELECT id, title, section, text FROM entries WHERE ord = ?1")) != NULL) {
-        sqlite3_bind_int(st, 1, ord);
-        if (sqlite3_step(st) == SQLITE_ROW) {
-            h->id = xstrdup((const char *)sqlite3_column_text(st, 0));
-            h->title = xstrdup((const char *)sqlite3_column_text(st, 1));
-            h->section = xstrdup((const char *)sqlite3_column_text(st, 2));
-            const char *text = (const char *)sqlite3_column_text(st, 3);
-            h->snippet = first_words(text, 30);
-            *out_text = xstrdup(text);
+    const char *s = (const char *)sqlite3_column_text(st, i);
+    return xstrdup(s ? s : "");
+}
+
+/* Every entry's brief, read in one statement the first time a hit is filled. */
+static void load_briefs(kb *k)
+{
+    int n = count_entries(k);
+    k->briefs = xcalloc((size_t)n + 1, sizeof *k->briefs);
+    sqlite3_stmt *st = kb_stmt(k, "SELECT ord, id, title, section, text FROM entries");
+    while (st && sqlite3_step(st) == SQLITE_ROW) {
+        int ord = sqlite3_column_int(st, 0);
+        if (ord >= 0 && ord < n && !k->briefs[ord].id) {
+            kb_brief *b = &k->briefs[ord];
+            b->id = col_dup(st, 1);
+            b->title = col_dup(st, 2);
+            b->section = col_dup(st, 3);
+            b->text = col_dup(st, 4);
         }
     }
-    if (!h->id) {
-        h->id = xstrdup("");
-        h->title = xstrdup("");
-        h->section = xstrdup("");
-        h->snippet = xstrdup("");
-        *out_text = xstrdup("");
+    k->n_briefs = (size_t)n;
+}
+
+/* The brief of entry ord (borrowed from the handle), or NULL. */
+static const kb_brief *brief(kb *k, int ord)
+{
+    if (!k->briefs) {
+        load_briefs(k);
     }
+    return ord >= 0 && (size_t)ord < k->n_briefs && k->briefs[ord].id ? &k->briefs[ord] : NULL;
+}
+
+/* ---- Snippets from stems ------------------------------------------------------------------ */
+
+typedef struct tok_list {
+    kb_tok *t;
+    size_t n;
+} tok_list;
+
+static int on_token(void *ctx, int flags, const char *token, int n, int start, int end)
+{
+    tok_list *l = ctx;
+    if (flags & FTS5_TOKEN_COLOCATED) {
+        return SQLITE_OK;
+    }
+    l->t = xrealloc(l->t, (l->n + 1) * sizeof *l->t);
+    l->t[l->n].start = (unsigned)start;
+    l->t[l->n].end = (unsigned)end;
+    l->t[l->n].stem = xstrndup(token, (size_t)n);
+    l->t[l->n].hash = stem_hash(token, (size_t)n);
+    l->n++;
+    return SQLITE_OK;
+}
+
+static void toks_free(tok_list *l)
+{
+    for (size_t i = 0; i < l->n; i++) {
+        free(l->t[i].stem);
+    }
+    free(l->t);
+}
+
+/* The words of text as the index stems them; 0 when the tokenizer is unavailable. */
+static int stem_words(kb *k, const char *text, int flags, tok_list *out)
+{
+    out->t = NULL;
+    out->n = 0;
+    if (!k->stemmer_handle) {
+        return 0;
+    }
+    return k->stemmer.xTokenize(k->stemmer_handle, out, flags, text, (int)strlen(text), on_token) ==
+           SQLITE_OK;
+}
+
+/* The stemmed words of entry ord's text, tokenized once per handle. */
+static const kb_brief *brief_tokens(kb *k, int ord)
+{
+    const kb_brief *b = brief(k, ord);
+    if (b && !b->toks && k->stemmer_handle) {
+        tok_list l;
+        stem_words(k, b->text, FTS5_TOKENIZE_DOCUMENT, &l);
+        k->briefs[ord].toks = l.t ? l.t : xcalloc(1, sizeof *l.t);
+        k->briefs[ord].n_toks = l.n;
+    }
+    return b;
+}
+
+/* The phrases of a search, stemmed: what a snippet marks. */
+typedef struct stemmed {
+    tok_list p[MAX_PHRASES];
+    size_t n;
+    unsigned char first[256]; /* set for the low byte of each phrase's first word's hash */
+} stemmed;
+
+static void stem_plan(kb *k, const plan *p, stemmed *out)
+{
+    out->n = 0;
+    memset(out->first, 0, sizeof out->first);
+    for (size_t i = 0; i < p->n_p && i < MAX_PHRASES; i++) {
+        tok_list *l = &out->p[out->n++];
+        stem_words(k, p->p[i].text, FTS5_TOKENIZE_QUERY, l);
+        if (l->n) {
+            out->first[l->t[0].hash & 255U] = 1;
+        }
+    }
+}
+
+static void stemmed_free(stemmed *s)
+{
+    for (size_t i = 0; i < s->n; i++) {
+        toks_free(&s->p[i]);
+    }
+    s->n = 0;
+}
+
+/* How many words from toks[i] a phrase matches there (the longest), or 0. */
+static size_t phrase_at(const kb_brief *b, size_t i, const stemmed *s)
+{
+    size_t best = 0;
+    if (!s->first[b->toks[i].hash & 255U]) {
+        return 0; /* no phrase starts with this word: most words of a text */
+    }
+    for (size_t p = 0; p < s->n; p++) {
+        const tok_list *ph = &s->p[p];
+        if (!ph->n || ph->n <= best || i + ph->n > b->n_toks) {
+            continue;
+        }
+        size_t j = 0;
+        while (j < ph->n && b->toks[i + j].hash == ph->t[j].hash &&
+               strcmp(b->toks[i + j].stem, ph->t[j].stem) == 0) {
+            j++;
+        }
+        best = j == ph->n ? ph->n : best;
+    }
+    return best;
+}
+
+#define SNIPPET_WORDS 30
+
+/* The first word of the 30-word window with the most matched words, starting a few words
+ * before its first match; SIZE_MAX when nothing matches. */
+static size_t best_window(const kb_brief *b, const unsigned char *hit)
+{
+    size_t best = SIZE_MAX;
+    size_t best_n = 0;
+    for (size_t i = 0; i < b->n_toks; i++) {
+        if (!hit[i]) {
+            continue;
+        }
+        size_t start = i > 5 ? i - 5 : 0;
+        size_t n = 0;
+        for (size_t j = start; j < b->n_toks && j < start + SNIPPET_WORDS; j++) {
+            n += hit[j];
+        }
+        if (n > best_n) {
+            best_n = n;
+            best = start;
+        }
+    }
+    return best;
+}
+
+/* Appends text[a..z) with whitespace runs as one space. */
+static void put_flat(buf *out, const char *text, size_t a, size_t z)
+{
+    for (size_t i = a; i < z; i++) {
+        if (is_space(text[i])) {
+            if (!out->len || out->data[out->len - 1] != ' ') {
+                buf_putc(out, ' ');
+            }
+        } else {
+            buf_putc(out, text[i]);
+        }
+    }
+}
+
+/* A snippet of entry ord: the 30 words with the most query words in them, whole words only,
+ * matched words (stemmed, as the index matched them) marked. NULL when no phrase occurs or
+ * the tokenizer is unavailable. */
+static char *stem_snippet(kb *k, int ord, const stemmed *s)
+{
+    const kb_brief *b = brief_tokens(k, ord);
+    if (!b || !b->n_toks || !s->n) {
+        return NULL;
+    }
+    unsigned char *hit = xcalloc(b->n_toks, 1);
+    for (size_t i = 0; i < b->n_toks;) {
+        size_t n = phrase_at(b, i, s);
+        for (size_t j = 0; j < n; j++) {
+            hit[i + j] = (unsigned char)(j == 0 ? 1 : 2); /* 2: inside the same mark */
+        }
+        i += n ? n : 1;
+    }
+    size_t start = best_window(b, hit);
+    char *out = NULL;
+    if (start != SIZE_MAX) {
+        size_t end = start + SNIPPET_WORDS < b->n_toks ? start + SNIPPET_WORDS : b->n_toks;
+        buf o = BUF_INIT;
+        /* Whole space-separated chunks: "…(https://…/2026…" is not cut inside. */
+        size_t at = b->toks[start].start;
+        size_t from = at;
+        while (from > 0 && at - from < 40 && !is_space(b->text[from - 1])) {
+            from--;
+        }
+        from = from > 0 && !is_space(b->text[from - 1]) ? at : from;
+        buf_puts(&o, from > 0 ? "…" : "");
+        buf_append(&o, b->text + from, at - from);
+        for (size_t i = start; i < end; i++) {
+            put_flat(&o, b->text, at, b->toks[i].start);
+            int open = hit[i] && (i == start || hit[i] == 1);
+            int close = hit[i] && (i + 1 == end || hit[i + 1] != 2);
+            buf_puts(&o, open ? KB_MARK_OPEN : "");
+            buf_append(&o, b->text + b->toks[i].start, b->toks[i].end - b->toks[i].start);
+            buf_puts(&o, close ? KB_MARK_CLOSE : "");
+            at = b->toks[i].end;
+        }
+        size_t stop = at;
+        while (b->text[stop] && stop - at < 40 && !is_space(b->text[stop])) {
+            stop++;
+        }
+        if (!b->text[stop] || is_space(b->text[stop])) {
+            buf_append(&o, b->text + at, stop - at);
+            at = stop;
+        }
+        while (is_space(b->text[at])) {
+            at++;
+        }
+        buf_puts(&o, b->text[at] ? "…" : "");
+        out = buf_detach(&o);
+    }
+    free(hit);
+    return out;
+}
+
+static void fill_hit(kb *k, kb_hit *h, int ord)
+{
+    const kb_brief *b = brief(k, ord);
+    h->id = xstrdup(b ? b->id : "");
+    h->title = xstrdup(b ? b->title : "");
+    h->section = xstrdup(b ? b->section : "");
+    h->snippet = b ? first_words(b->text, 30) : xstrdup("");
 }
 
 /* The FTS5 snippet of the body column for a matching row (token-aligned, stemmed matches
@@ -1473,6 +1784,7 @@ typedef struct found {
     kb_fallback stage;
     char *expr;       /* stemmed OR expression (lines, snippets); "" for an ID */
     char *correction; /* a rewritten query to run instead, or NULL */
+    stemmed *stems;   /* the plan's phrases stemmed, for snippets (NULL: none wanted) */
 } found;
 
 static kb_status check_text(const char *text, kb_diag *diag)
@@ -1496,6 +1808,57 @@ static kb_status check_text(const char *text, kb_diag *diag)
     return KB_ERR_INPUT;
 }
 
+/* 1 when a group that matched no candidate has a phrase whose last word starts an indexed
+ * word (the words table holds every indexed word of three or more characters). */
+static int prefix_may_help(kb *k, const plan *p, const cands *cs)
+{
+    sqlite3_stmt *st = kb_stmt(k, "SELECT 1 FROM words WHERE word >= ?1 AND word < ?1 || X'FF'"
+                                  " LIMIT 1");
+    for (size_t g = 0; g < p->n_g; g++) {
+        if (!group_unmatched(p, g, cs)) {
+            continue;
+        }
+        for (size_t a = 0; a < p->g[g].n_alts; a++) {
+            const alt *al = &p->g[g].alts[a];
+            const char *text = p->p[al->first + al->n - 1].text;
+            const char *last = strrchr(text, ' ');
+            char *w = lower_dup(last ? last + 1 : text, strlen(last ? last + 1 : text));
+            int hit = 1;
+            if (st && token_chars(w) >= 3) {
+                sqlite3_reset(st);
+                sqlite3_bind_text(st, 1, w, -1, SQLITE_TRANSIENT);
+                hit = sqlite3_step(st) == SQLITE_ROW;
+            } else {
+                hit = 0;
+            }
+            free(w);
+            if (hit) {
+                return 1;
+            }
+        }
+    }
+    return 0;
+}
+
+/* The any-word stage over what the earlier stages found (after a correction check). */
+static kb_status any_stage(kb *k, const query *q, const plan *p, int correct, found *f)
+{
+    if (correct) {
+        f->correction = corrections(k, q, p, &f->cs, 1);
+        if (f->correction) {
+            return KB_OK;
+        }
+    }
+    if (p->n_g >= 2 && f->cs.n > 0) {
+        score(p, &f->cs, count_entries(k));
+        f->stage = KB_MATCH_ANY;
+    } else {
+        f->cs.n = 0;
+        f->stage = KB_MATCH_NONE;
+    }
+    return KB_OK;
+}
+
 /* The word stages: all, prefix, any. Sets f->stage (KB_MATCH_NONE when none matched) and,
  * when allowed, f->correction for words found nowhere. */
 static kb_status word_stages(kb *k, const query *q, const plan *p, int correct, found *f,
@@ -1512,6 +1875,11 @@ static kb_status word_stages(kb *k, const query *q, const plan *p, int correct, 
         f->stage = KB_MATCH_ALL;
         return KB_OK;
     }
+    if (!prefix_may_help(k, p, &f->cs)) {
+        /* No word that matched nothing is the start of an indexed word: the prefix stage
+         * cannot add a match (a query with a word from nowhere skips a whole FTS5 pass). */
+        return any_stage(k, q, p, correct, f);
+    }
     cands px;
     char *pexpr = plan_expr(p, 1);
     st = run_query(k, "fts_exact", pexpr, &px, diag);
@@ -1525,23 +1893,12 @@ static kb_status word_stages(kb *k, const query *q, const plan *p, int correct, 
     if (complete == 0) {
         complete = score(p, &f->cs, n_entries);
     }
-    if (correct) {
-        f->correction = corrections(k, q, p, &f->cs, 1);
-        if (f->correction) {
-            return KB_OK;
-        }
-    }
-    if (complete > 0) {
+    if (complete > 0 && !(correct && (f->correction = corrections(k, q, p, &f->cs, 1)))) {
         keep_complete(&f->cs);
         f->stage = KB_MATCH_PREFIX;
-    } else if (p->n_g >= 2 && f->cs.n > 0) {
-        score(p, &f->cs, n_entries);
-        f->stage = KB_MATCH_ANY;
-    } else {
-        f->cs.n = 0;
-        f->stage = KB_MATCH_NONE;
+        return KB_OK;
     }
-    return KB_OK;
+    return f->correction ? KB_OK : any_stage(k, q, p, correct, f);
 }
 
 static kb_status find(kb *k, const char *text, const kb_search_opts *opts, int correct, query *q,
@@ -1573,6 +1930,10 @@ static kb_status find(kb *k, const char *text, const kb_search_opts *opts, int c
     }
     plan p;
     build_plan(k, q, &p);
+    if (!opts->skip_snippets && k->stemmer_handle) {
+        f->stems = xcalloc(1, sizeof *f->stems);
+        stem_plan(k, &p, f->stems);
+    }
     st = p.n_g ? word_stages(k, q, &p, correct, f, diag) : KB_OK;
     if (!p.n_g) {
         f->expr = xstrdup("");
@@ -1598,6 +1959,10 @@ static void found_free(found *f)
     free(f->cs.c);
     free(f->expr);
     free(f->correction);
+    if (f->stems) {
+        stemmed_free(f->stems);
+        free(f->stems);
+    }
     memset(f, 0, sizeof *f);
 }
 
@@ -1606,12 +1971,19 @@ static void fill_one(kb *k, kb_results *r, const found *f, const query *q,
 {
     kb_hit *h = &r->hits[i];
     int ord = f->cs.c[i].ord;
-    char *text = NULL;
-    fill_hit(k, h, ord, &text);
+    fill_hit(k, h, ord);
+    const kb_brief *b = brief(k, ord);
+    const char *text = b ? b->text : "";
     h->score = f->cs.c[i].score;
     int words = r->fallback == KB_MATCH_PREFIX || r->fallback == KB_MATCH_ANY;
     if (opts->skip_snippets || r->fallback == KB_MATCH_ID) {
         /* first words, as filled by fill_hit */
+    } else if ((r->fallback == KB_MATCH_ALL || r->fallback == KB_MATCH_ANY) && f->stems) {
+        char *s = stem_snippet(k, ord, f->stems);
+        if (s) {
+            free(h->snippet);
+            h->snippet = s;
+        }
     } else if (r->fallback == KB_MATCH_ALL || r->fallback == KB_MATCH_ANY) {
         fill_snippet(k, h, "fts", f->expr, ord);
     }
@@ -1628,7 +2000,6 @@ static void fill_one(kb *k, kb_results *r, const found *f, const query *q,
     } else if (opts->want_lines && r->fallback != KB_MATCH_ALL && r->fallback != KB_MATCH_ANY) {
         fill_lines_marked(k, h, q, ord, words);
     }
-    free(text);
 }
 
 static void fill_hits(kb *k, kb_results *r, const found *f, const query *q,

@@ -295,9 +295,11 @@ static char *json_finish(json_t *root)
 char *srv_render_search_json(const char *q, size_t limit, const kb_results *r)
 {
     char *json = kb_results_json(r, q, limit, "");
-    char *out = xasprintf("%s\n", json);
-    free(json);
-    return out;
+    size_t n = strlen(json);
+    json = xrealloc(json, n + 2); /* the line end, without copying the answer again */
+    json[n] = '\n';
+    json[n + 1] = '\0';
+    return json;
 }
 
 static const char *status_reason(int status)

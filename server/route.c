@@ -180,8 +180,11 @@ static void search(srv_site *s, const srv_request *req, const char *query, srv_f
     }
 
     int exact = exact_arg(query);
+    /* A client that does not take gzip gets (and caches) an answer without a gzip variant:
+     * compressing what nobody asked compressed was most of a new search's cost. */
+    int gz = srv_accepts_gzip(req->accept_encoding);
     buf key = BUF_INIT;
-    buf_printf(&key, "%c%d:%zu:%d:", api ? 'a' : 'p', (int)fmt, limit, exact);
+    buf_printf(&key, "%c%d:%zu:%d%d:", api ? 'a' : 'p', (int)fmt, limit, exact, gz);
     buf_append(&key, q, nq.len);
     srv_rep *r = srv_cache_get(s->cache, key.data, key.len);
     if (r) {
@@ -218,7 +221,7 @@ static void search(srv_site *s, const srv_request *req, const char *query, srv_f
                      : fmt == SRV_FMT_JSON ? SRV_CT_JSON
                                            : SRV_CT_TEXT;
     r = srv_rep_new(s, status, ct, SRV_CC_REVALIDATE, api ? SRV_VARY_ENCODING : SRV_VARY_NEGOTIATED,
-                    body, strlen(body), 1);
+                    body, strlen(body), gz ? SRV_TAG_GZIP_FAST : SRV_TAG_PLAIN);
     if (status != 500) {
         if (s->hooks.prepare) {
             s->hooks.prepare(s->hooks.ud, r);

@@ -27,7 +27,8 @@ static srv_rep *rep_make(srv_site *s, int status, const char *ctype, const char 
     atomic_init(&r->mem_refs, 1);
     if (tag) {
         srv_etag_make(s->fp, body, len, NULL, r->etag, sizeof r->etag);
-        if (len >= GZIP_MIN_BYTES && srv_gzip(body, len, &r->gz, &r->gz_len) == 0) {
+        if (tag != SRV_TAG_PLAIN && len >= GZIP_MIN_BYTES &&
+            srv_gzip_fast(body, len, tag == SRV_TAG_GZIP_FAST, &r->gz, &r->gz_len) == 0) {
             if (r->gz_len >= len) {
                 free(r->gz);
                 r->gz = NULL;
