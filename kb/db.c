@@ -30,6 +30,10 @@ static kb_status check_format(kb *k, const char *what, kb_diag *diag)
             }
         } else if (strcmp(key, "fingerprint") == 0) {
             snprintf(k->fingerprint, sizeof k->fingerprint, "%s", val);
+        } else if (strcmp(key, "synonyms") == 0 && !k->synonyms_text) {
+            k->synonyms_text = xstrdup(val);
+        } else if (strcmp(key, "links") == 0 && !k->links_text) {
+            k->links_text = xstrdup(val);
         }
     }
     if (!format_ok) {
@@ -138,6 +142,8 @@ void kb_close(kb *k)
         free(k->stmts[i].sql);
     }
     kb_search_state_free(k);
+    free(k->synonyms_text);
+    free(k->links_text);
     sqlite3_close(k->db);
     free(k->owned_image);
     free(k);
@@ -180,15 +186,20 @@ static char *ext_url(kb *k, const char *ref)
     size_t n = strcspn(ref, " ");
     char *doc = xstrndup(ref, n);
     const char *slash = strrchr(doc, '/');
+    const char *base = slash ? slash + 1 : doc;
     char *url = NULL;
-    sqlite3_stmt *st = kb_stmt(k, "SELECT url FROM links WHERE name = ?1 OR name = ?2");
-    if (st) {
-        sqlite3_bind_text(st, 1, doc, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 2, slash ? slash + 1 : doc, -1, SQLITE_STATIC);
-        if (sqlite3_step(st) == SQLITE_ROW) {
-            url = col_dup(st, 0);
+    for (const char *p = k->links_text; p && *p && !url;) {
+        const char *tab = strchr(p, '\t');
+        const char *nl = strchr(p, '\n');
+        const char *end = nl ? nl : p + strlen(p);
+        if (tab && tab < end) {
+            size_t nn = (size_t)(tab - p);
+            if ((strlen(doc) == nn && strncmp(p, doc, nn) == 0) ||
+                (strlen(base) == nn && strncmp(p, base, nn) == 0)) {
+                url = xstrndup(tab + 1, (size_t)(end - tab - 1));
+            }
         }
-        sqlite3_reset(st);
+        p = nl ? nl + 1 : end;
     }
     free(doc);
     return url;

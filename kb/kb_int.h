@@ -27,6 +27,8 @@ struct kb {
     } stmts[KB_STMT_CACHE];
     int n_stmts;
     /* Loaded on first use by search.c and kept for the handle's life. */
+    char *synonyms_text;         /* meta "synonyms": "words<TAB>alt | alt" lines (read on open) */
+    char *links_text;            /* meta "links": "document<TAB>url" lines (read on open) */
     int search_ready;            /* the auxiliary function is registered */
     struct kb_synonym *synonyms; /* the KB's synonym table */
     size_t n_synonyms;

@@ -305,48 +305,50 @@ static void fts_quote(buf *b, const char *text, int prefix)
 
 /* ---- The synonym table and the vocabulary (loaded once per handle) ----------------------- */
 
+/* Parses one synonym row ("words<TAB>alt | alt") into the handle. */
+static void add_synonym(kb *k, const char *words, const char *also)
+{
+    k->synonyms = xrealloc(k->synonyms, (k->n_synonyms + 1) * sizeof *k->synonyms);
+    kb_synonym *s = &k->synonyms[k->n_synonyms++];
+    memset(s, 0, sizeof *s);
+    char *w = xstrdup(words);
+    char *save = NULL;
+    for (char *t = strtok_r(w, " ", &save); t; t = strtok_r(NULL, " ", &save)) {
+        s->words = xrealloc(s->words, (s->n_words + 1) * sizeof *s->words);
+        s->stop = xrealloc(s->stop, (s->n_words + 1) * sizeof *s->stop);
+        s->stop[s->n_words] = kb_is_stopword(t, strlen(t));
+        s->words[s->n_words++] = xstrdup(t);
+    }
+    free(w);
+    char *a = xstrdup(also);
+    for (char *t = strtok_r(a, "|", &save); t; t = strtok_r(NULL, "|", &save)) {
+        while (*t == ' ') {
+            t++;
+        }
+        size_t l = strlen(t);
+        while (l && t[l - 1] == ' ') {
+            t[--l] = '\0';
+        }
+        if (l) {
+            kb_strlist_push(&s->also, t);
+        }
+    }
+    free(a);
+}
+
+/* The synonym table, from the meta value read when the KB was opened. */
 static void load_synonyms(kb *k)
 {
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(k->db, "SELECT words, also FROM synonyms ORDER BY ord", -1, &st, NULL) !=
-        SQLITE_OK) {
-        sqlite3_finalize(st);
-        return;
+    char *copy = xstrdup(k->synonyms_text ? k->synonyms_text : "");
+    char *save = NULL;
+    for (char *line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+        char *tab = strchr(line, '\t');
+        if (tab) {
+            *tab = '\0';
+            add_synonym(k, line, tab + 1);
+        }
     }
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        const char *words = (const char *)sqlite3_column_text(st, 0);
-        const char *also = (const char *)sqlite3_column_text(st, 1);
-        if (!words || !also) {
-            continue;
-        }
-        k->synonyms = xrealloc(k->synonyms, (k->n_synonyms + 1) * sizeof *k->synonyms);
-        kb_synonym *s = &k->synonyms[k->n_synonyms++];
-        memset(s, 0, sizeof *s);
-        char *w = xstrdup(words);
-        char *save = NULL;
-        for (char *t = strtok_r(w, " ", &save); t; t = strtok_r(NULL, " ", &save)) {
-            s->words = xrealloc(s->words, (s->n_words + 1) * sizeof *s->words);
-            s->stop = xrealloc(s->stop, (s->n_words + 1) * sizeof *s->stop);
-            s->stop[s->n_words] = kb_is_stopword(t, strlen(t));
-            s->words[s->n_words++] = xstrdup(t);
-        }
-        free(w);
-        char *a = xstrdup(also);
-        for (char *t = strtok_r(a, "|", &save); t; t = strtok_r(NULL, "|", &save)) {
-            while (*t == ' ') {
-                t++;
-            }
-            size_t l = strlen(t);
-            while (l && t[l - 1] == ' ') {
-                t[--l] = '\0';
-            }
-            if (l) {
-                kb_strlist_push(&s->also, t);
-            }
-        }
-        free(a);
-    }
-    sqlite3_finalize(st);
+    free(copy);
 }
 
 static void load_vocab(kb *k)
@@ -1402,7 +1404,7 @@ static void load_briefs(kb *k)
 {
     int n = count_entries(k);
     k->briefs = xcalloc((size_t)n + 1, sizeof *k->briefs);
-    sqlite3_stmt *st = kb_stmt(k, "SELECT ord, id, title, section, text FROM entries");
+    sqlite3_stmt *st = kb_stmt(k, "SELECT ord, id, title, section FROM entries");
     while (st && sqlite3_step(st) == SQLITE_ROW) {
         int ord = sqlite3_column_int(st, 0);
         if (ord >= 0 && ord < n && !k->briefs[ord].id) {
@@ -1410,10 +1412,25 @@ static void load_briefs(kb *k)
             b->id = col_dup(st, 1);
             b->title = col_dup(st, 2);
             b->section = col_dup(st, 3);
-            b->text = col_dup(st, 4);
         }
     }
     k->n_briefs = (size_t)n;
+}
+
+/* The text of entry ord, read the first time a snippet needs it ("" when absent). */
+static const char *brief_text(kb *k, int ord)
+{
+    kb_brief *b = ord >= 0 && (size_t)ord < k->n_briefs ? &k->briefs[ord] : NULL;
+    if (b && !b->text) {
+        sqlite3_stmt *st = kb_stmt(k, "SELECT text FROM entries WHERE ord = ?1");
+        if (st) {
+            sqlite3_bind_int(st, 1, ord);
+            b->text = sqlite3_step(st) == SQLITE_ROW ? col_dup(st, 0) : xstrdup("");
+        } else {
+            b->text = xstrdup("");
+        }
+    }
+    return b && b->text ? b->text : "";
 }
 
 /* The brief of entry ord (borrowed from the handle), or NULL. */
@@ -1473,7 +1490,7 @@ static const kb_brief *brief_tokens(kb *k, int ord)
     const kb_brief *b = brief(k, ord);
     if (b && !b->toks && k->stemmer_handle) {
         tok_list l;
-        stem_words(k, b->text, FTS5_TOKENIZE_DOCUMENT, &l);
+        stem_words(k, brief_text(k, ord), FTS5_TOKENIZE_DOCUMENT, &l);
         k->briefs[ord].toks = l.t ? l.t : xcalloc(1, sizeof *l.t);
         k->briefs[ord].n_toks = l.n;
     }
@@ -1633,7 +1650,7 @@ static void fill_hit(kb *k, kb_hit *h, int ord)
     h->id = xstrdup(b ? b->id : "");
     h->title = xstrdup(b ? b->title : "");
     h->section = xstrdup(b ? b->section : "");
-    h->snippet = b ? first_words(b->text, 30) : xstrdup("");
+    h->snippet = b ? first_words(brief_text(k, ord), 30) : xstrdup("");
 }
 
 /* The FTS5 snippet of the body column for a matching row (token-aligned, stemmed matches
@@ -1972,8 +1989,7 @@ static void fill_one(kb *k, kb_results *r, const found *f, const query *q,
     kb_hit *h = &r->hits[i];
     int ord = f->cs.c[i].ord;
     fill_hit(k, h, ord);
-    const kb_brief *b = brief(k, ord);
-    const char *text = b ? b->text : "";
+    const char *text = brief_text(k, ord);
     h->score = f->cs.c[i].score;
     int words = r->fallback == KB_MATCH_PREFIX || r->fallback == KB_MATCH_ANY;
     if (opts->skip_snippets || r->fallback == KB_MATCH_ID) {

@@ -40,9 +40,7 @@ static const char *const schema =
     " content='',"
     " tokenize='unicode61 remove_diacritics 2');"
     "CREATE VIRTUAL TABLE tri USING fts5(text, tokenize='trigram');"
-    "CREATE TABLE words(word TEXT PRIMARY KEY) WITHOUT ROWID;"
-    "CREATE TABLE synonyms(ord INTEGER PRIMARY KEY, words TEXT NOT NULL, also TEXT NOT NULL);"
-    "CREATE TABLE links(name TEXT PRIMARY KEY, url TEXT NOT NULL);";
+    "CREATE TABLE words(word TEXT PRIMARY KEY) WITHOUT ROWID;";
 
 static kb_status db_fail(sqlite3 *db, kb_diag *diag, const char *what)
 {
@@ -134,32 +132,37 @@ static char *joined(const kb_strlist *l)
     return buf_detach(&b);
 }
 
-/* The synonym and links tables, into the fingerprint too. */
-static kb_status store_tables(sqlite3 *db, sqlite3_stmt *syn, sqlite3_stmt *link,
-                              const kb_corpus *c, unsigned long long *h, kb_diag *diag)
+/* The synonym and links tables as two meta values ("a<TAB>b" lines), into the fingerprint
+ * too. Meta rows are read while the format is checked: no table of their own to parse and
+ * no statement to prepare when a KB opens. */
+static kb_status store_tables(sqlite3 *db, sqlite3_stmt *meta, const kb_corpus *c,
+                              unsigned long long *h, kb_diag *diag)
 {
+    buf syn = BUF_INIT;
+    buf links = BUF_INIT;
     for (size_t i = 0; i < c->syn_words.n; i++) {
-        *h = fnv1a(*h, c->syn_words.items[i]);
-        *h = fnv1a(*h, c->syn_also.items[i]);
-        if (exec_bind(syn, "itt", (int)i, c->syn_words.items[i], c->syn_also.items[i]) !=
-            SQLITE_OK) {
-            return db_fail(db, diag, "cannot store synonyms");
-        }
+        buf_printf(&syn, "%s\t%s\n", c->syn_words.items[i], c->syn_also.items[i]);
     }
     for (size_t i = 0; i < c->link_names.n; i++) {
-        *h = fnv1a(*h, c->link_urls.items[i]);
-        if (exec_bind(link, "tt", c->link_names.items[i], c->link_urls.items[i]) != SQLITE_OK) {
-            return db_fail(db, diag, "cannot store links");
-        }
+        buf_printf(&links, "%s\t%s\n", c->link_names.items[i], c->link_urls.items[i]);
     }
-    return KB_OK;
+    *h = fnv1a(*h, syn.data ? syn.data : "");
+    *h = fnv1a(*h, links.data ? links.data : "");
+    kb_status st = KB_OK;
+    if (exec_bind(meta, "tt", "synonyms", syn.data ? syn.data : "") != SQLITE_OK ||
+        exec_bind(meta, "tt", "links", links.data ? links.data : "") != SQLITE_OK) {
+        st = db_fail(db, diag, "cannot store synonyms and links");
+    }
+    buf_free(&syn);
+    buf_free(&links);
+    return st;
 }
 
 kb_status kb_store_image(const kb_corpus *c, unsigned char **out, size_t *out_len, kb_diag *diag)
 {
     sqlite3 *db = NULL;
     kb_status st = KB_ERR_DB;
-    enum { S_DOC, S_ENTRY, S_FACT, S_FTS, S_LINE, S_TRI, S_WORD, S_META, S_SYN, S_LINK, N_STMT };
+    enum { S_DOC, S_ENTRY, S_FACT, S_FTS, S_LINE, S_TRI, S_WORD, S_META, N_STMT };
     static const char *const sql[N_STMT] = {
         "INSERT INTO docs VALUES(?,?,?,?,?)",
         "INSERT INTO entries VALUES(?,?,?,?,?,?,?,?,?,?,?)",
@@ -169,8 +172,6 @@ kb_status kb_store_image(const kb_corpus *c, unsigned char **out, size_t *out_le
         "INSERT INTO tri(rowid,text) VALUES(?,?)",
         "INSERT OR IGNORE INTO words VALUES(?)",
         "INSERT INTO meta VALUES(?,?)",
-        "INSERT INTO synonyms VALUES(?,?,?)",
-        "INSERT OR REPLACE INTO links VALUES(?,?)",
     };
     sqlite3_stmt *s[N_STMT] = {0};
     if (sqlite3_open(":memory:", &db) != SQLITE_OK) {
@@ -270,7 +271,7 @@ kb_status kb_store_image(const kb_corpus *c, unsigned char **out, size_t *out_le
             p = nl + 1;
         }
     }
-    if (store_tables(db, s[S_SYN], s[S_LINK], c, &h, diag) != KB_OK) {
+    if (store_tables(db, s[S_META], c, &h, diag) != KB_OK) {
         goto out;
     }
     char fp[17];
