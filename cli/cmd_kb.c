@@ -223,7 +223,7 @@ int cmd_search(int argc, char **argv)
         fputc('\n', stderr);
     }
     if (count) {
-        printf("%zu\n", r->n);
+        printf("%zu\n", r->total); /* every match, whatever a fallback shows */
         goto out;
     }
     const char *base = cli_kb_url(kb_url);

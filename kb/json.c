@@ -137,12 +137,52 @@ char *kb_entry_json(kb *k, const kb_entry *e, const char *base_url, int pretty)
 /* ---- Hits and answers: written directly (they are made for every new search, where
  * building and dumping a jansson tree was a third of the cost) ----------------------------- */
 
-/* Appends s as a JSON string; marks dropped (plain) or turned into <mark> (html, with the
- * text HTML-escaped). Bytes that are not UTF-8 (never in a KB; the query is checked) become
- * '?'. */
-static void put_str(buf *b, const char *s, int marks_html, int drop_marks)
+/* Appends byte c of a JSON string: escaped for JSON, and for HTML too when html. Control
+ * bytes other than newline and tab are \u escapes (dropped from HTML). */
+static void put_char(buf *b, const unsigned char *c, int html, int utf8)
 {
     static const char hex[] = "0123456789abcdef";
+    switch (*c) {
+    case '"':
+        buf_puts(b, "\\\"");
+        return;
+    case '\\':
+        buf_puts(b, "\\\\");
+        return;
+    case '\n':
+        buf_puts(b, "\\n");
+        return;
+    case '\t':
+        buf_puts(b, "\\t");
+        return;
+    default:
+        break;
+    }
+    const char *ent = !html        ? NULL
+                      : *c == '<'  ? "&lt;"
+                      : *c == '>'  ? "&gt;"
+                      : *c == '&'  ? "&amp;"
+                      : *c == '\'' ? "&#39;"
+                                   : NULL;
+    if (ent) {
+        buf_puts(b, ent);
+    } else if (*c < 0x20 || *c == 0x7F) {
+        if (!html) {
+            char u[7] = {'\\', 'u', '0', '0', hex[*c >> 4], hex[*c & 15], 0};
+            buf_puts(b, u);
+        }
+    } else if (*c >= 0x80 && !utf8) {
+        buf_putc(b, '?');
+    } else {
+        buf_append(b, (const char *)c, 1);
+    }
+}
+
+/* Appends s as a JSON string (null for NULL); KB marks dropped (drop_marks) or turned into
+ * <mark> with the text HTML-escaped (html). Bytes that are not UTF-8 (never in a KB; the
+ * query is checked) become '?'. */
+static void put_str(buf *b, const char *s, int html, int drop_marks)
+{
     if (!s) {
         buf_puts(b, "null");
         return;
@@ -151,42 +191,25 @@ static void put_str(buf *b, const char *s, int marks_html, int drop_marks)
     int open = 0;
     buf_putc(b, '"');
     for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        unsigned char c = *p;
-        if ((c == KB_MARK_OPEN[0] || c == KB_MARK_CLOSE[0]) && (marks_html || drop_marks)) {
-            if (marks_html && (c == KB_MARK_OPEN[0]) != open) {
+        int mark = *p == (unsigned char)KB_MARK_OPEN[0] || *p == (unsigned char)KB_MARK_CLOSE[0];
+        if (mark && (html || drop_marks)) {
+            int opening = *p == (unsigned char)KB_MARK_OPEN[0];
+            if (html && opening != open) {
                 buf_puts(b, open ? "</mark>" : "<mark>");
-                open = !open;
+                open = opening;
             }
-        } else if (c == '"' || c == '\\') {
-            buf_putc(b, '\\');
-            buf_putc(b, (char)c);
-        } else if (marks_html && (c == '<' || c == '>' || c == '&' || c == '\'')) {
-            buf_puts(b, c == '<' ? "&lt;" : c == '>' ? "&gt;" : c == '&' ? "&amp;" : "&#39;");
-        } else if (c == '\n') {
-            buf_puts(b, "\\n");
-        } else if (c == '\t') {
-            buf_puts(b, "\\t");
-        } else if (c < 0x20 || c == 0x7F) {
-            if (!marks_html) {
-                buf_puts(b, "\\u00");
-                buf_putc(b, hex[c >> 4]);
-                buf_putc(b, hex[c & 15]);
-            }
-        } else {
-            buf_putc(b, c >= 0x80 && !utf8 ? '?' : (char)c);
+            continue;
         }
+        put_char(b, p, html, utf8);
     }
-    if (open) {
-        buf_puts(b, "</mark>");
-    }
-    buf_putc(b, '"');
+    buf_puts(b, open ? "</mark>\"" : "\"");
 }
 
 /* Appends "key": for the next member (a comma first unless it opens the object). */
 static void put_key(buf *b, const char *key)
 {
-    char last = b->len ? b->data[b->len - 1] : '{';
-    if (last != '{' && last != '[') {
+    int opens = !b->len || b->data[b->len - 1] == '{' || b->data[b->len - 1] == '[';
+    if (!opens) {
         buf_putc(b, ',');
     }
     buf_putc(b, '"');

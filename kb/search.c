@@ -680,9 +680,13 @@ static void add_and_alt(plan *p, group *g, const query *q, size_t lo, size_t hi,
     }
 }
 
+typedef struct hash_list {
+    unsigned *h;
+    size_t n, max;
+} hash_list;
+
 static unsigned stem_hash(const char *s, size_t n);
-static int stem_words_n(kb *k, const char *text, size_t len, int flags, unsigned *out, size_t max,
-                        size_t *n_out);
+static int stem_words_n(kb *k, const char *text, size_t len, int flags, hash_list *out);
 
 /* The group's words split at punctuation and letter-digit boundaries ("ZeRO-3" -> zero, 3),
  * stopwords left out, stemmed: a group with one of them in an entry's title is in the title.
@@ -695,10 +699,9 @@ static void group_tokens(const query *q, plan *p, group *g)
         }
         char *split = split_letters_digits(q->t[i].text);
         const char *s = split ? split : q->t[i].text;
-        size_t n = 0;
-        stem_words_n(p->k, s, strlen(s), FTS5_TOKENIZE_QUERY, g->tok + g->n_tok,
-                     MAX_ALTS - g->n_tok, &n);
-        g->n_tok += n;
+        hash_list l = {g->tok + g->n_tok, 0, MAX_ALTS - g->n_tok};
+        stem_words_n(p->k, s, strlen(s), FTS5_TOKENIZE_QUERY, &l);
+        g->n_tok += l.n;
         free(split);
     }
 }
@@ -885,11 +888,6 @@ static unsigned stem_hash(const char *s, size_t n)
     return h;
 }
 
-typedef struct hash_list {
-    unsigned *h;
-    size_t n, max;
-} hash_list;
-
 static int on_hash(void *ctx, int flags, const char *token, int n, int start, int end)
 {
     hash_list *l = ctx;
@@ -902,17 +900,14 @@ static int on_hash(void *ctx, int flags, const char *token, int n, int start, in
 }
 
 /* Up to max hashes of text's stemmed words into out; 0 without a tokenizer. */
-static int stem_words_n(kb *k, const char *text, size_t len, int flags, unsigned *out, size_t max,
-                        size_t *n_out)
+static int stem_words_n(kb *k, const char *text, size_t len, int flags, hash_list *out)
 {
-    hash_list l = {out, 0, max};
-    *n_out = 0;
+    out->n = 0;
     if (!k || !k->stemmer_handle) {
         return 0;
     }
-    int rc = k->stemmer.xTokenize(k->stemmer_handle, &l, flags, text, (int)len, on_hash);
-    *n_out = l.n;
-    return rc == SQLITE_OK;
+    return k->stemmer.xTokenize(k->stemmer_handle, out, flags, text, (int)len, on_hash) ==
+           SQLITE_OK;
 }
 
 /* Entry ord's brief with its title's stems, tokenized once per handle. */
@@ -923,8 +918,9 @@ static const kb_brief *brief_title(kb *k, int ord)
         kb_brief *w = &k->briefs[ord];
         size_t max = strlen(w->title) + 1;
         w->title_stems = xcalloc(max, sizeof *w->title_stems);
-        stem_words_n(k, w->title, strlen(w->title), FTS5_TOKENIZE_DOCUMENT, w->title_stems, max,
-                     &w->n_title_stems);
+        hash_list l = {w->title_stems, 0, max};
+        stem_words_n(k, w->title, strlen(w->title), FTS5_TOKENIZE_DOCUMENT, &l);
+        w->n_title_stems = l.n;
     }
     return b;
 }
@@ -1586,6 +1582,45 @@ static void put_flat(buf *out, const char *text, size_t a, size_t z)
     }
 }
 
+/* The snippet text of words [start, start + 30) of b, matched words marked (hit: 1 starts a
+ * mark, 2 continues it). Whole space-separated chunks at both ends: "…(https://…/2026…" is
+ * not cut inside. Caller frees. */
+static char *window_text(const kb_brief *b, const unsigned char *hit, size_t start)
+{
+    size_t end = start + SNIPPET_WORDS < b->n_toks ? start + SNIPPET_WORDS : b->n_toks;
+    buf o = BUF_INIT;
+    size_t at = b->toks[start].start;
+    size_t from = at;
+    while (from > 0 && at - from < 40 && !is_space(b->text[from - 1])) {
+        from--;
+    }
+    from = from > 0 && !is_space(b->text[from - 1]) ? at : from;
+    buf_puts(&o, from > 0 ? "…" : "");
+    buf_append(&o, b->text + from, at - from);
+    for (size_t i = start; i < end; i++) {
+        put_flat(&o, b->text, at, b->toks[i].start);
+        int open = hit[i] && (i == start || hit[i] == 1);
+        int close = hit[i] && (i + 1 == end || hit[i + 1] != 2);
+        buf_puts(&o, open ? KB_MARK_OPEN : "");
+        buf_append(&o, b->text + b->toks[i].start, b->toks[i].end - b->toks[i].start);
+        buf_puts(&o, close ? KB_MARK_CLOSE : "");
+        at = b->toks[i].end;
+    }
+    size_t stop = at;
+    while (b->text[stop] && stop - at < 40 && !is_space(b->text[stop])) {
+        stop++;
+    }
+    if (!b->text[stop] || is_space(b->text[stop])) {
+        buf_append(&o, b->text + at, stop - at);
+        at = stop;
+    }
+    while (is_space(b->text[at])) {
+        at++;
+    }
+    buf_puts(&o, b->text[at] ? "…" : "");
+    return buf_detach(&o);
+}
+
 /* A snippet of entry ord: the 30 words with the most query words in them, whole words only,
  * matched words (stemmed, as the index matched them) marked. NULL when no phrase occurs or
  * the tokenizer is unavailable. */
@@ -1604,42 +1639,7 @@ static char *stem_snippet(kb *k, int ord, const stemmed *s)
         i += n ? n : 1;
     }
     size_t start = best_window(b, hit);
-    char *out = NULL;
-    if (start != SIZE_MAX) {
-        size_t end = start + SNIPPET_WORDS < b->n_toks ? start + SNIPPET_WORDS : b->n_toks;
-        buf o = BUF_INIT;
-        /* Whole space-separated chunks: "…(https://…/2026…" is not cut inside. */
-        size_t at = b->toks[start].start;
-        size_t from = at;
-        while (from > 0 && at - from < 40 && !is_space(b->text[from - 1])) {
-            from--;
-        }
-        from = from > 0 && !is_space(b->text[from - 1]) ? at : from;
-        buf_puts(&o, from > 0 ? "…" : "");
-        buf_append(&o, b->text + from, at - from);
-        for (size_t i = start; i < end; i++) {
-            put_flat(&o, b->text, at, b->toks[i].start);
-            int open = hit[i] && (i == start || hit[i] == 1);
-            int close = hit[i] && (i + 1 == end || hit[i + 1] != 2);
-            buf_puts(&o, open ? KB_MARK_OPEN : "");
-            buf_append(&o, b->text + b->toks[i].start, b->toks[i].end - b->toks[i].start);
-            buf_puts(&o, close ? KB_MARK_CLOSE : "");
-            at = b->toks[i].end;
-        }
-        size_t stop = at;
-        while (b->text[stop] && stop - at < 40 && !is_space(b->text[stop])) {
-            stop++;
-        }
-        if (!b->text[stop] || is_space(b->text[stop])) {
-            buf_append(&o, b->text + at, stop - at);
-            at = stop;
-        }
-        while (is_space(b->text[at])) {
-            at++;
-        }
-        buf_puts(&o, b->text[at] ? "…" : "");
-        out = buf_detach(&o);
-    }
+    char *out = start != SIZE_MAX ? window_text(b, hit, start) : NULL;
     free(hit);
     return out;
 }

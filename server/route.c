@@ -143,6 +143,14 @@ static int exact_arg(const char *query)
     return exact;
 }
 
+/* The search cache's key: everything an answer depends on, then the normalised query. */
+static void cache_key(buf *key, int api, srv_fmt fmt, size_t limit, int flags, const char *q,
+                      size_t n)
+{
+    buf_printf(key, "%c%d:%zu:%d:", api ? 'a' : 'p', (int)fmt, limit, flags);
+    buf_append(key, q, n);
+}
+
 /* Runs a search (or takes it from the cache) and answers it in fmt. */
 static void search(srv_site *s, const srv_request *req, const char *query, srv_fmt fmt, int api,
                    srv_answer *out)
@@ -184,8 +192,7 @@ static void search(srv_site *s, const srv_request *req, const char *query, srv_f
      * compressing what nobody asked compressed was most of a new search's cost. */
     int gz = srv_accepts_gzip(req->accept_encoding);
     buf key = BUF_INIT;
-    buf_printf(&key, "%c%d:%zu:%d%d:", api ? 'a' : 'p', (int)fmt, limit, exact, gz);
-    buf_append(&key, q, nq.len);
+    cache_key(&key, api, fmt, limit, exact * 2 + gz, q, nq.len);
     srv_rep *r = srv_cache_get(s->cache, key.data, key.len);
     if (r) {
         answer(req, r, out);

@@ -110,6 +110,10 @@ START_TEST(search_modes_and_exit_codes)
     r = oomkb("search", "-l", "--limit", "7", "memory", "grows", "every", "step", "zzz");
     ck_assert_int_eq(count_lines(r.out), 7);
     run_result_free(&r);
+    /* -c counts every match, not the five shown. */
+    r = oomkb("search", "-c", "memory", "grows", "every", "step", "zzz");
+    ck_assert_int_gt(atoi(r.out), 5);
+    run_result_free(&r);
 
     r = oomkb("search", "-c", "xyzzyqq");
     ck_assert_int_eq(r.status, 1);
