@@ -49,6 +49,9 @@ typedef void (*kb_warn_fn)(void *ud, const char *file, int line, const char *mes
 /* Compiles the markdown documents paths[0..n) into a new SQLite file at out_path (replacing
  * it). Structure: "# " is the document title, "## " a section, "### <ID> — <title>" an entry,
  * where ID is letters then digits; an entry runs to the next entry, section or thematic break.
+ * A path ending in ".tsv" is a synonym table ("words<TAB>alt | alt<TAB>the query that needed
+ * the row"); one ending in "links.tsv" maps documents outside the KB to their public source
+ * ("name<TAB>https://..."); a malformed row is KB_ERR_INPUT naming file and line.
  * Errors (no entries, duplicate IDs, an empty entry, an unreadable or non-UTF-8 file, control
  * bytes) return
  * KB_ERR_INPUT or KB_ERR_IO with diag naming file and line; nothing is written then.

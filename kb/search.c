@@ -16,11 +16,19 @@
  *
  * Ranking. bm25 barely separates rows in a small index (a term in over half the rows gets an
  * IDF near zero), so an entry's score is, over the groups it matches, the group's rarity
- * (log IDF over entries) times where it matched: title 1, symptom 0.9, identifiers 0.8, root
- * cause 0.6, fix and section 0.5, body 0.3, plus a bonus when the whole query is a phrase of
- * the entry; ties go to how often the words occur, by column (title 10, symptom 8, identifiers
- * 5, cause 4, fix 3, section 2, body 1; three occurrences of a phrase at most), then KB order.
- * (bm25() would ask FTS5 for every phrase's document frequency again on every row.) */
+ * (log IDF over entries) times 0.2 plus where it matched (col_weight: title 1.5, symptom 1.3,
+ * identifiers 1.0, root cause 0.8, fix and section 0.6, body 0.2; a synonym's stand-in counts
+ * 0.85 of that, words a row joins but typed apart 0.8); plus TITLE_SHARE times the rarity-
+ * weighted share of the groups in the title, and a point when the whole query is a phrase of
+ * the entry. Entries with every group come first. Ties go to how often the words occur, by
+ * column (title 10, symptom 8, identifiers 5, cause 4, fix 3, section 2, body 1; three
+ * occurrences of a phrase at most), then KB order. (bm25() would ask FTS5 for every phrase's
+ * document frequency again on every row.)
+ *
+ * Snippets are cut from each entry's words as the index's own porter tokenizer stems them
+ * (tokenized once per handle); the per-handle caches (briefs, stems, synonyms, vocabulary)
+ * make a server's handle cheaper with every search and cost a one-shot search nothing it does
+ * not use. */
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>

@@ -5,8 +5,8 @@
  * external references, URLs), docs, meta; FTS5 indexes: fts (title, idents, section, the
  * entry's symptom, root cause and fix, and the whole body; Porter-stemmed words), lines (each
  * source line, for grep-style output), an unstemmed twin fts_exact (for prefixes), and tri
- * (trigrams, for substrings and snippets of partial matches); words (the unstemmed vocabulary, for
- * suggestions). */
+ * (trigrams, for substrings); words (the unstemmed vocabulary, for prefix checks and spelling
+ * corrections). The synonym and links tables travel as two meta values. */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
