@@ -211,7 +211,7 @@ int cmd_search(int argc, char **argv)
     }
     /* One sentence on stderr when the results are not a plain match (the API's "note"). */
     char *note = r->n || r->corrected ? kb_results_note(r) : NULL;
-    if (note && !json) {
+    if (note) { /* stderr: stdout stays one JSON object per line with --json */
         fprintf(stderr, "oomkb: %s\n", note);
     }
     free(note);
