@@ -178,6 +178,15 @@ static void put_char(buf *b, const unsigned char *c, int html, int utf8)
     }
 }
 
+/* 1 when c goes into a JSON string (and HTML when html) as it is. */
+static int plain_byte(unsigned char c, int html, int utf8)
+{
+    if (c < 0x20 || c == 0x7F || c == '"' || c == '\\' || (c >= 0x80 && !utf8)) {
+        return 0;
+    }
+    return !html || (c != '<' && c != '>' && c != '&' && c != '\'');
+}
+
 /* Appends s as a JSON string (null for NULL); KB marks dropped (drop_marks) or turned into
  * <mark> with the text HTML-escaped (html). Bytes that are not UTF-8 (never in a KB; the
  * query is checked) become '?'. */
@@ -191,6 +200,16 @@ static void put_str(buf *b, const char *s, int html, int drop_marks)
     int open = 0;
     buf_putc(b, '"');
     for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        /* A run that needs no escaping goes in at once. */
+        size_t run = 0;
+        while (plain_byte(p[run], html, utf8)) {
+            run++;
+        }
+        buf_append(b, (const char *)p, run);
+        p += run;
+        if (!*p) {
+            break;
+        }
         int mark = *p == (unsigned char)KB_MARK_OPEN[0] || *p == (unsigned char)KB_MARK_CLOSE[0];
         if (mark && (html || drop_marks)) {
             int opening = *p == (unsigned char)KB_MARK_OPEN[0];

@@ -507,6 +507,18 @@ static char *split_letters_digits(const char *s)
 {
     buf b = BUF_INIT;
     int split = 0;
+    int boundaries = 0;
+    for (size_t i = 1; s[i]; i++) {
+        unsigned char c = (unsigned char)s[i];
+        unsigned char a = (unsigned char)s[i - 1];
+        boundaries += (is_alpha(c) && is_digit(a)) || (is_digit(c) && is_alpha(a));
+    }
+    if (boundaries > 2) {
+        /* Words people type with a number in them have one or two boundaries (zero3, fp16,
+         * 7b, a100x8); more is a hash or an ID, whose split would be a phrase of one- and
+         * two-letter words that FTS5 finds everywhere. */
+        return NULL;
+    }
     for (size_t i = 0; s[i]; i++) {
         unsigned char c = (unsigned char)s[i];
         if (i > 0 && ((is_alpha(c) && is_digit((unsigned char)s[i - 1])) ||
@@ -1658,7 +1670,7 @@ static void fill_hit(kb *k, kb_hit *h, int ord)
     h->id = xstrdup(b ? b->id : "");
     h->title = xstrdup(b ? b->title : "");
     h->section = xstrdup(b ? b->section : "");
-    h->snippet = b ? first_words(brief_text(k, ord), 30) : xstrdup("");
+    h->snippet = NULL; /* fill_one's, or the first words */
 }
 
 /* The FTS5 snippet of the body column for a matching row (token-aligned, stemmed matches
@@ -2000,24 +2012,21 @@ static void fill_one(kb *k, kb_results *r, const found *f, const query *q,
     const char *text = brief_text(k, ord);
     h->score = f->cs.c[i].score;
     int words = r->fallback == KB_MATCH_PREFIX || r->fallback == KB_MATCH_ANY;
-    if (opts->skip_snippets || r->fallback == KB_MATCH_ID) {
-        /* first words, as filled by fill_hit */
-    } else if ((r->fallback == KB_MATCH_ALL || r->fallback == KB_MATCH_ANY) && f->stems) {
-        char *s = stem_snippet(k, ord, f->stems);
-        if (s) {
-            free(h->snippet);
-            h->snippet = s;
-        }
-    } else if (r->fallback == KB_MATCH_ALL || r->fallback == KB_MATCH_ANY) {
+    int marked = !opts->skip_snippets && r->fallback != KB_MATCH_ID;
+    if (marked && (r->fallback == KB_MATCH_ALL || r->fallback == KB_MATCH_ANY) && f->stems) {
+        h->snippet = stem_snippet(k, ord, f->stems);
+    } else if (marked && (r->fallback == KB_MATCH_ALL || r->fallback == KB_MATCH_ANY)) {
         fill_snippet(k, h, "fts", f->expr, ord);
     }
-    if (!opts->skip_snippets && !strstr(h->snippet, KB_MARK_OPEN) && r->fallback != KB_MATCH_ID &&
-        !opts->raw) {
+    if (marked && !opts->raw && (!h->snippet || !strstr(h->snippet, KB_MARK_OPEN))) {
         char *s = word_snippet(text, q, words);
         if (s) {
             free(h->snippet);
             h->snippet = s;
         }
+    }
+    if (!h->snippet) {
+        h->snippet = first_words(text, 30);
     }
     if (opts->want_lines && r->fallback == KB_MATCH_ID) {
         fill_lines_id(k, h, ord);
