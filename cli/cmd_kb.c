@@ -59,17 +59,6 @@ static void put_marked(FILE *out, const char *s, int color)
     }
 }
 
-static char *unmarked(const char *s)
-{
-    buf b = BUF_INIT;
-    for (; *s; s++) {
-        if (*s != KB_MARK_OPEN[0] && *s != KB_MARK_CLOSE[0]) {
-            buf_putc(&b, *s);
-        }
-    }
-    return buf_detach(&b);
-}
-
 static int parse_limit(const char *s, size_t *out)
 {
     char *end;
@@ -94,29 +83,17 @@ static void search_usage(FILE *f)
             "  -l, --ids-only       print only the IDs of matching entries\n"
             "  -c, --count          print only the number of matching entries\n"
             "  -q, --quiet          print nothing; the exit status tells\n"
-            "      --json           one JSON object per result (id, title, section, score,\n"
-            "                       snippet, url, match, lines)\n"
-            "      --limit N        at most N entries (default: all)\n"
+            "      --json           one JSON object per result (id, title, section, url, score,\n"
+            "                       match, snippet, snippet_html, lines)\n"
+            "      --limit N        at most N entries (default: all; 5 when no entry has\n"
+            "                       every word)\n"
+            "      --no-correct     search misspelt words as typed (no correction)\n"
             "      --color WHEN     auto (default), always or never\n"
             "      --raw            pass the query to SQLite FTS5 as is (its full syntax)\n"
             "      --db FILE        use a compiled KB file (default: built in; or $OOMKB_DB)\n"
             "      --kb-url URL     base of entry URLs in --json (default: $OOMKB_URL or %s)\n\n"
             "Exit status: 0 if something matched, 1 if nothing did, 2 on error.\n",
             OOMKB_DEFAULT_URL);
-}
-
-static const char *fallback_note(kb_fallback f)
-{
-    switch (f) {
-    case KB_MATCH_PREFIX:
-        return "no entry has these exact words; showing words that start with them";
-    case KB_MATCH_ANY:
-        return "no entry has every word; showing entries with some of them";
-    case KB_MATCH_SUBSTRING:
-        return "no word matched; showing entries that contain the text inside words";
-    default:
-        return NULL;
-    }
 }
 
 static void join_args(int argc, char **argv, int first, buf *out)
@@ -151,7 +128,7 @@ static int search_paste(buf *q, int json, int terse, const char *kb_url)
 
 int cmd_search(int argc, char **argv)
 {
-    enum { O_JSON = 256, O_LIMIT, O_COLOR, O_RAW, O_DB, O_KBURL };
+    enum { O_JSON = 256, O_LIMIT, O_COLOR, O_RAW, O_DB, O_KBURL, O_NOCORRECT };
     static const struct option longopts[] = {{"line-number", no_argument, NULL, 'n'},
                                              {"ids-only", no_argument, NULL, 'l'},
                                              {"count", no_argument, NULL, 'c'},
@@ -163,6 +140,7 @@ int cmd_search(int argc, char **argv)
                                              {"raw", no_argument, NULL, O_RAW},
                                              {"db", required_argument, NULL, O_DB},
                                              {"kb-url", required_argument, NULL, O_KBURL},
+                                             {"no-correct", no_argument, NULL, O_NOCORRECT},
                                              {"help", no_argument, NULL, 'h'},
                                              {NULL, 0, NULL, 0}};
     int lineno = 0;
@@ -173,7 +151,7 @@ int cmd_search(int argc, char **argv)
     const char *color_mode = NULL;
     const char *db = NULL;
     const char *kb_url = NULL;
-    kb_search_opts opts = {0, 0, 1, 0};
+    kb_search_opts opts = {0, 0, 1, 0, 0};
     int c;
     optind = 1;
     opterr = 1;
@@ -211,6 +189,9 @@ int cmd_search(int argc, char **argv)
             break;
         case O_KBURL:
             kb_url = optarg;
+            break;
+        case O_NOCORRECT:
+            opts.no_correct = 1;
             break;
         case 'h':
             search_usage(stdout);
@@ -260,10 +241,12 @@ int cmd_search(int argc, char **argv)
     if (quiet) {
         goto out;
     }
-    const char *note = fallback_note(r->fallback);
-    if (note && !json) {
+    /* One sentence on stderr when the results are not a plain match (the API's "note"). */
+    char *note = r->n || r->corrected ? kb_results_note(r) : NULL;
+    if (note) { /* stderr: stdout stays one JSON object per line with --json */
         fprintf(stderr, "oomkb: %s\n", note);
     }
+    free(note);
     if (!r->n && !json && !count) {
         fprintf(stderr, "oomkb: no entry matches '%s'", qb.data);
         if (r->suggestion) {
@@ -272,7 +255,7 @@ int cmd_search(int argc, char **argv)
         fputc('\n', stderr);
     }
     if (count) {
-        printf("%zu\n", r->n);
+        printf("%zu\n", r->total); /* every match, whatever a fallback shows */
         goto out;
     }
     const char *base = cli_kb_url(kb_url);
@@ -283,25 +266,9 @@ int cmd_search(int argc, char **argv)
             continue;
         }
         if (json) {
-            char *snip = unmarked(h->snippet);
-            char *url = xasprintf("%s/%s", base, h->id);
-            json_t *lines = json_array();
-            for (size_t j = 0; j < h->n_lines; j++) {
-                char *t = unmarked(h->lines[j].text);
-                json_array_append_new(
-                    lines, json_pack("{s:i,s:s}", "line", h->lines[j].lineno, "text", t));
-                free(t);
-            }
-            json_t *o =
-                json_pack("{s:s,s:s,s:s,s:f,s:s,s:s,s:s,s:o}", "id", h->id, "title", h->title,
-                          "section", h->section, "score", h->score, "snippet", snip, "url", url,
-                          "match", kb_fallback_name(r->fallback), "lines", lines);
-            char *txt = json_dumps(o, JSON_COMPACT);
+            char *txt = kb_hit_json(r, i, base);
             puts(txt);
             free(txt);
-            json_decref(o);
-            free(snip);
-            free(url);
             continue;
         }
         if (i) {
@@ -339,32 +306,6 @@ static int term_width(void)
     return 80;
 }
 
-static json_t *strlist_json(const kb_strlist *l)
-{
-    json_t *a = json_array();
-    for (size_t i = 0; i < l->n; i++) {
-        json_array_append_new(a, json_string(l->items[i]));
-    }
-    return a;
-}
-
-json_t *cli_entry_json(const kb_entry *e, const char *base);
-json_t *cli_entry_json(const kb_entry *e, const char *base)
-{
-    char *url = xasprintf("%s/%s", base, e->id);
-    json_t *o = json_pack(
-        "{s:s,s:s,s:s,s:s,s:s,s:s,s:{s:i,s:i},s:s,s:s,s:s,s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "id",
-        e->id, "title", e->title, "section", e->section, "document", e->doc, "url", url,
-        "title_markdown", e->title_md, "lines", "start", e->line_start, "end", e->line_end,
-        "markdown", e->markdown, "html", e->html, "text", e->text, "identifiers",
-        strlist_json(&e->idents), "references", strlist_json(&e->refs), "referenced_by",
-        strlist_json(&e->backlinks), "external_references", strlist_json(&e->ext_refs), "urls",
-        strlist_json(&e->urls), "previous", e->prev_id ? json_string(e->prev_id) : json_null(),
-        "next", e->next_id ? json_string(e->next_id) : json_null());
-    free(url);
-    return o;
-}
-
 static void print_list(const char *label, const kb_strlist *l, int color)
 {
     if (!l->n) {
@@ -377,12 +318,104 @@ static void print_list(const char *label, const kb_strlist *l, int color)
     putchar('\n');
 }
 
+/* Documents outside the KB, one a line, with their public source where known. */
+static void print_external(const kb_entry *e, int color)
+{
+    for (size_t i = 0; i < e->ext_refs.n; i++) {
+        const char *url = i < e->ext_urls.n ? e->ext_urls.items[i] : "";
+        printf(color ? C_DIM "Elsewhere:" C_RESET " %s (outside this knowledge base)%s%s\n"
+                     : "Elsewhere: %s (outside this knowledge base)%s%s\n",
+               e->ext_refs.items[i], *url ? ": " : "", url);
+    }
+}
+
 static void show_usage(FILE *f)
 {
-    fprintf(f, "usage: oomkb show [--format text|md|html|json] [--color WHEN] [--db FILE] ID\n\n"
-               "Shows one entry: rendered for the terminal (text, the default), its markdown\n"
-               "source (md), HTML, or JSON with its references and source lines.\n"
-               "Exit status: 0 shown, 1 no such entry, 2 usage error.\n");
+    fprintf(f,
+            "usage: oomkb show [--format text|md|html|json] [--color WHEN] [--db FILE] ID...\n\n"
+            "Shows entries: rendered for the terminal (text, the default; code lines wider\n"
+            "than the terminal go on in lines marked \xe2\x86\xaa), their markdown source (md),\n"
+            "HTML, or JSON (one object; an array for several IDs).\n"
+            "Exit status: 0 all shown, 1 an ID is not an entry (the others are shown),\n"
+            "2 usage error.\n");
+}
+
+typedef struct show_entry {
+    kb *k;
+    const char *format;
+    int color;
+    const char *base;
+    int several; /* more than one ID: separate the entries */
+    int shown;   /* entries printed before this one */
+} show_entry;
+
+static void show_text(const show_entry *s, const kb_entry *e)
+{
+    int color = s->color;
+    if (s->shown) {
+        printf(color ? C_DIM "%s" C_RESET "\n\n" : "%s\n\n",
+               "────────────────────────────────────────");
+    }
+    if (color) {
+        printf(C_ID "%s" C_RESET " — " C_TITLE "%s" C_RESET "\n", e->id, e->title);
+        printf(C_DIM "%s · %s lines %d–%d" C_RESET "\n\n", e->section, e->doc, e->line_start,
+               e->line_end);
+    } else {
+        printf("%s — %s\n%s · %s lines %d–%d\n\n", e->id, e->title, e->section, e->doc,
+               e->line_start, e->line_end);
+    }
+    /* The body without the heading line(s): the markdown after the first line. */
+    const char *body = strchr(e->markdown, '\n');
+    char *txt = kb_render_text(body ? body + 1 : "", color, term_width());
+    fputs(txt, stdout);
+    free(txt);
+    putchar('\n');
+    print_list("References", &e->refs, color);
+    print_list("Referenced by", &e->backlinks, color);
+    print_external(e, color);
+    printf(color ? C_DIM "%s/%s" C_RESET "\n" : "%s/%s\n", s->base, e->id);
+}
+
+/* Shows one entry; EXIT_FOUND, EXIT_NONE (no such entry, said on stderr) or EXIT_INTERNAL. */
+static int show_one(const show_entry *s, const char *id)
+{
+    kb_entry *e = NULL;
+    kb_diag d = {{0}, 0, {0}};
+    kb_status st = kb_entry_get(s->k, id, &e, &d);
+    if (st == KB_ERR_NOT_FOUND) {
+        kb_strlist near = {NULL, 0};
+        kb_suggest_ids(s->k, id, 3, &near);
+        fprintf(stderr, "oomkb show: no entry '%s'", id);
+        for (size_t i = 0; i < near.n; i++) {
+            fprintf(stderr, "%s%s", i ? ", " : "; did you mean ", near.items[i]);
+        }
+        fprintf(stderr, "%s\n", near.n ? "?" : "");
+        kb_strlist_free(&near);
+        return EXIT_NONE;
+    }
+    if (st != KB_OK) {
+        print_diag(&d);
+        return EXIT_INTERNAL;
+    }
+    if (strcmp(s->format, "md") == 0) {
+        printf("%s%s\n", s->shown ? "\n" : "", e->markdown);
+    } else if (strcmp(s->format, "html") == 0) {
+        buf h = BUF_INIT;
+        buf_printf(&h, "<h3 id=\"%s\">%s — ", e->id, e->id);
+        buf_html_escape(&h, e->title, strlen(e->title));
+        buf_puts(&h, "</h3>\n");
+        fputs(h.data, stdout);
+        fputs(e->html, stdout);
+        buf_free(&h);
+    } else if (strcmp(s->format, "json") == 0) {
+        char *txt = kb_entry_json(s->k, e, s->base, 1);
+        printf("%s%s\n", s->several && s->shown ? ",\n" : "", txt);
+        free(txt);
+    } else {
+        show_text(s, e);
+    }
+    kb_entry_free(e);
+    return EXIT_FOUND;
 }
 
 int cmd_show(int argc, char **argv)
@@ -433,75 +466,30 @@ int cmd_show(int argc, char **argv)
         fprintf(stderr, "oomkb show: --color takes auto, always or never\n");
         return EXIT_USAGE;
     }
-    if (optind + 1 != argc) {
+    if (optind >= argc) {
         show_usage(stderr);
         return EXIT_USAGE;
     }
-    const char *id = argv[optind];
     kb *k = open_kb(db);
     if (!k) {
         return EXIT_USAGE;
     }
-    kb_entry *e = NULL;
-    kb_diag d = {{0}, 0, {0}};
-    kb_status st = kb_entry_get(k, id, &e, &d);
     int rc = EXIT_FOUND;
-    if (st == KB_ERR_NOT_FOUND) {
-        kb_strlist near = {NULL, 0};
-        kb_suggest_ids(k, id, 3, &near);
-        fprintf(stderr, "oomkb show: no entry '%s'", id);
-        for (size_t i = 0; i < near.n; i++) {
-            fprintf(stderr, "%s%s", i ? ", " : "; did you mean ", near.items[i]);
-        }
-        fprintf(stderr, "%s\n", near.n ? "?" : "");
-        kb_strlist_free(&near);
-        rc = EXIT_NONE;
-        goto out;
+    int n_ids = argc - optind;
+    int json = strcmp(format, "json") == 0;
+    int shown = 0;
+    if (json && n_ids > 1) {
+        fputs("[\n", stdout);
     }
-    if (st != KB_OK) {
-        print_diag(&d);
-        rc = EXIT_INTERNAL;
-        goto out;
+    for (int i = optind; i < argc && rc != EXIT_INTERNAL; i++) {
+        show_entry s = {k, format, color, cli_kb_url(kb_url), n_ids > 1, shown};
+        int r = show_one(&s, argv[i]);
+        shown += r == EXIT_FOUND;
+        rc = r == EXIT_FOUND ? rc : r;
     }
-    if (strcmp(format, "md") == 0) {
-        printf("%s\n", e->markdown);
-    } else if (strcmp(format, "html") == 0) {
-        buf h = BUF_INIT;
-        buf_printf(&h, "<h3 id=\"%s\">%s — ", e->id, e->id);
-        buf_html_escape(&h, e->title, strlen(e->title));
-        buf_puts(&h, "</h3>\n");
-        fputs(h.data, stdout);
-        fputs(e->html, stdout);
-        buf_free(&h);
-    } else if (strcmp(format, "json") == 0) {
-        json_t *o = cli_entry_json(e, cli_kb_url(kb_url));
-        char *txt = json_dumps(o, JSON_INDENT(2));
-        puts(txt);
-        free(txt);
-        json_decref(o);
-    } else {
-        int width = term_width();
-        if (color) {
-            printf(C_ID "%s" C_RESET " — " C_TITLE "%s" C_RESET "\n", e->id, e->title);
-            printf(C_DIM "%s · %s lines %d–%d" C_RESET "\n\n", e->section, e->doc, e->line_start,
-                   e->line_end);
-        } else {
-            printf("%s — %s\n%s · %s lines %d–%d\n\n", e->id, e->title, e->section, e->doc,
-                   e->line_start, e->line_end);
-        }
-        /* The body without the heading line(s): the markdown after the first line. */
-        const char *body = strchr(e->markdown, '\n');
-        char *txt = kb_render_text(body ? body + 1 : "", color, width);
-        fputs(txt, stdout);
-        free(txt);
-        putchar('\n');
-        print_list("References", &e->refs, color);
-        print_list("Referenced by", &e->backlinks, color);
-        print_list("Elsewhere", &e->ext_refs, color);
-        printf(color ? C_DIM "%s/%s" C_RESET "\n" : "%s/%s\n", cli_kb_url(kb_url), e->id);
+    if (json && n_ids > 1) {
+        fputs("]\n", stdout);
     }
-out:
-    kb_entry_free(e);
     kb_close(k);
     return rc;
 }

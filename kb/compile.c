@@ -906,6 +906,35 @@ static void collect_idents(const char *markdown, kb_strlist *out)
     cmark_node_free(root);
 }
 
+/* ---- Symptom, root cause, fix --------------------------------------------------------- */
+
+void kb_entry_fields(const char *body_md, char **out_symptom, char **out_cause, char **out_fix)
+{
+    static const char *const labels[] = {"**symptom", "**root cause", "**fix"};
+    buf parts[3] = {BUF_INIT, BUF_INIT, BUF_INIT};
+    int cur = -1;
+    for (const char *p = body_md; p && *p;) {
+        const char *nl = strchr(p, '\n');
+        size_t len = nl ? (size_t)(nl - p) : strlen(p);
+        for (int i = 0; i < 3; i++) {
+            size_t ll = strlen(labels[i]);
+            if (len >= ll && util_contains_ci(p, ll, labels[i]) && strncmp(p, "**", 2) == 0) {
+                cur = i;
+            }
+        }
+        if (cur >= 0) {
+            buf_append(&parts[cur], p, len);
+            buf_putc(&parts[cur], '\n');
+        }
+        p = nl ? nl + 1 : NULL;
+    }
+    char **outs[3] = {out_symptom, out_cause, out_fix};
+    for (int i = 0; i < 3; i++) {
+        *outs[i] = parts[i].len ? kb_render_text(parts[i].data, 0, -1) : xstrdup("");
+        buf_free(&parts[i]);
+    }
+}
+
 /* ---- Finishing ----------------------------------------------------------------------- */
 
 static int cmp_str(const void *a, const void *b)
@@ -955,6 +984,7 @@ kb_status kb_corpus_finish(kb_corpus *c, kb_warn_fn warn, void *ud, kb_diag *dia
         collect_idents(e->markdown, &e->idents);
         e->html = kb_md_to_html(e->body_md, &known);
         e->text = kb_render_text(e->body_md, 0, -1);
+        kb_entry_fields(e->body_md, &e->symptom, &e->cause, &e->fix);
     }
     for (size_t d = 0; d < c->n_docs; d++) {
         c->docs[d].intro_html = kb_md_to_html(c->docs[d].intro_md, &known);
@@ -978,6 +1008,9 @@ void kb_corpus_free(kb_corpus *c)
         free(e->body_md);
         free(e->html);
         free(e->text);
+        free(e->symptom);
+        free(e->cause);
+        free(e->fix);
         free(e->ref_lines);
         kb_strlist_free(&e->idents);
         kb_strlist_free(&e->refs);
@@ -993,5 +1026,9 @@ void kb_corpus_free(kb_corpus *c)
     }
     free(c->entries);
     free(c->docs);
+    kb_strlist_free(&c->syn_words);
+    kb_strlist_free(&c->syn_also);
+    kb_strlist_free(&c->link_names);
+    kb_strlist_free(&c->link_urls);
     memset(c, 0, sizeof *c);
 }

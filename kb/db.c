@@ -30,6 +30,10 @@ static kb_status check_format(kb *k, const char *what, kb_diag *diag)
             }
         } else if (strcmp(key, "fingerprint") == 0) {
             snprintf(k->fingerprint, sizeof k->fingerprint, "%s", val);
+        } else if (strcmp(key, "synonyms") == 0 && !k->synonyms_text) {
+            k->synonyms_text = xstrdup(val);
+        } else if (strcmp(key, "links") == 0 && !k->links_text) {
+            k->links_text = xstrdup(val);
         }
     }
     if (!format_ok) {
@@ -137,6 +141,9 @@ void kb_close(kb *k)
         sqlite3_finalize(k->stmts[i].st);
         free(k->stmts[i].sql);
     }
+    kb_search_state_free(k);
+    free(k->synonyms_text);
+    free(k->links_text);
     sqlite3_close(k->db);
     free(k->owned_image);
     free(k);
@@ -171,14 +178,43 @@ static kb_status read_list(kb *k, const char *sql, int ord, kb_strlist *out)
     return KB_OK;
 }
 
+/* The public source of an external reference ("gotchas_universal.md U9",
+ * "references/multinode.md"): its document, or the document's file name, looked up in the
+ * links table. NULL when unknown (or when the KB has no links table). Caller frees. */
+static char *ext_url(kb *k, const char *ref)
+{
+    size_t n = strcspn(ref, " ");
+    char *doc = xstrndup(ref, n);
+    const char *slash = strrchr(doc, '/');
+    const char *base = slash ? slash + 1 : doc;
+    char *url = NULL;
+    for (const char *p = k->links_text; p && *p && !url;) {
+        const char *tab = strchr(p, '\t');
+        const char *nl = strchr(p, '\n');
+        const char *end = nl ? nl : p + strlen(p);
+        if (tab && tab < end) {
+            size_t nn = (size_t)(tab - p);
+            if ((strlen(doc) == nn && strncmp(p, doc, nn) == 0) ||
+                (strlen(base) == nn && strncmp(p, base, nn) == 0)) {
+                url = xstrndup(tab + 1, (size_t)(end - tab - 1));
+            }
+        }
+        p = nl ? nl + 1 : end;
+    }
+    free(doc);
+    return url;
+}
+
 kb_status kb_entry_get(kb *k, const char *id, kb_entry **out, kb_diag *diag)
 {
     static const char *const sql =
         "SELECT e.ord, e.id, e.title, e.title_md, e.section, d.name, d.title, e.line_start,"
         " e.line_end, e.markdown, e.html, e.text,"
         " (SELECT id FROM entries WHERE ord = e.ord - 1),"
-        " (SELECT id FROM entries WHERE ord = e.ord + 1)"
-        " FROM entries e JOIN docs d ON d.ord = e.doc WHERE e.id = ?1";
+        " (SELECT id FROM entries WHERE ord = e.ord + 1),"
+        " f.symptom, f.cause, f.fix"
+        " FROM entries e JOIN docs d ON d.ord = e.doc JOIN fts f ON f.rowid = e.ord"
+        " WHERE e.id = ?1";
     sqlite3_stmt *st = NULL;
     if (sqlite3_prepare_v2(k->db, sql, -1, &st, NULL) != SQLITE_OK) {
         kb_diag_set(diag, "", 0, "cannot read entry: %s", sqlite3_errmsg(k->db));
@@ -205,6 +241,9 @@ kb_status kb_entry_get(kb *k, const char *id, kb_entry **out, kb_diag *diag)
     e->text = col_dup(st, 11);
     e->prev_id = sqlite3_column_type(st, 12) == SQLITE_NULL ? NULL : col_dup(st, 12);
     e->next_id = sqlite3_column_type(st, 13) == SQLITE_NULL ? NULL : col_dup(st, 13);
+    e->symptom = col_dup(st, 14);
+    e->cause = col_dup(st, 15);
+    e->fix = col_dup(st, 16);
     sqlite3_finalize(st);
     static const char *const facts =
         "SELECT value FROM facts WHERE entry = ?1 AND kind = '%s' ORDER BY pos";
@@ -217,6 +256,11 @@ kb_status kb_entry_get(kb *k, const char *id, kb_entry **out, kb_diag *diag)
         char *q = xasprintf(facts, lists[i].kind);
         read_list(k, q, e->ord, lists[i].l);
         free(q);
+    }
+    for (size_t i = 0; i < e->ext_refs.n; i++) {
+        char *url = ext_url(k, e->ext_refs.items[i]);
+        kb_strlist_push(&e->ext_urls, url ? url : "");
+        free(url);
     }
     read_list(k,
               "SELECT e.id FROM facts f JOIN entries e ON e.ord = f.entry"
@@ -241,12 +285,16 @@ void kb_entry_free(kb_entry *e)
     free(e->markdown);
     free(e->html);
     free(e->text);
+    free(e->symptom);
+    free(e->cause);
+    free(e->fix);
     free(e->prev_id);
     free(e->next_id);
     kb_strlist_free(&e->idents);
     kb_strlist_free(&e->refs);
     kb_strlist_free(&e->backlinks);
     kb_strlist_free(&e->ext_refs);
+    kb_strlist_free(&e->ext_urls);
     kb_strlist_free(&e->urls);
     free(e);
 }

@@ -51,6 +51,9 @@ typedef void (*kb_warn_fn)(void *ud, const char *file, int line, const char *mes
 /* Compiles the markdown documents paths[0..n) into a new SQLite file at out_path (replacing
  * it). Structure: "# " is the document title, "## " a section, "### <ID> — <title>" an entry,
  * where ID is letters then digits; an entry runs to the next entry, section or thematic break.
+ * A path ending in ".tsv" is a synonym table ("words<TAB>alt | alt<TAB>the query that needed
+ * the row"); one ending in "links.tsv" maps documents outside the KB to their public source
+ * ("name<TAB>https://..."); a malformed row is KB_ERR_INPUT naming file and line.
  * Errors (no entries, duplicate IDs, an empty entry, an unreadable or non-UTF-8 file, control
  * bytes) return
  * KB_ERR_INPUT or KB_ERR_IO with diag naming file and line; nothing is written then.
@@ -107,10 +110,20 @@ typedef struct kb_entry {
     kb_strlist refs;      /* IDs of entries this one references, in order, unique */
     kb_strlist backlinks; /* IDs of entries that reference this one */
     kb_strlist ext_refs;  /* references outside the KB: "gotchas_universal.md U9", ... */
+    kb_strlist ext_urls;  /* per ext_refs item: its public source (from the KB's links
+                           * table), or "" when none is known */
     kb_strlist urls;
+    char *symptom; /* the labelled parts as plain text, "" when absent (kb_entry_fields) */
+    char *cause;
+    char *fix;
     char *prev_id; /* NULL at the ends */
     char *next_id;
 } kb_entry;
+
+/* Splits an entry body (markdown) into its Symptom, Root cause and Fix parts: a line that
+ * starts with "**Symptom", "**Root cause" or "**Fix" opens that part, which runs to the next
+ * such line. Writes malloc'd plain text (possibly "") to each out-parameter. Pure. */
+void kb_entry_fields(const char *body_md, char **out_symptom, char **out_cause, char **out_fix);
 
 /* Looks up an entry by ID, case-insensitively ("m8" finds M8). KB_ERR_NOT_FOUND if absent. */
 kb_status kb_entry_get(kb *k, const char *id, kb_entry **out, kb_diag *diag);
@@ -167,12 +180,17 @@ typedef enum kb_fallback {
 /* "all", "id", "prefix", "any", "substring", "none". */
 const char *kb_fallback_name(kb_fallback f);
 
+/* With no limit asked for, the any-word fallback shows this many hits and counts the rest. */
+#define KB_ANY_DEFAULT_LIMIT 5
+
 typedef struct kb_search_opts {
-    size_t limit;      /* at most this many hits (0 = all) */
+    size_t limit;      /* at most this many hits (0 = all; KB_ANY_DEFAULT_LIMIT for the
+                        * any-word fallback) */
     int raw;           /* 1: the query is FTS5 syntax, passed as is; errors are KB_ERR_INPUT */
     int want_lines;    /* 1: fill each hit's matching source lines */
     int skip_snippets; /* 1: snippet is the entry's first words, unmarked (saves tokenizing
                         * every hit's text when no snippet is shown) */
+    int no_correct;    /* 1: search words as typed, never a spelling correction */
 } kb_search_opts;
 
 typedef struct kb_line {
@@ -193,14 +211,21 @@ typedef struct kb_hit {
 typedef struct kb_results {
     kb_hit *hits;
     size_t n;
+    size_t total; /* entries that matched; more than n when a limit cut the list */
     kb_fallback fallback;
     char *understood; /* the FTS5 expression that produced the hits ("" for an ID) */
-    char *suggestion; /* with KB_MATCH_NONE: the closest indexed word, or NULL */
+    char *suggestion; /* with KB_MATCH_NONE: the closest indexed words, or NULL */
+    char *corrected;  /* the query as searched when misspelt words were corrected, else NULL */
+    char *typed;      /* with corrected: the query as typed */
 } kb_results;
 
 /* Searches. User text is quoted term by term, so punctuation and FTS5 keywords are plain
  * text; "double-quoted phrases" and a trailing * (prefix) keep their meaning. An entry ID
- * alone goes to that entry. An empty query is KB_ERR_INPUT. Hits are best first. */
+ * alone goes to that entry. Words are matched with their spelling variants (zero3 = zero-3 =
+ * ZeRO 3, 8bit = 8-bit) and the KB's synonym table; a word found nowhere whose correction is
+ * clear is corrected (see corrected), unless opts->no_correct. Ranking weighs where each word
+ * matched: title, then an entry's Symptom, identifiers, Root cause, Fix, section, body. An
+ * empty query is KB_ERR_INPUT. Hits are best first. */
 kb_status kb_search(kb *k, const char *text, const kb_search_opts *opts, kb_results **out,
                     kb_diag *diag);
 void kb_results_free(kb_results *r);
@@ -212,6 +237,29 @@ int kb_query_needs_key_terms(const char *text);
  * punctuation around words), space-separated, within KB_MAX_QUERY_BYTES; "" when none.
  * Caller frees. */
 char *kb_query_key_terms(const char *text);
+
+/* The one sentence that tells how results were found when it was not a plain match
+ * ("no entry has every word; showing the best 5 of 17 entries that have some of them"), or
+ * NULL. Shell, web page and API all word it with this. Caller frees. */
+char *kb_results_note(const kb_results *r);
+
+/* ---- JSON: one shape for every consumer (CLI and HTTP API) ------------------------------ */
+
+/* An entry: id, title, title_markdown, section, document, document_title, url, symptom,
+ * root_cause, fix, markdown, html, text, identifiers, references and referenced_by
+ * ([{id, title, url}]), external_references ([{name, url|null, in_kb: false}]), urls,
+ * previous and next ({id, title, url} or null), lines {start, end}. URLs are base_url + "/" +
+ * ID (base_url "" gives "/M8"). Caller frees. */
+char *kb_entry_json(kb *k, const kb_entry *e, const char *base_url, int pretty);
+
+/* Hit i of r, on one line: id, title, section, url, score, match, snippet (plain text),
+ * snippet_html (escaped, matched words in <mark>), lines [{line, text}]. Caller frees. */
+char *kb_hit_json(const kb_results *r, size_t i, const char *base_url);
+
+/* A whole answer: query, understood, match, fallback (null for a plain match), note (the
+ * sentence of kb_results_note, or null), corrected, suggestion, limit, count, total, results
+ * (hits as kb_hit_json). Caller frees. */
+char *kb_results_json(const kb_results *r, const char *query, size_t limit, const char *base_url);
 
 /* ---- Rendering ------------------------------------------------------------------------ */
 

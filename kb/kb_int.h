@@ -10,7 +10,7 @@
 #include "kb/kb.h"
 
 /* Format tag stored in the meta table; a file without it is not an oomkb KB. */
-#define KB_FORMAT "oomkb-kb-1"
+#define KB_FORMAT "oomkb-kb-2"
 
 #define KB_STMT_CACHE 32
 
@@ -26,7 +26,49 @@ struct kb {
         sqlite3_stmt *st;
     } stmts[KB_STMT_CACHE];
     int n_stmts;
+    /* Loaded on first use by search.c and kept for the handle's life. */
+    char *synonyms_text;         /* meta "synonyms": "words<TAB>alt | alt" lines (read on open) */
+    char *links_text;            /* meta "links": "document<TAB>url" lines (read on open) */
+    int search_ready;            /* the auxiliary function is registered */
+    struct kb_synonym *synonyms; /* the KB's synonym table */
+    size_t n_synonyms;
+    char **vocab; /* the indexed words, for spelling corrections (NULL until needed) */
+    size_t n_vocab;
+    struct kb_brief *briefs; /* per entry, by ord: what a hit shows (NULL until needed) */
+    size_t n_briefs;
+    /* The index's own tokenizer (porter over unicode61), to find stemmed matches in a hit's
+     * text without asking FTS5 for a snippet per hit. */
+    fts5_tokenizer stemmer;
+    Fts5Tokenizer *stemmer_handle; /* NULL when unavailable: snippets come from FTS5 */
 };
+
+/* What a search hit shows of an entry, read once per handle. */
+typedef struct kb_brief {
+    char *id, *title, *section, *text;
+    struct kb_tok *toks; /* text's words with their stems (snippets; NULL until needed) */
+    size_t n_toks;
+    unsigned *title_stems; /* hashes of the title's stemmed words (NULL until needed) */
+    size_t n_title_stems;
+} kb_brief;
+
+/* One word of an entry's text: where it is and its stem as the index has it. */
+typedef struct kb_tok {
+    unsigned start, end; /* byte offsets in the text */
+    unsigned hash;       /* of the stem, to compare words without strcmp */
+    char *stem;
+} kb_tok;
+
+/* One row of a KB's synonym table: when the query has these words, each alternative counts
+ * as them. */
+typedef struct kb_synonym {
+    char **words; /* lowercase query words, in order */
+    int *stop;    /* per word: a stopword */
+    size_t n_words;
+    kb_strlist also; /* alternatives (a word or a phrase each) */
+} kb_synonym;
+
+/* Frees what search.c loaded into a handle (called by kb_close). */
+void kb_search_state_free(kb *k);
 
 /* A prepared statement for sql from the handle's cache, reset and unbound; NULL on error (the
  * message is in sqlite3_errmsg). Borrowed: do not finalize; valid until kb_close. */
@@ -48,6 +90,10 @@ typedef struct kb_src_entry {
     char *body_md; /* markdown after the heading line(s) */
     char *html;
     char *text;
+    /* The labelled parts of the body as plain text ("" when the entry has no such label):
+     * "**Symptom**", "**Root cause ...**", "**Fix ...**". People search by symptom, so the
+     * index keeps these apart and weights them (see search.c). */
+    char *symptom, *cause, *fix;
     kb_strlist idents, refs, ext_refs, urls;
     int *ref_lines; /* source line of each refs item */
 } kb_src_entry;
@@ -67,7 +113,20 @@ typedef struct kb_corpus {
     size_t n_docs;
     kb_src_entry *entries;
     size_t n_entries;
+    /* Synonym rows from .tsv inputs: words[i] (space-separated) -> also[i] ("a | b"). */
+    kb_strlist syn_words, syn_also;
+    /* From *links.tsv inputs: documents outside the KB -> their public source. */
+    kb_strlist link_names, link_urls;
 } kb_corpus;
+
+/* Reads a synonym table (a .tsv input: "words<TAB>alt | alt<TAB>the case that needed it",
+ * # comments) into the corpus. KB_ERR_INPUT with file:line for a malformed row. Pure. */
+kb_status kb_synonyms_add(kb_corpus *c, const char *name, const char *text, size_t len,
+                          kb_diag *diag);
+
+/* Reads a links table (a *links.tsv input: "document<TAB>https URL", # comments): where a
+ * document the guide mentions but the KB does not hold can be read. Pure. */
+kb_status kb_links_add(kb_corpus *c, const char *name, const char *text, size_t len, kb_diag *diag);
 
 /* Parses one markdown document into the corpus (pure: no I/O). Entry HTML and references are
  * filled by kb_corpus_finish, once every document's IDs are known. */

@@ -153,6 +153,51 @@ static size_t visible_width(const char *s, size_t n)
     return w;
 }
 
+/* Bytes of s[0..n) that fill at most width columns (whole UTF-8 code points), leaving at
+ * least four columns for the rest when the rest would be punctuation alone: ");" never
+ * stands on a line of its own. */
+static size_t cut_at(const char *s, size_t n, size_t width)
+{
+    size_t cols = 0;
+    size_t i = 0;
+    while (i < n && cols < width) {
+        i++;
+        while (i < n && ((unsigned char)s[i] & 0xC0) == 0x80) {
+            i++;
+        }
+        cols++;
+    }
+    size_t letters = 0;
+    for (size_t k = i; k < n; k++) {
+        letters += strchr(".,;:!?)]}'\"", s[k]) == NULL;
+    }
+    for (int back = 0; letters == 0 && i > 0 && back < 4; back++) {
+        i--;
+        while (i > 0 && ((unsigned char)s[i] & 0xC0) == 0x80) {
+            i--;
+        }
+    }
+    return i < n ? i : 0;
+}
+
+/* A word text[i..j) wider than the line (a URL) is cut into lines of the full width, so that
+ * the terminal does not wrap it at column 0; its trailing punctuation stays with it. Returns
+ * where the rest of the word starts. Words with ANSI escapes are left whole. */
+static size_t cut_long_word(const char *text, size_t i, size_t j, size_t width, kb_strlist *out)
+{
+    while (visible_width(text + i, j - i) > width && !memchr(text + i, 0x1b, j - i)) {
+        size_t cut = cut_at(text + i, j - i, width);
+        if (cut == 0) {
+            break;
+        }
+        char *piece = xstrndup(text + i, cut);
+        kb_strlist_push(out, piece);
+        free(piece);
+        i += cut;
+    }
+    return i;
+}
+
 /* Splits text into lines of at most width visible columns, breaking at spaces (a longer word
  * stands alone). Explicit newlines are kept. */
 static void wrap(const char *text, size_t width, kb_strlist *out)
@@ -186,6 +231,8 @@ static void wrap(const char *text, size_t width, kb_strlist *out)
             buf_free(&line);
             line_w = 0;
         }
+        i = cut_long_word(text, i, j, width, out);
+        w = visible_width(text + i, j - i);
         if (line_w) {
             buf_putc(&line, ' ');
             line_w++;
@@ -215,6 +262,43 @@ static void emit_wrapped(const rctx *x, const char *text, const char *first, con
         buf_putc(x->out, '\n');
     }
     kb_strlist_free(&lines);
+}
+
+/* One line of a code block, indented four columns. Wider than the width, it goes on in
+ * continuation lines marked CODE_CONT, cut at code points, so that the terminal never wraps it
+ * at column 0 (width < 0: never cut). */
+#define CODE_CONT "\xe2\x86\xaa " /* "↪ " */
+
+static void code_line(const rctx *x, const char *first, const char *rest, const char *p, size_t len)
+{
+    size_t indent = visible_width(rest, strlen(rest)) + 4;
+    size_t avail = x->width < 0                     ? (size_t)-1
+                   : (size_t)x->width > indent + 20 ? (size_t)x->width - indent
+                                                    : 20;
+    const char *lead = first;
+    const char *mark = "";
+    for (;;) {
+        size_t room = *mark ? avail - 2 : avail; /* the mark takes two columns */
+        size_t cut = visible_width(p, len) > room ? cut_at(p, len, room) : 0;
+        buf_puts(x->out, lead);
+        buf_puts(x->out, "    ");
+        buf_puts(x->out, mark);
+        if (x->color) {
+            buf_puts(x->out, ESC_CODE);
+        }
+        buf_append(x->out, p, cut ? cut : len);
+        if (x->color) {
+            buf_puts(x->out, ESC_RESET);
+        }
+        buf_putc(x->out, '\n');
+        if (!cut) {
+            return;
+        }
+        p += cut;
+        len -= cut;
+        lead = rest;
+        mark = CODE_CONT;
+    }
 }
 
 /* ---- Tables -------------------------------------------------------------------------- */
@@ -380,16 +464,7 @@ static void render_block(const rctx *x, cmark_node *n, const char *first, const 
         while (*p) {
             const char *e = strchr(p, '\n');
             size_t len = e ? (size_t)(e - p) : strlen(p);
-            buf_puts(x->out, line == 0 ? first : rest);
-            buf_puts(x->out, "    ");
-            if (x->color) {
-                buf_puts(x->out, ESC_CODE);
-            }
-            buf_append(x->out, p, len);
-            if (x->color) {
-                buf_puts(x->out, ESC_RESET);
-            }
-            buf_putc(x->out, '\n');
+            code_line(x, line == 0 ? first : rest, rest, p, len);
             p += len + (e ? 1 : 0);
             line++;
         }

@@ -2,10 +2,11 @@
  * kb_compile entry points that read files and write the image out.
  *
  * Tables: entries (one row per entry, rowid = KB order), facts (identifiers, references,
- * external references, URLs), docs, meta; three FTS5 indexes: fts (title, idents, section,
- * body; Porter-stemmed words), lines (each source line, for grep-style output), an
- * unstemmed twin fts_exact (for prefixes), and tri (trigrams, for substrings and snippets of
- * partial matches); words (the unstemmed vocabulary, for suggestions). */
+ * external references, URLs), docs, meta; FTS5 indexes: fts (title, idents, section, the
+ * entry's symptom, root cause and fix, and the whole body; Porter-stemmed words), lines (each
+ * source line, for grep-style output), an unstemmed twin fts_exact (for prefixes), and tri
+ * (trigrams, for substrings); words (the unstemmed vocabulary, for prefix checks and spelling
+ * corrections). The synonym and links tables travel as two meta values. */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -28,14 +29,15 @@ static const char *const schema =
     " value TEXT NOT NULL, line INTEGER);"
     "CREATE INDEX facts_by_value ON facts(kind, value);"
     "CREATE INDEX facts_by_entry ON facts(entry, kind, pos);"
-    "CREATE VIRTUAL TABLE fts USING fts5(title, idents, section, body,"
+    "CREATE VIRTUAL TABLE fts USING fts5(title, idents, section, symptom, cause, fix, body,"
     " tokenize='porter unicode61 remove_diacritics 2');"
     "CREATE VIRTUAL TABLE lines USING fts5(text, entry UNINDEXED, lineno UNINDEXED,"
     " tokenize='porter unicode61 remove_diacritics 2', columnsize=0);"
     /* An unstemmed twin for prefix matching ("expandab*" cannot match the stem "expand").
      * Contentless: it only matches and ranks. Every table costs start-up time (SQLite parses
      * the whole schema on first use), so there are no more of them than needed. */
-    "CREATE VIRTUAL TABLE fts_exact USING fts5(title, idents, section, body, content='',"
+    "CREATE VIRTUAL TABLE fts_exact USING fts5(title, idents, section, symptom, cause, fix, body,"
+    " content='',"
     " tokenize='unicode61 remove_diacritics 2');"
     "CREATE VIRTUAL TABLE tri USING fts5(text, tokenize='trigram');"
     "CREATE TABLE words(word TEXT PRIMARY KEY) WITHOUT ROWID;";
@@ -130,21 +132,46 @@ static char *joined(const kb_strlist *l)
     return buf_detach(&b);
 }
 
+/* The synonym and links tables as two meta values ("a<TAB>b" lines), into the fingerprint
+ * too. Meta rows are read while the format is checked: no table of their own to parse and
+ * no statement to prepare when a KB opens. */
+static kb_status store_tables(sqlite3 *db, sqlite3_stmt *meta, const kb_corpus *c,
+                              unsigned long long *h, kb_diag *diag)
+{
+    buf syn = BUF_INIT;
+    buf links = BUF_INIT;
+    for (size_t i = 0; i < c->syn_words.n; i++) {
+        buf_printf(&syn, "%s\t%s\n", c->syn_words.items[i], c->syn_also.items[i]);
+    }
+    for (size_t i = 0; i < c->link_names.n; i++) {
+        buf_printf(&links, "%s\t%s\n", c->link_names.items[i], c->link_urls.items[i]);
+    }
+    *h = fnv1a(*h, syn.data ? syn.data : "");
+    *h = fnv1a(*h, links.data ? links.data : "");
+    kb_status st = KB_OK;
+    if (exec_bind(meta, "tt", "synonyms", syn.data ? syn.data : "") != SQLITE_OK ||
+        exec_bind(meta, "tt", "links", links.data ? links.data : "") != SQLITE_OK) {
+        st = db_fail(db, diag, "cannot store synonyms and links");
+    }
+    buf_free(&syn);
+    buf_free(&links);
+    return st;
+}
+
 kb_status kb_store_image(const kb_corpus *c, unsigned char **out, size_t *out_len, kb_diag *diag)
 {
     sqlite3 *db = NULL;
     kb_status st = KB_ERR_DB;
-    enum { S_DOC, S_ENTRY, S_FACT, S_FTS, S_LINE, S_TRI, S_WORD, S_META, S_FTSX, N_STMT };
+    enum { S_DOC, S_ENTRY, S_FACT, S_FTS, S_LINE, S_TRI, S_WORD, S_META, N_STMT };
     static const char *const sql[N_STMT] = {
         "INSERT INTO docs VALUES(?,?,?,?,?)",
         "INSERT INTO entries VALUES(?,?,?,?,?,?,?,?,?,?,?)",
         "INSERT INTO facts VALUES(?,?,?,?,?)",
-        "INSERT INTO fts(rowid,title,idents,section,body) VALUES(?,?,?,?,?)",
+        "INSERT INTO fts(rowid,title,idents,section,symptom,cause,fix,body)VALUES(?,?,?,?,?,?,?,?)",
         "INSERT INTO lines(text,entry,lineno) VALUES(?,?,?)",
         "INSERT INTO tri(rowid,text) VALUES(?,?)",
         "INSERT OR IGNORE INTO words VALUES(?)",
         "INSERT INTO meta VALUES(?,?)",
-        "INSERT INTO fts_exact(rowid,title,idents,section,body) VALUES(?,?,?,?,?)",
     };
     sqlite3_stmt *s[N_STMT] = {0};
     if (sqlite3_open(":memory:", &db) != SQLITE_OK) {
@@ -204,10 +231,8 @@ kb_status kb_store_image(const kb_corpus *c, unsigned char **out, size_t *out_le
         }
         char *idents = joined(&e->idents);
         char *all = xasprintf("%s\n%s\n%s", e->title, idents, e->text);
-        int rc = exec_bind(s[S_FTS], "itttt", ord, e->title, idents, e->section, e->text);
-        if (rc == SQLITE_OK) {
-            rc = exec_bind(s[S_FTSX], "itttt", ord, e->title, idents, e->section, e->text);
-        }
+        int rc = exec_bind(s[S_FTS], "ittttttt", ord, e->title, idents, e->section, e->symptom,
+                           e->cause, e->fix, e->text);
         if (rc == SQLITE_OK) {
             rc = exec_bind(s[S_TRI], "it", ord, all);
         }
@@ -246,6 +271,9 @@ kb_status kb_store_image(const kb_corpus *c, unsigned char **out, size_t *out_le
             p = nl + 1;
         }
     }
+    if (store_tables(db, s[S_META], c, &h, diag) != KB_OK) {
+        goto out;
+    }
     char fp[17];
     snprintf(fp, sizeof fp, "%016llx", h);
     if (exec_bind(s[S_META], "tt", "format", KB_FORMAT) != SQLITE_OK ||
@@ -261,6 +289,9 @@ kb_status kb_store_image(const kb_corpus *c, unsigned char **out, size_t *out_le
                      "COMMIT; INSERT INTO fts(fts) VALUES('optimize');"
                      "INSERT INTO lines(lines) VALUES('optimize');"
                      "INSERT INTO tri(tri) VALUES('optimize');"
+                     /* The unstemmed twin indexes the same columns. */
+                     "INSERT INTO fts_exact(rowid,title,idents,section,symptom,cause,fix,body)"
+                     " SELECT rowid,title,idents,section,symptom,cause,fix,body FROM fts;"
                      "INSERT INTO fts_exact(fts_exact) VALUES('optimize'); VACUUM;",
                      NULL, NULL, &err) != SQLITE_OK) {
         kb_diag_set(diag, "", 0, "cannot finish database: %s", err ? err : "?");
@@ -303,7 +334,14 @@ kb_status kb_compile_buffers(const char *const *names, const char *const *texts,
             st = KB_ERR_INPUT;
             break;
         }
-        st = kb_corpus_add(&c, names[i], texts[i], lens[i], diag);
+        size_t nl = strlen(names[i]);
+        if (nl >= 9 && util_strcasecmp(names[i] + nl - 9, "links.tsv") == 0) {
+            st = kb_links_add(&c, names[i], texts[i], lens[i], diag);
+        } else if (nl > 4 && util_strcasecmp(names[i] + nl - 4, ".tsv") == 0) {
+            st = kb_synonyms_add(&c, names[i], texts[i], lens[i], diag);
+        } else {
+            st = kb_corpus_add(&c, names[i], texts[i], lens[i], diag);
+        }
     }
     if (st == KB_OK) {
         st = kb_corpus_finish(&c, warn, warn_ud, diag);

@@ -56,6 +56,30 @@ static int is_web_url(const char *u)
     return strncmp(u, "https://", 8) == 0 || strncmp(u, "http://", 7) == 0;
 }
 
+/* The documents an entry refers to outside the KB: each says so, and links to its public
+ * source where the KB knows one. */
+static void external_list(buf *m, const kb_entry *e)
+{
+    if (e->ext_refs.n) {
+        buf_puts(m, "<section><h2>Elsewhere</h2>\n<ul class=\"external\">\n");
+        for (size_t i = 0; i < e->ext_refs.n; i++) {
+            const char *url = i < e->ext_urls.n ? e->ext_urls.items[i] : "";
+            buf_puts(m, "<li>");
+            if (*url) {
+                buf_puts(m, "<a rel=\"external noopener noreferrer\" href=\"");
+                esc(m, url);
+                buf_puts(m, "\">");
+            }
+            buf_puts(m, "<span class=\"ext-ref\">");
+            esc(m, e->ext_refs.items[i]);
+            buf_puts(m, *url ? "</span></a>" : "</span>");
+            buf_puts(m, " <span class=\"note\">(outside this knowledge base");
+            buf_puts(m, *url ? "; its public source)</span></li>\n" : ")</span></li>\n");
+        }
+        buf_puts(m, "</ul></section>\n");
+    }
+}
+
 char *srv_page_entry_html(const srv_site *s, const kb_entry *e)
 {
     buf m = BUF_INIT;
@@ -87,16 +111,7 @@ char *srv_page_entry_html(const srv_site *s, const kb_entry *e)
 
     id_list(&m, s, "References", &e->refs);
     id_list(&m, s, "Referenced by", &e->backlinks);
-    if (e->ext_refs.n) {
-        buf_puts(&m, "<section><h2>Elsewhere</h2>\n<ul class=\"external\">\n");
-        for (size_t i = 0; i < e->ext_refs.n; i++) {
-            buf_puts(&m, "<li><span class=\"ext-ref\">");
-            esc(&m, e->ext_refs.items[i]);
-            buf_puts(&m, "</span> <span class=\"note\">(outside this knowledge base)</span>"
-                         "</li>\n");
-        }
-        buf_puts(&m, "</ul></section>\n");
-    }
+    external_list(&m, e);
     size_t n_urls = 0;
     for (size_t i = 0; i < e->urls.n; i++) {
         if (!is_web_url(e->urls.items[i])) {
@@ -175,7 +190,11 @@ char *srv_page_entry_text(const srv_site *s, const kb_entry *e)
     buf_puts(&b, "\n");
     text_ids(&b, "References:", &e->refs);
     text_ids(&b, "Referenced by:", &e->backlinks);
-    text_ids(&b, "Elsewhere:", &e->ext_refs);
+    for (size_t i = 0; i < e->ext_refs.n; i++) {
+        const char *url = i < e->ext_urls.n ? e->ext_urls.items[i] : "";
+        buf_printf(&b, "%-15s%s (outside this knowledge base)%s%s\n",
+                   "Elsewhere:", e->ext_refs.items[i], *url ? ": " : "", url);
+    }
     if (e->prev_id) {
         buf_printf(&b, "%-15s/%s\n", "Previous:", e->prev_id);
     }
@@ -202,39 +221,6 @@ static json_t *jstr(const char *s)
     return j ? j : json_string("");
 }
 
-static json_t *jref(const srv_site *s, const char *id)
-{
-    if (!id) {
-        return json_null();
-    }
-    const srv_entry *e = srv_site_entry(s, id, strlen(id));
-    json_t *o = json_object();
-    json_object_set_new(o, "id", jstr(e ? e->id : id));
-    json_object_set_new(o, "title", jstr(e ? e->title : NULL));
-    char *url = xasprintf("/%s", e ? e->id : id);
-    json_object_set_new(o, "url", jstr(url));
-    free(url);
-    return o;
-}
-
-static json_t *jrefs(const srv_site *s, const kb_strlist *l)
-{
-    json_t *a = json_array();
-    for (size_t i = 0; i < l->n; i++) {
-        json_array_append_new(a, jref(s, l->items[i]));
-    }
-    return a;
-}
-
-static json_t *jstrs(const kb_strlist *l)
-{
-    json_t *a = json_array();
-    for (size_t i = 0; i < l->n; i++) {
-        json_array_append_new(a, jstr(l->items[i]));
-    }
-    return a;
-}
-
 static char *dump(json_t *root)
 {
     char *out = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
@@ -242,34 +228,6 @@ static char *dump(json_t *root)
     char *copy = xasprintf("%s\n", out ? out : "{}");
     free(out);
     return copy;
-}
-
-char *srv_page_entry_json(const srv_site *s, const kb_entry *e)
-{
-    json_t *o = json_object();
-    json_object_set_new(o, "id", jstr(e->id));
-    json_object_set_new(o, "title", jstr(e->title));
-    json_object_set_new(o, "section", jstr(e->section));
-    json_object_set_new(o, "doc", jstr(e->doc));
-    json_object_set_new(o, "doc_title", jstr(e->doc_title));
-    char *url = xasprintf("/%s", e->id);
-    json_object_set_new(o, "url", jstr(url));
-    free(url);
-    json_object_set_new(o, "markdown", jstr(e->markdown));
-    json_object_set_new(o, "html", jstr(e->html));
-    json_object_set_new(o, "references", jrefs(s, &e->refs));
-    json_object_set_new(o, "backlinks", jrefs(s, &e->backlinks));
-    json_object_set_new(o, "external_references", jstrs(&e->ext_refs));
-    json_object_set_new(o, "urls", jstrs(&e->urls));
-    json_object_set_new(o, "identifiers", jstrs(&e->idents));
-    json_object_set_new(o, "prev", jref(s, e->prev_id));
-    json_object_set_new(o, "next", jref(s, e->next_id));
-    json_t *src = json_object();
-    json_object_set_new(src, "doc", jstr(e->doc));
-    json_object_set_new(src, "line_start", json_integer(e->line_start));
-    json_object_set_new(src, "line_end", json_integer(e->line_end));
-    json_object_set_new(o, "source", src);
-    return dump(o);
 }
 
 char *srv_page_entries_json(const srv_site *s, const kb_toc *t)
@@ -293,6 +251,35 @@ char *srv_page_entries_json(const srv_site *s, const kb_toc *t)
     return dump(root);
 }
 
+/* The introduction as it applies here: a paragraph that tells how to search the guide where it
+ * came from (grep over a .md path that does not exist here) is left out; its examples, the
+ * "(e.g. ...)" part, go to *out_examples (markdown, caller frees; NULL when none). The
+ * pages say how to search here instead. Caller frees the result. */
+static char *intro_here(const char *md, char **out_examples)
+{
+    buf b = BUF_INIT;
+    *out_examples = NULL;
+    for (const char *p = md ? md : ""; *p;) {
+        const char *end = strstr(p, "\n\n");
+        size_t n = end ? (size_t)(end - p) : strlen(p);
+        char *para = xstrndup(p, n);
+        int elsewhere = strstr(para, "grep") && strstr(para, ".md");
+        const char *eg = strstr(para, "(e.g.");
+        if (elsewhere && eg && !*out_examples) {
+            *out_examples = xstrndup(eg + 5, strcspn(eg + 5, ")"));
+        }
+        if (!elsewhere) {
+            if (b.len) {
+                buf_puts(&b, "\n\n");
+            }
+            buf_puts(&b, para);
+        }
+        free(para);
+        p = end ? end + 2 : p + n;
+    }
+    return b.data ? buf_detach(&b) : xstrdup("");
+}
+
 static const kb_doc_info *find_doc(const kb_docs *d, const char *name)
 {
     for (size_t i = 0; i < d->n; i++) {
@@ -301,6 +288,33 @@ static const kb_doc_info *find_doc(const kb_docs *d, const char *name)
         }
     }
     return NULL;
+}
+
+/* The document's introduction as it applies here, then how to search here. */
+static void intro_html(buf *m, const kb_doc_info *di)
+{
+    char *examples = NULL;
+    char *md = intro_here(di ? di->intro_md : "", &examples);
+    char *html = kb_render_html(md);
+    char *intro = srv_anchor_headings(html ? html : "", "intro");
+    buf_puts(m, intro);
+    free(intro);
+    free(html);
+    free(md);
+    buf_puts(m, "<p class=\"hint\" id=\"how-to-search\">To search here: type a symptom, "
+                "an error message or a keyword in the box above (<kbd>/</kbd> or "
+                "<kbd>Ctrl</kbd>+<kbd>K</kbd>; arrows and <kbd>Enter</kbd> open a "
+                "result)");
+    if (examples) {
+        char *eg = srv_inline_html(examples);
+        buf_printf(m, ", e.g. %s", eg);
+        free(eg);
+        free(examples);
+    }
+    buf_puts(m, ". From a shell: <code>oomkb search &lt;keyword&gt;</code> and "
+                "<code>oomkb show M8</code>, or <code>curl "
+                "'HOST/search?q=fragmentation'</code> and <code>curl HOST/M8</code>."
+                "</p>\n");
 }
 
 char *srv_page_home_html(const srv_site *s, const kb_toc *t, const kb_docs *d)
@@ -320,16 +334,8 @@ char *srv_page_home_html(const srv_site *s, const kb_toc *t, const kb_docs *d)
             buf_puts(&m, "<section class=\"intro\">\n<h1>");
             esc(&m, di ? di->title : it->doc);
             buf_puts(&m, "</h1>\n");
-            if (di && di->intro_html) {
-                char *intro = srv_anchor_headings(di->intro_html, "intro");
-                buf_puts(&m, intro);
-                free(intro);
-            }
-            buf_puts(&m, "<p class=\"hint\">Press <kbd>/</kbd> or <kbd>Ctrl</kbd>+<kbd>K</kbd> "
-                         "to search; arrows and <kbd>Enter</kbd> open a result. From a "
-                         "terminal: <code>curl HOST/M8</code>, <code>curl "
-                         "'HOST/search?q=fragmentation'</code>.</p>\n</section>\n"
-                         "<nav class=\"toc\" aria-label=\"Entries\">\n");
+            intro_html(&m, di);
+            buf_puts(&m, "</section>\n<nav class=\"toc\" aria-label=\"Entries\">\n");
         }
         if (!section || strcmp(section, it->section) != 0) {
             if (section) {
@@ -373,11 +379,27 @@ char *srv_page_home_text(const srv_site *s, const kb_toc *t, const kb_docs *d)
             section = NULL;
             const kb_doc_info *di = find_doc(d, it->doc);
             buf_printf(&b, "%s%s\n\n", b.len ? "\n" : "", di ? di->title : it->doc);
-            char *intro = di && di->intro_md ? kb_render_text(di->intro_md, 0, 80) : NULL;
+            char *examples = NULL;
+            char *md = intro_here(di ? di->intro_md : "", &examples);
+            char *intro = kb_render_text(md, 0, 80);
             if (intro) {
                 buf_puts(&b, intro);
                 free(intro);
             }
+            buf hint = BUF_INIT;
+            buf_puts(&hint, "To search here: `oomkb search <keyword>` in a shell, or "
+                            "`curl 'HOST/search?q=<keyword>'`");
+            if (examples) {
+                buf_printf(&hint, " (e.g. %s)", examples);
+                free(examples);
+            }
+            buf_puts(&hint, ".");
+            char *hint_text = kb_render_text(hint.data, 0, 80);
+            buf_putc(&b, '\n');
+            buf_puts(&b, hint_text);
+            free(hint_text);
+            buf_free(&hint);
+            free(md);
         }
         if (!section || strcmp(section, it->section) != 0) {
             section = it->section;

@@ -7,7 +7,6 @@
 
 char *srv_page_entry_html(const srv_site *s, const kb_entry *e);
 char *srv_page_entry_text(const srv_site *s, const kb_entry *e);
-char *srv_page_entry_json(const srv_site *s, const kb_entry *e);
 char *srv_page_entries_json(const srv_site *s, const kb_toc *t);
 char *srv_page_home_html(const srv_site *s, const kb_toc *t, const kb_docs *d);
 char *srv_page_home_text(const srv_site *s, const kb_toc *t, const kb_docs *d);

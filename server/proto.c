@@ -351,10 +351,25 @@ void srv_etag_make(const char *kb_fp, const void *body, size_t len, const char *
 
 int srv_gzip(const void *in, size_t n, char **out, size_t *out_len)
 {
+    return srv_gzip_fast(in, n, 0, out, out_len);
+}
+
+int srv_gzip_fast(const void *in, size_t n, int fast, char **out, size_t *out_len)
+{
     z_stream z;
     memset(&z, 0, sizeof z);
-    /* windowBits 15 + 16 selects the gzip wrapper. */
-    if (deflateInit2(&z, Z_BEST_COMPRESSION, Z_DEFLATED, 15 + 16, 9, Z_DEFAULT_STRATEGY) != Z_OK) {
+    /* windowBits + 16 selects the gzip wrapper. A fast answer gets a window no larger than
+     * its body and a small hash: zlib's setup (allocating and clearing 256 KiB at the best
+     * settings) cost more than compressing a search answer. */
+    int bits = 15;
+    int mem = 9;
+    if (fast) {
+        for (bits = 9; bits < 15 && ((size_t)1 << bits) < n; bits++) {
+        }
+        mem = 6;
+    }
+    if (deflateInit2(&z, fast ? Z_BEST_SPEED : Z_BEST_COMPRESSION, Z_DEFLATED, bits + 16, mem,
+                     Z_DEFAULT_STRATEGY) != Z_OK) {
         return -1;
     }
     size_t cap = deflateBound(&z, (uLong)n);

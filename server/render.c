@@ -119,24 +119,37 @@ char *srv_inline_html(const char *markdown)
     return html;
 }
 
-/* A human sentence for how the results were found; NULL for a plain match. */
-static const char *fallback_note(kb_fallback f)
+/* The kb's one sentence for how the results were found, capitalised and ended, into b
+ * (HTML-escaped when html); nothing for a plain match. */
+static void note_put(buf *b, const kb_results *r, int html)
 {
-    switch (f) {
-    case KB_MATCH_ID:
-        return "Matched the entry ID.";
-    case KB_MATCH_PREFIX:
-        return "No whole-word match; showing words that start with your terms.";
-    case KB_MATCH_ANY:
-        return "No entry has every term; showing entries with any of them.";
-    case KB_MATCH_SUBSTRING:
-        return "No word match; showing matches inside words.";
-    case KB_MATCH_NONE:
-        return "No results.";
-    case KB_MATCH_ALL:
-    default:
-        return NULL;
+    char *note = kb_results_note(r);
+    if (!note) {
+        return;
     }
+    if (note[0] >= 'a' && note[0] <= 'z') {
+        note[0] = (char)(note[0] - 32);
+    }
+    if (html) {
+        buf_html_escape(b, note, strlen(note));
+    } else {
+        buf_puts(b, note);
+    }
+    buf_puts(b, ".");
+    free(note);
+}
+
+/* "Showing results for X; search instead for Y": Y links to the search as typed. */
+static void correction_html(buf *m, const kb_results *r)
+{
+    buf_puts(m, " Showing results for <strong class=\"corrected\">");
+    buf_html_escape(m, r->corrected, strlen(r->corrected));
+    buf_puts(m,
+             "</strong>; search instead for <a class=\"verbatim\" href=\"/search?exact=1&amp;q=");
+    srv_url_encode(m, r->typed);
+    buf_puts(m, "\">");
+    buf_html_escape(m, r->typed, strlen(r->typed));
+    buf_puts(m, "</a>.");
 }
 
 static void hits_html(buf *b, const char *q, const kb_results *r)
@@ -191,9 +204,17 @@ char *srv_render_search_html_card(const srv_site *s, const char *q, const kb_res
                    r->n == 1 ? "" : "s");
         buf_html_escape(&m, q, strlen(q));
         buf_puts(&m, "</q>.");
-        const char *note = fallback_note(r->fallback);
-        if (note && r->fallback != KB_MATCH_NONE) {
-            buf_printf(&m, " %s", note);
+        if (r->corrected) {
+            correction_html(&m, r);
+            kb_results plain = *r;
+            plain.corrected = NULL;
+            if (plain.fallback != KB_MATCH_NONE && plain.fallback != KB_MATCH_ALL) {
+                buf_putc(&m, ' ');
+                note_put(&m, &plain, 1);
+            }
+        } else if (r->fallback != KB_MATCH_NONE && r->fallback != KB_MATCH_ALL) {
+            buf_putc(&m, ' ');
+            note_put(&m, r, 1);
         }
         if (r->fallback == KB_MATCH_NONE && r->suggestion && *r->suggestion) {
             buf_puts(&m, " Did you mean <a class=\"suggestion\" href=\"/search?q=");
@@ -229,10 +250,10 @@ char *srv_render_search_text(const char *q, const kb_results *r, const char *err
         buf_puts(&b, "usage: /search?q=WORDS   (JSON: /api/search?q=WORDS)\n");
         return buf_detach(&b);
     }
-    buf_printf(&b, "%zu result%s for \"%s\"", r->n, r->n == 1 ? "" : "s", q);
-    const char *note = fallback_note(r->fallback);
-    if (note && r->fallback != KB_MATCH_NONE) {
-        buf_printf(&b, " (%s)", note);
+    buf_printf(&b, "%zu result%s for \"%s\".", r->n, r->n == 1 ? "" : "s", q);
+    if (r->corrected || (r->fallback != KB_MATCH_NONE && r->fallback != KB_MATCH_ALL)) {
+        buf_putc(&b, ' ');
+        note_put(&b, r, 0);
     }
     if (r->fallback == KB_MATCH_NONE && r->suggestion && *r->suggestion) {
         buf_printf(&b, ". Did you mean \"%s\"?", r->suggestion);
@@ -282,36 +303,12 @@ static char *json_finish(json_t *root)
 
 char *srv_render_search_json(const char *q, size_t limit, const kb_results *r)
 {
-    json_t *root = json_object();
-    json_object_set_new(root, "query", jstr(q));
-    json_object_set_new(root, "understood", jstr(r->understood ? r->understood : ""));
-    json_object_set_new(root, "match", jstr(kb_fallback_name(r->fallback)));
-    json_object_set_new(root, "fallback",
-                        r->fallback == KB_MATCH_ALL || r->fallback == KB_MATCH_ID
-                            ? json_null()
-                            : jstr(kb_fallback_name(r->fallback)));
-    json_object_set_new(root, "suggestion", jstr(r->suggestion));
-    json_object_set_new(root, "limit", json_integer((json_int_t)limit));
-    json_object_set_new(root, "count", json_integer((json_int_t)r->n));
-    json_t *arr = json_array();
-    for (size_t i = 0; i < r->n; i++) {
-        const kb_hit *h = &r->hits[i];
-        json_t *o = json_object();
-        json_object_set_new(o, "id", jstr(h->id));
-        json_object_set_new(o, "title", jstr(h->title));
-        json_object_set_new(o, "section", jstr(h->section));
-        char *url = xasprintf("/%s", h->id);
-        json_object_set_new(o, "url", jstr(url));
-        free(url);
-        buf snip = BUF_INIT;
-        srv_marked_html(&snip, h->snippet ? h->snippet : "");
-        json_object_set_new(o, "snippet", jstr(snip.data ? snip.data : ""));
-        buf_free(&snip);
-        json_object_set_new(o, "score", json_real(h->score));
-        json_array_append_new(arr, o);
-    }
-    json_object_set_new(root, "results", arr);
-    return json_finish(root);
+    char *json = kb_results_json(r, q, limit, "");
+    size_t n = strlen(json);
+    json = xrealloc(json, n + 2); /* the line end, without copying the answer again */
+    json[n] = '\n';
+    json[n + 1] = '\0';
+    return json;
 }
 
 static const char *status_reason(int status)

@@ -152,6 +152,23 @@ static char *search_body(const srv_site *s, const char *q, size_t limit, srv_fmt
     return body;
 }
 
+/* ?exact=1: the words as typed, no spelling correction (the "search instead for" link). */
+static int exact_arg(const char *query)
+{
+    buf v = BUF_INIT;
+    int exact = srv_query_arg(query, "exact", &v) == 1 && v.len == 1 && v.data[0] == '1';
+    buf_free(&v);
+    return exact;
+}
+
+/* The search cache's key: everything an answer depends on, then the normalised query. */
+static void cache_key(buf *key, int api, srv_fmt fmt, size_t limit, int flags, const char *q,
+                      size_t n)
+{
+    buf_printf(key, "%c%d:%zu:%d:", api ? 'a' : 'p', (int)fmt, limit, flags);
+    buf_append(key, q, n);
+}
+
 /* Runs a search (or takes it from the cache) and answers it in fmt. */
 static void search(srv_site *s, const srv_request *req, const char *query, srv_fmt fmt, int api,
                    srv_answer *out)
@@ -188,9 +205,12 @@ static void search(srv_site *s, const srv_request *req, const char *query, srv_f
         return;
     }
 
+    int exact = exact_arg(query);
+    /* A client that does not take gzip gets (and caches) an answer without a gzip variant:
+     * compressing what nobody asked compressed was most of a new search's cost. */
+    int gz = srv_accepts_gzip(req->accept_encoding);
     buf key = BUF_INIT;
-    buf_printf(&key, "%c%d:%zu:", api ? 'a' : 'p', (int)fmt, limit);
-    buf_append(&key, q, nq.len);
+    cache_key(&key, api, fmt, limit, exact * 2 + gz, q, nq.len);
     srv_rep *r = srv_cache_get(s->cache, key.data, key.len);
     if (r) {
         answer(req, r, out);
@@ -202,7 +222,7 @@ static void search(srv_site *s, const srv_request *req, const char *query, srv_f
     kb_results *res = NULL;
     kb_diag diag;
     memset(&diag, 0, sizeof diag);
-    kb_search_opts opts = {limit, 0, 0, 0};
+    kb_search_opts opts = {limit, 0, 0, 0, exact};
     /* A pasted OOM message gets its diagnosis above the results; a paste longer than a query
      * is searched by its key terms (server/diagnose.c). */
     srv_paste paste;
@@ -229,7 +249,7 @@ static void search(srv_site *s, const srv_request *req, const char *query, srv_f
                      : fmt == SRV_FMT_JSON ? SRV_CT_JSON
                                            : SRV_CT_TEXT;
     r = srv_rep_new(s, status, ct, SRV_CC_REVALIDATE, api ? SRV_VARY_ENCODING : SRV_VARY_NEGOTIATED,
-                    body, strlen(body), 1);
+                    body, strlen(body), gz ? SRV_TAG_GZIP_FAST : SRV_TAG_PLAIN);
     if (status != 500) {
         if (s->hooks.prepare) {
             s->hooks.prepare(s->hooks.ud, r);
@@ -274,7 +294,7 @@ static void suggest(srv_site *s, const char *path, kb_strlist *out)
             }
         }
         kb_results *res = NULL;
-        kb_search_opts opts = {3, 0, 0, 0};
+        kb_search_opts opts = {3, 0, 0, 0, 0};
         kb_diag diag;
         memset(&diag, 0, sizeof diag);
         if (kb_search(k, word, &opts, &res, &diag) == KB_OK && res->fallback != KB_MATCH_NONE) {

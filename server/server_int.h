@@ -115,6 +115,9 @@ void srv_etag_make(const char *kb_fp, const void *body, size_t len, const char *
                    size_t out_size);
 /* gzip-compresses in[0..n) at the best level. Returns 0 and a malloc'd *out; -1 on zlib failure. */
 int srv_gzip(const void *in, size_t n, char **out, size_t *out_len);
+/* As srv_gzip; fast != 0: the fastest level with a window sized to the input (answers made
+ * per request, where zlib's setup at the best settings costs more than the search). */
+int srv_gzip_fast(const void *in, size_t n, int fast, char **out, size_t *out_len);
 /* Appends s HTML-escaped, with KB_MARK_OPEN/CLOSE turned into <mark>/</mark> (balanced even
  * when the markers are not) and other control bytes dropped. */
 void srv_marked_html(buf *b, const char *s);
@@ -240,8 +243,12 @@ srv_status srv_site_new(const char *db_path, unsigned n_handles, const srv_hooks
                         srv_site **out, char *err, size_t err_size);
 void srv_site_free(srv_site *s);
 
+/* How srv_rep_new tags a rep: no ETag; an ETag and a gzip variant at the best level; an ETag
+ * and a fast gzip variant; an ETag only (for a client that does not take gzip). */
+enum { SRV_TAG_NONE = 0, SRV_TAG_GZIP = 1, SRV_TAG_GZIP_FAST = 2, SRV_TAG_PLAIN = 3 };
+
 /* A rep made at run time (search results, error pages), unpinned with one reference. body is
- * taken over. Computes the ETag and gzip variant when tag is non-zero. */
+ * taken over. tag is one of SRV_TAG_*. */
 srv_rep *srv_rep_new(srv_site *s, int status, const char *ctype, const char *cache,
                      const char *vary, char *body, size_t len, int tag);
 void srv_rep_unref(srv_site *s, srv_rep *r);

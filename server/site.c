@@ -27,7 +27,8 @@ static srv_rep *rep_make(srv_site *s, int status, const char *ctype, const char 
     atomic_init(&r->mem_refs, 1);
     if (tag) {
         srv_etag_make(s->fp, body, len, NULL, r->etag, sizeof r->etag);
-        if (len >= GZIP_MIN_BYTES && srv_gzip(body, len, &r->gz, &r->gz_len) == 0) {
+        if (tag != SRV_TAG_PLAIN && len >= GZIP_MIN_BYTES &&
+            srv_gzip_fast(body, len, tag == SRV_TAG_GZIP_FAST, &r->gz, &r->gz_len) == 0) {
             if (r->gz_len >= len) {
                 free(r->gz);
                 r->gz = NULL;
@@ -270,8 +271,10 @@ static srv_status build_entries(srv_site *s, kb *k, const kb_toc *toc, char *err
                           srv_page_entry_text(s, e));
         se->md = pinned(s, SRV_CT_MD, SRV_CC_REVALIDATE, SRV_VARY_NEGOTIATED,
                         xstrdup(e->markdown ? e->markdown : ""));
-        se->json = pinned(s, SRV_CT_JSON, SRV_CC_REVALIDATE, SRV_VARY_NEGOTIATED,
-                          srv_page_entry_json(s, e));
+        char *json = kb_entry_json(k, e, "", 1);
+        se->json =
+            pinned(s, SRV_CT_JSON, SRV_CC_REVALIDATE, SRV_VARY_NEGOTIATED, xasprintf("%s\n", json));
+        free(json);
         kb_entry_free(e);
     }
     return SRV_OK;

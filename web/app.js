@@ -25,13 +25,6 @@
   var active = -1;
   var pushed = page === 'search';
 
-  var NOTES = {
-    id: 'Matched the entry ID.',
-    prefix: 'No whole-word match; showing words that start with your terms.',
-    any: 'No entry has every term; showing entries with any of them.',
-    substring: 'No word match; showing matches inside words.'
-  };
-
   function visibleList() {
     if (!live.hidden) {
       return results;
@@ -79,11 +72,29 @@
     results.textContent = '';
     active = -1;
     showDiagnosis(data.diagnosis);
-    var note = data.fallback && NOTES[data.fallback] ? ' ' + NOTES[data.fallback] : '';
     var n = data.results.length;
     // A pasted message is not echoed back in the status line: the card says what it read.
     var what = data.diagnosis ? 'the key terms of the pasted error' : '\u201c' + q + '\u201d';
-    statusEl.textContent = n + (n === 1 ? ' result' : ' results') + ' for ' + what + '.' + note;
+    statusEl.textContent = n + (n === 1 ? ' result' : ' results') + ' for ' + what + '.';
+    if (data.corrected) {
+      // The server searched a corrected query; offer the words as typed.
+      statusEl.appendChild(document.createTextNode(' Showing results for '));
+      var strong = document.createElement('strong');
+      strong.className = 'corrected';
+      strong.textContent = data.corrected;
+      statusEl.appendChild(strong);
+      statusEl.appendChild(document.createTextNode('; search instead for '));
+      var v = document.createElement('a');
+      v.className = 'verbatim';
+      v.href = '/search?exact=1&q=' + encodeURIComponent(q);
+      v.textContent = q;
+      statusEl.appendChild(v);
+      statusEl.appendChild(document.createTextNode('.'));
+    } else if (data.note && data.fallback && data.fallback !== 'none') {
+      // The one sentence the server words for every client (shell, page, API).
+      statusEl.appendChild(document.createTextNode(' ' + data.note.charAt(0).toUpperCase() +
+        data.note.slice(1) + '.'));
+    }
     if (!n && data.suggestion) {
       statusEl.appendChild(document.createTextNode(' Did you mean '));
       var a = document.createElement('a');
@@ -113,11 +124,11 @@
       link.appendChild(document.createTextNode(' \u2014 '));
       link.appendChild(title);
       li.appendChild(link);
-      if (hit.snippet) {
+      if (hit.snippet_html) {
         var p = document.createElement('p');
         p.className = 'snippet';
         // The server escapes the snippet and adds only <mark>: safe HTML by contract.
-        p.innerHTML = hit.snippet;
+        p.innerHTML = hit.snippet_html;
         li.appendChild(p);
       }
       var sec = document.createElement('p');

@@ -140,6 +140,31 @@ try {
   await page.keyboard.type('a/b');
   check('"/" while typing stays in the field', (await page.locator('#q').inputValue()).endsWith('a/b'));
 
+  // A misspelling is searched corrected, and the page says so and offers the words as typed.
+  await page.goto(base + '/');
+  await page.locator('#q').type('fragmantation', { delay: 20 });
+  await page.waitForFunction(() => location.search === '?q=fragmantation');
+  await page.waitForSelector('#results li');
+  const status = await page.locator('#live-status').innerText();
+  check('a misspelling shows the corrected results and says so',
+    /Showing results for fragmentation; search instead for fragmantation/.test(status) &&
+    /^M8 /.test(await page.locator('#results li').first().innerText()), status);
+  check('"search instead" links to the words as typed',
+    (await page.locator('#live-status a.verbatim').getAttribute('href')) ===
+    '/search?exact=1&q=fragmantation');
+
+  // The search box lines up with the content column (its right edge is the text's).
+  await page.goto(base + '/M8');
+  const edges = await page.evaluate(() => {
+    const box = document.getElementById('q').getBoundingClientRect();
+    const body = document.querySelector('article.entry').getBoundingClientRect();
+    const brand = document.querySelector('.brand').getBoundingClientRect();
+    return { box: box.right, text: body.right, brand: brand.left, left: body.left };
+  });
+  check('the search box ends where the content column ends',
+    Math.abs(edges.box - edges.text) <= 1 && Math.abs(edges.brand - edges.left) <= 1,
+    JSON.stringify(edges));
+
   // The server-rendered search page works without the live script too.
   await page.goto(base + '/search?q=snapshot');
   check('/search renders results server-side', (await page.locator('#content ol.hits li').count()) > 0);

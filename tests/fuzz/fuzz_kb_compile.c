@@ -1,5 +1,6 @@
 /* Fuzzes the markdown -> entries compiler: the input is up to four documents separated by the
- * byte 0x1e (which the compiler rejects inside a document anyway). A KB that compiles is opened
+ * byte 0x1e (which the compiler rejects inside a document anyway): two guides, a synonym table
+ * and a links table. A KB that compiles is opened
  * and read back completely (table of contents, documents, every entry, a search, suggestions),
  * and the raw input goes through the terminal and HTML renderers. */
 #include <stdlib.h>
@@ -50,15 +51,25 @@ static void read_back(kb *k)
         touch_list(&e->urls);
         fuzz_touch(e->prev_id);
         fuzz_touch(e->next_id);
+        fuzz_touch(e->symptom);
+        fuzz_touch(e->cause);
+        fuzz_touch(e->fix);
+        touch_list(&e->ext_urls);
+        char *json = kb_entry_json(k, e, "", 1);
+        fuzz_touch(json);
+        free(json);
         if (i == 0) {
             char *t = kb_render_text(e->markdown, 1, 60);
             free(t);
             kb_results *r = NULL;
-            kb_search_opts o = {5, 0, 1, 0};
+            kb_search_opts o = {5, 0, 1, 0, 0};
             if (kb_search(k, e->title, &o, &r, &d) == KB_OK) {
                 for (size_t h = 0; h < r->n; h++) {
                     fuzz_touch(r->hits[h].snippet);
                 }
+                char *answer = kb_results_json(r, e->title, 5, "");
+                fuzz_touch(answer);
+                free(answer);
             }
             kb_results_free(r);
         }
@@ -82,7 +93,7 @@ static void read_back(kb *k)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    static const char *const names[MAX_DOCS] = {"a.md", "b.md", "c.md", "d.md"};
+    static const char *const names[MAX_DOCS] = {"a.md", "b.md", "synonyms.tsv", "d-links.tsv"};
     const char *texts[MAX_DOCS];
     size_t lens[MAX_DOCS];
     size_t n = 0;

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "common/util.h"
+#include "kb/kb.h"
 #include "tests/support/run.h"
 
 #define MAXARGS 16
@@ -84,9 +85,34 @@ START_TEST(search_modes_and_exit_codes)
     ck_assert_ptr_nonnull(strstr(r.err, "no entry matches"));
     run_result_free(&r);
 
-    r = oomkb("search", "expandabel");
+    /* A clear misspelling is searched corrected (exit 0), and said so; --no-correct does not. */
+    r = oomkb("search", "fragmantation");
+    ck_assert_int_eq(r.status, 0);
+    ck_assert_ptr_nonnull(strstr(r.err, "showing results for fragmentation; search instead for "
+                                        "fragmantation"));
+    ck_assert(strncmp(r.out, "M8  ", 4) == 0);
+    run_result_free(&r);
+    r = oomkb("search", "gradeint", "checkpointing");
+    ck_assert_int_eq(r.status, 0);
+    ck_assert_ptr_nonnull(strstr(r.err, "showing results for gradient checkpointing"));
+    run_result_free(&r);
+    r = oomkb("search", "--no-correct", "expandabel");
     ck_assert_int_eq(r.status, 1);
     ck_assert_ptr_nonnull(strstr(r.err, "did you mean: expandable"));
+    run_result_free(&r);
+    /* The any-word fallback shows the best five and counts the rest; --limit wins. */
+    r = oomkb("search", "-l", "memory", "grows", "every", "step", "zzz");
+    ck_assert_int_eq(r.status, 0);
+    ck_assert_int_eq(count_lines(r.out), 5);
+    ck_assert_ptr_nonnull(strstr(r.err, "showing the best 5 of "));
+    ck_assert_ptr_nonnull(strstr(r.err, " more)"));
+    run_result_free(&r);
+    r = oomkb("search", "-l", "--limit", "7", "memory", "grows", "every", "step", "zzz");
+    ck_assert_int_eq(count_lines(r.out), 7);
+    run_result_free(&r);
+    /* -c counts every match, not the five shown. */
+    r = oomkb("search", "-c", "memory", "grows", "every", "step", "zzz");
+    ck_assert_int_gt(atoi(r.out), 5);
     run_result_free(&r);
 
     r = oomkb("search", "-c", "xyzzyqq");
@@ -207,9 +233,11 @@ START_TEST(show_formats_and_unknown_ids)
     ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(o, "lines"), "start")),
                      286);
     ck_assert_int_eq(json_array_size(json_object_get(o, "references")), 9);
-    ck_assert_str_eq(
-        json_string_value(json_array_get(json_object_get(o, "external_references"), 0)),
-        "references/ssh_transport.md");
+    json_t *ext0 = json_array_get(json_object_get(o, "external_references"), 0);
+    ck_assert_str_eq(json_string_value(json_object_get(ext0, "name")),
+                     "references/ssh_transport.md");
+    ck_assert(json_is_null(json_object_get(ext0, "url")));
+    ck_assert(json_is_false(json_object_get(ext0, "in_kb")));
     json_decref(o);
     run_result_free(&r);
 
@@ -221,6 +249,85 @@ START_TEST(show_formats_and_unknown_ids)
     r = oomkb("show", "--format", "pdf", "M1");
     ck_assert_int_eq(r.status, 2);
     run_result_free(&r);
+
+    /* Several IDs: each shown; an unknown one is reported and makes the exit status 1. */
+    r = oomkb("show", "M3", "M4");
+    ck_assert_int_eq(r.status, 0);
+    ck_assert_ptr_nonnull(strstr(r.out, "M3 — VRAM OOM is not host-RAM OOM"));
+    ck_assert_ptr_nonnull(strstr(r.out, "\nM4 — The ladder"));
+    run_result_free(&r);
+    /* External documents: outside the KB, with their public source (U21 of the outside
+     * document; U9-U11 are compiled in). */
+    r = oomkb("show", "U41");
+    ck_assert_int_eq(r.status, 0);
+    ck_assert_ptr_nonnull(strstr(r.out, "Elsewhere: gotchas_universal.md U21 (outside this "
+                                        "knowledge base): https://github.com/sickn33/"));
+    run_result_free(&r);
+    r = oomkb("show", "M3", "M99", "M4");
+    ck_assert_int_eq(r.status, 1);
+    ck_assert_ptr_nonnull(strstr(r.out, "\nM4 — The ladder"));
+    ck_assert_ptr_nonnull(strstr(r.err, "no entry 'M99'"));
+    run_result_free(&r);
+    r = oomkb("show", "--format", "json", "M3", "M4");
+    o = json_loads(r.out, 0, &err);
+    ck_assert_msg(json_is_array(o), "not an array: %s", err.text);
+    ck_assert_int_eq(json_array_size(o), 2);
+    ck_assert_str_eq(json_string_value(json_object_get(json_array_get(o, 1), "id")), "M4");
+    json_decref(o);
+    run_result_free(&r);
+
+    /* Code lines wider than the terminal go on in lines marked ↪, none wider than 80
+     * columns (the width when not on a terminal). */
+    r = oomkb("show", "M19");
+    ck_assert_ptr_nonnull(strstr(r.out, "\n    \xe2\x86\xaa "));
+    for (const char *line = r.out; *line;) {
+        const char *nl = strchr(line, '\n');
+        size_t cols = 0;
+        for (const char *c = line; c < (nl ? nl : line + strlen(line)); c++) {
+            cols += ((unsigned char)*c & 0xC0) != 0x80;
+        }
+        /* The closing URL line is the only one allowed past the width. */
+        ck_assert_msg(cols <= 80 || strncmp(line, "http", 4) == 0 ||
+                          strncmp(line, "Elsewhere:", 10) == 0,
+                      "line of %zu columns: %.*s", cols, (int)(nl ? nl - line : 80), line);
+        line = nl ? nl + 1 : line + strlen(line);
+    }
+    run_result_free(&r);
+    /* No line is punctuation alone (a URL's ");" once was). */
+    r = oomkb("show", "M2");
+    ck_assert_ptr_null(strstr(r.out, "\n);\n"));
+    ck_assert_ptr_null(strstr(r.out, "\n;\n"));
+    run_result_free(&r);
+}
+END_TEST
+
+/* `oomkb show --format json` and `oomkb search --json` print the kb module's schema, byte for
+ * byte the objects the HTTP API serves (with the shell's absolute URLs). */
+START_TEST(json_is_the_kb_schema)
+{
+    const char *env[] = {"OOMKB_URL=http://kb.example:9999", NULL};
+    kb *k = NULL;
+    ck_assert_int_eq(kb_open_embedded(&k, NULL), KB_OK);
+    kb_entry *e = NULL;
+    ck_assert_int_eq(kb_entry_get(k, "M8", &e, NULL), KB_OK);
+    char *want = kb_entry_json(k, e, "http://kb.example:9999", 1);
+    run_result r = oomkb_env(env, "show", "--format", "json", "M8", NULL);
+    ck_assert_int_eq(r.status, 0);
+    ck_assert_msg(strncmp(r.out, want, strlen(want)) == 0, "show JSON differs:\n%s", r.out);
+    run_result_free(&r);
+    free(want);
+    kb_entry_free(e);
+    kb_results *res = NULL;
+    kb_search_opts o = {2, 0, 1, 0, 0};
+    ck_assert_int_eq(kb_search(k, "expandable", &o, &res, NULL), KB_OK);
+    want = kb_hit_json(res, 0, "http://kb.example:9999");
+    r = oomkb_env(env, "search", "--json", "--limit", "2", "expandable", NULL);
+    ck_assert_msg(strncmp(r.out, want, strlen(want)) == 0, "search JSON differs:\n%s\n%s", r.out,
+                  want);
+    run_result_free(&r);
+    free(want);
+    kb_results_free(res);
+    kb_close(k);
 }
 END_TEST
 
@@ -282,6 +389,7 @@ Suite *suite_cli(void)
     tcase_add_test(tc, search_modes_and_exit_codes);
     tcase_add_test(tc, search_json_is_one_object_per_result);
     tcase_add_test(tc, show_formats_and_unknown_ids);
+    tcase_add_test(tc, json_is_the_kb_schema);
     tcase_add_test(tc, list_groups_by_section);
     tcase_add_test(tc, build_and_db_select_another_kb);
     suite_add_tcase(s, tc);

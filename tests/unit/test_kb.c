@@ -64,21 +64,74 @@ static void each_case(const char *path, line_fn fn, void *ud)
     free(data);
 }
 
-static kb *compile_guide(void)
+#define SYNONYMS "kb/synonyms.tsv"
+#define LINKS "kb/links.tsv"
+
+#define GOTCHAS "kb/gotchas-memory.md"
+
+/* The shipped documents compiled with a synonym table (text, NULL for none), in the Makefile's
+ * order (KB_DOCS): the guide, the second document, the synonyms, the links. */
+static kb *compile_with(const char *synonyms)
 {
     size_t len;
+    size_t links_len;
+    size_t gotchas_len;
     char *text = read_all(GUIDE, &len);
-    const char *names[] = {GUIDE};
-    const char *texts[] = {text};
+    char *gotchas = read_all(GOTCHAS, &gotchas_len);
+    char *links = read_all(LINKS, &links_len);
+    const char *names[4] = {GUIDE, GOTCHAS, SYNONYMS, LINKS};
+    const char *texts[4] = {text, gotchas, synonyms, links};
+    size_t lens[4] = {len, gotchas_len, synonyms ? strlen(synonyms) : 0, links_len};
+    if (!synonyms) {
+        names[2] = LINKS;
+        texts[2] = links;
+        lens[2] = links_len;
+    }
     unsigned char *img = NULL;
     size_t img_len = 0;
     kb_diag d = {{0}, 0, {0}};
-    kb_status st = kb_compile_buffers(names, texts, &len, 1, &img, &img_len, NULL, NULL, &d);
+    kb_status st =
+        kb_compile_buffers(names, texts, lens, synonyms ? 4 : 3, &img, &img_len, NULL, NULL, &d);
+    free(links);
+    free(gotchas);
     ck_assert_msg(st == KB_OK, "compile failed: %s", d.message);
     kb *k = NULL;
     ck_assert_int_eq(kb_open_image(img, img_len, &k, &d), KB_OK);
     free(img);
     free(text);
+    return k;
+}
+
+/* The guide and its synonym table, as the build compiles them. */
+static kb *compile_guide(void)
+{
+    char *syn = read_all(SYNONYMS, NULL);
+    kb *k = compile_with(syn);
+    free(syn);
+    return k;
+}
+
+/* The guide on its own (with its links table): what tests/cases/kb/ describe, entry by
+ * entry. */
+static kb *compile_guide_alone(void)
+{
+    size_t len;
+    size_t links_len;
+    char *text = read_all(GUIDE, &len);
+    char *links = read_all(LINKS, &links_len);
+    const char *names[2] = {GUIDE, LINKS};
+    const char *texts[2] = {text, links};
+    size_t lens[2] = {len, links_len};
+    unsigned char *img = NULL;
+    size_t img_len = 0;
+    kb_diag d = {{0}, 0, {0}};
+    kb_status st = kb_compile_buffers(names, texts, lens, 2, &img, &img_len, NULL, NULL, &d);
+    ck_assert_msg(st == KB_OK, "compile failed: %s", d.message);
+    kb *k = NULL;
+    ck_assert_int_eq(kb_open_image(img, img_len, &k, &d), KB_OK);
+    free(img);
+    free(text);
+    free(links);
     return k;
 }
 
@@ -142,7 +195,7 @@ static void check_entry(char **f, size_t n, int lineno, void *ud)
 
 START_TEST(entries_match_the_guide)
 {
-    kb *k = compile_guide();
+    kb *k = compile_guide_alone();
     size_t len;
     char *text = read_all(GUIDE, &len);
     entries_ctx x = {k, NULL, 0};
@@ -196,7 +249,7 @@ static void check_refs(char **f, size_t n, int lineno, void *ud)
 
 START_TEST(references_match_the_guide)
 {
-    kb *k = compile_guide();
+    kb *k = compile_guide_alone();
     each_case("tests/cases/kb/refs.tsv", check_refs, k);
     kb_entry *e = NULL;
     ck_assert_int_eq(kb_entry_get(k, "m8", &e, NULL), KB_OK);
@@ -356,24 +409,7 @@ END_TEST
 /* The KB the build embeds: every document in kb/, in the Makefile's order. */
 static kb *compile_shipped(void)
 {
-    const char *names[] = {GUIDE, "kb/gotchas-memory.md"};
-    char *texts[2];
-    size_t lens[2];
-    for (int i = 0; i < 2; i++) {
-        texts[i] = read_all(names[i], &lens[i]);
-    }
-    unsigned char *img = NULL;
-    size_t img_len = 0;
-    kb_diag d = {{0}, 0, {0}};
-    kb_status st = kb_compile_buffers(names, (const char *const *)texts, lens, 2, &img, &img_len,
-                                      NULL, NULL, &d);
-    ck_assert_msg(st == KB_OK, "compile failed: %s", d.message);
-    kb *k = NULL;
-    ck_assert_int_eq(kb_open_image(img, img_len, &k, &d), KB_OK);
-    free(img);
-    free(texts[0]);
-    free(texts[1]);
-    return k;
+    return compile_guide();
 }
 
 /* The second document resolves the first one's pointers into it: M3 -> U9, U10, U11 become
@@ -447,13 +483,224 @@ START_TEST(ranking_puts_the_right_entry_first)
 }
 END_TEST
 
+static void check_correction(char **f, size_t n, int lineno, void *ud)
+{
+    kb *k = ud;
+    ck_assert_msg(n == 3, "corrections.tsv:%d: 3 fields expected", lineno);
+    kb_results *r = NULL;
+    ck_assert_int_eq(kb_search(k, f[0], NULL, &r, NULL), KB_OK);
+    const char *as = r->corrected ? r->corrected : "-";
+    ck_assert_msg(strcmp(as, f[1]) == 0, "corrections.tsv:%d: '%s' searched as '%s', want '%s'",
+                  lineno, f[0], as, f[1]);
+    ck_assert_msg(r->n > 0 && strcmp(r->hits[0].id, f[2]) == 0,
+                  "corrections.tsv:%d: '%s' gave %s first, want %s", lineno, f[0],
+                  r->n ? r->hits[0].id : "nothing", f[2]);
+    if (r->corrected) {
+        ck_assert_str_eq(r->typed, f[0]);
+        char *note = kb_results_note(r);
+        char *want = xasprintf("showing results for %s; search instead for %s", f[1], f[0]);
+        ck_assert_msg(note && strstr(note, want), "corrections.tsv:%d: note '%s'", lineno,
+                      note ? note : "(none)");
+        free(want);
+        free(note);
+    }
+    kb_results_free(r);
+}
+
+START_TEST(misspelt_words_are_corrected)
+{
+    kb *k = embedded();
+    each_case("tests/cases/search/corrections.tsv", check_correction, k);
+    kb_close(k);
+}
+END_TEST
+
+/* Each synonym row names the ranking case that needed it: the case is in ranking.tsv and fails
+ * when the guide is compiled without that row. A row no case needs any more is dead weight. */
+static void check_row_needed(char **f, size_t n, int lineno, void *ud)
+{
+    const char *table = ud;
+    ck_assert_msg(n == 3, "synonyms.tsv:%d: 3 fields expected", lineno);
+    /* The table without this row. */
+    char *row = xasprintf("%s\t%s\t%s\n", f[0], f[1], f[2]);
+    const char *at = strstr(table, row);
+    ck_assert_msg(at != NULL, "synonyms.tsv:%d: row not found", lineno);
+    char *without = xasprintf("%.*s%s", (int)(at - table), table, at + strlen(row));
+    char *ranking = read_all("tests/cases/search/ranking.tsv", NULL);
+    char *key = xasprintf("\n%s\t", f[2]);
+    const char *c = strstr(ranking, key);
+    ck_assert_msg(c != NULL, "synonyms.tsv:%d: its case '%s' is not in ranking.tsv", lineno, f[2]);
+    char *line = xstrndup(c + 1, strcspn(c + 1, "\n"));
+    char *cf[3];
+    ck_assert_int_eq(split_tabs(line, cf, 3), 3);
+    kb *k = compile_with(without);
+    kb_results *r = NULL;
+    ck_assert_int_eq(kb_search(k, cf[0], NULL, &r, NULL), KB_OK);
+    int ok = 0;
+    char *want = xstrdup(cf[1]);
+    char *save = NULL;
+    for (char *id = strtok_r(want, " ", &save); id; id = strtok_r(NULL, " ", &save)) {
+        for (size_t i = 0; i < r->n && i < (size_t)atoi(cf[2]); i++) {
+            ok |= strcmp(r->hits[i].id, id) == 0;
+        }
+    }
+    ck_assert_msg(!ok, "synonyms.tsv:%d: '%s' passes without the row: drop it", lineno, cf[0]);
+    kb_results_free(r);
+    kb_close(k);
+    free(want);
+    free(line);
+    free(key);
+    free(ranking);
+    free(without);
+    free(row);
+}
+
+START_TEST(every_synonym_row_is_needed)
+{
+    char *table = read_all(SYNONYMS, NULL);
+    each_case(SYNONYMS, check_row_needed, table);
+    /* A malformed row is an input error naming the file and line. */
+    const char *names[] = {GUIDE, "bad.tsv"};
+    char *guide = read_all(GUIDE, NULL);
+    const char *bad = "# comment\nfoo\tbar | baz\tthe case\nonly two\tfields\n";
+    const char *texts[] = {guide, bad};
+    size_t lens[] = {strlen(guide), strlen(bad)};
+    unsigned char *img = NULL;
+    size_t len = 0;
+    kb_diag d = {{0}, 0, {0}};
+    ck_assert_int_eq(kb_compile_buffers(names, texts, lens, 2, &img, &len, NULL, NULL, &d),
+                     KB_ERR_INPUT);
+    ck_assert_str_eq(d.file, "bad.tsv");
+    ck_assert_int_eq(d.line, 3);
+    ck_assert_ptr_nonnull(strstr(d.message, "three tab-separated fields"));
+    const char *empty_alt = "foo\tbar |  | baz\tcase\n";
+    texts[1] = empty_alt;
+    lens[1] = strlen(empty_alt);
+    ck_assert_int_eq(kb_compile_buffers(names, texts, lens, 2, &img, &len, NULL, NULL, &d),
+                     KB_ERR_INPUT);
+    ck_assert_int_eq(d.line, 1);
+    free(guide);
+    free(table);
+}
+END_TEST
+
+/* Symptom, root cause and fix are read apart from the body. */
+START_TEST(symptom_cause_and_fix_are_fields)
+{
+    char *sym = NULL, *cause = NULL, *fix = NULL;
+    kb_entry_fields("Intro line.\n\n**Symptom**: it *hurts*.\n\n"
+                    "**Root cause — two**:\n- one\n\n**Fix**: `stop()`.\nmore fix\n",
+                    &sym, &cause, &fix);
+    ck_assert_ptr_nonnull(strstr(sym, "it hurts"));
+    ck_assert_ptr_null(strstr(sym, "Intro"));
+    ck_assert_ptr_null(strstr(sym, "one"));
+    ck_assert_ptr_nonnull(strstr(cause, "one"));
+    ck_assert_ptr_nonnull(strstr(fix, "stop()"));
+    ck_assert_ptr_nonnull(strstr(fix, "more fix"));
+    free(sym);
+    free(cause);
+    free(fix);
+    kb_entry_fields("No labels here.\n", &sym, &cause, &fix);
+    ck_assert_str_eq(sym, "");
+    ck_assert_str_eq(fix, "");
+    free(sym);
+    free(cause);
+    free(fix);
+}
+END_TEST
+
+/* Collapses whitespace runs to one space, drops marks and ellipses. */
+static char *flat(const char *s)
+{
+    buf b = BUF_INIT;
+    for (; *s; s++) {
+        if (*s == KB_MARK_OPEN[0] || *s == KB_MARK_CLOSE[0]) {
+            continue;
+        }
+        if (strncmp(s, "…", strlen("…")) == 0) {
+            s += strlen("…") - 1;
+            continue;
+        }
+        int sp = *s == ' ' || *s == '\n' || *s == '\t';
+        if (sp && (!b.len || b.data[b.len - 1] == ' ')) {
+            continue;
+        }
+        buf_putc(&b, sp ? ' ' : *s);
+    }
+    while (b.len && b.data[b.len - 1] == ' ') {
+        b.data[--b.len] = '\0';
+    }
+    return b.data ? buf_detach(&b) : xstrdup("");
+}
+
+static int word_byte(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           (unsigned char)c >= 0x80;
+}
+
+/* Snippets of every stage are whole words of the entry: never "…ominate" or "linearl…". The
+ * partial stages once cut trigram snippets mid-word. The any-word stage shows the best five
+ * and counts the rest. */
+START_TEST(snippets_cut_at_word_boundaries)
+{
+    kb *k = embedded();
+    static const char *const queries[] = {"memory grows every step",
+                                          "andable",
+                                          "expandab",
+                                          "dominate superlinear zzz",
+                                          "fragmentation zzyzx",
+                                          "checkpointing",
+                                          "inference works but training oom"};
+    for (size_t i = 0; i < sizeof queries / sizeof queries[0]; i++) {
+        kb_results *r = NULL;
+        ck_assert_int_eq(kb_search(k, queries[i], NULL, &r, NULL), KB_OK);
+        for (size_t j = 0; j < r->n; j++) {
+            kb_entry *e = NULL;
+            ck_assert_int_eq(kb_entry_get(k, r->hits[j].id, &e, NULL), KB_OK);
+            char *text = flat(e->text);
+            char *snip = flat(r->hits[j].snippet);
+            const char *at = strstr(text, snip);
+            ck_assert_msg(at != NULL, "'%s' %s: snippet '%s' is not the entry's text", queries[i],
+                          r->hits[j].id, snip);
+            size_t n = strlen(snip);
+            ck_assert_msg(at == text || !word_byte(at[-1]) || !word_byte(snip[0]),
+                          "'%s' %s: snippet starts mid-word: '%s'", queries[i], r->hits[j].id,
+                          snip);
+            ck_assert_msg(!word_byte(at[n]) || !word_byte(snip[n - 1]),
+                          "'%s' %s: snippet ends mid-word: '%s'", queries[i], r->hits[j].id, snip);
+            free(text);
+            free(snip);
+            kb_entry_free(e);
+        }
+        kb_results_free(r);
+    }
+    kb_results *r = NULL;
+    ck_assert_int_eq(kb_search(k, "memory grows every step zzz", NULL, &r, NULL), KB_OK);
+    ck_assert_int_eq(r->fallback, KB_MATCH_ANY);
+    ck_assert_int_eq(r->n, KB_ANY_DEFAULT_LIMIT);
+    ck_assert_int_gt(r->total, r->n);
+    char *note = kb_results_note(r);
+    char *want = xasprintf("(%zu more)", r->total - r->n);
+    ck_assert_ptr_nonnull(strstr(note, want));
+    free(want);
+    free(note);
+    kb_results_free(r);
+    kb_search_opts lim = {8, 0, 0, 0, 0};
+    ck_assert_int_eq(kb_search(k, "memory grows every step zzz", &lim, &r, NULL), KB_OK);
+    ck_assert_int_eq(r->n, 8);
+    kb_results_free(r);
+    kb_close(k);
+}
+END_TEST
+
 static void check_nasty(char **f, size_t n, int lineno, void *ud)
 {
     kb *k = ud;
     (void)n;
     kb_results *r = NULL;
     kb_diag d = {{0}, 0, {0}};
-    kb_search_opts o = {0, 0, 1, 0};
+    kb_search_opts o = {0, 0, 1, 0, 0};
     kb_status st = kb_search(k, f[0], &o, &r, &d);
     ck_assert_msg(st == KB_OK, "nasty.txt:%d: '%s' failed: %s", lineno, f[0], d.message);
     kb_results_free(r);
@@ -475,7 +722,7 @@ START_TEST(nasty_input_is_plain_text)
     ck_assert_ptr_nonnull(strstr(d.message, "too long"));
     ck_assert_int_eq(kb_search(k, "bad \xff utf8", NULL, &r, &d), KB_ERR_INPUT);
     /* The raw syntax reaches FTS5, and its errors are input errors with the message. */
-    kb_search_opts raw = {0, 1, 0, 0};
+    kb_search_opts raw = {0, 1, 0, 0, 0};
     ck_assert_int_eq(kb_search(k, "multi-agent", &raw, &r, &d), KB_ERR_INPUT);
     ck_assert_ptr_nonnull(strstr(d.message, "invalid FTS5 query"));
     ck_assert_int_eq(kb_search(k, "checkpointing NOT ddp", &raw, &r, &d), KB_OK);
@@ -496,7 +743,7 @@ START_TEST(phrases_prefixes_and_fallbacks)
 {
     kb *k = embedded();
     kb_results *r = NULL;
-    kb_search_opts o = {0, 0, 1, 0};
+    kb_search_opts o = {0, 0, 1, 0, 0};
     /* A phrase is a phrase: these words apart do not make it. */
     ck_assert_int_eq(kb_search(k, "\"backward first\"", &o, &r, NULL), KB_OK);
     ck_assert_int_eq(r->fallback, KB_MATCH_NONE);
@@ -518,9 +765,19 @@ START_TEST(phrases_prefixes_and_fallbacks)
     ck_assert_int_ge(r->n, 1);
     ck_assert_ptr_nonnull(strstr(r->hits[0].lines[0].text, KB_MARK_OPEN "andable" KB_MARK_CLOSE));
     kb_results_free(r);
+    /* A word found nowhere with one clear correction is searched corrected, and said so. */
     ck_assert_int_eq(kb_search(k, "expandabel", &o, &r, NULL), KB_OK);
+    ck_assert_int_eq(r->fallback, KB_MATCH_ALL);
+    ck_assert_str_eq(r->hits[0].id, "M8");
+    ck_assert_str_eq(r->corrected, "expandable");
+    ck_assert_str_eq(r->typed, "expandabel");
+    kb_results_free(r);
+    /* Unless told not to: then nothing, and a suggestion. */
+    kb_search_opts exact = {0, 0, 1, 0, 1};
+    ck_assert_int_eq(kb_search(k, "expandabel", &exact, &r, NULL), KB_OK);
     ck_assert_int_eq(r->fallback, KB_MATCH_NONE);
     ck_assert_int_eq(r->n, 0);
+    ck_assert_ptr_null(r->corrected);
     ck_assert_ptr_nonnull(r->suggestion);
     ck_assert_str_eq(r->suggestion, "expandable");
     kb_results_free(r);
@@ -540,7 +797,7 @@ START_TEST(phrases_prefixes_and_fallbacks)
     ck_assert(marked);
     kb_results_free(r);
     /* --limit */
-    kb_search_opts lim = {2, 0, 0, 0};
+    kb_search_opts lim = {2, 0, 0, 0, 0};
     ck_assert_int_eq(kb_search(k, "oom", &lim, &r, NULL), KB_OK);
     ck_assert_int_eq(r->n, 2);
     ck_assert(r->hits[0].score >= r->hits[1].score);
@@ -597,6 +854,10 @@ Suite *suite_kb(void)
     tcase_add_test(ts, ranking_puts_the_right_entry_first);
     tcase_add_test(ts, nasty_input_is_plain_text);
     tcase_add_test(ts, phrases_prefixes_and_fallbacks);
+    tcase_add_test(ts, misspelt_words_are_corrected);
+    tcase_add_test(ts, every_synonym_row_is_needed);
+    tcase_add_test(ts, symptom_cause_and_fix_are_fields);
+    tcase_add_test(ts, snippets_cut_at_word_boundaries);
     tcase_add_test(tc, deep_nesting_is_bounded);
     suite_add_tcase(s, ts);
     return s;

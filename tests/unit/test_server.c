@@ -320,9 +320,13 @@ START_TEST(snippets_are_safe_html)
     json_t *results = json_object_get(j, "results");
     ck_assert_uint_gt(json_array_size(results), 0);
     for (size_t i = 0; i < json_array_size(results); i++) {
-        const char *snip =
-            json_string_value(json_object_get(json_array_get(results, i), "snippet"));
+        json_t *hit = json_array_get(results, i);
+        const char *plain = json_string_value(json_object_get(hit, "snippet"));
+        ck_assert_ptr_nonnull(plain);
+        ck_assert_ptr_null(strstr(plain, "<mark>"));
+        const char *snip = json_string_value(json_object_get(hit, "snippet_html"));
         ck_assert_ptr_nonnull(snip);
+        ck_assert_ptr_nonnull(strstr(snip, "<mark>"));
         /* Only <mark> and </mark> may appear as tags. */
         for (const char *p = strchr(snip, '<'); p; p = strchr(p + 1, '<')) {
             ck_assert_msg(strncmp(p, "<mark>", 6) == 0 || strncmp(p, "</mark>", 7) == 0,
@@ -609,14 +613,14 @@ START_TEST(every_link_resolves)
         r = get(page, NULL);
         json_t *e = json_loads(r.body, 0, &je);
         ck_assert_msg(e, "%s: not JSON", page);
-        static const char *const keys[] = {"id",        "title",  "section",
-                                           "markdown",  "html",   "references",
-                                           "backlinks", "source", "external_references"};
+        static const char *const keys[] = {
+            "id",         "title",         "section", "markdown",           "html",
+            "references", "referenced_by", "lines",   "external_references"};
         for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++) {
             ck_assert_msg(json_object_get(e, keys[k]), "%s lacks %s", page, keys[k]);
         }
-        ck_assert_int_gt(
-            json_integer_value(json_object_get(json_object_get(e, "source"), "line_start")), 0);
+        ck_assert_int_gt(json_integer_value(json_object_get(json_object_get(e, "lines"), "start")),
+                         0);
         json_decref(e);
         resp_free(&r);
     }
@@ -639,16 +643,56 @@ START_TEST(entry_page_parts)
     ck_assert_ptr_nonnull(strstr(r.body, "href=\"U10\""));
     ck_assert_ptr_null(strstr(r.body, "href=\"gotchas"));
     resp_free(&r);
-    /* U21 of the same outside document is not: plain text. */
+    /* U21 of the outside document is not compiled in: it links to the document's public source
+     * and says it is outside the knowledge base. */
     r = get("/U41", BROWSER);
-    ck_assert_ptr_nonnull(
-        strstr(r.body, "<span class=\"ext-ref\">gotchas_universal.md U21</span>"));
+    ck_assert_ptr_nonnull(strstr(r.body, "href=\"https://github.com/sickn33/agentic-awesome-skills/"
+                                         "blob/e66fc833f2022c3534ba74af835db14c34f9a732/skills/"
+                                         "remote-gpu-trainer/references/gotchas_universal.md\""));
+    ck_assert_ptr_nonnull(strstr(r.body, "(outside this knowledge base; its public source)"));
     ck_assert_ptr_null(strstr(r.body, "href=\"U21\""));
     resp_free(&r);
+    /* A document with no known source is said to be outside, without a link. */
+    resp m9 = get("/M9", BROWSER);
+    ck_assert_ptr_nonnull(strstr(m9.body, "references/multinode.md</span> <span class=\"note\">"
+                                          "(outside this knowledge base)"));
+    resp_free(&m9);
     /* The first entry has no previous one, the last no next one. */
     resp first = get("/M1", BROWSER);
     ck_assert_ptr_null(strstr(first.body, "rel=\"prev\""));
     resp_free(&first);
+}
+END_TEST
+
+/* The API's entry and search JSON are the kb module's, byte for byte: one schema for the
+ * shell and the server. */
+START_TEST(api_json_is_the_kb_schema)
+{
+    kb *k = NULL;
+    ck_assert_int_eq(kb_open_embedded(&k, NULL), KB_OK);
+    kb_entry *e = NULL;
+    ck_assert_int_eq(kb_entry_get(k, "M8", &e, NULL), KB_OK);
+    char *want = kb_entry_json(k, e, "", 1);
+    resp r = get("/api/entries/M8", NULL);
+    ck_assert_int_eq(r.status, 200);
+    ck_assert_msg(strncmp(r.body, want, strlen(want)) == 0 && !strcmp(r.body + strlen(want), "\n"),
+                  "API entry JSON differs from kb_entry_json:\n%s\n---\n%s", r.body, want);
+    resp_free(&r);
+    free(want);
+    kb_entry_free(e);
+    kb_results *res = NULL;
+    kb_search_opts o = {10, 0, 0, 0, 0};
+    ck_assert_int_eq(kb_search(k, "fragmantation", &o, &res, NULL), KB_OK);
+    want = kb_results_json(res, "fragmantation", 10, "");
+    r = get("/api/search?q=fragmantation", NULL);
+    ck_assert_msg(strncmp(r.body, want, strlen(want)) == 0, "API search JSON differs:\n%s\n%s",
+                  r.body, want);
+    ck_assert_ptr_nonnull(strstr(r.body, "\"note\":\"showing results for fragmentation; "
+                                         "search instead for fragmantation\""));
+    resp_free(&r);
+    free(want);
+    kb_results_free(res);
+    kb_close(k);
 }
 END_TEST
 
@@ -1152,6 +1196,7 @@ Suite *suite_server(void)
     tcase_add_test(http, keep_alive);
     tcase_add_test(http, every_link_resolves);
     tcase_add_test(http, entry_page_parts);
+    tcase_add_test(http, api_json_is_the_kb_schema);
     tcase_add_test(http, concurrent_searches);
     tcase_add_test(http, port_in_use_and_bad_db);
     tcase_add_test(http, serve_command);
