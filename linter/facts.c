@@ -624,6 +624,12 @@ static void graph_build(analysis *a, call_graph *g)
     g->targets = xmalloc((nc ? nc : 1) * sizeof *g->targets);
     g->caller_start = xcalloc(a->n_defs + 2, sizeof *g->caller_start);
     g->callers = xmalloc((nc ? nc : 1) * sizeof *g->callers);
+    /* Calls into other project modules can only matter where the file shows training or a
+     * flush (a loop, a hook): elsewhere no rule asks, and resolving them would summarise
+     * every imported module of every file that passes some rule's prefilter. */
+    int cross = a->opts && a->opts->project &&
+                (memmem(a->src, a->len, "backward", 8) || memmem(a->src, a->len, "step(", 5) ||
+                 memmem(a->src, a->len, "empty_cache", 11));
     a->call_flags = xrealloc(a->call_flags, nc ? nc : 1);
     a->call_refs = xrealloc(a->call_refs, (nc ? nc : 1) * sizeof *a->call_refs);
     for (size_t i = 0; i < nc; i++) {
@@ -633,8 +639,7 @@ static void graph_build(analysis *a, call_graph *g)
         g->targets[i] = a->call_flags[i] ? NULL : call_target(a, c);
         if (g->targets[i]) {
             g->caller_start[(size_t)(g->targets[i] - a->defs) + 2]++;
-        } else if (!a->call_flags[i] && a->opts && a->opts->project &&
-                   call_project_target(a, c, &a->call_refs[i])) {
+        } else if (!a->call_flags[i] && cross && call_project_target(a, c, &a->call_refs[i])) {
             const module_ref *r = &a->call_refs[i];
             if (module_fn_does(a, r->module, r->fn, MODULE_TRAINS)) {
                 a->call_flags[i] |= CALL_STEP;
