@@ -387,6 +387,37 @@ static uint32_t owner_of(const analysis *a, uint32_t c)
     return loop != NONE ? loop : a->nodes[c].func;
 }
 
+/* 1 if e evaluates to a torch device module chosen at run time: getattr(torch, name[, default])
+ * or torch.get_device_module(...), directly or through a name bound to one. */
+/* NOLINTNEXTLINE(misc-no-recursion): one level through a name */
+static int device_module(const analysis *a, uint32_t e, int depth)
+{
+    if (e == NONE || depth > 1) {
+        return 0;
+    }
+    if (a->nodes[e].kind == K_IDENT) {
+        const binding *b = resolve_binding(a, e);
+        return b && b->kind == BIND_VALUE && device_module(a, b->value, depth + 1);
+    }
+    if (a->nodes[e].kind != K_CALL) {
+        return 0;
+    }
+    char q[256];
+    uint32_t f = child_field(a, e, F_FUNCTION);
+    if (!resolve_name(a, f, q, sizeof q)) {
+        return 0;
+    }
+    if (strcmp(q, "torch.get_device_module") == 0) {
+        return 1;
+    }
+    if (strcmp(q, "getattr") != 0) {
+        return 0;
+    }
+    char obj[64];
+    uint32_t first = call_positional(a, e, 0);
+    return first != NONE && resolve_name(a, first, obj, sizeof obj) && strcmp(obj, "torch") == 0;
+}
+
 /* torch.cuda.empty_cache, torch.xpu/npu/mps.empty_cache, torch.cuda.memory.empty_cache,
  * torch_npu.npu.empty_cache, deepspeed's get_accelerator().empty_cache(). */
 static int cache_call_name(const analysis *a, uint32_t call, char *q, size_t cap)
@@ -397,6 +428,10 @@ static int cache_call_name(const analysis *a, uint32_t call, char *q, size_t cap
     }
     if (a->nodes[f].kind == K_ATTR && ntext_is(a, child_field(a, f, F_ATTRIBUTE), "empty_cache")) {
         uint32_t obj = child_field(a, f, F_OBJECT);
+        if (device_module(a, obj, 0)) {
+            snprintf(q, cap, "<device module>.empty_cache");
+            return 1;
+        }
         if (obj != NONE && a->nodes[obj].kind == K_CALL) {
             char inner[256];
             uint32_t g = child_field(a, obj, F_FUNCTION);

@@ -30,6 +30,14 @@ static int bool_value(const analysis *a, uint32_t v)
     if (a->nodes[v].kind == K_TRUE) {
         return RE_TRUE;
     }
+    if (a->nodes[v].kind == K_IDENT) {
+        /* a constant: USE_REENTRANT = True at module level, the binding the name sees here */
+        const binding *b = resolve_binding(a, v);
+        if (b && b->kind == BIND_VALUE && b->scope == 0 && !b->fallback && b->value != NONE &&
+            (a->nodes[b->value].kind == K_TRUE || a->nodes[b->value].kind == K_FALSE)) {
+            return a->nodes[b->value].kind == K_TRUE ? RE_TRUE : RE_FALSE;
+        }
+    }
     return RE_UNKNOWN;
 }
 
