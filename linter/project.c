@@ -292,6 +292,11 @@ typedef struct cand {
     char **closure;
     size_t n_closure;
     int closed;
+    /* what the scripts that import it import (the DDP set-up may be a helper the script
+     * calls, next to the model it trains), computed on first use */
+    char **shared;
+    size_t n_shared;
+    int shared_done;
 } cand;
 
 typedef struct proj {
@@ -300,6 +305,8 @@ typedef struct proj {
     int found;  /* a real project root (not only the file's folder) */
     cand *cands;
     size_t n_cands;
+    char **scripts; /* files that can run as a script (`__main__`), real paths */
+    size_t n_scripts;
 } proj;
 
 typedef struct dirmap {
@@ -343,6 +350,14 @@ lint_project_cache *lint_project_cache_new(void)
     return c;
 }
 
+static void free_paths(char **p, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(p[i]);
+    }
+    free(p);
+}
+
 void lint_project_cache_free(lint_project_cache *c)
 {
     if (!c) {
@@ -351,16 +366,15 @@ void lint_project_cache_free(lint_project_cache *c)
     for (size_t i = 0; i < c->n; i++) {
         for (size_t k = 0; k < c->p[i].n_cands; k++) {
             cand *k2 = &c->p[i].cands[k];
-            for (size_t j = 0; j < k2->n_closure; j++) {
-                free(k2->closure[j]);
-            }
-            free(k2->closure);
+            free_paths(k2->closure, k2->n_closure);
+            free_paths(k2->shared, k2->n_shared);
             free(k2->path);
             if (k2->target && *k2->target) {
                 free(k2->target);
             }
         }
         free(c->p[i].cands);
+        free_paths(c->p[i].scripts, c->p[i].n_scripts);
         free(c->p[i].dir);
         free(c->p[i].root);
     }
@@ -568,6 +582,10 @@ static void scan_file(proj *pj, const char *path, int is_shell)
         lint_ddp acc;
         memset(&acc, 0, sizeof acc);
         lint_ddp_scan_buffer(data, len, rel, 0, &acc);
+        if (has_bytes(data, len, "__main__")) {
+            pj->scripts = xrealloc(pj->scripts, (pj->n_scripts + 1) * sizeof *pj->scripts);
+            pj->scripts[pj->n_scripts++] = project_realpath(path);
+        }
         if (acc.ddp || acc.set_static || has_bytes(data, len, "DistributedDataParallelKwargs")) {
             add_cand(pj, path, 0);
         }
@@ -637,7 +655,34 @@ static int is_test_file(const char *rel)
 /* Adds candidate k's evidence to *out when it reaches file: a Python file whose code sets up
  * DDP and which is file or imports it (through any chain of project modules); a launcher line
  * whose script is file or imports it, or that names no script. Locked (c->mu). */
-/* 1 if candidate k's module (or launched script) is file or imports it. */
+static int cmp_path(const void *x, const void *y)
+{
+    return strcmp(*(char *const *)x, *(char *const *)y);
+}
+
+/* The union of the closures of the project's scripts that import candidate k's module. */
+static void shared_closure(lint_project_cache *c, const proj *pj, cand *k)
+{
+    const char *root = pj->found ? pj->dir : NULL;
+    char *self = project_realpath(k->path);
+    for (size_t i = 0; i < pj->n_scripts; i++) {
+        size_t n;
+        char **cl = module_closure(c, root, pj->scripts[i], &n);
+        if (strcmp(pj->scripts[i], self) != 0 && module_closure_has(cl, n, self)) {
+            k->shared = xrealloc(k->shared, (k->n_shared + n) * sizeof *k->shared);
+            memcpy(k->shared + k->n_shared, cl, n * sizeof *cl);
+            k->n_shared += n;
+            free(cl);
+        } else {
+            free_paths(cl, n);
+        }
+    }
+    free(self);
+    qsort(k->shared, k->n_shared, sizeof *k->shared, cmp_path);
+}
+
+/* 1 if candidate k reaches file: its module (or launched script) is file or imports it, or a
+ * script that imports k's module also imports file (one process runs both). */
 static int reaches_file(lint_project_cache *c, const proj *pj, cand *k, const char *file)
 {
     if (!k->closed) {
@@ -645,7 +690,17 @@ static int reaches_file(lint_project_cache *c, const proj *pj, cand *k, const ch
         k->closure = module_closure(c, pj->found ? pj->dir : NULL,
                                     k->is_shell ? k->target : k->path, &k->n_closure);
     }
-    return module_closure_has(k->closure, k->n_closure, file);
+    if (module_closure_has(k->closure, k->n_closure, file)) {
+        return 1;
+    }
+    if (k->is_shell) {
+        return 0;
+    }
+    if (!k->shared_done) {
+        k->shared_done = 1;
+        shared_closure(c, pj, k);
+    }
+    return module_closure_has(k->shared, k->n_shared, file);
 }
 
 static void add_evidence(lint_project_cache *c, const proj *pj, cand *k, const char *file,

@@ -1,0 +1,4 @@
+from model import Net
+
+if __name__ == "__main__":
+    Net().eval()
