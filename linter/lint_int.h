@@ -230,6 +230,13 @@ typedef struct module_ref {
     const module_fn *fn;
 } module_ref;
 
+/* One name module_resolve() answered this run. */
+typedef struct resolve_memo {
+    char *qual; /* owned; NULL: an empty slot */
+    int ok;
+    module_ref ref;
+} resolve_memo;
+
 typedef struct analysis {
     const char *src;
     size_t len;
@@ -266,6 +273,8 @@ typedef struct analysis {
     lint_project_cache *project;
     char *path, *root;
     int paths_known;
+    resolve_memo *memo; /* module_resolve's answers this run, open addressing */
+    size_t n_memo, cap_memo;
     /* Per call (index into calls): the project function it calls in another module, if any
      * (facts.c). */
     module_ref *call_refs;
@@ -435,6 +444,10 @@ void module_locals_free(analysis *a);
  * first, m being freed). Thread-safe. */
 const module_info *project_module_lookup(lint_project_cache *c, const char *path);
 const module_info *project_module_insert(lint_project_cache *c, module_info *m);
+/* 1 if the file at path holds a word that training or flushing code needs (backward, step(,
+ * empty_cache, ...): a module without one is not summarised for the facts layer. Cached per
+ * path; thread-safe. */
+int project_module_seeded(lint_project_cache *c, const char *path);
 /* path made real (its folder, when the file itself does not exist). Caller frees. */
 char *project_realpath(const char *path);
 /* The settled answer of module_fn_does for fn and flag: answer >= 0 records it and returns it;

@@ -155,6 +155,20 @@ int module_find(const char *importer, const char *root, const char *qual, char *
     return 0;
 }
 
+/* The slot of qual in a memo table of cap (a power of two) entries. */
+static size_t memo_slot(const resolve_memo *t, size_t cap, const char *qual)
+{
+    size_t h = 1469598103934665603ULL;
+    for (const char *p = qual; *p; p++) {
+        h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+    }
+    size_t i = h & (cap - 1);
+    while (t[i].qual && strcmp(t[i].qual, qual) != 0) {
+        i = (i + 1) & (cap - 1);
+    }
+    return i;
+}
+
 /* ---- Summaries ---- */
 
 static int cmp_fn(const void *x, const void *y)
@@ -350,8 +364,17 @@ const module_info *module_load(lint_project_cache *c, const char *path, const ch
     return built ? project_module_insert(c, built) : NULL;
 }
 
+/* The module at path for a question about what its functions do (train, flush): NULL, without
+ * parsing it, when its text has none of the words such code needs. Most imports of a file
+ * are of modules that never train or flush (a standard library's siblings, a project's data
+ * or config modules), and summarising each would cost a parse. The price: a function there
+ * that only calls a renamed helper of a third module (`from .mem import free as f; def
+ * cleanup(): f()`) is not followed. */
 static const module_info *module_get(analysis *a, const char *path)
 {
+    if (!project_module_seeded(a->project, path)) {
+        return NULL;
+    }
     return module_load(a->project, path, a->root);
 }
 
@@ -509,21 +532,8 @@ static int lookup_in(analysis *a, const module_info *m, const char *rest, int de
     return next && lookup_in(a, next, inner, depth + 1, out);
 }
 
-int module_resolve(analysis *a, const char *qual, module_ref *out)
+static int resolve_uncached(analysis *a, const char *qual, module_ref *out)
 {
-    memset(out, 0, sizeof *out);
-    if (!a->paths_known) {
-        a->paths_known = 1;
-        const lint_options *o = a->opts;
-        if (o && o->project && o->path) {
-            a->project = o->project;
-            a->path = project_realpath(o->path);
-            a->root = project_root_of(o->project, a->path);
-        }
-    }
-    if (!a->project || !a->path) {
-        return 0;
-    }
     char file[PATH_MAX];
     const char *rest;
     if (!module_find(a->path, a->root, qual, file, sizeof file, &rest)) {
@@ -540,8 +550,53 @@ int module_resolve(analysis *a, const char *qual, module_ref *out)
     return lookup_in(a, m, rest, 0, out);
 }
 
+int module_resolve(analysis *a, const char *qual, module_ref *out)
+{
+    memset(out, 0, sizeof *out);
+    if (!a->paths_known) {
+        a->paths_known = 1;
+        const lint_options *o = a->opts;
+        if (o && o->project && o->path) {
+            a->project = o->project;
+            a->path = project_realpath(o->path);
+            a->root = project_root_of(o->project, a->path);
+        }
+    }
+    if (!a->project || !a->path) {
+        return 0;
+    }
+    /* Each name is resolved once a run: a file calls os.path.join a hundred times, and each
+     * resolution costs a few stat() calls. */
+    if (2 * (a->n_memo + 1) > a->cap_memo) {
+        size_t cap = a->cap_memo ? a->cap_memo * 2 : 64;
+        resolve_memo *t = xcalloc(cap, sizeof *t);
+        for (size_t i = 0; i < a->cap_memo; i++) {
+            if (a->memo[i].qual) {
+                t[memo_slot(t, cap, a->memo[i].qual)] = a->memo[i];
+            }
+        }
+        free(a->memo);
+        a->memo = t;
+        a->cap_memo = cap;
+    }
+    resolve_memo *e = &a->memo[memo_slot(a->memo, a->cap_memo, qual)];
+    if (!e->qual) {
+        e->qual = xstrdup(qual);
+        e->ok = resolve_uncached(a, qual, &e->ref);
+        a->n_memo++;
+    }
+    *out = e->ref;
+    return e->ok;
+}
+
 void module_locals_free(analysis *a)
 {
+    for (size_t i = 0; i < a->cap_memo; i++) {
+        free(a->memo[i].qual);
+    }
+    free(a->memo);
+    a->memo = NULL;
+    a->n_memo = a->cap_memo = 0;
     free(a->path);
     free(a->root);
     a->path = a->root = NULL;

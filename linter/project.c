@@ -324,7 +324,13 @@ struct lint_project_cache {
     /* Module summaries (module.c) by real path: open addressing, a power-of-two table. */
     module_info **mods;
     size_t n_mods, cap_mods;
-    pthread_mutex_t mods_mu; /* guards mods (and their settled answers); mu guards the rest */
+    /* project_module_seeded's answers by path: open addressing, a power-of-two table */
+    struct seed {
+        char *path;
+        int seeded;
+    } * seeds;
+    size_t n_seeds, cap_seeds;
+    pthread_mutex_t mods_mu; /* guards mods, seeds (and settled answers); mu guards the rest */
 };
 
 void lint_project_cache_set_workspace(lint_project_cache *c, const char *root)
@@ -385,6 +391,10 @@ void lint_project_cache_free(lint_project_cache *c)
         module_info_free(c->mods[i]);
     }
     free(c->mods);
+    for (size_t i = 0; i < c->cap_seeds; i++) {
+        free(c->seeds[i].path);
+    }
+    free(c->seeds);
     free(c->p);
     free(c->d);
     free(c->workspace);
@@ -922,4 +932,71 @@ int project_module_answer(lint_project_cache *c, const module_fn *cfn, int flag,
     }
     pthread_mutex_unlock(&c->mods_mu);
     return answer;
+}
+
+/* The slot of path in c->seeds. Locked. */
+static size_t seed_slot(const struct seed *t, size_t cap, const char *path)
+{
+    size_t i = path_hash(path) & (cap - 1);
+    while (t[i].path && strcmp(t[i].path, path) != 0) {
+        i = (i + 1) & (cap - 1);
+    }
+    return i;
+}
+
+/* 1 if the file's bytes hold a call shape that training or flushing code needs. */
+static int file_seeded(const char *path)
+{
+    /* the call shapes themselves: loss.backward(, optimizer.step(, torch.cuda.empty_cache */
+    static const char *const seeds[] = {".backward(",        ".step(",        "empty_cache",
+                                        "get_device_module", "getattr(torch", NULL};
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        return 0;
+    }
+    char *data = xmalloc(SCAN_MAX_BYTES + 1);
+    size_t len = fread(data, 1, SCAN_MAX_BYTES, f);
+    fclose(f);
+    int hit = 0;
+    for (int i = 0; seeds[i] && !hit; i++) {
+        hit = memmem(data, len, seeds[i], strlen(seeds[i])) != NULL;
+    }
+    free(data);
+    return hit;
+}
+
+int project_module_seeded(lint_project_cache *c, const char *path)
+{
+    pthread_mutex_lock(&c->mods_mu);
+    if (c->cap_seeds) {
+        size_t i = seed_slot(c->seeds, c->cap_seeds, path);
+        if (c->seeds[i].path) {
+            int seeded = c->seeds[i].seeded;
+            pthread_mutex_unlock(&c->mods_mu);
+            return seeded;
+        }
+    }
+    pthread_mutex_unlock(&c->mods_mu);
+    int seeded = file_seeded(path); /* outside the lock: a read */
+    pthread_mutex_lock(&c->mods_mu);
+    if (2 * (c->n_seeds + 1) > c->cap_seeds) {
+        size_t cap = c->cap_seeds ? c->cap_seeds * 2 : 64;
+        struct seed *t = xcalloc(cap, sizeof *t);
+        for (size_t i = 0; i < c->cap_seeds; i++) {
+            if (c->seeds[i].path) {
+                t[seed_slot(t, cap, c->seeds[i].path)] = c->seeds[i];
+            }
+        }
+        free(c->seeds);
+        c->seeds = t;
+        c->cap_seeds = cap;
+    }
+    size_t i = seed_slot(c->seeds, c->cap_seeds, path);
+    if (!c->seeds[i].path) {
+        c->seeds[i].path = xstrdup(path);
+        c->seeds[i].seeded = seeded;
+        c->n_seeds++;
+    }
+    pthread_mutex_unlock(&c->mods_mu);
+    return seeded;
 }
