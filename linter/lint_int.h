@@ -444,9 +444,9 @@ void module_locals_free(analysis *a);
  * first, m being freed). Thread-safe. */
 const module_info *project_module_lookup(lint_project_cache *c, const char *path);
 const module_info *project_module_insert(lint_project_cache *c, module_info *m);
-/* 1 if the file at path holds a word that training or flushing code needs (backward, step(,
- * empty_cache, ...): a module without one is not summarised for the facts layer. Cached per
- * path; thread-safe. */
+/* 1 if the file at path holds a call shape that training or flushing code needs (.backward(,
+ * .step(, empty_cache, ...) or a relative import: a module without one is not summarised for
+ * the facts layer. Cached per path; thread-safe. */
 int project_module_seeded(lint_project_cache *c, const char *path);
 /* path made real (its folder, when the file itself does not exist). Caller frees. */
 char *project_realpath(const char *path);

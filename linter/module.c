@@ -365,11 +365,12 @@ const module_info *module_load(lint_project_cache *c, const char *path, const ch
 }
 
 /* The module at path for a question about what its functions do (train, flush): NULL, without
- * parsing it, when its text has none of the words such code needs. Most imports of a file
- * are of modules that never train or flush (a standard library's siblings, a project's data
- * or config modules), and summarising each would cost a parse. The price: a function there
- * that only calls a renamed helper of a third module (`from .mem import free as f; def
- * cleanup(): f()`) is not followed. */
+ * parsing it, unless its text holds a call shape such code needs (.backward(, .step(,
+ * empty_cache, ...) or a relative import (a package's helper chain: a re-export, a wrapper of
+ * a sibling's helper). Most imports are of modules that never train or flush (a standard
+ * library's, a project's data or config modules), and summarising each would cost a parse.
+ * The price: a module outside any package that only calls another module's helper under
+ * another name, through an absolute import, is not followed. */
 static const module_info *module_get(analysis *a, const char *path)
 {
     if (!project_module_seeded(a->project, path)) {

@@ -947,9 +947,11 @@ static size_t seed_slot(const struct seed *t, size_t cap, const char *path)
 /* 1 if the file's bytes hold a call shape that training or flushing code needs. */
 static int file_seeded(const char *path)
 {
-    /* the call shapes themselves: loss.backward(, optimizer.step(, torch.cuda.empty_cache */
+    /* the call shapes themselves (loss.backward(, optimizer.step(, torch.cuda.empty_cache),
+     * and relative imports (a package's helpers calling each other) */
     static const char *const seeds[] = {".backward(",        ".step(",        "empty_cache",
-                                        "get_device_module", "getattr(torch", NULL};
+                                        "get_device_module", "getattr(torch", "from .",
+                                        NULL};
     FILE *f = fopen(path, "rb");
     if (!f) {
         return 0;
