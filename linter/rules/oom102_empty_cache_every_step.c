@@ -5,6 +5,33 @@
 
 #include "linter/lint_int.h"
 
+/* 1 if an `if` with this condition makes the flush not run every step: every N steps (a
+ * modulo, an interval or frequency knob), the first steps only (== 0, first, warmup), an
+ * explicit opt-in about memory (a cache, memory, offload or low-VRAM knob, a memory threshold,
+ * an OOM flag). Any other condition (a batching or feature switch such as
+ * `if num_mini_batches > 1:`) still lets the flush run on every step of the runs that take it. */
+static int guard_exempt(const analysis *a, uint32_t cond)
+{
+    static const char *const words[] = {"cache", "clear",  "empty",  "free",   "mem",   "oom",
+                                        "release", "offload", "vram", "low_",   "every", "interval",
+                                        "freq",  "period", "first",  "warmup", "== 0",  "==0",
+                                        "== 1",  "==1",    NULL};
+    if (cond == NONE) {
+        return 1;
+    }
+    size_t n;
+    const char *t = ntext(a, cond, &n);
+    if (memchr(t, '%', n)) {
+        return 1;
+    }
+    for (int i = 0; words[i]; i++) {
+        if (util_contains_ci(t, n, words[i])) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
 /* 1 if nothing between the call and its region makes it conditional. */
 static int every_step(const analysis *a, uint32_t call, uint32_t region)
 {
@@ -18,7 +45,7 @@ static int every_step(const analysis *a, uint32_t call, uint32_t region)
                 return 0;
             }
             if (a->nodes[prev].field == F_CONSEQUENCE &&
-                !is_device_check(a, child_field(a, p, F_CONDITION))) {
+                guard_exempt(a, child_field(a, p, F_CONDITION))) {
                 return 0;
             }
             break;
@@ -95,8 +122,11 @@ static const char explain[] =
     "cudaMalloc again, and it synchronizes.\n"
     "\n"
     "Not flagged: calls in an except handler (OOM recovery) or under a flag such a handler sets;\n"
-    "under a step-modulo guard (if step % 100 == 0), a first-step guard or an opt-in config\n"
-    "knob; in validation, epoch-level or non-training loops; before or after training.\n"
+    "under a step-modulo or every-N guard (if step % 100 == 0), a first-step or warm-up guard,\n"
+    "an explicit memory opt-in (a cache, memory, offload or low-VRAM knob, a memory threshold);\n"
+    "in validation, epoch-level or non-training loops; before or after training. Any other\n"
+    "condition (a device check, a batching or feature switch) does not keep it from running\n"
+    "every step.\n"
     "\n"
     "Bad:\n"
     "    for batch in loader:\n"
