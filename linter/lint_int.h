@@ -448,6 +448,16 @@ const module_info *project_module_insert(lint_project_cache *c, module_info *m);
  * .step(, empty_cache, ...) or a relative import: a module without one is not summarised for
  * the facts layer. Cached per path; thread-safe. */
 int project_module_seeded(lint_project_cache *c, const char *path);
+/* What the command lines of the project (shell scripts, Makefiles, READMEs) pass to the
+ * script file (a real path) in Hugging Face Trainer flags: LAUNCH_EVAL (--do_eval, an
+ * evaluation strategy other than no, --do_predict), LAUNCH_PREDICT (--do_predict),
+ * LAUNCH_MITIGATED (--eval_accumulation_steps, --prediction_loss_only, --batch_eval_metrics).
+ * where receives the first line that turns evaluation on ("run.sh:3"). Thread-safe. */
+enum { LAUNCH_EVAL = 1, LAUNCH_PREDICT = 2, LAUNCH_MITIGATED = 4 };
+int project_launch_flags(lint_project_cache *c, const char *file, char *where, size_t cap);
+/* The project layer of a, set up on first use (a->project, a->path, a->root): 1 if a belongs
+ * to a project (lint_options.project and path given). */
+int analysis_project(analysis *a);
 /* path made real (its folder, when the file itself does not exist). Caller frees. */
 char *project_realpath(const char *path);
 /* The settled answer of module_fn_does for fn and flag: answer >= 0 records it and returns it;

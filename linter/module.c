@@ -533,6 +533,20 @@ static int lookup_in(analysis *a, const module_info *m, const char *rest, int de
     return next && lookup_in(a, next, inner, depth + 1, out);
 }
 
+int analysis_project(analysis *a)
+{
+    if (!a->paths_known) {
+        a->paths_known = 1;
+        const lint_options *o = a->opts;
+        if (o && o->project && o->path) {
+            a->project = o->project;
+            a->path = project_realpath(o->path);
+            a->root = project_root_of(o->project, a->path);
+        }
+    }
+    return a->project && a->path;
+}
+
 static int resolve_uncached(analysis *a, const char *qual, module_ref *out)
 {
     char file[PATH_MAX];
@@ -554,16 +568,7 @@ static int resolve_uncached(analysis *a, const char *qual, module_ref *out)
 int module_resolve(analysis *a, const char *qual, module_ref *out)
 {
     memset(out, 0, sizeof *out);
-    if (!a->paths_known) {
-        a->paths_known = 1;
-        const lint_options *o = a->opts;
-        if (o && o->project && o->path) {
-            a->project = o->project;
-            a->path = project_realpath(o->path);
-            a->root = project_root_of(o->project, a->path);
-        }
-    }
-    if (!a->project || !a->path) {
+    if (!analysis_project(a)) {
         return 0;
     }
     /* Each name is resolved once a run: a file calls os.path.join a hundred times, and each

@@ -307,6 +307,13 @@ typedef struct proj {
     size_t n_cands;
     char **scripts; /* files that can run as a script (`__main__`), real paths */
     size_t n_scripts;
+    /* command lines (shell scripts, Makefiles, READMEs) that run a script with Trainer flags */
+    struct launch {
+        char *target; /* the script, a real path */
+        int flags;    /* LAUNCH_* */
+        char where[320];
+    } * launches;
+    size_t n_launches;
 } proj;
 
 typedef struct dirmap {
@@ -381,6 +388,10 @@ void lint_project_cache_free(lint_project_cache *c)
         }
         free(c->p[i].cands);
         free_paths(c->p[i].scripts, c->p[i].n_scripts);
+        for (size_t k = 0; k < c->p[i].n_launches; k++) {
+            free(c->p[i].launches[k].target);
+        }
+        free(c->p[i].launches);
         free(c->p[i].dir);
         free(c->p[i].root);
     }
@@ -531,6 +542,64 @@ static char *launch_target(const proj *pj, const char *sh, const char *line, siz
     return (char *)"";
 }
 
+/* The value after the flag at p (a word after blanks or '='), into out. */
+static void flag_value(const char *p, const char *end, char *out, size_t cap)
+{
+    while (p < end && (*p == ' ' || *p == '\t' || *p == '=' || *p == '\\' || *p == '\n' ||
+                       *p == '"' || *p == '\'')) {
+        p++;
+    }
+    size_t n = 0;
+    while (p < end && n + 1 < cap && !strchr(" \t\\\n\"'", *p)) {
+        out[n++] = *p++;
+    }
+    out[n] = '\0';
+}
+
+/* Hugging Face Trainer flags on a command line that runs a project script (`python
+ * run_glue.py --do_eval ...`, `torchrun ... run_ner.py --evaluation_strategy steps`): what
+ * HfArgumentParser will make of them, recorded for the script. */
+static void scan_trainer_flags(proj *pj, const char *path, const char *rel, const char *line,
+                               size_t n, int line_no)
+{
+    static const char *const strategies[] = {"--evaluation_strategy", "--eval_strategy", NULL};
+    const char *end = line + n;
+    int flags = 0;
+    const char *p = memmem(line, n, "--do_eval", 9);
+    if (p) {
+        char v[16];
+        flag_value(p + 9, end, v, sizeof v);
+        flags |= strcasecmp(v, "false") == 0 ? 0 : LAUNCH_EVAL;
+    }
+    for (int i = 0; strategies[i]; i++) {
+        if ((p = memmem(line, n, strategies[i], strlen(strategies[i]))) != NULL) {
+            char v[16];
+            flag_value(p + strlen(strategies[i]), end, v, sizeof v);
+            flags |= strcmp(v, "no") == 0 ? 0 : LAUNCH_EVAL;
+        }
+    }
+    if (memmem(line, n, "--do_predict", 12)) {
+        flags |= LAUNCH_EVAL | LAUNCH_PREDICT;
+    }
+    if (memmem(line, n, "--eval_accumulation_steps", 25) ||
+        memmem(line, n, "--prediction_loss_only", 22) ||
+        memmem(line, n, "--batch_eval_metrics", 20)) {
+        flags |= LAUNCH_MITIGATED;
+    }
+    if (!(flags & (LAUNCH_EVAL | LAUNCH_MITIGATED))) {
+        return;
+    }
+    char *t = launch_target(pj, path, line, n);
+    if (!t || !*t) {
+        return;
+    }
+    pj->launches = xrealloc(pj->launches, (pj->n_launches + 1) * sizeof *pj->launches);
+    struct launch *l = &pj->launches[pj->n_launches++];
+    l->target = t;
+    l->flags = flags;
+    snprintf(l->where, sizeof l->where, "%.300s:%d", rel, line_no);
+}
+
 /* The launcher lines of a shell script (torchrun, accelerate launch, torch.distributed.run or
  * launch, --nproc_per_node; not commented out, not naming DeepSpeed or FSDP): a candidate each,
  * with the script it starts. */
@@ -559,6 +628,7 @@ static void scan_launchers(proj *pj, const char *path, const char *rel, const ch
         for (int i = 0; launchers[i] && !hit; i++) {
             hit = memmem(p, code, launchers[i], strlen(launchers[i])) != NULL;
         }
+        scan_trainer_flags(pj, path, rel, p, code, line_no);
         if (hit && !util_contains_ci(p, code, "deepspeed") && !util_contains_ci(p, code, "fsdp")) {
             char *t = launch_target(pj, path, p, code);
             if (!t || *t) {
@@ -608,7 +678,9 @@ static void scan_file(proj *pj, const char *path, int is_shell)
  * at lint_batch): links followed once, virtualenvs, hidden and tool folders passed over. */
 static void scan_project(proj *pj, const char *root, int recursive)
 {
-    static const char *const wanted[] = {".py", ".sh", NULL};
+    /* Python sources, and the files that hold command lines: shell scripts, Makefiles,
+     * READMEs */
+    static const char *const wanted[] = {".py", ".sh", "Makefile", ".md", NULL};
     file_walk w;
     memset(&w, 0, sizeof w);
     file_walk_root(&w, root);
@@ -638,7 +710,7 @@ static void scan_project(proj *pj, const char *root, int recursive)
                 queue[qn++] = xstrdup(path);
             } else if (kind == FILE_TAKE && files < SCAN_MAX_FILES) {
                 files++;
-                scan_file(pj, path, has_suffix(name, ".sh"));
+                scan_file(pj, path, !has_suffix(name, ".py"));
             }
             free(list[i]);
         }
@@ -756,10 +828,53 @@ static void ddp_reaching(lint_project_cache *c, proj *pj, const char *file, lint
     lint_ddp_settle(out);
 }
 
-void lint_project_ddp(lint_project_cache *c, const char *path, lint_ddp *out)
+/* The nearest folder from dir up with .git or pyproject.toml, or the editor's workspace root
+ * (*found = 1); else *found = 0. Caller frees. Locked (c->mu: the workspace). */
+static char *root_above(const lint_project_cache *c, const char *dir, int *found)
+{
+    char *root = xstrdup(dir);
+    *found = 0;
+    for (;;) {
+        if (exists(root, ".git") || exists(root, "pyproject.toml") ||
+            (c->workspace && strcmp(root, c->workspace) == 0)) {
+            *found = 1;
+            return root;
+        }
+        char *slash = strrchr(root, '/');
+        if (!slash || slash == root) {
+            return root;
+        }
+        *slash = '\0';
+    }
+}
+
+/* The index of the project rooted at root (found: a declared root), scanned when new. Locked. */
+static size_t proj_at_root(lint_project_cache *c, const char *root, int found)
+{
+    char key[PATH_MAX + 4];
+    snprintf(key, sizeof key, "%s%s", found ? "R:" : "D:", root);
+    for (size_t i = 0; i < c->n; i++) {
+        if (strcmp(c->p[i].root, key) == 0) {
+            return i;
+        }
+    }
+    if (c->n == c->cap) {
+        c->cap = c->cap ? c->cap * 2 : 8;
+        c->p = xrealloc(c->p, c->cap * sizeof *c->p);
+    }
+    size_t pi = c->n++;
+    memset(&c->p[pi], 0, sizeof c->p[pi]);
+    c->p[pi].root = xstrdup(key);
+    c->p[pi].dir = xstrdup(root);
+    c->p[pi].found = found;
+    scan_project(&c->p[pi], root, found);
+    return pi;
+}
+
+/* The project of the file at path, scanned on first use. Locked (c->mu). */
+static proj *proj_of(lint_project_cache *c, const char *path)
 {
     char *dir = dir_of(path);
-    pthread_mutex_lock(&c->mu);
     size_t pi = SIZE_MAX;
     for (size_t i = 0; i < c->nd; i++) {
         if (strcmp(c->d[i].dir, dir) == 0) {
@@ -768,45 +883,13 @@ void lint_project_ddp(lint_project_cache *c, const char *path, lint_ddp *out)
         }
     }
     if (pi == SIZE_MAX) {
-        /* nearest ancestor with .git or pyproject.toml */
-        char *root = xstrdup(dir);
         int found = 0;
-        for (;;) {
-            if (exists(root, ".git") || exists(root, "pyproject.toml") ||
-                (c->workspace && strcmp(root, c->workspace) == 0)) {
-                found = 1;
-                break;
-            }
-            char *slash = strrchr(root, '/');
-            if (!slash || slash == root) {
-                break;
-            }
-            *slash = '\0';
-        }
+        char *root = root_above(c, dir, &found);
         if (!found) {
             free(root);
             root = xstrdup(dir);
         }
-        char key[PATH_MAX + 4];
-        snprintf(key, sizeof key, "%s%s", found ? "R:" : "D:", root);
-        for (size_t i = 0; i < c->n; i++) {
-            if (strcmp(c->p[i].root, key) == 0) {
-                pi = i;
-                break;
-            }
-        }
-        if (pi == SIZE_MAX) {
-            if (c->n == c->cap) {
-                c->cap = c->cap ? c->cap * 2 : 8;
-                c->p = xrealloc(c->p, c->cap * sizeof *c->p);
-            }
-            pi = c->n++;
-            memset(&c->p[pi], 0, sizeof c->p[pi]);
-            c->p[pi].root = xstrdup(key);
-            c->p[pi].dir = xstrdup(root);
-            c->p[pi].found = found;
-            scan_project(&c->p[pi], root, found);
-        }
+        pi = proj_at_root(c, root, found);
         free(root);
         if (c->nd == c->capd) {
             c->capd = c->capd ? c->capd * 2 : 16;
@@ -816,12 +899,39 @@ void lint_project_ddp(lint_project_cache *c, const char *path, lint_ddp *out)
         c->d[c->nd].proj = pi;
         c->nd++;
     }
+    free(dir);
+    return &c->p[pi];
+}
+
+void lint_project_ddp(lint_project_cache *c, const char *path, lint_ddp *out)
+{
+    pthread_mutex_lock(&c->mu);
+    proj *pj = proj_of(c, path);
     char *file = project_realpath(path);
-    ddp_reaching(c, &c->p[pi], file, out);
+    ddp_reaching(c, pj, file, out);
     free(file);
     pthread_mutex_unlock(&c->mu);
-    free(dir);
 }
+
+int project_launch_flags(lint_project_cache *c, const char *file, char *where, size_t cap)
+{
+    pthread_mutex_lock(&c->mu);
+    proj *pj = proj_of(c, file);
+    int flags = 0;
+    where[0] = '\0';
+    for (size_t i = 0; i < pj->n_launches; i++) {
+        const struct launch *l = &pj->launches[i];
+        if (strcmp(l->target, file) == 0) {
+            if ((l->flags & LAUNCH_EVAL) && !where[0]) {
+                snprintf(where, cap, "%s", l->where);
+            }
+            flags |= l->flags;
+        }
+    }
+    pthread_mutex_unlock(&c->mu);
+    return flags;
+}
+
 
 /* ---- Module summaries and roots (module.c asks) ---- */
 
@@ -896,27 +1006,21 @@ char *project_realpath(const char *path)
 
 char *project_root_of(lint_project_cache *c, const char *file)
 {
-    char *root = xstrdup(file);
-    char *slash = strrchr(root, '/');
-    if (slash && slash != root) {
+    char *dir = xstrdup(file);
+    char *slash = strrchr(dir, '/');
+    if (slash && slash != dir) {
         *slash = '\0';
     }
+    int found;
     pthread_mutex_lock(&c->mu);
-    const char *ws = c->workspace;
-    for (;;) {
-        if (exists(root, ".git") || exists(root, "pyproject.toml") || (ws && strcmp(root, ws) == 0)) {
-            pthread_mutex_unlock(&c->mu);
-            return root;
-        }
-        slash = strrchr(root, '/');
-        if (!slash || slash == root) {
-            break;
-        }
-        *slash = '\0';
-    }
+    char *root = root_above(c, dir, &found);
     pthread_mutex_unlock(&c->mu);
-    free(root);
-    return NULL;
+    free(dir);
+    if (!found) {
+        free(root);
+        return NULL;
+    }
+    return root;
 }
 
 int project_module_answer(lint_project_cache *c, const module_fn *cfn, int flag, int answer)

@@ -236,7 +236,26 @@ typedef struct trainer {
     uint32_t call;   /* Trainer(...) */
     uint32_t args;   /* the TrainingArguments(...) call, or NONE */
     uint32_t var; /* `trainer` in `trainer = Trainer(...)` (the target node), or NONE */
+    int cli;      /* the arguments come from the command line (HfArgumentParser) */
 } trainer;
+
+/* 1 if the arguments expression is a name the script's HfArgumentParser fills from the
+ * command line (`model_args, data_args, training_args = parser.parse_args_into_dataclasses()`):
+ * a plain name, or an attribute of one, bound to no call the file shows. */
+static int parsed_from_cli(const analysis *a, uint32_t e)
+{
+    if (!has_bytes(a->src, a->len, "HfArgumentParser")) {
+        return 0;
+    }
+    while (e != NONE && a->nodes[e].kind == K_ATTR) {
+        e = child_field(a, e, F_OBJECT);
+    }
+    if (e == NONE || a->nodes[e].kind != K_IDENT) {
+        return 0;
+    }
+    const binding *b = resolve_binding(a, e);
+    return b && (b->kind == BIND_VALUE || b->kind == BIND_PARAM) && b->value == NONE;
+}
 
 /* Reads a Trainer(...) call. Returns 0 when its arguments cannot be read statically (a splat,
  * or arguments from a parser, a config or elsewhere). */
@@ -262,6 +281,10 @@ static int read_trainer(const analysis *a, uint32_t tc, trainer *t)
     }
     if (args_expr != NONE) {
         t->args = assigned_call(a, args_expr, a->nodes[tc].sb);
+        if (t->args == NONE && parsed_from_cli(a, args_expr)) {
+            t->cli = 1; /* what the command lines that run this script pass decides */
+            return 1;
+        }
         if (t->args == NONE || !call_of(a, t->args, 1) || call_has_splat(a, t->args)) {
             return 0;
         }
@@ -316,6 +339,36 @@ static int mitigated(const analysis *a, const trainer *t)
                               attr_set(a, target, "prediction_loss_only"));
 }
 
+/* A Trainer whose arguments come from the command line: the command lines of the project that
+ * run this script (shell scripts, Makefiles, READMEs) say whether evaluation runs and whether
+ * accumulation is set. */
+static void report_cli(analysis *a, const trainer *t, int gathered, int classification)
+{
+    char where[320];
+    int flags = analysis_project(a) ? project_launch_flags(a->project, a->path, where, sizeof where)
+                                    : 0;
+    if (!(flags & LAUNCH_EVAL) || (flags & LAUNCH_MITIGATED) || mitigated(a, t)) {
+        return;
+    }
+    int predict = (flags & LAUNCH_PREDICT) && var_has(a, t, "predict", 1);
+    if (!gathered && !predict) {
+        return;
+    }
+    uint32_t callee = child_field(a, t->call, F_FUNCTION);
+    size_t cl;
+    const char *ct = ntext(a, callee, &cl);
+    lint_finding *f = add_finding(
+        a, callee,
+        "evaluation keeps all predictions on the GPU (%s; %s turns evaluation on) and no "
+        "--eval_accumulation_steps is passed to `%.*s`'s arguments: logits pile up over the "
+        "whole eval set; pass it (or set preprocess_logits_for_metrics)",
+        gathered ? "compute_metrics is set" : "predict() is called", where,
+        (int)(cl > 60 ? 60 : cl), ct);
+    if (f && classification) {
+        f->severity = LINT_SEV_INFO;
+    }
+}
+
 static void rule_eval_accum(analysis *a)
 {
     int classification =
@@ -329,6 +382,10 @@ static void rule_eval_accum(analysis *a)
         int predict = var_has(a, &t, "predict", 1);
         int gathered =
             predict || set_kw(a, t.call, "compute_metrics") || var_has(a, &t, "compute_metrics", 0);
+        if (t.cli) {
+            report_cli(a, &t, gathered, classification);
+            continue;
+        }
         if (!eval_runs(a, &t) || !gathered || mitigated(a, &t)) {
             continue;
         }
@@ -363,8 +420,14 @@ static const char explain[] =
     "Trainer concatenates every batch's logits on the GPU until the eval set ends: for a\n"
     "language model that is batch x seq_len x vocab floats per step.\n"
     "\n"
-    "Not flagged: arguments that cannot be read statically (TrainingArguments(**cfg),\n"
-    "HfArgumentParser), other libraries' Trainer classes (Lightning, detectron2, fairseq).\n"
+    "Arguments parsed from the command line by HfArgumentParser are read from the project's\n"
+    "command lines that run the script (shell scripts, Makefiles, READMEs): --do_eval, an\n"
+    "evaluation strategy other than no, or --do_predict turn evaluation on, and\n"
+    "--eval_accumulation_steps, --prediction_loss_only or --batch_eval_metrics mitigate.\n"
+    "\n"
+    "Not flagged: arguments that cannot be read (TrainingArguments(**cfg), a parsed script no\n"
+    "command line of the project runs), other libraries' Trainer classes (Lightning,\n"
+    "detectron2, fairseq).\n"
     "Classification models are reported as info: their logits are small.\n"
     "\n"
     "Bad:\n"

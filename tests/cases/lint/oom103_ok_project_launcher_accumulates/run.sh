@@ -1,0 +1,2 @@
+#!/bin/sh
+python run_clm.py --output_dir out --do_train --do_eval --eval_accumulation_steps 8
