@@ -449,6 +449,17 @@ static int has_suffix(const char *s, const char *suf)
     return n >= m && strcmp(s + n - m, suf) == 0;
 }
 
+/* A test file runs in one process unless it starts more itself. rel: its path from the
+ * project root. */
+static int is_test_file(const char *rel)
+{
+    const char *base = strrchr(rel, '/');
+    base = base ? base + 1 : rel;
+    return strncmp(rel, "tests/", 6) == 0 || strncmp(rel, "test/", 5) == 0 ||
+           strstr(rel, "/tests/") || strstr(rel, "/test/") || strncmp(base, "test_", 5) == 0 ||
+           has_suffix(base, "_test.py") || strcmp(base, "conftest.py") == 0;
+}
+
 static cand *add_cand(proj *pj, const char *path, int is_shell)
 {
     pj->cands = xrealloc(pj->cands, (pj->n_cands + 1) * sizeof *pj->cands);
@@ -604,7 +615,7 @@ static void scan_trainer_flags(proj *pj, const char *path, const char *rel, cons
  * launch, --nproc_per_node; not commented out, not naming DeepSpeed or FSDP): a candidate each,
  * with the script it starts. */
 static void scan_launchers(proj *pj, const char *path, const char *rel, const char *src,
-                           size_t len)
+                           size_t len, int doc)
 {
     static const char *const launchers[] = {
         "torchrun", "torch.distributed.launch", "torch.distributed.run", "accelerate launch", NULL};
@@ -631,7 +642,10 @@ static void scan_launchers(proj *pj, const char *path, const char *rel, const ch
         scan_trainer_flags(pj, path, rel, p, code, line_no);
         if (hit && !util_contains_ci(p, code, "deepspeed") && !util_contains_ci(p, code, "fsdp")) {
             char *t = launch_target(pj, path, p, code);
-            if (!t || *t) {
+            /* a shell script's line that names no script ($SCRIPT) may start anything of the
+             * project; a README's or Makefile's names the script it documents, or is about
+             * something else (another package's command, a placeholder) */
+            if (t ? *t != '\0' : !doc) {
                 cand *k = add_cand(pj, path, 1);
                 k->target = t;
                 snprintf(k->where, sizeof k->where, "%.300s:%d", rel, line_no);
@@ -656,13 +670,15 @@ static void scan_file(proj *pj, const char *path, int is_shell)
     const char *rel =
         strncmp(path, pj->dir, rl) == 0 && path[rl] == '/' ? path + rl + 1 : path;
     if (is_shell) {
-        scan_launchers(pj, path, rel, data, len);
+        scan_launchers(pj, path, rel, data, len, !has_suffix(path, ".sh"));
     } else {
         /* the byte scan only picks the files whose code is then read */
         lint_ddp acc;
         memset(&acc, 0, sizeof acc);
         lint_ddp_scan_buffer(data, len, rel, 0, &acc);
-        if (has_bytes(data, len, "__main__")) {
+        /* a script, unless a test that runs in one process (it starts no others) */
+        if (has_bytes(data, len, "__main__") &&
+            (!is_test_file(rel) || has_bytes(data, len, "spawn"))) {
             pj->scripts = xrealloc(pj->scripts, (pj->n_scripts + 1) * sizeof *pj->scripts);
             pj->scripts[pj->n_scripts++] = project_realpath(path);
         }
@@ -721,17 +737,6 @@ static void scan_project(proj *pj, const char *root, int recursive)
     }
     free(queue);
     file_walk_free(&w);
-}
-
-/* A test file runs in one process unless it starts more itself. rel: its path from the
- * project root. */
-static int is_test_file(const char *rel)
-{
-    const char *base = strrchr(rel, '/');
-    base = base ? base + 1 : rel;
-    return strncmp(rel, "tests/", 6) == 0 || strncmp(rel, "test/", 5) == 0 ||
-           strstr(rel, "/tests/") || strstr(rel, "/test/") || strncmp(base, "test_", 5) == 0 ||
-           has_suffix(base, "_test.py") || strcmp(base, "conftest.py") == 0;
 }
 
 /* Adds candidate k's evidence to *out when it reaches file: a Python file whose code sets up
