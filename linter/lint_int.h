@@ -426,10 +426,12 @@ void module_info_free(module_info *m);
  * or built now; NULL if it cannot be read. Thread-safe. */
 const module_info *module_load(lint_project_cache *c, const char *path, const char *root);
 /* The modules the module from is or imports through project modules (breadth-first over the
- * summaries' deps, bounded): *out_n real paths, sorted (caller frees each and the array). */
-char **module_closure(lint_project_cache *c, const char *root, const char *from, size_t *out_n);
+ * summaries' deps, bounded): *out_n paths, sorted, borrowed from from and the cache's
+ * summaries (valid while c lives; the caller frees the array only). */
+const char **module_closure(lint_project_cache *c, const char *root, const char *from,
+                            size_t *out_n);
 /* 1 if path is in a closure. */
-int module_closure_has(char *const *closure, size_t n, const char *path);
+int module_closure_has(const char *const *closure, size_t n, const char *path);
 /* 1 if the function fn of module m does flag (MODULE_TRAINS or MODULE_FLUSHES), by its own
  * module's facts or through the functions it calls, in any module of the project: a
  * reachability question over the summaries' edges, so import cycles need no special care and

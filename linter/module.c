@@ -438,7 +438,7 @@ static int set_add(str_set *set, const char *s)
     return 1;
 }
 
-char **module_closure(lint_project_cache *c, const char *root, const char *from, size_t *out_n)
+const char **module_closure(lint_project_cache *c, const char *root, const char *from, size_t *out_n)
 {
     const char **queue = xmalloc(sizeof *queue);
     size_t n = 1;
@@ -458,18 +458,13 @@ char **module_closure(lint_project_cache *c, const char *root, const char *from,
             }
         }
     }
-    char **out = xmalloc(n * sizeof *out);
-    for (size_t i = 0; i < n; i++) {
-        out[i] = xstrdup(queue[i]);
-    }
-    qsort(out, n, sizeof *out, cmp_str);
-    free(queue);
+    qsort(queue, n, sizeof *queue, cmp_str);
     free(seen.slot);
     *out_n = n;
-    return out;
+    return queue;
 }
 
-int module_closure_has(char *const *closure, size_t n, const char *path)
+int module_closure_has(const char *const *closure, size_t n, const char *path)
 {
     return bsearch(&path, closure, n, sizeof *closure, cmp_str) != NULL;
 }

@@ -289,14 +289,15 @@ typedef struct cand {
     char *target;
     char where[320]; /* "run.sh:2" for a launcher */
     /* what the file (or the launched script) imports, computed on first use */
-    char **closure;
+    const char **closure; /* borrowed paths (module_closure) */
     size_t n_closure;
     int closed;
-    /* what the scripts that import it import (the DDP set-up may be a helper the script
-     * calls, next to the model it trains), computed on first use */
-    char **shared;
-    size_t n_shared;
-    int shared_done;
+    /* the scripts (indices into proj.scripts) that import it: what they import runs in one
+     * process with it (the DDP set-up may be a helper the script calls, next to the model it
+     * trains), computed on first use */
+    size_t *importers;
+    size_t n_importers;
+    int importers_done;
 } cand;
 
 typedef struct proj {
@@ -307,6 +308,11 @@ typedef struct proj {
     size_t n_cands;
     char **scripts; /* files that can run as a script (`__main__`), real paths */
     size_t n_scripts;
+    /* each script's closure (module_closure), computed on first use */
+    struct closure {
+        const char **paths; /* borrowed (module_closure) */
+        size_t n;
+    } * script_closures;
     /* command lines (shell scripts, Makefiles, READMEs) that run a script with Trainer flags */
     struct launch {
         char *target; /* the script, a real path */
@@ -379,14 +385,18 @@ void lint_project_cache_free(lint_project_cache *c)
     for (size_t i = 0; i < c->n; i++) {
         for (size_t k = 0; k < c->p[i].n_cands; k++) {
             cand *k2 = &c->p[i].cands[k];
-            free_paths(k2->closure, k2->n_closure);
-            free_paths(k2->shared, k2->n_shared);
+            free(k2->closure);
+            free(k2->importers);
             free(k2->path);
             if (k2->target && *k2->target) {
                 free(k2->target);
             }
         }
         free(c->p[i].cands);
+        for (size_t k = 0; c->p[i].script_closures && k < c->p[i].n_scripts; k++) {
+            free(c->p[i].script_closures[k].paths);
+        }
+        free(c->p[i].script_closures);
         free_paths(c->p[i].scripts, c->p[i].n_scripts);
         for (size_t k = 0; k < c->p[i].n_launches; k++) {
             free(c->p[i].launches[k].target);
@@ -742,35 +752,32 @@ static void scan_project(proj *pj, const char *root, int recursive)
 /* Adds candidate k's evidence to *out when it reaches file: a Python file whose code sets up
  * DDP and which is file or imports it (through any chain of project modules); a launcher line
  * whose script is file or imports it, or that names no script. Locked (c->mu). */
-static int cmp_path(const void *x, const void *y)
-{
-    return strcmp(*(char *const *)x, *(char *const *)y);
-}
-
-/* The union of the closures of the project's scripts that import candidate k's module. */
-static void shared_closure(lint_project_cache *c, const proj *pj, cand *k)
+/* The project's scripts that import candidate k's module (their closures computed once per
+ * project). */
+static void find_importers(lint_project_cache *c, proj *pj, cand *k)
 {
     const char *root = pj->found ? pj->dir : NULL;
+    if (!pj->script_closures && pj->n_scripts) {
+        pj->script_closures = xcalloc(pj->n_scripts, sizeof *pj->script_closures);
+        for (size_t i = 0; i < pj->n_scripts; i++) {
+            pj->script_closures[i].paths =
+                module_closure(c, root, pj->scripts[i], &pj->script_closures[i].n);
+        }
+    }
     char *self = project_realpath(k->path);
     for (size_t i = 0; i < pj->n_scripts; i++) {
-        size_t n;
-        char **cl = module_closure(c, root, pj->scripts[i], &n);
-        if (strcmp(pj->scripts[i], self) != 0 && module_closure_has(cl, n, self)) {
-            k->shared = xrealloc(k->shared, (k->n_shared + n) * sizeof *k->shared);
-            memcpy(k->shared + k->n_shared, cl, n * sizeof *cl);
-            k->n_shared += n;
-            free(cl);
-        } else {
-            free_paths(cl, n);
+        const struct closure *cl = &pj->script_closures[i];
+        if (strcmp(pj->scripts[i], self) != 0 && module_closure_has(cl->paths, cl->n, self)) {
+            k->importers = xrealloc(k->importers, (k->n_importers + 1) * sizeof *k->importers);
+            k->importers[k->n_importers++] = i;
         }
     }
     free(self);
-    qsort(k->shared, k->n_shared, sizeof *k->shared, cmp_path);
 }
 
 /* 1 if candidate k reaches file: its module (or launched script) is file or imports it, or a
  * script that imports k's module also imports file (one process runs both). */
-static int reaches_file(lint_project_cache *c, const proj *pj, cand *k, const char *file)
+static int reaches_file(lint_project_cache *c, proj *pj, cand *k, const char *file)
 {
     if (!k->closed) {
         k->closed = 1;
@@ -783,14 +790,20 @@ static int reaches_file(lint_project_cache *c, const proj *pj, cand *k, const ch
     if (k->is_shell) {
         return 0;
     }
-    if (!k->shared_done) {
-        k->shared_done = 1;
-        shared_closure(c, pj, k);
+    if (!k->importers_done) {
+        k->importers_done = 1;
+        find_importers(c, pj, k);
     }
-    return module_closure_has(k->shared, k->n_shared, file);
+    for (size_t i = 0; i < k->n_importers; i++) {
+        const struct closure *cl = &pj->script_closures[k->importers[i]];
+        if (module_closure_has(cl->paths, cl->n, file)) {
+            return 1;
+        }
+    }
+    return 0;
 }
 
-static void add_evidence(lint_project_cache *c, const proj *pj, cand *k, const char *file,
+static void add_evidence(lint_project_cache *c, proj *pj, cand *k, const char *file,
                          lint_ddp *out)
 {
     const char *root = pj->found ? pj->dir : NULL;
