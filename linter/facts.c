@@ -193,8 +193,8 @@ const defn *call_target(const analysis *a, uint32_t call)
     }
     uint32_t obj = a->nodes[f].kind == K_ATTR ? child_field(a, f, F_OBJECT) : NONE;
     char cls[256];
-    if (obj != NONE && a->nodes[obj].kind == K_IDENT &&
-        instance_class(a, obj, cls, sizeof cls) && strncmp(cls, "<local>.", 8) == 0) {
+    if (obj != NONE && a->nodes[obj].kind == K_IDENT && instance_class(a, obj, cls, sizeof cls) &&
+        strncmp(cls, "<local>.", 8) == 0) {
         /* ema.step() where ema = EMA(...), class EMA in this file */
         const defn *c = find_def(a, cls + 8, strlen(cls + 8), 1);
         t = ntext(a, child_field(a, f, F_ATTRIBUTE), &len);
@@ -850,8 +850,7 @@ static int kwarg_true(const analysis *a, uint32_t call, const char *name)
  * Lightning, accelerate's Accelerator(...) (not with a DeepSpeed or FSDP plugin),
  * ._set_static_graph(), process spawning. Names are resolved, so an import alias (`as DDP`)
  * counts and a project's own class of the same name does not. */
-static void ddp_call(const analysis *a, uint32_t c, lint_ddp *acc, int *accel_static,
-                     ddp_code *out)
+static void ddp_call(const analysis *a, uint32_t c, lint_ddp *acc, int *accel_static, ddp_code *out)
 {
     char q[256];
     uint32_t f = child_field(a, c, F_FUNCTION);

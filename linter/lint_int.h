@@ -220,9 +220,9 @@ typedef struct module_info {
     size_t n_exports;
     char **deps; /* the project modules it imports (any scope), real paths */
     size_t n_deps;
-    lint_ddp ddp;       /* the DDP set-up in its code (ddp_code_facts) */
-    uint32_t ddp_line;  /* where it starts, 1-based */
-    int spawns;         /* it starts processes itself */
+    lint_ddp ddp;      /* the DDP set-up in its code (ddp_code_facts) */
+    uint32_t ddp_line; /* where it starts, 1-based */
+    int spawns;        /* it starts processes itself */
 } module_info;
 /* What a qualified name is in the project: a module (fn NULL) or one of its functions. */
 typedef struct module_ref {
@@ -279,7 +279,7 @@ typedef struct analysis {
      * (facts.c). */
     module_ref *call_refs;
     uint8_t *call_flags; /* per call: CALL_STEP (trains), CALL_FLUSHES (facts.c) */
-    int rule; /* the number of the rule running now: add_finding reports under it */
+    int rule;            /* the number of the rule running now: add_finding reports under it */
     lint_finding *out;
     size_t n_out, cap_out;
 } analysis;

@@ -438,7 +438,8 @@ static int set_add(str_set *set, const char *s)
     return 1;
 }
 
-const char **module_closure(lint_project_cache *c, const char *root, const char *from, size_t *out_n)
+const char **module_closure(lint_project_cache *c, const char *root, const char *from,
+                            size_t *out_n)
 {
     const char **queue = xmalloc(sizeof *queue);
     size_t n = 1;

@@ -624,11 +624,11 @@ static void scan_trainer_flags(proj *pj, const char *path, const char *rel, cons
 /* The launcher lines of a shell script (torchrun, accelerate launch, torch.distributed.run or
  * launch, --nproc_per_node; not commented out, not naming DeepSpeed or FSDP): a candidate each,
  * with the script it starts. */
-static void scan_launchers(proj *pj, const char *path, const char *rel, const char *src,
-                           size_t len, int doc)
+static void scan_launchers(proj *pj, const char *path, const char *rel, const char *src, size_t len,
+                           int doc)
 {
-    static const char *const launchers[] = {
-        "torchrun", "torch.distributed.launch", "torch.distributed.run", "accelerate launch", NULL};
+    static const char *const launchers[] = {"torchrun", "torch.distributed.launch",
+                                            "torch.distributed.run", "accelerate launch", NULL};
     const char *end = src + len;
     int line_no = 1;
     for (const char *p = src; p < end;) {
@@ -677,8 +677,7 @@ static void scan_file(proj *pj, const char *path, int is_shell)
     fclose(f);
     data[len] = '\0';
     size_t rl = strlen(pj->dir);
-    const char *rel =
-        strncmp(path, pj->dir, rl) == 0 && path[rl] == '/' ? path + rl + 1 : path;
+    const char *rel = strncmp(path, pj->dir, rl) == 0 && path[rl] == '/' ? path + rl + 1 : path;
     if (is_shell) {
         scan_launchers(pj, path, rel, data, len, !has_suffix(path, ".sh"));
     } else {
@@ -803,8 +802,7 @@ static int reaches_file(lint_project_cache *c, proj *pj, cand *k, const char *fi
     return 0;
 }
 
-static void add_evidence(lint_project_cache *c, proj *pj, cand *k, const char *file,
-                         lint_ddp *out)
+static void add_evidence(lint_project_cache *c, proj *pj, cand *k, const char *file, lint_ddp *out)
 {
     const char *root = pj->found ? pj->dir : NULL;
     if (k->is_shell) {
@@ -950,7 +948,6 @@ int project_launch_flags(lint_project_cache *c, const char *file, char *where, s
     return flags;
 }
 
-
 /* ---- Module summaries and roots (module.c asks) ---- */
 
 static size_t path_hash(const char *s)
@@ -1071,9 +1068,9 @@ static int file_seeded(const char *path)
 {
     /* the call shapes themselves (loss.backward(, optimizer.step(, torch.cuda.empty_cache),
      * and relative imports (a package's helpers calling each other) */
-    static const char *const seeds[] = {".backward(",        ".step(",        "empty_cache",
-                                        "get_device_module", "getattr(torch", "from .",
-                                        NULL};
+    static const char *const seeds[] = {
+        ".backward(",    ".step(", "empty_cache", "get_device_module",
+        "getattr(torch", "from .", NULL};
     FILE *f = fopen(path, "rb");
     if (!f) {
         return 0;

@@ -12,10 +12,10 @@
  * `if num_mini_batches > 1:`) still lets the flush run on every step of the runs that take it. */
 static int guard_exempt(const analysis *a, uint32_t cond)
 {
-    static const char *const words[] = {"cache", "clear",  "empty",  "free",   "mem",   "oom",
-                                        "release", "offload", "vram", "low_",   "every", "interval",
-                                        "freq",  "period", "first",  "warmup", "== 0",  "==0",
-                                        "== 1",  "==1",    NULL};
+    static const char *const words[] = {
+        "cache",   "clear",  "empty", "free",  "mem",      "oom",  "release",
+        "offload", "vram",   "low_",  "every", "interval", "freq", "period",
+        "first",   "warmup", "== 0",  "==0",   "== 1",     "==1",  NULL};
     if (cond == NONE) {
         return 1;
     }

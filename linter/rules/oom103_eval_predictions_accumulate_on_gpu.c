@@ -233,10 +233,10 @@ static int strategy_on(const analysis *a, uint32_t v)
 /* What one Trainer(...) call sets up: the trainer's variable (for later .evaluate(),
  * .predict(), .compute_metrics = ...) and the TrainingArguments call it is given. */
 typedef struct trainer {
-    uint32_t call;   /* Trainer(...) */
-    uint32_t args;   /* the TrainingArguments(...) call, or NONE */
-    uint32_t var; /* `trainer` in `trainer = Trainer(...)` (the target node), or NONE */
-    int cli;      /* the arguments come from the command line (HfArgumentParser) */
+    uint32_t call; /* Trainer(...) */
+    uint32_t args; /* the TrainingArguments(...) call, or NONE */
+    uint32_t var;  /* `trainer` in `trainer = Trainer(...)` (the target node), or NONE */
+    int cli;       /* the arguments come from the command line (HfArgumentParser) */
 } trainer;
 
 /* 1 if the arguments expression is a name the script's HfArgumentParser fills from the
@@ -294,8 +294,7 @@ static int read_trainer(const analysis *a, uint32_t tc, trainer *t)
 
 static int var_has(const analysis *a, const trainer *t, const char *what, int method)
 {
-    return t->var != NONE &&
-           (method ? method_called(a, t->var, what) : attr_set(a, t->var, what));
+    return t->var != NONE && (method ? method_called(a, t->var, what) : attr_set(a, t->var, what));
 }
 
 /* Evaluation runs: evaluate()/predict() is called, or the arguments turn it on. */
@@ -345,8 +344,8 @@ static int mitigated(const analysis *a, const trainer *t)
 static void report_cli(analysis *a, const trainer *t, int gathered, int classification)
 {
     char where[320];
-    int flags = analysis_project(a) ? project_launch_flags(a->project, a->path, where, sizeof where)
-                                    : 0;
+    int flags =
+        analysis_project(a) ? project_launch_flags(a->project, a->path, where, sizeof where) : 0;
     if (!(flags & LAUNCH_EVAL) || (flags & LAUNCH_MITIGATED) || mitigated(a, t)) {
         return;
     }

@@ -663,8 +663,8 @@ START_TEST(test_golden_formats)
             /* the output goes to stderr: check's failure messages are limited to a few KB */
             fprintf(stderr, "%s differs from the output of\n%s\n---\n%s", gpath, cmd, out);
         }
-        ck_assert_msg(strcmp(out, want) == 0, "%s differs from the output of %s (on stderr)",
-                      gpath, cmd);
+        ck_assert_msg(strcmp(out, want) == 0, "%s differs from the output of %s (on stderr)", gpath,
+                      cmd);
         free(want);
         free(gpath);
         free(out);
