@@ -277,7 +277,9 @@ static void summarize(const analysis *a, module_info *m)
         }
         f->n_edges = (uint32_t)m->n_edges - f->edge_start;
     }
-    qsort(m->fns, m->n_fns, sizeof *m->fns, cmp_fn_edges);
+    if (m->n_fns) { /* qsort's array may not be NULL, even empty */
+        qsort(m->fns, m->n_fns, sizeof *m->fns, cmp_fn_edges);
+    }
     for (size_t i = 0; i < a->n_binds; i++) {
         const binding *b = &a->binds[i];
         if (b->kind != BIND_IMPORT) {
@@ -295,7 +297,9 @@ static void summarize(const analysis *a, module_info *m)
             add_dep(m, file);
         }
     }
-    qsort(m->exports, m->n_exports, sizeof *m->exports, cmp_export);
+    if (m->n_exports) {
+        qsort(m->exports, m->n_exports, sizeof *m->exports, cmp_export);
+    }
 }
 
 /* Reads, parses and analyses the module at path on its own, and summarises it. NULL if it
@@ -467,7 +471,7 @@ const char **module_closure(lint_project_cache *c, const char *root, const char 
 
 int module_closure_has(const char *const *closure, size_t n, const char *path)
 {
-    return bsearch(&path, closure, n, sizeof *closure, cmp_str) != NULL;
+    return n && bsearch(&path, closure, n, sizeof *closure, cmp_str) != NULL;
 }
 
 static const module_fn *find_fn(const module_info *m, const char *name)

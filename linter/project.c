@@ -698,9 +698,11 @@ static void scan_file(proj *pj, const char *path, int is_shell)
     free(data);
 }
 
-/* Scans root's *.py and *.sh files (recursively when recursive != 0), breadth-first in sorted
- * order so `where` is stable. Folders are walked by the skip policy of every walk (lint.h,
- * at lint_batch): links followed once, virtualenvs, hidden and tool folders passed over. */
+/* Scans root's *.py files and command-line files (*.sh, Makefile, *.md), recursively when
+ * recursive != 0, breadth-first in sorted order so `where` is stable. Folders are walked by
+ * the skip policy of every walk (lint.h, at lint_batch): links followed once, virtualenvs,
+ * hidden and tool folders passed over; and a folder with its own .git or pyproject.toml is
+ * another project. */
 static void scan_project(proj *pj, const char *root, int recursive)
 {
     /* Python sources, and the files that hold command lines: shell scripts, Makefiles,
@@ -727,6 +729,11 @@ static void scan_project(proj *pj, const char *root, int recursive)
                 continue;
             }
             int kind = file_walk_entry(&w, path, name, recursive, wanted);
+            if (kind == FILE_DIR && (exists(path, ".git") || exists(path, "pyproject.toml"))) {
+                /* a project of its own (a vendored repository, an export, a test fixture):
+                 * its files belong to it, not to this one */
+                kind = FILE_SKIP;
+            }
             if (kind == FILE_DIR) {
                 if (qn == qcap) {
                     qcap *= 2;
