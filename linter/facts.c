@@ -659,11 +659,12 @@ static void graph_build(analysis *a, call_graph *g)
     g->targets = xmalloc((nc ? nc : 1) * sizeof *g->targets);
     g->caller_start = xcalloc(a->n_defs + 2, sizeof *g->caller_start);
     g->callers = xmalloc((nc ? nc : 1) * sizeof *g->callers);
-    /* Calls into other project modules can only matter where the file shows training or a
-     * flush (a loop, a hook): elsewhere no rule asks, and resolving them would summarise
-     * every imported module of every file that passes some rule's prefilter. */
+    /* Calls into other project modules can only matter where the file shows a training call
+     * (.backward(, a step( such as optimizer.step( or a train_step( helper) or a flush:
+     * elsewhere no rule asks, and resolving them would cost every file that passes some
+     * rule's prefilter ("backward compatibility" in a docstring) its imports' lookups. */
     int cross = a->opts && a->opts->project &&
-                (memmem(a->src, a->len, "backward", 8) || memmem(a->src, a->len, "step(", 5) ||
+                (memmem(a->src, a->len, ".backward(", 10) || memmem(a->src, a->len, "step(", 5) ||
                  memmem(a->src, a->len, "empty_cache", 11));
     a->call_flags = xrealloc(a->call_flags, nc ? nc : 1);
     a->call_refs = xrealloc(a->call_refs, (nc ? nc : 1) * sizeof *a->call_refs);
