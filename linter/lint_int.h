@@ -439,6 +439,8 @@ int module_closure_has(const char *const *closure, size_t n, const char *path);
 int module_fn_does(analysis *a, const module_info *m, const module_fn *fn, int flag);
 /* path for a message: relative to a's project root (or a's folder). */
 void project_rel(const analysis *a, const char *path, char *out, size_t cap);
+/* The FNV-1a hash of a string: the module index's and the project cache's path tables. */
+size_t lint_str_hash(const char *s);
 /* Frees the run's project paths (analysis_clear calls it). */
 void module_locals_free(analysis *a);
 /* The project cache's side of the index (project.c): the cached summary of the module at

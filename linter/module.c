@@ -158,11 +158,7 @@ int module_find(const char *importer, const char *root, const char *qual, char *
 /* The slot of qual in a memo table of cap (a power of two) entries. */
 static size_t memo_slot(const resolve_memo *t, size_t cap, const char *qual)
 {
-    size_t h = 1469598103934665603ULL;
-    for (const char *p = qual; *p; p++) {
-        h = (h ^ (unsigned char)*p) * 1099511628211ULL;
-    }
-    size_t i = h & (cap - 1);
+    size_t i = lint_str_hash(qual) & (cap - 1);
     while (t[i].qual && strcmp(t[i].qual, qual) != 0) {
         i = (i + 1) & (cap - 1);
     }
@@ -397,7 +393,7 @@ typedef struct str_set {
     size_t cap, n;
 } str_set;
 
-static size_t str_hash(const char *s)
+size_t lint_str_hash(const char *s)
 {
     size_t h = 1469598103934665603ULL;
     for (; *s; s++) {
@@ -410,7 +406,7 @@ static size_t str_hash(const char *s)
  * goes. */
 static size_t set_slot(const char **slot, size_t cap, const char *s)
 {
-    size_t i = str_hash(s) & (cap - 1);
+    size_t i = lint_str_hash(s) & (cap - 1);
     while (slot[i] && strcmp(slot[i], s) != 0) {
         i = (i + 1) & (cap - 1);
     }

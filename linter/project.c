@@ -666,18 +666,36 @@ static void scan_launchers(proj *pj, const char *path, const char *rel, const ch
     }
 }
 
-static void scan_file(proj *pj, const char *path, int is_shell)
+/* The first SCAN_MAX_BYTES of the file at path, NUL-terminated, or NULL. Caller frees. */
+static char *read_head(const char *path, size_t *out_len)
 {
     FILE *f = fopen(path, "rb");
     if (!f) {
-        return;
+        return NULL;
     }
     char *data = xmalloc(SCAN_MAX_BYTES + 1);
     size_t len = fread(data, 1, SCAN_MAX_BYTES, f);
     fclose(f);
     data[len] = '\0';
-    size_t rl = strlen(pj->dir);
-    const char *rel = strncmp(path, pj->dir, rl) == 0 && path[rl] == '/' ? path + rl + 1 : path;
+    *out_len = len;
+    return data;
+}
+
+/* path relative to the folder dir when it lies under it, else path. */
+static const char *rel_to(const char *dir, const char *path)
+{
+    size_t n = strlen(dir);
+    return strncmp(path, dir, n) == 0 && path[n] == '/' ? path + n + 1 : path;
+}
+
+static void scan_file(proj *pj, const char *path, int is_shell)
+{
+    size_t len;
+    char *data = read_head(path, &len);
+    if (!data) {
+        return;
+    }
+    const char *rel = rel_to(pj->dir, path);
     if (is_shell) {
         scan_launchers(pj, path, rel, data, len, !has_suffix(path, ".sh"));
     } else {
@@ -823,9 +841,7 @@ static void add_evidence(lint_project_cache *c, proj *pj, cand *k, const char *f
         out->ddp = 1;
         return;
     }
-    size_t rl = strlen(pj->dir);
-    const char *rel =
-        strncmp(k->path, pj->dir, rl) == 0 && k->path[rl] == '/' ? k->path + rl + 1 : k->path;
+    const char *rel = rel_to(pj->dir, k->path);
     const module_info *m = module_load(c, k->path, root);
     if (!m || !m->ddp.ddp || (is_test_file(rel) && !m->spawns) || !reaches_file(c, pj, k, file)) {
         return;
@@ -957,20 +973,11 @@ int project_launch_flags(lint_project_cache *c, const char *file, char *where, s
 
 /* ---- Module summaries and roots (module.c asks) ---- */
 
-static size_t path_hash(const char *s)
-{
-    size_t h = 1469598103934665603ULL;
-    for (; *s; s++) {
-        h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-    }
-    return h;
-}
-
 /* The slot of path in c->mods: its summary's, or the empty one where it would go. Locked. */
 static size_t mod_slot(const lint_project_cache *c, const char *path)
 {
     size_t mask = c->cap_mods - 1;
-    size_t i = path_hash(path) & mask;
+    size_t i = lint_str_hash(path) & mask;
     while (c->mods[i] && strcmp(c->mods[i]->path, path) != 0) {
         i = (i + 1) & mask;
     }
@@ -1063,7 +1070,7 @@ int project_module_answer(lint_project_cache *c, const module_fn *cfn, int flag,
 /* The slot of path in c->seeds. Locked. */
 static size_t seed_slot(const struct seed *t, size_t cap, const char *path)
 {
-    size_t i = path_hash(path) & (cap - 1);
+    size_t i = lint_str_hash(path) & (cap - 1);
     while (t[i].path && strcmp(t[i].path, path) != 0) {
         i = (i + 1) & (cap - 1);
     }
@@ -1078,13 +1085,11 @@ static int file_seeded(const char *path)
     static const char *const seeds[] = {
         ".backward(",    ".step(", "empty_cache", "get_device_module",
         "getattr(torch", "from .", NULL};
-    FILE *f = fopen(path, "rb");
-    if (!f) {
+    size_t len;
+    char *data = read_head(path, &len);
+    if (!data) {
         return 0;
     }
-    char *data = xmalloc(SCAN_MAX_BYTES + 1);
-    size_t len = fread(data, 1, SCAN_MAX_BYTES, f);
-    fclose(f);
     int hit = 0;
     for (int i = 0; seeds[i] && !hit; i++) {
         hit = memmem(data, len, seeds[i], strlen(seeds[i])) != NULL;
