@@ -182,11 +182,14 @@ enum { CALL_STEP = 1, CALL_FLUSHES = 2 };
 /* What one iteration of a loop does: LOOP_STEP performs at least one optimizer update,
  * LOOP_EPOCH runs a step loop over the data, LOOP_OTHER neither (evaluation, loading, ...). */
 enum loop_class { LOOP_OTHER = 0, LOOP_STEP = 1, LOOP_EPOCH = 2 };
-enum { MODULE_TRAINS = 1, MODULE_FLUSHES = 2, MODULE_CLASS = 4 };
+enum { MODULE_TRAINS = 1, MODULE_FLUSHES = 2, MODULE_CLASS = 4, MODULE_HF_TRAINER = 8 };
 /* A function ("f"), method ("C.m") or class ("C", MODULE_CLASS) of a module, as other files
  * see it. flags: what its own module shows (MODULE_TRAINS: calling it performs a training step
  * outside any loop of its own; MODULE_FLUSHES: it flushes the allocator cache on every path and
- * does not train). Its calls of other functions are edges[edge_start .. edge_start + n_edges)
+ * does not train; MODULE_HF_TRAINER, of a class: a Hugging Face Trainer, as a subclass of a
+ * transformers/TRL *Trainer or as a vendored copy of one, a class named *Trainer whose body runs
+ * the evaluation loop with compute_metrics and eval_accumulation_steps). Its calls of other
+ * functions (a class: its project superclasses) are edges[edge_start .. edge_start + n_edges)
  * of its module; what it does through them is a reachability question (module_fn_does). */
 typedef struct module_fn {
     char *name;
@@ -437,6 +440,12 @@ int module_closure_has(const char *const *closure, size_t n, const char *path);
  * reachability question over the summaries' edges, so import cycles need no special care and
  * the answer is the same whatever asked first. */
 int module_fn_does(analysis *a, const module_info *m, const module_fn *fn, int flag);
+/* 1 if q (a qualified name) is transformers' or TRL's *Trainer class. */
+int hf_trainer_qual(const char *q);
+/* 1 if q (a qualified name as resolve_name gives it) is a class of another project module that
+ * is a Hugging Face Trainer (MODULE_HF_TRAINER through its project superclasses); only names
+ * ending in "Trainer" are looked up. */
+int project_hf_trainer(analysis *a, const char *q);
 /* path for a message: relative to a's project root (or a's folder). */
 void project_rel(const analysis *a, const char *path, char *out, size_t cap);
 /* The FNV-1a hash of a string: the module index's and the project cache's path tables. */

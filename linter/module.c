@@ -246,6 +246,53 @@ static void add_edges(const analysis *a, module_info *m, const defn *d)
     }
 }
 
+/* A Hugging Face trainer class by its qualified name: transformers' or TRL's *Trainer. */
+int hf_trainer_qual(const char *q)
+{
+    if (strncmp(q, "transformers.", 13) != 0 && strncmp(q, "trl.", 4) != 0) {
+        return 0;
+    }
+    const char *l = strrchr(q, '.') + 1;
+    size_t n = strlen(l);
+    return n >= 7 && strcmp(l + n - 7, "Trainer") == 0;
+}
+
+/* What class d is as a trainer: MODULE_HF_TRAINER when a superclass is a Hugging Face trainer
+ * or the class is a vendored copy of one; its project superclasses become edges (another
+ * module's class through an import, or a class of this file) that the question follows. */
+static uint8_t add_class_edges(const analysis *a, module_info *m, const defn *d)
+{
+    uint8_t flags = 0;
+    uint32_t sup = child_field(a, d->node, F_SUPERCLASSES);
+    for (uint32_t s = sup == NONE ? NONE : a->nodes[sup].first; s != NONE; s = a->nodes[s].next) {
+        char q[512];
+        if (!a->nodes[s].named || !resolve_name(a, s, q, sizeof q)) {
+            continue;
+        }
+        if (hf_trainer_qual(q)) {
+            flags |= MODULE_HF_TRAINER;
+        } else if (strncmp(q, "<local>.", 8) == 0) {
+            add_edge(m, q + 8, 0, MODULE_HF_TRAINER);
+        } else {
+            uint32_t root = s;
+            while (a->nodes[root].kind == K_ATTR) {
+                root = child_field(a, root, F_OBJECT);
+            }
+            const binding *b = a->nodes[root].kind == K_IDENT ? resolve_binding(a, root) : NULL;
+            if (b && b->kind == BIND_IMPORT) {
+                add_edge(m, q, 1, MODULE_HF_TRAINER);
+            }
+        }
+    }
+    const node *c = &a->nodes[d->node];
+    if (d->name_len >= 7 && memcmp(d->name + d->name_len - 7, "Trainer", 7) == 0 &&
+        has_bytes(a->src + c->sb, c->eb - c->sb, "compute_metrics") &&
+        has_bytes(a->src + c->sb, c->eb - c->sb, "eval_accumulation_steps")) {
+        flags |= MODULE_HF_TRAINER;
+    }
+    return flags;
+}
+
 static int cmp_fn_edges(const void *x, const void *y)
 {
     return cmp_fn(x, y);
@@ -268,7 +315,9 @@ static void summarize(const analysis *a, module_info *m)
                                          : (d->step_direct ? MODULE_TRAINS : 0) |
                                                (d->cache_wrapper ? MODULE_FLUSHES : 0));
         f->edge_start = (uint32_t)m->n_edges;
-        if (!d->is_class) {
+        if (d->is_class) {
+            f->flags |= add_class_edges(a, m, d);
+        } else {
             add_edges(a, m, d);
         }
         f->n_edges = (uint32_t)m->n_edges - f->edge_start;
@@ -699,7 +748,9 @@ static int reaches(analysis *a, reach *r, const module_info *m, const module_fn 
             }
             module_ref t;
             edge_target(a, v.m, e, &t);
-            if (t.fn && !(t.fn->flags & MODULE_CLASS) && see(r, t.module, t.fn)) {
+            /* a class is a step only of the trainer question (its superclasses) */
+            if (t.fn && (!(t.fn->flags & MODULE_CLASS) || flag == MODULE_HF_TRAINER) &&
+                see(r, t.module, t.fn)) {
                 if (n == cap) {
                     cap *= 2;
                     stack = xrealloc(stack, cap * sizeof *stack);
@@ -731,4 +782,13 @@ int module_fn_does(analysis *a, const module_info *m, const module_fn *fn, int f
     free(r.seen);
     project_module_answer(a->project, fn, flag, answer);
     return answer;
+}
+
+int project_hf_trainer(analysis *a, const char *q)
+{
+    size_t n = strlen(q);
+    module_ref r;
+    return n >= 7 && strcmp(q + n - 7, "Trainer") == 0 && strncmp(q, "<local>.", 8) != 0 &&
+           module_resolve(a, q, &r) && r.fn && (r.fn->flags & MODULE_CLASS) &&
+           module_fn_does(a, r.module, r.fn, MODULE_HF_TRAINER);
 }

@@ -57,7 +57,8 @@ static int class_is(const analysis *a, const char *q, int want_args, int depth)
         return 1;
     }
     if (!from_hf(q)) {
-        return 0;
+        /* a trainer class of another project module (a subclass, a vendored copy) */
+        return !want_args && project_hf_trainer((analysis *)a, q);
     }
     const char *l = last_part(q);
     if (!want_args) {
@@ -69,11 +70,37 @@ static int class_is(const analysis *a, const char *q, int want_args, int depth)
     return strncmp(q, "trl.", 4) == 0 && ends_with(l, "Config") && strcmp(l, "ModelConfig") != 0;
 }
 
+/* A notebook export without its imports: a bare TrainingArguments(...) or Trainer(...) that no
+ * import, def or assignment binds, called with Hugging Face's own keywords, is Hugging Face's. */
+static int unbound_hf_call(const analysis *a, uint32_t call, uint32_t f, int want_args)
+{
+    static const char *const args_kw[] = {"output_dir", "eval_strategy", "evaluation_strategy",
+                                          "per_device_eval_batch_size", NULL};
+    static const char *const trainer_kw[] = {"compute_metrics", "eval_dataset", "data_collator",
+                                             "preprocess_logits_for_metrics", NULL};
+    if (a->nodes[f].kind != K_IDENT || resolve_binding(a, f) != NULL) {
+        return 0;
+    }
+    if (want_args
+            ? !(ntext_is(a, f, "TrainingArguments") || ntext_is(a, f, "Seq2SeqTrainingArguments"))
+            : !(ntext_is(a, f, "Trainer") || ntext_is(a, f, "Seq2SeqTrainer"))) {
+        return 0;
+    }
+    const char *const *kw = want_args ? args_kw : trainer_kw;
+    for (int i = 0; kw[i]; i++) {
+        if (call_kwarg(a, call, kw[i]) != NONE) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
 static int call_of(const analysis *a, uint32_t call, int want_args)
 {
     char q[256];
     uint32_t f = child_field(a, call, F_FUNCTION);
-    return f != NONE && resolve_name(a, f, q, sizeof q) && class_is(a, q, want_args, 0);
+    return f != NONE && ((resolve_name(a, f, q, sizeof q) && class_is(a, q, want_args, 0)) ||
+                         unbound_hf_call(a, call, f, want_args));
 }
 
 int is_hf_args_call(const analysis *a, uint32_t call)
@@ -297,7 +324,23 @@ static int var_has(const analysis *a, const trainer *t, const char *what, int me
     return t->var != NONE && (method ? method_called(a, t->var, what) : attr_set(a, t->var, what));
 }
 
-/* Evaluation runs: evaluate()/predict() is called, or the arguments turn it on. */
+static int args_class_defaults(const analysis *a, const char *cls, char *who, size_t cap);
+enum { DEF_EVAL = 1, DEF_MITIGATED = 2 };
+
+/* The field defaults of the local TrainingArguments subclass the arguments call builds. */
+static int call_class_defaults(const analysis *a, uint32_t args)
+{
+    char q[256];
+    char who[160];
+    uint32_t f = child_field(a, args, F_FUNCTION);
+    if (f == NONE || !resolve_name(a, f, q, sizeof q) || strncmp(q, "<local>.", 8) != 0) {
+        return 0;
+    }
+    return args_class_defaults(a, q, who, sizeof who);
+}
+
+/* Evaluation runs: evaluate()/predict() is called, or the arguments turn it on (by keyword or
+ * by their class's field defaults). */
 static int eval_runs(const analysis *a, const trainer *t)
 {
     if (var_has(a, t, "evaluate", 1) || var_has(a, t, "predict", 1)) {
@@ -309,6 +352,9 @@ static int eval_runs(const analysis *a, const trainer *t)
     uint32_t st = call_kwarg(a, t->args, "eval_strategy");
     if (st == NONE) {
         st = call_kwarg(a, t->args, "evaluation_strategy");
+    }
+    if (st == NONE && call_kwarg(a, t->args, "do_eval") == NONE) {
+        return (call_class_defaults(a, t->args) & DEF_EVAL) != 0;
     }
     return strategy_on(a, st) == 1 || truthy_kw(a, t->args, "do_eval");
 }
@@ -326,7 +372,8 @@ static int mitigated(const analysis *a, const trainer *t)
     }
     if (set_kw(a, t->args, "eval_accumulation_steps") ||
         truthy_kw(a, t->args, "prediction_loss_only") ||
-        truthy_kw(a, t->args, "batch_eval_metrics")) {
+        truthy_kw(a, t->args, "batch_eval_metrics") ||
+        (call_class_defaults(a, t->args) & DEF_MITIGATED)) {
         return 1;
     }
     uint32_t apar = a->nodes[t->args].parent;
@@ -338,6 +385,75 @@ static int mitigated(const analysis *a, const trainer *t)
                               attr_set(a, target, "prediction_loss_only"));
 }
 
+/* What the field defaults of the file's TrainingArguments subclasses turn on: DEF_EVAL (an
+ * evaluation strategy other than "no", do_eval = True) and DEF_MITIGATED (eval_accumulation_steps
+ * set, prediction_loss_only or batch_eval_metrics True), as `name: type = value` or
+ * `name: type = field(default=value)` in the class body. HfArgumentParser and the class's own
+ * constructor both start from them. cls: one class ("<local>.Name"), or NULL for every such
+ * class of the file. The name of the class that turns evaluation on goes to who. */
+static uint32_t field_default(const analysis *a, uint32_t v)
+{
+    if (v != NONE && a->nodes[v].kind == K_CALL) {
+        char q[64];
+        uint32_t f = child_field(a, v, F_FUNCTION);
+        if (f != NONE && resolve_name(a, f, q, sizeof q) &&
+            (strcmp(q, "dataclasses.field") == 0 || strcmp(q, "field") == 0)) {
+            return call_kwarg(a, v, "default");
+        }
+        return NONE;
+    }
+    return v;
+}
+
+static int field_flags(const analysis *a, uint32_t left, uint32_t v)
+{
+    int on = 0;
+    if (ntext_is(a, left, "eval_strategy") || ntext_is(a, left, "evaluation_strategy")) {
+        on = strategy_on(a, v) == 1 ? DEF_EVAL : 0;
+    } else if (ntext_is(a, left, "do_eval")) {
+        on = a->nodes[v].kind == K_TRUE ? DEF_EVAL : 0;
+    } else if (ntext_is(a, left, "eval_accumulation_steps")) {
+        on = a->nodes[v].kind == K_INTEGER ? DEF_MITIGATED : 0;
+    } else if (ntext_is(a, left, "prediction_loss_only") ||
+               ntext_is(a, left, "batch_eval_metrics")) {
+        on = a->nodes[v].kind == K_TRUE ? DEF_MITIGATED : 0;
+    }
+    return on;
+}
+
+static int args_class_defaults(const analysis *a, const char *cls, char *who, size_t cap)
+{
+    int flags = 0;
+    for (uint32_t i = 0; i < a->n_nodes; i++) {
+        uint32_t left = a->nodes[i].kind == K_ASSIGN ? child_field(a, i, F_LEFT) : NONE;
+        if (left == NONE || a->nodes[left].kind != K_IDENT) {
+            continue;
+        }
+        uint32_t c = a->nodes[i].parent;
+        while (c != NONE && a->nodes[c].kind != K_CLASS && a->nodes[c].kind != K_FUNC) {
+            c = a->nodes[c].parent;
+        }
+        const defn *d = c != NONE && a->nodes[c].kind == K_CLASS ? def_at((analysis *)a, c) : NULL;
+        if (!d || !d->toplevel) {
+            continue;
+        }
+        char q[256];
+        snprintf(q, sizeof q, "<local>.%.*s", (int)d->name_len, d->name);
+        if ((cls && strcmp(cls, q) != 0) || !local_class_is(a, q, 1, 0)) {
+            continue;
+        }
+        uint32_t v = field_default(a, child_field(a, i, F_RIGHT));
+        int on = v == NONE ? 0 : field_flags(a, left, v);
+        if ((on & DEF_EVAL) && !(flags & DEF_EVAL)) {
+            size_t fl;
+            const char *ft = ntext(a, left, &fl);
+            snprintf(who, cap, "the default %.*s of %.*s", (int)fl, ft, (int)d->name_len, d->name);
+        }
+        flags |= on;
+    }
+    return flags;
+}
+
 /* A Trainer whose arguments come from the command line: the command lines of the project that
  * run this script (shell scripts, Makefiles, READMEs) say whether evaluation runs and whether
  * accumulation is set. */
@@ -346,7 +462,14 @@ static void report_cli(analysis *a, const trainer *t, int gathered, int classifi
     char where[320];
     int flags =
         analysis_project(a) ? project_launch_flags(a->project, a->path, where, sizeof where) : 0;
-    if (!(flags & LAUNCH_EVAL) || (flags & LAUNCH_MITIGATED) || mitigated(a, t)) {
+    char who[160] = "";
+    int defaults = args_class_defaults(a, NULL, who, sizeof who);
+    if (!(flags & LAUNCH_EVAL) && (defaults & DEF_EVAL)) {
+        flags |= LAUNCH_EVAL;
+        snprintf(where, sizeof where, "%s", who);
+    }
+    if (!(flags & LAUNCH_EVAL) || (flags & LAUNCH_MITIGATED) || (defaults & DEF_MITIGATED) ||
+        mitigated(a, t)) {
         return;
     }
     int predict = (flags & LAUNCH_PREDICT) && var_has(a, t, "predict", 1);

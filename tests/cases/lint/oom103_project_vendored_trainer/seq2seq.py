@@ -1,0 +1,5 @@
+from trainer import Trainer
+
+
+class GenTrainer(Trainer):
+    pass
