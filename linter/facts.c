@@ -278,6 +278,85 @@ static uint32_t param_ident(const analysis *a, uint32_t p)
     return p != NONE && a->nodes[p].kind == K_IDENT ? p : NONE;
 }
 
+/* Does expression e use the parameter bound at site, with no number conversion on the way
+ * (.item(), .detach(), float(), ...)? Nodes of a subtree are contiguous from its root. */
+static int uses_param_raw(const analysis *a, uint32_t e, uint32_t site)
+{
+    int used = 0;
+    for (uint32_t i = e; i < a->n_nodes && a->nodes[i].sb < a->nodes[e].eb; i++) {
+        const node *n = &a->nodes[i];
+        if (n->kind == K_IDENT && !used) {
+            const binding *b = resolve_binding(a, i);
+            used = b && b->site == site;
+        } else if (n->kind == K_CALL) {
+            uint32_t f = child_field(a, i, F_FUNCTION);
+            uint32_t name =
+                f != NONE && a->nodes[f].kind == K_ATTR ? child_field(a, f, F_ATTRIBUTE) : f;
+            static const char *const numbers[] = {"item",  "detach", "tolist", "numpy",
+                                                  "float", "int",    "round",  NULL};
+            for (int k = 0; name != NONE && numbers[k]; k++) {
+                if (ntext_is(a, name, numbers[k])) {
+                    return 0;
+                }
+            }
+        }
+    }
+    return used;
+}
+
+/* Is n an attribute chain of self (self.sum, self.vals)? */
+static int self_attr(const analysis *a, uint32_t n)
+{
+    while (n != NONE && a->nodes[n].kind == K_ATTR) {
+        n = child_field(a, n, F_OBJECT);
+    }
+    return n != NONE && ntext_is(a, n, "self");
+}
+
+int def_keeps_arg(const analysis *a, const defn *d)
+{
+    if (d->is_class) {
+        return 0;
+    }
+    uint32_t params = child_field(a, d->node, F_PARAMETERS);
+    uint32_t site = NONE;
+    for (uint32_t c = params == NONE ? NONE : a->nodes[params].first; c != NONE;
+         c = a->nodes[c].next) {
+        uint32_t id = a->nodes[c].named ? param_ident(a, c) : NONE;
+        if (id != NONE && !ntext_is(a, id, "self") && !ntext_is(a, id, "cls")) {
+            site = id;
+            break;
+        }
+    }
+    if (site == NONE) {
+        return 0;
+    }
+    for (uint32_t i = d->node; i < a->n_nodes && a->nodes[i].sb < a->nodes[d->node].eb; i++) {
+        const node *n = &a->nodes[i];
+        if (n->func != d->node) {
+            continue;
+        }
+        if (n->kind == K_AUG_ASSIGN || n->kind == K_ASSIGN) {
+            uint32_t left = child_field(a, i, F_LEFT);
+            uint32_t right = child_field(a, i, F_RIGHT);
+            if (left != NONE && right != NONE && self_attr(a, left) &&
+                (n->kind == K_AUG_ASSIGN || a->nodes[right].kind == K_BINOP) &&
+                uses_param_raw(a, right, site)) {
+                return 1;
+            }
+        } else if (n->kind == K_CALL) {
+            uint32_t f = child_field(a, i, F_FUNCTION);
+            uint32_t arg = call_positional(a, i, 0);
+            if (f != NONE && a->nodes[f].kind == K_ATTR && arg != NONE &&
+                ntext_is(a, child_field(a, f, F_ATTRIBUTE), "append") &&
+                self_attr(a, child_field(a, f, F_OBJECT)) && uses_param_raw(a, arg, site)) {
+                return 1;
+            }
+        }
+    }
+    return 0;
+}
+
 int hook_param_fact(const analysis *a, const binding *param)
 {
     uint32_t f = param->scope;

@@ -182,7 +182,13 @@ enum { CALL_STEP = 1, CALL_FLUSHES = 2 };
 /* What one iteration of a loop does: LOOP_STEP performs at least one optimizer update,
  * LOOP_EPOCH runs a step loop over the data, LOOP_OTHER neither (evaluation, loading, ...). */
 enum loop_class { LOOP_OTHER = 0, LOOP_STEP = 1, LOOP_EPOCH = 2 };
-enum { MODULE_TRAINS = 1, MODULE_FLUSHES = 2, MODULE_CLASS = 4, MODULE_HF_TRAINER = 8 };
+enum {
+    MODULE_TRAINS = 1,
+    MODULE_FLUSHES = 2,
+    MODULE_CLASS = 4,
+    MODULE_HF_TRAINER = 8,
+    MODULE_KEEPS_ARG = 16
+};
 /* A function ("f"), method ("C.m") or class ("C", MODULE_CLASS) of a module, as other files
  * see it. flags: what its own module shows (MODULE_TRAINS: calling it performs a training step
  * outside any loop of its own; MODULE_FLUSHES: it flushes the allocator cache on every path and
@@ -374,6 +380,11 @@ int call_import_qual(const analysis *a, uint32_t call, char *out, size_t cap);
 /* 1 if the call runs on every path through its function: no if, loop, except, conditional
  * expression or lambda around it inside the function. */
 int unconditional_in_func(const analysis *a, uint32_t call);
+/* 1 if function d keeps its first argument (after self/cls) in an attribute of self: sums it
+ * (self.sum += val * n, self.total = self.total + val) or appends it, with no number
+ * conversion (.item(), .detach(), float()) on the way; an AverageMeter.update(val) that does
+ * so keeps each loss's graph alive. */
+int def_keeps_arg(const analysis *a, const defn *d);
 /* 1 if cond is a device-availability check (`torch.cuda.is_available()`, `device.type ==
  * "cuda"`): a guard that holds on every step of a run on the device. */
 int is_device_check(const analysis *a, uint32_t cond);

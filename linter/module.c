@@ -318,6 +318,7 @@ static void summarize(const analysis *a, module_info *m)
         if (d->is_class) {
             f->flags |= add_class_edges(a, m, d);
         } else {
+            f->flags |= def_keeps_arg(a, d) ? MODULE_KEEPS_ARG : 0;
             add_edges(a, m, d);
         }
         f->n_edges = (uint32_t)m->n_edges - f->edge_start;

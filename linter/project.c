@@ -1081,11 +1081,11 @@ static size_t seed_slot(const struct seed *t, size_t cap, const char *path)
 static int file_seeded(const char *path)
 {
     /* the call shapes themselves (loss.backward(, optimizer.step(, torch.cuda.empty_cache),
-     * relative imports (a package's helpers calling each other), and trainer classes (a
-     * subclass of a Hugging Face Trainer, a vendored copy) */
-    static const char *const seeds[] = {".backward(",        ".step(",        "empty_cache",
-                                        "get_device_module", "getattr(torch", "from .",
-                                        "Trainer)",          "Trainer:",      NULL};
+     * relative imports (a package's helpers calling each other), trainer classes (a
+     * subclass of a Hugging Face Trainer, a vendored copy) and meters (def update(self, val)) */
+    static const char *const seeds[] = {
+        ".backward(", ".step(",   "empty_cache", "get_device_module", "getattr(torch",
+        "from .",     "Trainer)", "Trainer:",    "def update(",       NULL};
     size_t len;
     char *data = read_head(path, &len);
     if (!data) {

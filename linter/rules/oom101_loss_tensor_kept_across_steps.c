@@ -727,12 +727,29 @@ static int local_to(ctx *c, uint32_t func, uint32_t cont)
 /* Is the accumulator back-propagated in its function (total.backward(),
  * torch.stack(losses).sum().backward(), or through one assignment: l = sum(losses); l.backward())?
  */
+/* Is one element of the container back-propagated in func (`losses[-1].backward()`)? That
+ * proves the stored values carry graphs, and back-propagates none of the others. */
+static int element_backwarded(ctx *c, uint32_t func, uint32_t cont)
+{
+    const analysis *a = c->a;
+    for (size_t k = bws_of(c, func); k < c->n_bw_by_func && ++c->work <= WORK_CAP; k++) {
+        uint32_t e = c->bw[c->bw_by_func[k]];
+        if (a->nodes[e].func != func) {
+            break;
+        }
+        if (a->nodes[e].kind == K_SUBSCRIPT && same_text(a, child_field(a, e, F_VALUE), cont)) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
 static int accum_backpropagated(ctx *c, uint32_t func, uint32_t cont)
 {
     const analysis *a = c->a;
     size_t cl;
     const char *ct = ntext(a, cont, &cl);
-    if (backwarded(c, func, ct, cl, 0)) {
+    if (!element_backwarded(c, func, cont) && backwarded(c, func, ct, cl, 0)) {
         return 1;
     }
     for (size_t k = binds_of(c, func); k < c->n; k++) {
@@ -751,6 +768,26 @@ static int accum_backpropagated(ctx *c, uint32_t func, uint32_t cont)
     return 0;
 }
 
+/* A sink under no_grad: an accumulation there creates no graph (the sum is a new tensor
+ * without one), an index store may be a copy into a preallocated tensor, and a callee's
+ * keeping is judged the same way; an append keeps the value itself, whose graph is alive
+ * unless the value was also computed under no_grad. */
+static int no_grad_sink_clean(ctx *c, uint32_t stmt, uint32_t value, const char *how)
+{
+    const analysis *a = c->a;
+    if (strcmp(how, "accumulated into") == 0 || strcmp(how, "stored in") == 0 ||
+        strncmp(how, "passed to", 9) == 0) {
+        return 1;
+    }
+    if (a->nodes[value].kind != K_IDENT && a->nodes[value].kind != K_ATTR) {
+        return 1;
+    }
+    size_t len;
+    const char *t = ntext(a, value, &len);
+    const bind *b = last_binding(c, a->nodes[stmt].func, t, len, a->nodes[stmt].sb);
+    return !b || under_no_grad(a, b->stmt);
+}
+
 static void check_sink(ctx *c, uint32_t stmt, uint32_t cont_expr, uint32_t value, const char *how)
 {
     analysis *a = c->a;
@@ -766,11 +803,11 @@ static void check_sink(ctx *c, uint32_t stmt, uint32_t cont_expr, uint32_t value
         return;
     }
     uint32_t func = a->nodes[stmt].func;
-    if (under_no_grad(a, stmt)) {
+    if (under_no_grad(a, stmt) && no_grad_sink_clean(c, stmt, value, how)) {
         return;
     }
     c->budget = 4000;
-    if (taint(c, value, a->nodes[stmt].sb, 0) != T_LOSS) {
+    if (taint(c, value, a->nodes[stmt].sb, 0) != T_LOSS && !element_backwarded(c, func, cont)) {
         return;
     }
     uint8_t rk = a->nodes[region].kind;
@@ -797,6 +834,17 @@ static void check_sink(ctx *c, uint32_t stmt, uint32_t cont_expr, uint32_t value
     const char *lt = ntext(a, leaf, &ll);
     const char *ctext = ntext(a, cont, &cl);
     int short_leaf = ll <= 40 && !memchr(lt, '\n', ll);
+    /* name the container as written (`hist["loss"]`), unless that is long */
+    size_t el;
+    uint32_t named = cont_expr;
+    if (strcmp(how, "stored in") == 0 && a->nodes[named].kind == K_SUBSCRIPT) {
+        named = child_field(a, named, F_VALUE); /* history[step] = loss stores into history */
+    }
+    const char *etext = ntext(a, named, &el);
+    if (el <= 60 && !memchr(etext, '\n', el)) {
+        ctext = etext;
+        cl = el;
+    }
     lint_finding *f = add_finding(
         a, leaf,
         "loss tensor `%.*s` %s `%.*s` outlives the step and keeps its autograd graph alive; "
@@ -817,17 +865,57 @@ static void check_sink(ctx *c, uint32_t stmt, uint32_t cont_expr, uint32_t value
     }
 }
 
-/* Sinks that are calls: list.append(x), list.insert(i, x), list.extend([x, ...]). */
-static void check_call_sink(ctx *c, uint32_t call)
+/* The project method a call goes to keeps its first argument (meter.update(loss) with the
+ * project's AverageMeter.update summing it raw): its name ("AverageMeter.update") in out. */
+static int callee_keeps_arg(ctx *c, size_t ci, char *out, size_t cap)
+{
+    analysis *a = c->a;
+    uint32_t call = a->calls[ci];
+    const defn *d = call_target(a, call);
+    if (d) {
+        if (!def_keeps_arg(a, d)) {
+            return 0;
+        }
+        snprintf(out, cap, "%.*s", (int)d->name_len, d->name);
+        uint32_t p = a->nodes[d->node].parent;
+        while (p != NONE && a->nodes[p].kind != K_CLASS && a->nodes[p].kind != K_MODULE) {
+            p = a->nodes[p].parent;
+        }
+        const defn *cls = p != NONE && a->nodes[p].kind == K_CLASS ? def_at(a, p) : NULL;
+        if (cls) {
+            snprintf(out, cap, "%.*s.%.*s", (int)cls->name_len, cls->name, (int)d->name_len,
+                     d->name);
+        }
+        return 1;
+    }
+    const module_ref *r = &a->call_refs[ci];
+    if (r->fn && (r->fn->flags & MODULE_KEEPS_ARG)) {
+        snprintf(out, cap, "%s", r->fn->name);
+        return 1;
+    }
+    return 0;
+}
+
+/* Sinks that are calls: list.append(x), list.insert(i, x), list.extend([x, ...]), and a project
+ * method that keeps its argument (meter.update(loss)). */
+static void check_call_sink(ctx *c, size_t ci)
 {
     const analysis *a = c->a;
+    uint32_t call = a->calls[ci];
     uint32_t f = child_field(a, call, F_FUNCTION);
     if (f == NONE || a->nodes[f].kind != K_ATTR) {
         return;
     }
     uint32_t attr = child_field(a, f, F_ATTRIBUTE);
     uint32_t obj = child_field(a, f, F_OBJECT);
-    if (ntext_is(a, attr, "append")) {
+    char callee[160];
+    uint32_t arg0 = call_positional(a, call, 0);
+    if (arg0 != NONE && !ntext_is(a, obj, "self") &&
+        callee_keeps_arg(c, ci, callee, sizeof callee)) {
+        char how[200];
+        snprintf(how, sizeof how, "passed to `%s`, which keeps it in", callee);
+        check_sink(c, call, obj, arg0, how);
+    } else if (ntext_is(a, attr, "append")) {
         check_sink(c, call, obj, call_positional(a, call, 0), "appended to");
     } else if (ntext_is(a, attr, "insert")) {
         check_sink(c, call, obj, call_positional(a, call, 1), "inserted into");
@@ -887,7 +975,7 @@ static void rule_loss_kept(analysis *a)
     collect(&c);
     index_by_func(&c);
     for (size_t i = 0; i < a->n_calls; i++) {
-        check_call_sink(&c, a->calls[i]);
+        check_call_sink(&c, i);
     }
     for (uint32_t i = 0; i < a->n_nodes; i++) {
         if (a->nodes[i].kind == K_AUG_ASSIGN) {

@@ -1,0 +1,6 @@
+class RunningLoss:
+    def __init__(self):
+        self.history = []
+
+    def update(self, value):
+        self.history.append(value)
