@@ -970,11 +970,38 @@ static void ddp_call(const analysis *a, uint32_t c, lint_ddp *acc, int *accel_st
     strategy_value(a, call_kwarg(a, c, "strategy"), acc, &out->line);
 }
 
+int vendored_hf_trainer(const analysis *a, const defn *d)
+{
+    const node *c = &a->nodes[d->node];
+    return d->is_class && d->name_len >= 7 &&
+           memcmp(d->name + d->name_len - 7, "Trainer", 7) == 0 &&
+           has_bytes(a->src + c->sb, c->eb - c->sb, "compute_metrics") &&
+           has_bytes(a->src + c->sb, c->eb - c->sb, "eval_accumulation_steps");
+}
+
+/* Is byte position at inside a vendored copy of a library trainer (its DDP wrapping runs only
+ * when the library's own launch conditions hold, and proves nothing about the project)? */
+static int in_vendored_trainer(const analysis *a, uint32_t at)
+{
+    for (size_t k = 0; k < a->n_defs; k++) {
+        const defn *d = &a->defs[k];
+        if (d->is_class && a->nodes[d->node].sb <= at && at < a->nodes[d->node].eb &&
+            vendored_hf_trainer(a, d)) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
 void ddp_code_facts(const analysis *a, lint_ddp *acc, ddp_code *out)
 {
     memset(out, 0, sizeof *out);
     int accel_static = 0;
+    int vendored = has_bytes(a->src, a->len, "eval_accumulation_steps");
     for (size_t i = 0; i < a->n_calls; i++) {
+        if (vendored && in_vendored_trainer(a, a->nodes[a->calls[i]].sb)) {
+            continue;
+        }
         ddp_call(a, a->calls[i], acc, &accel_static, out);
     }
     for (uint32_t n = 0; n < a->n_nodes; n++) {

@@ -385,6 +385,9 @@ int unconditional_in_func(const analysis *a, uint32_t call);
  * conversion (.item(), .detach(), float()) on the way; an AverageMeter.update(val) that does
  * so keeps each loss's graph alive. */
 int def_keeps_arg(const analysis *a, const defn *d);
+/* 1 if class d is a vendored copy of a library trainer: named *Trainer, its body running the
+ * evaluation loop with compute_metrics and eval_accumulation_steps. */
+int vendored_hf_trainer(const analysis *a, const defn *d);
 /* 1 if cond is a device-availability check (`torch.cuda.is_available()`, `device.type ==
  * "cuda"`): a guard that holds on every step of a run on the device. */
 int is_device_check(const analysis *a, uint32_t cond);

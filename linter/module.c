@@ -284,10 +284,7 @@ static uint8_t add_class_edges(const analysis *a, module_info *m, const defn *d)
             }
         }
     }
-    const node *c = &a->nodes[d->node];
-    if (d->name_len >= 7 && memcmp(d->name + d->name_len - 7, "Trainer", 7) == 0 &&
-        has_bytes(a->src + c->sb, c->eb - c->sb, "compute_metrics") &&
-        has_bytes(a->src + c->sb, c->eb - c->sb, "eval_accumulation_steps")) {
+    if (vendored_hf_trainer(a, d)) {
         flags |= MODULE_HF_TRAINER;
     }
     return flags;

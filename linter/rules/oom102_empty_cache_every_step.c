@@ -8,8 +8,9 @@
 /* 1 if an `if` with this condition makes the flush not run every step: every N steps (a
  * modulo, an interval or frequency knob), the first steps only (== 0, first, warmup), an
  * explicit opt-in about memory (a cache, memory, offload or low-VRAM knob, a memory threshold,
- * an OOM flag). Any other condition (a batching or feature switch such as
- * `if num_mini_batches > 1:`) still lets the flush run on every step of the runs that take it. */
+ * an OOM flag), an iteration without an optimizer (`if optimizer is None:`). Any other condition (a
+ * batching or feature switch such as `if num_mini_batches > 1:`) still lets the flush run on every
+ * step of the runs that take it. */
 static int guard_exempt(const analysis *a, uint32_t cond)
 {
     static const char *const words[] = {
@@ -22,6 +23,13 @@ static int guard_exempt(const analysis *a, uint32_t cond)
     size_t n;
     const char *t = ntext(a, cond, &n);
     if (memchr(t, '%', n)) {
+        return 1;
+    }
+    /* `if optimizer is None:` / `if not optimizer:`: an iteration without an optimizer (a
+     * generation or inference-only pass of an RL loop) trains nothing */
+    if (util_contains_ci(t, n, "optim") &&
+        ((util_contains_ci(t, n, " is none") && !util_contains_ci(t, n, " is not ")) ||
+         a->nodes[cond].kind == K_NOT)) {
         return 1;
     }
     for (int i = 0; words[i]; i++) {
