@@ -679,7 +679,8 @@ static int rebound_in(ctx *c, uint32_t region, uint32_t cont, uint32_t sink)
         }
         return 1;
     }
-    /* losses.clear() in the loop resets the list too */
+    /* losses.clear() in the loop resets the list too; losses.pop(...) makes it a queue whose
+     * entries leave it (a pipeline schedule keeps outputs until their own backward) */
     uint32_t end = a->nodes[region].eb;
     lo = 0, hi = a->n_calls;
     while (lo < hi) {
@@ -697,7 +698,8 @@ static int rebound_in(ctx *c, uint32_t region, uint32_t cont, uint32_t sink)
         }
         uint32_t f = child_field(a, call, F_FUNCTION);
         if (f != NONE && a->nodes[f].kind == K_ATTR &&
-            ntext_is(a, child_field(a, f, F_ATTRIBUTE), "clear") &&
+            (ntext_is(a, child_field(a, f, F_ATTRIBUTE), "clear") ||
+             ntext_is(a, child_field(a, f, F_ATTRIBUTE), "pop")) &&
             same_text(a, child_field(a, f, F_OBJECT), cont)) {
             return 1;
         }
