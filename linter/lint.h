@@ -56,6 +56,8 @@ typedef struct lint_rule {
     const char *name;       /* "loss-tensor-kept-across-steps" */
     const char *entry;      /* KB entry ID, "M20" */
     lint_severity severity; /* the default; a finding may be info where less memory is at stake */
+    const char *severity_note; /* when findings differ from the default ("info for
+                                * classification heads"), or NULL: --list-rules and SARIF show it */
     lint_fixable fixable;
     const char *summary; /* one line */
     const char *explain; /* what is flagged and what is not, with bad/good examples (plain text) */

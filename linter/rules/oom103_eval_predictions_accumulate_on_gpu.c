@@ -495,7 +495,8 @@ static void rule_eval_accum(analysis *a)
 {
     int classification =
         has_bytes(a->src, a->len, "Classification") && !has_bytes(a->src, a->len, "CausalLM") &&
-        !has_bytes(a->src, a->len, "Seq2SeqLM") && !has_bytes(a->src, a->len, "MaskedLM");
+        !has_bytes(a->src, a->len, "Seq2SeqLM") && !has_bytes(a->src, a->len, "MaskedLM") &&
+        !has_bytes(a->src, a->len, "ForCTC");
     for (size_t i = 0; i < a->n_calls; i++) {
         trainer t;
         if (!call_of(a, a->calls[i], 0) || !read_trainer(a, a->calls[i], &t)) {
@@ -550,7 +551,9 @@ static const char explain[] =
     "Not flagged: arguments that cannot be read (TrainingArguments(**cfg), a parsed script no\n"
     "command line of the project runs), other libraries' Trainer classes (Lightning,\n"
     "detectron2, fairseq).\n"
-    "Classification models are reported as info: their logits are small.\n"
+    "Severity: warning where the gathered logits are large (language-model, seq2seq and CTC\n"
+    "heads: batch x length x vocabulary per step); info for sequence, token and image\n"
+    "classification heads (a file that builds one and no large head), whose logits are small.\n"
     "\n"
     "Bad:\n"
     "    args = TrainingArguments(\"out\", eval_strategy=\"steps\")    # OOM103\n"
@@ -567,6 +570,7 @@ const rule_spec oom103_eval_predictions_accumulate_on_gpu = {
             .name = "eval-predictions-accumulate-on-gpu",
             .entry = "M15",
             .severity = LINT_SEV_WARNING,
+            .severity_note = "info for classification heads",
             .fixable = LINT_FIXABLE_SOMETIMES,
             .summary = "Hugging Face evaluation gathers all predictions on the GPU (no "
                        "eval_accumulation_steps)",

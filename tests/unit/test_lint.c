@@ -36,15 +36,20 @@ static lint_result *lint_str(const char *src, const lint_options *o)
 
 /* A case's expected findings, as its .expected file spells them: an optional header line
  * "# options: select=OOM101,OOM102 ignore-noqa", then one line per finding,
- * "LINE:COL CODE message", each followed by "  fix (safe|unsafe): TITLE @ L:C-L:C => CONTENT"
+ * "LINE:COL CODE message" ("LINE:COL CODE (info) message" when the finding's severity is not
+ * the rule's default), each followed by "  fix (safe|unsafe): TITLE @ L:C-L:C => CONTENT"
  * when the finding carries a fix (CONTENT with \n and \\ escaped). */
 static char *case_text(const lint_result *r)
 {
     buf b = BUF_INIT;
     for (size_t i = 0; i < r->n; i++) {
         const lint_finding *f = &r->items[i];
-        buf_printf(&b, "%u:%u %s %s\n", f->start.row + 1, f->start.column,
-                   lint_rules()[f->rule].code, f->message);
+        const lint_rule *rule = &lint_rules()[f->rule];
+        buf_printf(&b, "%u:%u %s %s%s\n", f->start.row + 1, f->start.column, rule->code,
+                   f->severity == rule->severity  ? ""
+                   : f->severity == LINT_SEV_INFO ? "(info) "
+                                                  : "(warning) ",
+                   f->message);
         if (f->fix) {
             const lint_fix *x = f->fix;
             buf_printf(&b, "  fix (%s): %s @ %u:%u-%u:%u => ",
