@@ -415,7 +415,10 @@ int per_step_region(const analysis *a, uint32_t n, uint32_t *out_region)
         return 1;
     }
     const defn *d = def_at((analysis *)a, f);
-    return d && d->step_direct && (d->called_in_loop || util_contains_ci(name, len, "step"));
+    /* a test function (pytest calls it once) is no per-step function, whatever its name */
+    int test = len >= 5 && memcmp(name, "test_", 5) == 0;
+    return d && d->step_direct &&
+           (d->called_in_loop || (!test && util_contains_ci(name, len, "step")));
 }
 
 /* 1 if the loop iterates over a data loader or dataset (a pass over the data: an epoch). */
@@ -797,13 +800,60 @@ static void push_callers(const analysis *a, call_graph *g, const defn *d)
     }
 }
 
+/* 1 if a for loop sweeps over configurations: a literal list, tuple or set of constants
+ * (`for tp in [2, 4]:`, `for flag in (False, True):`) or an ALL_CAPS name (`for n in SIZES:`,
+ * `for n in self.TP_SIZES:`).
+ * A test comparing a few set-ups runs one backward per set-up; that is no training loop. */
+static int sweeps_configs(const analysis *a, uint32_t loop)
+{
+    uint32_t it = a->nodes[loop].kind == K_FOR ? child_field(a, loop, F_RIGHT) : NONE;
+    if (it == NONE) {
+        return 0;
+    }
+    uint8_t k = a->nodes[it].kind;
+    if (k == K_ATTR) { /* self.TP_SIZES */
+        it = child_field(a, it, F_ATTRIBUTE);
+        k = it == NONE ? K_OTHER : a->nodes[it].kind;
+    }
+    if (k == K_IDENT) {
+        size_t n;
+        const char *t = ntext(a, it, &n);
+        int upper = 0;
+        for (size_t j = 0; j < n; j++) {
+            if (t[j] >= 'a' && t[j] <= 'z') {
+                return 0;
+            }
+            upper |= t[j] >= 'A' && t[j] <= 'Z';
+        }
+        return upper && n > 1;
+    }
+    if (k != K_LIST && k != K_TUPLE && k != K_SET) {
+        return 0;
+    }
+    int any = 0;
+    for (uint32_t x = a->nodes[it].first; x != NONE; x = a->nodes[x].next) {
+        if (!a->nodes[x].named || a->nodes[x].kind == K_COMMENT) {
+            continue;
+        }
+        uint8_t xk = a->nodes[x].kind;
+        if (xk != K_INTEGER && xk != K_FLOAT && xk != K_STRING && xk != K_TRUE && xk != K_FALSE &&
+            xk != K_NONE) {
+            return 0;
+        }
+        any = 1;
+    }
+    return any;
+}
+
 /* Marks what call i's execution trains: its loop, or (outside loops) its function, which then
  * makes every call to that function train in turn. */
 static void fire(analysis *a, call_graph *g, size_t i)
 {
     uint32_t o = owner_of(a, a->calls[i]);
     if (a->nodes[o].kind == K_FOR || a->nodes[o].kind == K_WHILE) {
-        a->loop_trains[o] = LOOP_STEP;
+        if (!sweeps_configs(a, o)) {
+            a->loop_trains[o] = LOOP_STEP;
+        }
         return;
     }
     defn *d = def_at(a, o);
@@ -940,6 +990,15 @@ static void ddp_call(const analysis *a, uint32_t c, lint_ddp *acc, int *accel_st
     const char *last = strrchr(q, '.');
     last = last ? last + 1 : q;
     int noted = 0;
+    /* other libraries' DDP classes (apex, DeepSpeed's apex port, fairscale, Horovod) do not
+     * run torch's reducer, whose hooks reentrant checkpointing trips */
+    static const char *const foreign[] = {"apex.",      "deepscale.", "deepspeed.",
+                                          "fairscale.", "horovod.",   NULL};
+    for (int i = 0; foreign[i]; i++) {
+        if (strncmp(q, foreign[i], strlen(foreign[i])) == 0) {
+            return;
+        }
+    }
     if (strcmp(last, "DistributedDataParallel") == 0) {
         acc->n_ctor++;
         acc->n_static += (unsigned)kwarg_true(a, c, "static_graph");
