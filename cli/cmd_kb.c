@@ -34,6 +34,7 @@ static kb *open_kb(const char *db)
 {
     kb *k = NULL;
     kb_diag d = {{0}, 0, {0}};
+    kb_process_oneshot(); /* one thread, then exit: SQLite without locks or malloc */
     if (kb_open_default(db, &k, &d) != KB_OK) {
         print_diag(&d);
         return NULL;

@@ -7,6 +7,15 @@
 #include "common/util.h"
 #include "kb/kb_int.h"
 
+int kb_process_oneshot(void)
+{
+    if (sqlite3_config(SQLITE_CONFIG_SINGLETHREAD) != SQLITE_OK) {
+        return -1;
+    }
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+    return 0;
+}
+
 static kb_status check_format(kb *k, const char *what, kb_diag *diag)
 {
     sqlite3_stmt *st = NULL;

@@ -81,6 +81,11 @@ kb_status kb_open_default(const char *path, kb **out, kb_diag *diag);
 /* Opens a serialized image (as from kb_compile_buffers); the image is copied. */
 kb_status kb_open_image(const unsigned char *image, size_t len, kb **out, kb_diag *diag);
 void kb_close(kb *k);
+/* Sets SQLite up for a process that uses the knowledge base from one thread and exits soon (a
+ * shell command such as `oomkb search`): no mutexes and no memory statistics (a tenth of a
+ * search's instructions went to locking). Call before anything else touches SQLite. Returns
+ * 0, or -1 when SQLite was already initialised (nothing changes). */
+int kb_process_oneshot(void);
 
 /* A short fingerprint of the KB's content (hex, stable for identical content), for ETags.
  * Borrowed: valid until kb_close. */
