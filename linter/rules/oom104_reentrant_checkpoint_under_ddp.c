@@ -254,6 +254,61 @@ static void report(analysis *a, const site *s, const char *where)
     }
 }
 
+/* Does expression e name the model m (its text), directly or through a name bound in the same
+ * function from an expression that mentions m (text_module = text_encoder.text_model)? */
+static int names_model(const analysis *a, uint32_t e, const char *m, size_t ml)
+{
+    while (e != NONE && a->nodes[e].kind == K_ATTR) {
+        e = child_field(a, e, F_OBJECT);
+    }
+    if (e == NONE || a->nodes[e].kind != K_IDENT) {
+        return 0;
+    }
+    size_t el;
+    const char *et = ntext(a, e, &el);
+    if (el == ml && memcmp(et, m, ml) == 0) {
+        return 1;
+    }
+    const binding *b = resolve_binding(a, e);
+    if (!b || b->kind != BIND_VALUE || b->value == NONE) {
+        return 0;
+    }
+    size_t vl;
+    const char *vt = ntext(a, b->value, &vl);
+    return memmem(vt, vl, m, ml) != NULL;
+}
+
+/* model.gradient_checkpointing_enable() where the same function freezes the model's encoder
+ * (`text_encoder.text_model.encoder.requires_grad_(False)`, textual inversion's set-up): the
+ * checkpointed layers hold no trainable parameter, so DDP's hooks never fire inside their
+ * recomputation. */
+static int checkpointed_layers_frozen(const analysis *a, uint32_t enable)
+{
+    uint32_t f = child_field(a, enable, F_FUNCTION);
+    size_t ml;
+    const char *m = ntext(a, child_field(a, f, F_OBJECT), &ml);
+    for (size_t i = 0; i < a->n_calls; i++) {
+        uint32_t c = a->calls[i];
+        uint32_t cf = child_field(a, c, F_FUNCTION);
+        if (a->nodes[c].func != a->nodes[enable].func || cf == NONE ||
+            a->nodes[cf].kind != K_ATTR ||
+            !ntext_is(a, child_field(a, cf, F_ATTRIBUTE), "requires_grad_")) {
+            continue;
+        }
+        uint32_t arg = call_positional(a, c, 0);
+        uint32_t obj = child_field(a, cf, F_OBJECT);
+        if (arg == NONE || a->nodes[arg].kind != K_FALSE || obj == NONE ||
+            a->nodes[obj].kind != K_ATTR ||
+            !ntext_is(a, child_field(a, obj, F_ATTRIBUTE), "encoder")) {
+            continue;
+        }
+        if (names_model(a, obj, m, ml)) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
 static void rule_reentrant(analysis *a)
 {
     site *sites = NULL;
@@ -262,7 +317,8 @@ static void rule_reentrant(analysis *a)
     int own_enable = find_method(a, "gradient_checkpointing_enable", 29) != NULL;
     for (size_t i = 0; i < a->n_calls; i++) {
         site s = classify(a, a->calls[i], own_enable);
-        if (s.kind < 0 || (s.state != RE_TRUE && s.state != RE_MISSING)) {
+        if (s.kind < 0 || (s.state != RE_TRUE && s.state != RE_MISSING) ||
+            (s.kind == 1 && checkpointed_layers_frozen(a, a->calls[i]))) {
             continue;
         }
         if (n == cap) {
