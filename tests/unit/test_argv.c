@@ -135,9 +135,9 @@ START_TEST(argv_cases)
         int na = split(col[1], ' ', args + 1, MAX_WORDS, cwd);
         run_result r = run_cmd((const char *const *)args, NULL, (const char *const *)env);
         int want = atoi(col[2]);
-        char *bad = r.status == want ? NULL
-                                     : xasprintf("exit %d, want %d; stderr: %.500s", r.status,
-                                                 want, r.err);
+        char *bad = r.status == want
+                        ? NULL
+                        : xasprintf("exit %d, want %d; stderr: %.500s", r.status, want, r.err);
         if (!bad) {
             bad = check_stream("stdout", r.out, col[3]);
         }
@@ -173,8 +173,8 @@ START_TEST(output_file_gets_the_report)
     int fd = mkstemp(path);
     ck_assert_int_ge(fd, 0);
     close(fd);
-    const char *argv[] = {OOMKB_BIN, "lint", "tests/golden/lint/sample.py", "--output-file", path,
-                          NULL};
+    const char *argv[] = {OOMKB_BIN,       "lint", "tests/golden/lint/sample.py",
+                          "--output-file", path,   NULL};
     run_result r = run_cmd(argv, NULL, NULL);
     ck_assert_int_eq(r.status, 1);
     ck_assert_str_eq(r.out, "");
@@ -186,8 +186,8 @@ START_TEST(output_file_gets_the_report)
     ck_assert_ptr_null(strstr(text, "\x1b["));
     free(text);
     run_result_free(&r);
-    const char *bad[] = {OOMKB_BIN, "lint", "tests/golden/lint/sample.py", "-o",
-                         "/nonexistent-dir/x/out.txt", NULL};
+    const char *bad[] = {
+        OOMKB_BIN, "lint", "tests/golden/lint/sample.py", "-o", "/nonexistent-dir/x/out.txt", NULL};
     r = run_cmd(bad, NULL, NULL);
     ck_assert_int_eq(r.status, 2);
     ck_assert_ptr_nonnull(strstr(r.err, "/nonexistent-dir/x/out.txt: No such file or directory"));

@@ -66,9 +66,10 @@ START_TEST(entry_urls)
     free(u);
     /* gotchas-memory.md is a section of the upstream gotchas_universal.md. */
     u = kb_entry_url(NULL, "U11");
-    ck_assert_str_eq(u, KB_PUBLIC_SOURCE "gotchas_universal.md"
-                                         "#u11--a-zombie-holds-vram-nvidia-smi-cannot-see--oom-on-an-"
-                                         "empty-gpu");
+    ck_assert_str_eq(u,
+                     KB_PUBLIC_SOURCE "gotchas_universal.md"
+                                      "#u11--a-zombie-holds-vram-nvidia-smi-cannot-see--oom-on-an-"
+                                      "empty-gpu");
     free(u);
     /* A served KB: base/ID, trailing slashes dropped. */
     u = kb_entry_url("http://127.0.0.1:8080//", "M8");
