@@ -154,10 +154,13 @@ static json_t *event_json(const doctor_event *ev, const doctor_render_opts *o)
                                   "summary", ev->summary));
     json_t *ents = json_array();
     for (size_t k = 0; k < ev->n_entries; k++) {
-        char *url = link_of(o, ev->entries[k].id);
-        json_array_append_new(ents, json_pack("{s:s,s:s,s:s,s:s}", "id", ev->entries[k].id, "title",
-                                              title_of(o, ev->entries[k].id), "reason",
-                                              ev->entries[k].reason, "url", url));
+        /* null where an entry has no page (kb_entry_url), never a command in a URL field */
+        char *url = o && o->base_url ? link_of(o, ev->entries[k].id)
+                                     : kb_entry_url(NULL, ev->entries[k].id);
+        json_t *ent = json_pack("{s:s,s:s,s:s}", "id", ev->entries[k].id, "title",
+                                title_of(o, ev->entries[k].id), "reason", ev->entries[k].reason);
+        json_object_set_new(ent, "url", url ? json_string(url) : json_null());
+        json_array_append_new(ents, ent);
         free(url);
     }
     json_object_set_new(e, "entries", ents);
