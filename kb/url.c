@@ -11,6 +11,7 @@
 
 #include "common/util.h"
 #include "kb/kb.h"
+#include "kb/kb_int.h"
 
 /* The shipped documents and where their text is published. gotchas-memory.md is one section
  * of the upstream gotchas_universal.md (kb/SOURCE.md), so its entries link into that file. */
@@ -209,20 +210,32 @@ static char *public_url_of(const char *id)
             cache_kb = NULL;
         }
     }
-    kb_entry *e = NULL;
-    if (!cache_kb || kb_entry_get(cache_kb, id, &e, NULL) != KB_OK) {
+    if (!cache_kb) {
         return NULL;
     }
-    const char *md = e->markdown ? e->markdown : "";
-    const char *nl = strchr(md, '\n');
-    char *heading = nl ? xstrndup(md, (size_t)(nl - md)) : xstrdup(md);
-    char *p = heading;
-    while (*p == ' ' || *p == '#') {
-        p++;
+    /* Only the heading line and the document: kb_entry_get would also read the HTML, the
+     * facts and the backlinks. */
+    sqlite3_stmt *st = kb_stmt(cache_kb, "SELECT e.markdown, d.name FROM entries e"
+                                         " JOIN docs d ON d.ord = e.doc WHERE e.id = ?1");
+    if (!st) {
+        return NULL;
     }
-    char *url = kb_entry_public_url(e->doc, p);
-    free(heading);
-    kb_entry_free(e);
+    char *url = NULL;
+    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        const char *md = (const char *)sqlite3_column_text(st, 0);
+        const char *doc = (const char *)sqlite3_column_text(st, 1);
+        md = md ? md : "";
+        const char *nl = strchr(md, '\n');
+        char *heading = nl ? xstrndup(md, (size_t)(nl - md)) : xstrdup(md);
+        const char *p = heading;
+        while (*p == ' ' || *p == '#') {
+            p++;
+        }
+        url = kb_entry_public_url(doc, p);
+        free(heading);
+    }
+    sqlite3_reset(st);
     return url;
 }
 
