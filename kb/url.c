@@ -30,7 +30,10 @@ static void heading_text(const char *md, buf *out)
     while (*md == ' ') {
         md++;
     }
-    cmark_node *doc = cmark_parse_document(md, strlen(md), CMARK_OPT_DEFAULT);
+    /* Parsed as the heading it is, so "1. Intro" or "- x" stay text, not a list. */
+    char *line = xasprintf("# %.*s", (int)strcspn(md, "\r\n"), md);
+    cmark_node *doc = cmark_parse_document(line, strlen(line), CMARK_OPT_DEFAULT);
+    free(line);
     cmark_iter *it = cmark_iter_new(doc);
     cmark_event_type ev;
     int blocks = 0;

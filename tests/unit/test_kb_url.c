@@ -47,6 +47,10 @@ START_TEST(repeated_headings_are_numbered)
     }
     ck_assert_uint_eq(seen.n, 6);
     kb_strlist_free(&seen);
+    /* Bytes that are not UTF-8 are dropped, a cut sequence at the end too. */
+    char *bad = kb_heading_anchor("a\xff\xfe b\xe2\x80", NULL);
+    ck_assert_str_eq(bad, "a-b");
+    free(bad);
     char *empty = kb_heading_anchor("", NULL);
     ck_assert_str_eq(empty, "");
     free(empty);
