@@ -190,7 +190,7 @@ char *kb_entry_public_url(const char *doc, const char *heading_md)
 
 /* Weak: the build-time KB compiler links the kb module without the embedded image; there no
  * entry has a public link (it never prints one). */
-kb_status kb_open_embedded(kb **out, kb_diag *diag) __attribute__((weak));
+#pragma weak kb_open_embedded
 
 typedef struct url_cache_item {
     char *id;
