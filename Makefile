@@ -21,6 +21,10 @@ else
 endif
 BASE_CFLAGS := -std=c11 -D_GNU_SOURCE $(OPT) -MMD -MP -I. -Igrammars/tree-sitter-python/src
 PROJECT_CFLAGS := $(BASE_CFLAGS) $(WARN) -Werror
+# The one place the version is written; `oomkb --version` and SARIF read it through -D.
+VERSION := $(shell cat VERSION)
+PREFIX ?= /usr/local
+DESTDIR ?=
 # The fetched grammar is generated code: compile it with its own relaxed flags.
 GRAMMAR_CFLAGS := -std=c11 $(OPT) -w -Igrammars/tree-sitter-python/src
 
@@ -130,11 +134,24 @@ $(BUILD)/obj/web/assets.o: web/assets.S $(BUILD)/web.bundle
 	@mkdir -p $(@D)
 	$(CC) -DWEB_BUNDLE_PATH='"$(BUILD)/web.bundle"' -c $< -o $@
 
+$(CLI_OBJ): VERSION
+$(CLI_OBJ): PROJECT_CFLAGS += -DOOMKB_VERSION='"$(VERSION)"'
+
 $(OOMKB): $(CLI_OBJ) $(LIB_OBJ)
 	$(CC) $(LDOPT) $^ $(DEP_LIBS) -o $@
 
 $(TEST_BIN): $(TEST_OBJ) $(LIB_OBJ)
 	$(CC) $(LDOPT) $^ $(DEP_LIBS) $(TEST_LIBS) -o $@
+
+# `make install PREFIX=~/.local` (default /usr/local; DESTDIR for staging): the binary only,
+# since the KB and the web UI are built into it.
+.PHONY: install uninstall
+install: $(OOMKB)
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 755 $(OOMKB) $(DESTDIR)$(PREFIX)/bin/oomkb
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/oomkb
 
 run: $(OOMKB)
 	$(OOMKB) serve --bind 127.0.0.1 --port 8080

@@ -4,7 +4,13 @@
 #ifndef OOMKB_CLI_H
 #define OOMKB_CLI_H
 
+#include <getopt.h>
 #include <stddef.h>
+
+/* The version, from the VERSION file through the Makefile (-DOOMKB_VERSION). */
+#ifndef OOMKB_VERSION
+#define OOMKB_VERSION "0.0.0+unknown"
+#endif
 
 enum { EXIT_FOUND = 0, EXIT_NONE = 1, EXIT_USAGE = 2, EXIT_INTERNAL = 3 };
 
@@ -25,10 +31,33 @@ int cli_diagnose_text(const char *text, size_t len, int json, const char *kb_url
 /* Language server (cli/cmd_lsp.c). */
 int cmd_lsp(int argc, char **argv) __attribute__((weak));
 
-/* The base URL of the KB for links in output: $OOMKB_URL if set, else the default served by
- * `make run`. Borrowed string. */
+/* The base URL of a self-hosted KB for links in output: the flag's value, else $OOMKB_URL,
+ * else NULL, which means the entries' public pages (kb_entry_url). Borrowed string. */
 const char *cli_kb_url(const char *flag_value);
-#define OOMKB_DEFAULT_URL "http://127.0.0.1:8080"
+/* How --help words the default of --kb-url. */
+#define CLI_KB_URL_HELP "$OOMKB_URL, else the guide's public pages"
+
+/* ---- Arguments (cli/args.c) ---- */
+
+/* The positional arguments (paths, queries, IDs) of one command line, in order. */
+typedef struct cli_args {
+    char **v; /* NULL-terminated; borrowed from argv */
+    int n;
+    int started;
+    char *optstring;
+} cli_args;
+
+/* getopt_long over argv[0..argc) (argv[0] is the command name) with GNU permutation whatever
+ * POSIXLY_CORRECT says: options anywhere, "--" ends them, --opt=value and --opt value, unique
+ * prefixes of long options. Call it in a loop with a zeroed *pos until it returns -1; the
+ * positional arguments are then in pos. Returns the option's value (optarg set), -1 at the
+ * end, or '?' after printing one line on stderr naming the bad option ("oomkb lint:
+ * unrecognized option '--frmat' (see 'oomkb lint --help')"). Free pos with cli_args_free. */
+int cli_getopt(const char *cmd, int argc, char **argv, const char *shortopts,
+               const struct option *longopts, cli_args *pos);
+void cli_args_free(cli_args *a);
+/* Prints "oomkb CMD: <message> (see 'oomkb CMD --help')" on stderr; returns EXIT_USAGE. */
+int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Whether to colour output: mode is "auto", "always" or "never" (NULL = auto); auto follows
  * isatty(fd) and honours NO_COLOR. Returns -1 for an unknown mode. */

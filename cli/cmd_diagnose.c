@@ -81,9 +81,10 @@ static void usage(FILE *f)
             "                       lint, evidence with line numbers)\n"
             "      --color WHEN     auto (default), always or never\n"
             "      --db FILE        entry titles from a compiled KB file\n"
-            "      --kb-url URL     base of entry links (default: $OOMKB_URL or %s)\n\n"
+            "      --kb-url URL     entry links to a self-hosted 'oomkb serve' (default:\n"
+            "                       %s)\n\n"
             "Exit status: 0 an OOM was diagnosed, 1 none found, 2 error.\n",
-            OOMKB_DEFAULT_URL);
+            CLI_KB_URL_HELP);
 }
 
 static int combine(int rc, int one)
@@ -134,9 +135,9 @@ int cmd_diagnose(int argc, char **argv)
     diag_opts o = {0, 0, NULL, NULL};
     const char *color_mode = NULL;
     const char *db = NULL;
+    cli_args files = {0};
     int c;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+    while ((c = cli_getopt("diagnose", argc, argv, "h", longopts, &files)) != -1) {
         switch (c) {
         case O_JSON:
             o.json = 1;
@@ -152,34 +153,36 @@ int cmd_diagnose(int argc, char **argv)
             break;
         case 'h':
             usage(stdout);
+            cli_args_free(&files);
             return 0;
         default:
-            usage(stderr);
+            cli_args_free(&files);
             return EXIT_USAGE;
         }
     }
     o.color = cli_color_mode(color_mode, STDOUT_FILENO);
     if (o.color < 0) {
-        fprintf(stderr, "oomkb diagnose: --color takes auto, always or never, not '%s'\n",
-                color_mode);
-        return EXIT_USAGE;
+        cli_args_free(&files);
+        return cli_usage_error("diagnose", "--color takes auto, always or never, not '%s'",
+                               color_mode);
     }
     o.color = o.color && !o.json;
     o.kb_url = cli_kb_url(o.kb_url);
     o.toc = load_toc(db);
     int rc = EXIT_NONE;
-    int many = argc - optind > 1;
-    if (optind >= argc) {
+    int many = files.n > 1;
+    if (files.n == 0) {
         rc = diagnose_path("-", &o, 0);
     }
-    for (int i = optind; i < argc; i++) {
-        if (many && i > optind && !o.json) {
+    for (int i = 0; i < files.n; i++) {
+        if (many && i > 0 && !o.json) {
             putchar('\n');
         }
-        rc = combine(rc, diagnose_path(argv[i], &o, many));
+        rc = combine(rc, diagnose_path(files.v[i], &o, many));
     }
     fflush(stdout);
     kb_toc_free(o.toc);
+    cli_args_free(&files);
     return rc;
 }
 

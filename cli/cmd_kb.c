@@ -92,18 +92,20 @@ static void search_usage(FILE *f)
             "      --color WHEN     auto (default), always or never\n"
             "      --raw            pass the query to SQLite FTS5 as is (its full syntax)\n"
             "      --db FILE        use a compiled KB file (default: built in; or $OOMKB_DB)\n"
-            "      --kb-url URL     base of entry URLs in --json (default: $OOMKB_URL or %s)\n\n"
+            "      --kb-url URL     entry URLs in --json point at a self-hosted 'oomkb serve'\n"
+            "                       (default: %s)\n\n"
+            "Options may come before or after the query; '--' ends them.\n"
             "Exit status: 0 if something matched, 1 if nothing did, 2 on error.\n",
-            OOMKB_DEFAULT_URL);
+            CLI_KB_URL_HELP);
 }
 
-static void join_args(int argc, char **argv, int first, buf *out)
+static void join_args(const cli_args *a, buf *out)
 {
-    for (int i = first; i < argc; i++) {
+    for (int i = 0; i < a->n; i++) {
         if (out->len) {
             buf_putc(out, ' ');
         }
-        buf_puts(out, argv[i]);
+        buf_puts(out, a->v[i]);
     }
 }
 
@@ -153,10 +155,9 @@ int cmd_search(int argc, char **argv)
     const char *db = NULL;
     const char *kb_url = NULL;
     kb_search_opts opts = {0, 0, 1, 0, 0};
+    cli_args words = {0};
     int c;
-    optind = 1;
-    opterr = 1;
-    while ((c = getopt_long(argc, argv, "+nlcqh", longopts, NULL)) != -1) {
+    while ((c = cli_getopt("search", argc, argv, "nlcqh", longopts, &words)) != -1) {
         switch (c) {
         case 'n':
             lineno = 1;
@@ -175,8 +176,8 @@ int cmd_search(int argc, char **argv)
             break;
         case O_LIMIT:
             if (parse_limit(optarg, &opts.limit) != 0) {
-                fprintf(stderr, "oomkb search: --limit takes a whole number, not '%s'\n", optarg);
-                return EXIT_USAGE;
+                cli_args_free(&words);
+                return cli_usage_error("search", "--limit takes a whole number, not '%s'", optarg);
             }
             break;
         case O_COLOR:
@@ -196,20 +197,22 @@ int cmd_search(int argc, char **argv)
             break;
         case 'h':
             search_usage(stdout);
+            cli_args_free(&words);
             return 0;
         default:
-            search_usage(stderr);
+            cli_args_free(&words);
             return EXIT_USAGE;
         }
     }
     int color = cli_color_mode(color_mode, STDOUT_FILENO);
     if (color < 0) {
-        fprintf(stderr, "oomkb search: --color takes auto, always or never, not '%s'\n",
-                color_mode);
-        return EXIT_USAGE;
+        cli_args_free(&words);
+        return cli_usage_error("search", "--color takes auto, always or never, not '%s'",
+                               color_mode);
     }
     buf qb = BUF_INIT;
-    join_args(argc, argv, optind, &qb);
+    join_args(&words, &qb);
+    cli_args_free(&words);
     if (!qb.len) {
         fprintf(stderr, "oomkb search: no query given (try: oomkb search expandable)\n");
         buf_free(&qb);
@@ -374,7 +377,9 @@ static void show_text(const show_entry *s, const kb_entry *e)
     print_list("References", &e->refs, color);
     print_list("Referenced by", &e->backlinks, color);
     print_external(e, color);
-    printf(color ? C_DIM "%s/%s" C_RESET "\n" : "%s/%s\n", s->base, e->id);
+    char *link = kb_entry_link(s->base, e->id);
+    printf(color ? C_DIM "%s" C_RESET "\n" : "%s\n", link);
+    free(link);
 }
 
 /* Shows one entry; EXIT_FOUND, EXIT_NONE (no such entry, said on stderr) or EXIT_INTERNAL. */
@@ -419,6 +424,9 @@ static int show_one(const show_entry *s, const char *id)
     return EXIT_FOUND;
 }
 
+static int show_ids(const cli_args *ids, const char *format, const char *color_mode, const char *db,
+                    const char *kb_url);
+
 int cmd_show(int argc, char **argv)
 {
     enum { O_FORMAT = 256, O_COLOR, O_DB, O_KBURL };
@@ -433,9 +441,10 @@ int cmd_show(int argc, char **argv)
     const char *color_mode = NULL;
     const char *db = NULL;
     const char *kb_url = NULL;
+    cli_args ids = {0};
     int c;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
+    int rc = -1;
+    while (rc < 0 && (c = cli_getopt("show", argc, argv, "h", longopts, &ids)) != -1) {
         switch (c) {
         case O_FORMAT:
             format = optarg;
@@ -451,40 +460,48 @@ int cmd_show(int argc, char **argv)
             break;
         case 'h':
             show_usage(stdout);
-            return 0;
+            rc = 0;
+            break;
         default:
-            show_usage(stderr);
-            return EXIT_USAGE;
+            rc = EXIT_USAGE;
         }
     }
+    if (rc < 0) {
+        rc = show_ids(&ids, format, color_mode, db, kb_url);
+    }
+    cli_args_free(&ids);
+    return rc;
+}
+
+/* The checks and the output of `oomkb show` once its options are read. */
+static int show_ids(const cli_args *ids, const char *format, const char *color_mode, const char *db,
+                    const char *kb_url)
+{
     if (strcmp(format, "text") != 0 && strcmp(format, "md") != 0 && strcmp(format, "html") != 0 &&
         strcmp(format, "json") != 0) {
-        fprintf(stderr, "oomkb show: --format takes text, md, html or json, not '%s'\n", format);
-        return EXIT_USAGE;
+        return cli_usage_error("show", "--format takes text, md, html or json, not '%s'", format);
     }
     int color = cli_color_mode(color_mode, STDOUT_FILENO);
     if (color < 0) {
-        fprintf(stderr, "oomkb show: --color takes auto, always or never\n");
-        return EXIT_USAGE;
+        return cli_usage_error("show", "--color takes auto, always or never, not '%s'", color_mode);
     }
-    if (optind >= argc) {
-        show_usage(stderr);
-        return EXIT_USAGE;
+    if (ids->n == 0) {
+        return cli_usage_error("show", "no entry ID given (try: oomkb show M8)");
     }
     kb *k = open_kb(db);
     if (!k) {
         return EXIT_USAGE;
     }
     int rc = EXIT_FOUND;
-    int n_ids = argc - optind;
+    int n_ids = ids->n;
     int json = strcmp(format, "json") == 0;
     int shown = 0;
     if (json && n_ids > 1) {
         fputs("[\n", stdout);
     }
-    for (int i = optind; i < argc && rc != EXIT_INTERNAL; i++) {
+    for (int i = 0; i < n_ids && rc != EXIT_INTERNAL; i++) {
         show_entry s = {k, format, color, cli_kb_url(kb_url), n_ids > 1, shown};
-        int r = show_one(&s, argv[i]);
+        int r = show_one(&s, ids->v[i]);
         shown += r == EXIT_FOUND;
         rc = r == EXIT_FOUND ? rc : r;
     }
@@ -508,9 +525,9 @@ int cmd_list(int argc, char **argv)
     const char *db = NULL;
     const char *color_mode = NULL;
     int json = 0;
+    cli_args rest = {0};
     int c;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
+    while ((c = cli_getopt("list", argc, argv, "h", longopts, &rest)) != -1) {
         switch (c) {
         case O_DB:
             db = optarg;
@@ -524,20 +541,22 @@ int cmd_list(int argc, char **argv)
         case 'h':
             printf("usage: oomkb list [--json] [--color WHEN] [--db FILE]\n\n"
                    "Lists the entries, grouped by section, in the order of the guide.\n");
+            cli_args_free(&rest);
             return 0;
         default:
-            fprintf(stderr, "usage: oomkb list [--json] [--color WHEN] [--db FILE]\n");
+            cli_args_free(&rest);
             return EXIT_USAGE;
         }
     }
-    if (optind != argc) {
-        fprintf(stderr, "oomkb list: unexpected argument '%s'\n", argv[optind]);
-        return EXIT_USAGE;
+    if (rest.n) {
+        int rc = cli_usage_error("list", "unexpected argument '%s'", rest.v[0]);
+        cli_args_free(&rest);
+        return rc;
     }
+    cli_args_free(&rest);
     int color = cli_color_mode(color_mode, STDOUT_FILENO);
     if (color < 0) {
-        fprintf(stderr, "oomkb list: --color takes auto, always or never\n");
-        return EXIT_USAGE;
+        return cli_usage_error("list", "--color takes auto, always or never, not '%s'", color_mode);
     }
     kb *k = open_kb(db);
     if (!k) {
@@ -588,9 +607,9 @@ int cmd_build(int argc, char **argv)
                                              {"help", no_argument, NULL, 'h'},
                                              {NULL, 0, NULL, 0}};
     const char *outp = NULL;
+    cli_args docs = {0};
     int c;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "+o:h", longopts, NULL)) != -1) {
+    while ((c = cli_getopt("build", argc, argv, "o:h", longopts, &docs)) != -1) {
         switch (c) {
         case 'o':
             outp = optarg;
@@ -599,20 +618,24 @@ int cmd_build(int argc, char **argv)
             printf("usage: oomkb build -o OUT.sqlite DOC.md...\n\n"
                    "Compiles markdown field guides into a knowledge-base file for --db.\n"
                    "'# ' is the document title, '## ' a section, '### <ID> — <title>' an entry.\n");
+            cli_args_free(&docs);
             return 0;
         default:
-            fprintf(stderr, "usage: oomkb build -o OUT.sqlite DOC.md...\n");
+            cli_args_free(&docs);
             return EXIT_USAGE;
         }
     }
-    if (!outp || optind >= argc) {
-        fprintf(stderr, "oomkb build: %s\nusage: oomkb build -o OUT.sqlite DOC.md...\n",
-                !outp ? "no output file (-o OUT.sqlite)" : "no markdown documents given");
-        return EXIT_USAGE;
+    if (!outp || docs.n == 0) {
+        cli_args_free(&docs);
+        return cli_usage_error("build", "%s",
+                               !outp ? "no output file (-o OUT.sqlite)"
+                                     : "no markdown documents given");
     }
     kb_diag d = {{0}, 0, {0}};
-    size_t n = (size_t)(argc - optind);
-    if (kb_compile((const char *const *)argv + optind, n, outp, build_warn, NULL, &d) != KB_OK) {
+    size_t n = (size_t)docs.n;
+    kb_status st = kb_compile((const char *const *)docs.v, n, outp, build_warn, NULL, &d);
+    cli_args_free(&docs);
+    if (st != KB_OK) {
         print_diag(&d);
         return EXIT_USAGE;
     }

@@ -1,10 +1,12 @@
 /* `oomkb lint`: the linter's command line. Options in, a lint_batch run over the paths (it
  * finds, reads and lints the files on N threads), and the findings printed in input order with
  * errors and notes on stderr. */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 #include "common/util.h"
@@ -21,20 +23,28 @@ static void usage(FILE *f)
         "PATHs are files or directories (recursed for *.py); '-' reads stdin. Default: '.'\n"
         "\n"
         "options:\n"
-        "  --format FMT          default, full, json, sarif or github\n"
+        "  --format FMT          default, full, json, sarif or github (--output-format)\n"
         "  --select CODES        only these rules (codes or prefixes, comma-separated)\n"
         "  --ignore CODES        skip these rules\n"
         "  --exclude GLOB        skip files and folders matching GLOB (repeatable)\n"
         "  --stdin-filename NAME name (and project) of the source read from '-'\n"
         "  -j, --jobs N          lint N files in parallel (default: number of cores)\n"
-        "  --kb-url URL          base URL of entry links (default $OOMKB_URL or %s)\n"
+        "  --kb-url URL          entry links to a self-hosted 'oomkb serve' at URL (default:\n"
+        "                        %s)\n"
         "  --ignore-noqa         report findings that noqa comments suppress\n"
         "  --exit-zero           exit 0 even when there are findings\n"
+        "  --statistics          count findings per rule instead of listing them\n"
+        "  -q, --quiet           print the findings only (no summary line)\n"
+        "  --color WHEN          auto (default: on a terminal, unless NO_COLOR), always, never\n"
+        "  -o, --output-file F   write the findings and summary to F instead of stdout\n"
         "  --explain CODE        explain a rule and print its knowledge-base entry\n"
         "  --list-rules          list the rules\n"
         "\n"
-        "Suppress a finding with '# noqa: OOM101' (or a bare '# noqa') on its line, or a whole\n"
-        "file with a '# oomkb: noqa' line. Exit status: 0 clean, 1 findings, 2 errors.\n"
+        "Options may come before or after the paths; '--' ends them. A finding marked [*] has a\n"
+        "safe mechanical fix. The default and full formats end with a summary (\"Found 3\n"
+        "findings (2 fixable with --fix).\" or \"All checks passed!\"); json, sarif and github\n"
+        "print none. Suppress a finding with '# noqa: OOM101' (or a bare '# noqa') on its line,\n"
+        "or a whole file with a '# oomkb: noqa' line. Exit status: 0 clean, 1 findings, 2 errors.\n"
         "\n"
         "Limits: a file (or stdin) over %zu MiB is reported and not read, one of more than\n"
         "%u tokens (about 5 MB of ordinary Python) is reported and not parsed. Files\n"
@@ -44,7 +54,7 @@ static void usage(FILE *f)
         "At most %zu bytes of source are parsed at a time (a larger file alone), whatever\n"
         "-j, so memory stays under about 500 MB. A file that cannot be linted is reported on\n"
         "stderr (exit 2); the other files are still linted.\n",
-        OOMKB_DEFAULT_URL, LINT_MAX_SOURCE_BYTES >> 20, LINT_MAX_TOKENS, LINT_MAX_WALK_DEPTH,
+        CLI_KB_URL_HELP, LINT_MAX_SOURCE_BYTES >> 20, LINT_MAX_TOKENS, LINT_MAX_WALK_DEPTH,
         LINT_PARSE_BUDGET);
 }
 
@@ -52,10 +62,13 @@ static void usage(FILE *f)
 
 static void list_rules(void)
 {
-    printf("%-7s %-36s %-5s %s\n", "CODE", "NAME", "ENTRY", "SUMMARY");
+    printf("%-7s %-36s %-8s %-5s %s\n", "CODE", "NAME", "SEVERITY", "ENTRY", "SUMMARY");
     for (int i = 0; i < lint_rule_count(); i++) {
         const lint_rule *r = &lint_rules()[i];
-        printf("%-7s %-36s %-5s %s\n", r->code, r->name, r->entry, r->summary);
+        printf("%-7s %-36s %-8s %-5s %s%s%s%s\n", r->code, r->name,
+               r->severity == LINT_SEV_INFO ? "info" : "warning", r->entry, r->summary,
+               r->severity_note ? " (severity: " : "", r->severity_note ? r->severity_note : "",
+               r->severity_note ? ")" : "");
     }
 }
 
@@ -71,12 +84,10 @@ static int explain(const char *code, const char *kb_url)
     kb_diag d;
     memset(&d, 0, sizeof d);
     kb_entry *e = NULL;
-    size_t bl = strlen(kb_url);
-    while (bl > 0 && kb_url[bl - 1] == '/') {
-        bl--;
-    }
     if (kb_open_embedded(&k, &d) == KB_OK && kb_entry_get(k, r->entry, &e, &d) == KB_OK) {
-        printf("Knowledge-base entry %s: %s\n%.*s/%s\n\n", e->id, e->title, (int)bl, kb_url, e->id);
+        char *link = kb_entry_link(kb_url, e->id);
+        printf("Knowledge-base entry %s: %s\n%s\n\n", e->id, e->title, link);
+        free(link);
         char *text = kb_render_text(e->markdown, cli_color_mode(NULL, 1) == 1, 0);
         fputs(text, stdout);
         if (*text && text[strlen(text) - 1] != '\n') {
@@ -95,9 +106,88 @@ static int explain(const char *code, const char *kb_url)
 
 /* ---- Reporting ---- */
 
-/* Prints a run's outcome: errors and syntax-error notes on stderr, findings on stdout in fmt,
- * both in input order. Returns the exit status. */
-static int report(const lint_batch *b, lint_format fmt, const char *kb_url, int exit_zero)
+/* How the findings are shown: the options of the output group. */
+typedef struct lint_output {
+    lint_format fmt;
+    const char *kb_url;
+    const char *color_mode; /* NULL = auto */
+    const char *path;       /* --output-file, or NULL for stdout */
+    int exit_zero;
+    int statistics;
+    int quiet;
+} lint_output;
+
+/* The path as ruff prints it: relative to the working directory, without "./". Borrowed from
+ * path (a suffix of it). */
+static const char *display_path(const char *path, const char *cwd)
+{
+    size_t n = cwd ? strlen(cwd) : 0;
+    if (path[0] == '/' && n > 1 && strncmp(path, cwd, n) == 0 && path[n] == '/' && path[n + 1]) {
+        path += n + 1;
+    }
+    while (path[0] == '.' && path[1] == '/' && path[2]) {
+        path += 2;
+        while (*path == '/') {
+            path++;
+        }
+    }
+    return path;
+}
+
+/* The rule's entries for --format full (titles) and sarif (help); freed by the caller. */
+static kb *load_docs(lint_format fmt, lint_render_opts *ro, kb_entry **entries)
+{
+    kb *k = NULL;
+    kb_diag kd;
+    memset(&kd, 0, sizeof kd);
+    if ((fmt != LINT_FORMAT_FULL && fmt != LINT_FORMAT_SARIF) ||
+        kb_open_embedded(&k, &kd) != KB_OK) {
+        return k;
+    }
+    for (int i = 0; i < lint_rule_count(); i++) {
+        if (kb_entry_get(k, lint_rules()[i].entry, &entries[i], &kd) == KB_OK) {
+            ro->docs[i].title = entries[i]->title;
+            ro->docs[i].markdown = entries[i]->markdown;
+            ro->docs[i].text = entries[i]->text;
+        }
+    }
+    return k;
+}
+
+/* Renders the findings (or their statistics) and the summary line into out. */
+static void render_output(buf *out, const lint_file_report *reports, size_t nr, int errors,
+                          const lint_output *o, int color)
+{
+    lint_tally t;
+    lint_tally_reports(reports, nr, &t);
+    int text = o->fmt == LINT_FORMAT_DEFAULT || o->fmt == LINT_FORMAT_FULL;
+    if (o->statistics) {
+        lint_render_statistics(
+            out, o->fmt == LINT_FORMAT_JSON ? LINT_FORMAT_JSON : LINT_FORMAT_DEFAULT, &t);
+        return;
+    }
+    lint_render_opts ro;
+    memset(&ro, 0, sizeof ro);
+    ro.kb_url = o->kb_url;
+    ro.tool_version = OOMKB_VERSION;
+    ro.color = color && text;
+    kb_entry *entries[LINT_MAX_RULES] = {NULL};
+    kb *k = load_docs(o->fmt, &ro, entries);
+    lint_render(out, o->fmt, reports, nr, &ro);
+    for (int i = 0; i < lint_rule_count(); i++) {
+        kb_entry_free(entries[i]);
+    }
+    kb_close(k);
+    /* The summary is for people: machine formats stay parseable, and a run with unreadable
+     * files is not "All checks passed!". */
+    if (text && !o->quiet && (t.findings || !errors)) {
+        lint_render_summary(out, &t);
+    }
+}
+
+/* Prints a run's outcome: errors and syntax-error notes on stderr, findings on stdout (or the
+ * output file) in input order. Returns the exit status. */
+static int report(const lint_batch *b, const lint_output *o)
 {
     int errors = 0;
     size_t findings = 0;
@@ -105,10 +195,12 @@ static int report(const lint_batch *b, lint_format fmt, const char *kb_url, int 
     const lint_batch_item *items = lint_batch_items(b, &n);
     lint_file_report *reports = xcalloc(n ? n : 1, sizeof *reports);
     size_t nr = 0;
+    char *cwd = getcwd(NULL, 0);
     for (size_t i = 0; i < n; i++) {
         const lint_batch_item *it = &items[i];
+        const char *path = display_path(it->path, cwd);
         if (it->error) {
-            fprintf(stderr, "oomkb lint: %s: %s\n", it->path, it->error);
+            fprintf(stderr, "oomkb lint: %s: %s\n", path, it->error);
             errors++;
             continue;
         }
@@ -117,41 +209,33 @@ static int report(const lint_batch *b, lint_format fmt, const char *kb_url, int 
         }
         if (it->result->n_syntax_errors) {
             fprintf(stderr, "%s:%u:%u: note: syntax error; only the parts that parse were linted\n",
-                    it->path, it->result->first_error.row + 1, it->result->first_error.column);
+                    path, it->result->first_error.row + 1, it->result->first_error.column);
         }
         findings += it->result->n;
-        reports[nr++] = (lint_file_report){it->path, it->src, it->len, it->result};
+        reports[nr++] = (lint_file_report){path, it->src, it->len, it->result};
     }
-    lint_render_opts ro;
-    memset(&ro, 0, sizeof ro);
-    ro.kb_url = kb_url;
-    ro.tool_version = "0.1.0";
-    kb *k = NULL;
-    kb_entry *entries[LINT_MAX_RULES] = {NULL};
-    kb_diag kd;
-    memset(&kd, 0, sizeof kd);
-    if ((fmt == LINT_FORMAT_FULL || fmt == LINT_FORMAT_SARIF) &&
-        kb_open_embedded(&k, &kd) == KB_OK) {
-        for (int i = 0; i < lint_rule_count(); i++) {
-            if (kb_entry_get(k, lint_rules()[i].entry, &entries[i], &kd) == KB_OK) {
-                ro.docs[i].title = entries[i]->title;
-                ro.docs[i].markdown = entries[i]->markdown;
-            }
-        }
+    FILE *f = o->path ? fopen(o->path, "w") : stdout;
+    int rc = errors ? EXIT_USAGE : (findings && !o->exit_zero ? EXIT_NONE : 0);
+    if (!f) {
+        fprintf(stderr, "oomkb lint: --output-file %s: %s\n", o->path, strerror(errno));
+        rc = EXIT_USAGE;
+        goto out;
     }
-    buf out = BUF_INIT;
-    lint_render(&out, fmt, reports, nr, &ro);
-    if (out.len) {
-        fwrite(out.data, 1, out.len, stdout);
+    buf text = BUF_INIT;
+    render_output(&text, reports, nr, errors, o, cli_color_mode(o->color_mode, fileno(f)) == 1);
+    if (text.len) {
+        fwrite(text.data, 1, text.len, f);
     }
-    fflush(stdout);
-    buf_free(&out);
-    for (int i = 0; i < lint_rule_count(); i++) {
-        kb_entry_free(entries[i]);
+    buf_free(&text);
+    int closed = f == stdout ? fflush(stdout) : fclose(f);
+    if (closed != 0) {
+        fprintf(stderr, "oomkb lint: %s: %s\n", o->path ? o->path : "stdout", strerror(errno));
+        rc = EXIT_USAGE;
     }
-    kb_close(k);
+out:
+    free(cwd);
     free(reports);
-    return errors ? EXIT_USAGE : (findings && !exit_zero ? EXIT_NONE : 0);
+    return rc;
 }
 
 /* ---- The command ---- */
@@ -167,163 +251,195 @@ enum {
     OPT_EXIT_ZERO,
     OPT_EXPLAIN,
     OPT_LIST_RULES,
+    OPT_STATISTICS,
+    OPT_COLOR,
 };
 
-int cmd_lint(int argc, char **argv)
-{
-    static const struct option longopts[] = {
-        {"format", required_argument, NULL, OPT_FORMAT},
-        {"output-format", required_argument, NULL, OPT_FORMAT},
-        {"select", required_argument, NULL, OPT_SELECT},
-        {"ignore", required_argument, NULL, OPT_IGNORE},
-        {"exclude", required_argument, NULL, OPT_EXCLUDE},
-        {"stdin-filename", required_argument, NULL, OPT_STDIN_NAME},
-        {"jobs", required_argument, NULL, 'j'},
-        {"kb-url", required_argument, NULL, OPT_KB_URL},
-        {"ignore-noqa", no_argument, NULL, OPT_IGNORE_NOQA},
-        {"exit-zero", no_argument, NULL, OPT_EXIT_ZERO},
-        {"explain", required_argument, NULL, OPT_EXPLAIN},
-        {"list-rules", no_argument, NULL, OPT_LIST_RULES},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
+/* Every option of `oomkb lint`, in the order of --help. */
+static const struct option lint_longopts[] = {
+    {"format", required_argument, NULL, OPT_FORMAT},
+    {"output-format", required_argument, NULL, OPT_FORMAT},
+    {"select", required_argument, NULL, OPT_SELECT},
+    {"ignore", required_argument, NULL, OPT_IGNORE},
+    {"exclude", required_argument, NULL, OPT_EXCLUDE},
+    {"stdin-filename", required_argument, NULL, OPT_STDIN_NAME},
+    {"jobs", required_argument, NULL, 'j'},
+    {"kb-url", required_argument, NULL, OPT_KB_URL},
+    {"ignore-noqa", no_argument, NULL, OPT_IGNORE_NOQA},
+    {"exit-zero", no_argument, NULL, OPT_EXIT_ZERO},
+    {"statistics", no_argument, NULL, OPT_STATISTICS},
+    {"quiet", no_argument, NULL, 'q'},
+    {"color", required_argument, NULL, OPT_COLOR},
+    {"colour", required_argument, NULL, OPT_COLOR},
+    {"output-file", required_argument, NULL, 'o'},
+    {"explain", required_argument, NULL, OPT_EXPLAIN},
+    {"list-rules", no_argument, NULL, OPT_LIST_RULES},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
+};
+#define LINT_SHORTOPTS "hj:qo:"
+
+/* What the options asked for, besides the batch options. */
+typedef struct lint_cmd {
     lint_batch_options bo;
-    memset(&bo, 0, sizeof bo);
-    const char **excludes = NULL;
-    lint_batch *b = NULL;
-    int fmt = LINT_FORMAT_DEFAULT;
-    int jobs = 0;
-    int exit_zero = 0;
-    int rc = 0;
-    uint32_t select = lint_rule_all();
-    uint32_t ignore = 0;
-    const char *kb_flag = NULL;
-    const char *explain_code = NULL;
-    int want_list = 0;
+    const char **excludes;
+    lint_output out;
+    int jobs;
+    uint32_t select;
+    uint32_t ignore;
+    const char *kb_flag;
+    const char *explain_code;
+    int want_list;
+    int want_help;
+} lint_cmd;
+
+/* Applies one option; returns 0 or an exit status. */
+static int lint_option(lint_cmd *c, int opt, const char *arg)
+{
     lint_diag d = {{0}};
-    optind = 1;
-    opterr = 0;
-    int c;
-    while ((c = getopt_long(argc, argv, "+hj:", longopts, NULL)) != -1) {
-        switch (c) {
-        case OPT_FORMAT:
-            fmt = lint_format_parse(optarg);
-            if (fmt < 0) {
-                fprintf(stderr,
-                        "oomkb lint: unknown format '%s' (default, full, json, sarif, "
-                        "github)\n",
-                        optarg);
-                rc = EXIT_USAGE;
-                goto out;
-            }
-            break;
-        case OPT_SELECT:
-        case OPT_IGNORE: {
-            uint32_t m;
-            if (lint_rule_mask_parse(optarg, &m, &d) != LINT_OK) {
-                fprintf(stderr, "oomkb lint: %s: %s\n", c == OPT_SELECT ? "--select" : "--ignore",
-                        d.message);
-                rc = EXIT_USAGE;
-                goto out;
-            }
-            if (c == OPT_SELECT) {
-                select = m;
-            } else {
-                ignore |= m;
-            }
-            break;
+    switch (opt) {
+    case OPT_FORMAT: {
+        int fmt = lint_format_parse(arg);
+        if (fmt < 0) {
+            return cli_usage_error("lint",
+                                   "unknown format '%s' (default, full, json, sarif, github)", arg);
         }
-        case OPT_EXCLUDE:
-            excludes = xrealloc(excludes, (bo.n_excludes + 1) * sizeof *excludes);
-            excludes[bo.n_excludes++] = optarg;
-            break;
-        case OPT_STDIN_NAME:
-            bo.stdin_name = optarg;
-            break;
-        case 'j': {
-            char *end;
-            long v = strtol(optarg, &end, 10);
-            if (!*optarg || *end || v < 1 || v > 1024) {
-                fprintf(stderr, "oomkb lint: -j wants a number of jobs from 1 to 1024, not '%s'\n",
-                        optarg);
-                rc = EXIT_USAGE;
-                goto out;
-            }
-            jobs = (int)v;
-            break;
+        c->out.fmt = (lint_format)fmt;
+        return 0;
+    }
+    case OPT_SELECT:
+    case OPT_IGNORE: {
+        uint32_t m;
+        if (lint_rule_mask_parse(arg, &m, &d) != LINT_OK) {
+            fprintf(stderr, "oomkb lint: %s: %s\n", opt == OPT_SELECT ? "--select" : "--ignore",
+                    d.message);
+            return EXIT_USAGE;
         }
-        case OPT_KB_URL:
-            kb_flag = optarg;
-            break;
-        case OPT_IGNORE_NOQA:
-            bo.lint.ignore_noqa = 1;
-            break;
-        case OPT_EXIT_ZERO:
-            exit_zero = 1;
-            break;
-        case OPT_EXPLAIN:
-            explain_code = optarg;
-            break;
-        case OPT_LIST_RULES:
-            want_list = 1;
-            break;
-        case 'h':
-            usage(stdout);
-            goto out;
-        default:
-            if (optopt && optopt < 256) {
-                fprintf(stderr, "oomkb lint: unknown or incomplete option '-%c'\n", optopt);
-            } else {
-                fprintf(stderr, "oomkb lint: unknown or incomplete option '%s'\n",
-                        argv[optind - 1]);
-            }
-            usage(stderr);
-            rc = EXIT_USAGE;
-            goto out;
+        if (opt == OPT_SELECT) {
+            c->select = m;
+        } else {
+            c->ignore |= m;
         }
+        return 0;
     }
-    const char *kb_url = cli_kb_url(kb_flag);
-    if (want_list) {
-        list_rules();
-        goto out;
+    case OPT_EXCLUDE:
+        c->excludes = xrealloc(c->excludes, (c->bo.n_excludes + 1) * sizeof *c->excludes);
+        c->excludes[c->bo.n_excludes++] = arg;
+        return 0;
+    case OPT_STDIN_NAME:
+        c->bo.stdin_name = arg;
+        return 0;
+    case 'j': {
+        char *end;
+        long v = strtol(arg, &end, 10);
+        if (!*arg || *end || v < 1 || v > 1024) {
+            return cli_usage_error("lint", "-j wants a number of jobs from 1 to 1024, not '%s'",
+                                   arg);
+        }
+        c->jobs = (int)v;
+        return 0;
     }
-    if (explain_code) {
-        rc = explain(explain_code, kb_url);
-        goto out;
+    case OPT_KB_URL:
+        c->kb_flag = arg;
+        return 0;
+    case OPT_IGNORE_NOQA:
+        c->bo.lint.ignore_noqa = 1;
+        return 0;
+    case OPT_EXIT_ZERO:
+        c->out.exit_zero = 1;
+        return 0;
+    case OPT_STATISTICS:
+        c->out.statistics = 1;
+        return 0;
+    case 'q':
+        c->out.quiet = 1;
+        return 0;
+    case OPT_COLOR:
+        if (cli_color_mode(arg, STDOUT_FILENO) < 0) {
+            return cli_usage_error("lint", "--color takes auto, always or never, not '%s'", arg);
+        }
+        c->out.color_mode = arg;
+        return 0;
+    case 'o':
+        c->out.path = arg;
+        return 0;
+    case OPT_EXPLAIN:
+        c->explain_code = arg;
+        return 0;
+    case OPT_LIST_RULES:
+        c->want_list = 1;
+        return 0;
+    case 'h':
+        c->want_help = 1;
+        return 0;
+    default:
+        return EXIT_USAGE;
     }
-    bo.lint.rules = select & ~ignore;
-    if (bo.lint.rules == 0) {
+}
+
+/* Lints the paths (none: "."). */
+static int lint_paths(lint_cmd *c, const cli_args *paths)
+{
+    lint_diag d = {{0}};
+    c->bo.lint.rules = c->select & ~c->ignore;
+    if (c->bo.lint.rules == 0) {
         fprintf(stderr, "oomkb lint: --select/--ignore leave no rule to run\n");
-        rc = EXIT_USAGE;
-        goto out;
-    }
-    bo.excludes = excludes;
-    bo.keep_src = fmt == LINT_FORMAT_FULL;
-    b = lint_batch_new(&bo, &d);
-    if (!b) {
-        fprintf(stderr, "oomkb lint: %s\n", d.message);
-        rc = EXIT_USAGE;
-        goto out;
+        return EXIT_USAGE;
     }
     int n_stdin = 0;
-    for (int i = optind; i < argc; i++) {
-        n_stdin += strcmp(argv[i], "-") == 0;
+    for (int i = 0; i < paths->n; i++) {
+        n_stdin += strcmp(paths->v[i], "-") == 0;
     }
     if (n_stdin > 1) {
         fprintf(stderr, "oomkb lint: '-' (stdin) can be given once\n");
-        rc = EXIT_USAGE;
-        goto out;
+        return EXIT_USAGE;
     }
-    for (int i = optind; i < argc; i++) {
-        lint_batch_add(b, argv[i]);
+    c->bo.excludes = c->excludes;
+    c->bo.keep_src = c->out.fmt == LINT_FORMAT_FULL;
+    lint_batch *b = lint_batch_new(&c->bo, &d);
+    if (!b) {
+        fprintf(stderr, "oomkb lint: %s\n", d.message);
+        return EXIT_USAGE;
     }
-    if (optind == argc) {
+    for (int i = 0; i < paths->n; i++) {
+        lint_batch_add(b, paths->v[i]);
+    }
+    if (paths->n == 0) {
         lint_batch_add(b, ".");
     }
-    lint_batch_run(b, jobs);
-    rc = report(b, (lint_format)fmt, kb_url, exit_zero);
-out:
+    lint_batch_run(b, c->jobs);
+    int rc = report(b, &c->out);
     lint_batch_free(b);
-    free(excludes);
+    return rc;
+}
+
+int cmd_lint(int argc, char **argv)
+{
+    lint_cmd c;
+    memset(&c, 0, sizeof c);
+    c.out.fmt = LINT_FORMAT_DEFAULT;
+    c.select = lint_rule_all();
+    cli_args paths = {0};
+    int rc = 0;
+    int opt;
+    while ((opt = cli_getopt("lint", argc, argv, LINT_SHORTOPTS, lint_longopts, &paths)) != -1) {
+        rc = opt == '?' ? EXIT_USAGE : lint_option(&c, opt, optarg);
+        if (rc) {
+            goto out;
+        }
+    }
+    c.out.kb_url = cli_kb_url(c.kb_flag);
+    if (c.want_help) {
+        usage(stdout);
+    } else if (c.want_list) {
+        list_rules();
+    } else if (c.explain_code) {
+        rc = explain(c.explain_code, c.out.kb_url);
+    } else {
+        rc = lint_paths(&c, &paths);
+    }
+out:
+    cli_args_free(&paths);
+    free(c.excludes);
     return rc;
 }

@@ -15,9 +15,10 @@ int cmd_lsp(int argc, char **argv)
                                              {"help", no_argument, NULL, 'h'},
                                              {NULL, 0, NULL, 0}};
     const char *kb_url = NULL;
+    cli_args rest = {0};
     int c;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
+    int rc = -1;
+    while (rc < 0 && (c = cli_getopt("lsp", argc, argv, "h", longopts, &rest)) != -1) {
         switch (c) {
         case O_KBURL:
             kb_url = optarg;
@@ -27,16 +28,21 @@ int cmd_lsp(int argc, char **argv)
         case 'h':
             printf("usage: oomkb lsp [--stdio] [--kb-url URL]\n\n"
                    "Language server over stdin/stdout: OOM101-OOM104 diagnostics with links to\n"
-                   "the knowledge base, hovers with the entry, quick fixes and noqa actions.\n");
-            return 0;
+                   "the knowledge base (--kb-url: a self-hosted 'oomkb serve'; default:\n"
+                   "%s), hovers with the entry, quick fixes and noqa actions.\n",
+                   CLI_KB_URL_HELP);
+            rc = 0;
+            break;
         default:
-            fprintf(stderr, "usage: oomkb lsp [--stdio] [--kb-url URL]\n");
-            return EXIT_USAGE;
+            rc = EXIT_USAGE;
         }
     }
-    if (optind != argc) {
-        fprintf(stderr, "oomkb lsp: unexpected argument '%s'\n", argv[optind]);
-        return EXIT_USAGE;
+    if (rc < 0 && rest.n) {
+        rc = cli_usage_error("lsp", "unexpected argument '%s'", rest.v[0]);
+    }
+    cli_args_free(&rest);
+    if (rc >= 0) {
+        return rc;
     }
     lsp_options opts = {.kb_url = cli_kb_url(kb_url)};
     return lsp_run(STDIN_FILENO, STDOUT_FILENO, &opts);

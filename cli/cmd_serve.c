@@ -2,6 +2,7 @@
  * waits for SIGINT or SIGTERM to stop it cleanly. The signals are blocked in every thread and
  * taken with sigwait here, so the server's worker threads are never interrupted. */
 #include <errno.h>
+#include <getopt.h>
 #include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
@@ -43,26 +44,83 @@ static long parse_num(const char *s, long lo, long hi)
     return v;
 }
 
-/* Matches "--name VALUE" and "--name=VALUE"; advances *i past a separate value. */
-static int opt_value(int argc, char **argv, int *i, const char *name, const char **out)
+/* Applies one option to opts; returns -1 to go on, or an exit status. */
+static int serve_option(server_opts *opts, int c, const char *v)
 {
-    size_t n = strlen(name);
-    if (strncmp(argv[*i], name, n) != 0) {
+    long n;
+    switch (c) {
+    case 'h':
+        serve_usage(stdout);
         return 0;
+    case 'q':
+        opts->quiet = 1;
+        return -1;
+    case 'b':
+        if (!*v) {
+            return cli_usage_error("serve", "--bind needs an address");
+        }
+        opts->bind = v;
+        return -1;
+    case 'p':
+        if ((n = parse_num(v, 0, 65535)) < 0) {
+            return cli_usage_error("serve", "--port must be a number from 0 to 65535, not '%s'", v);
+        }
+        opts->port = (unsigned)n;
+        return -1;
+    case 'd':
+        if (!*v) {
+            return cli_usage_error("serve", "--db needs a file");
+        }
+        opts->db_path = v;
+        return -1;
+    case 't':
+        if ((n = parse_num(v, 1, 64)) < 0) {
+            return cli_usage_error("serve", "--threads must be a number from 1 to 64, not '%s'", v);
+        }
+        opts->threads = (unsigned)n;
+        return -1;
+    case 'c':
+        if ((n = parse_num(v, 1, 100000)) < 0) {
+            return cli_usage_error("serve", "--max-connections must be from 1 to 100000, not '%s'",
+                                   v);
+        }
+        opts->conn_limit = (unsigned)n;
+        return -1;
+    case 'T':
+        if ((n = parse_num(v, 1, 3600)) < 0) {
+            return cli_usage_error("serve", "--timeout must be from 1 to 3600 seconds, not '%s'",
+                                   v);
+        }
+        opts->timeout_s = (unsigned)n;
+        return -1;
+    default:
+        return EXIT_USAGE;
     }
-    if (argv[*i][n] == '=') {
-        *out = argv[*i] + n + 1;
-        return 1;
+}
+
+/* Reads the options into opts; returns -1 to serve, or an exit status. */
+static int serve_args(int argc, char **argv, server_opts *opts)
+{
+    static const struct option longopts[] = {{"bind", required_argument, NULL, 'b'},
+                                             {"port", required_argument, NULL, 'p'},
+                                             {"db", required_argument, NULL, 'd'},
+                                             {"threads", required_argument, NULL, 't'},
+                                             {"max-connections", required_argument, NULL, 'c'},
+                                             {"timeout", required_argument, NULL, 'T'},
+                                             {"quiet", no_argument, NULL, 'q'},
+                                             {"help", no_argument, NULL, 'h'},
+                                             {NULL, 0, NULL, 0}};
+    cli_args rest = {0};
+    int rc = -1;
+    int c;
+    while (rc < 0 && (c = cli_getopt("serve", argc, argv, "hq", longopts, &rest)) != -1) {
+        rc = serve_option(opts, c, optarg);
     }
-    if (argv[*i][n] != '\0') {
-        return 0;
+    if (rc < 0 && rest.n) {
+        rc = cli_usage_error("serve", "unexpected argument '%s'", rest.v[0]);
     }
-    if (*i + 1 >= argc) {
-        *out = NULL;
-        return 1;
-    }
-    *out = argv[++*i];
-    return 1;
+    cli_args_free(&rest);
+    return rc;
 }
 
 int cmd_serve(int argc, char **argv)
@@ -71,60 +129,9 @@ int cmd_serve(int argc, char **argv)
     memset(&opts, 0, sizeof opts);
     opts.bind = "127.0.0.1";
     opts.port = 8080;
-    for (int i = 1; i < argc; i++) {
-        const char *v = NULL;
-        const char *a = argv[i];
-        if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
-            serve_usage(stdout);
-            return 0;
-        }
-        if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0) {
-            opts.quiet = 1;
-        } else if (opt_value(argc, argv, &i, "--bind", &v)) {
-            if (!v || !*v) {
-                fprintf(stderr, "oomkb serve: --bind needs an address\n");
-                return EXIT_USAGE;
-            }
-            opts.bind = v;
-        } else if (opt_value(argc, argv, &i, "--port", &v)) {
-            long p = parse_num(v, 0, 65535);
-            if (p < 0) {
-                fprintf(stderr, "oomkb serve: --port must be a number from 0 to 65535\n");
-                return EXIT_USAGE;
-            }
-            opts.port = (unsigned)p;
-        } else if (opt_value(argc, argv, &i, "--db", &v)) {
-            if (!v || !*v) {
-                fprintf(stderr, "oomkb serve: --db needs a file\n");
-                return EXIT_USAGE;
-            }
-            opts.db_path = v;
-        } else if (opt_value(argc, argv, &i, "--threads", &v)) {
-            long t = parse_num(v, 1, 64);
-            if (t < 0) {
-                fprintf(stderr, "oomkb serve: --threads must be a number from 1 to 64\n");
-                return EXIT_USAGE;
-            }
-            opts.threads = (unsigned)t;
-        } else if (opt_value(argc, argv, &i, "--max-connections", &v)) {
-            long c = parse_num(v, 1, 100000);
-            if (c < 0) {
-                fprintf(stderr, "oomkb serve: --max-connections must be from 1 to 100000\n");
-                return EXIT_USAGE;
-            }
-            opts.conn_limit = (unsigned)c;
-        } else if (opt_value(argc, argv, &i, "--timeout", &v)) {
-            long t = parse_num(v, 1, 3600);
-            if (t < 0) {
-                fprintf(stderr, "oomkb serve: --timeout must be from 1 to 3600 seconds\n");
-                return EXIT_USAGE;
-            }
-            opts.timeout_s = (unsigned)t;
-        } else {
-            fprintf(stderr, "oomkb serve: unknown option '%s'\n\n", a);
-            serve_usage(stderr);
-            return EXIT_USAGE;
-        }
+    int rc = serve_args(argc, argv, &opts);
+    if (rc >= 0) {
+        return rc;
     }
 
     /* Block the stop signals before any thread exists, so that every worker thread inherits

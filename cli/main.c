@@ -9,10 +9,6 @@
 #include "cli/cli.h"
 #include "common/util.h"
 
-#ifndef OOMKB_VERSION
-#define OOMKB_VERSION "0.1.0"
-#endif
-
 typedef int (*cmd_fn)(int argc, char **argv);
 
 struct command {
@@ -31,6 +27,7 @@ static void usage(FILE *out, const struct command *cmds, size_t n)
             fprintf(out, "  %-8s %s\n", cmds[i].name, cmds[i].summary);
         }
     }
+    fprintf(out, "  %-8s %s\n", "version", "print the version (also --version)");
     fprintf(out, "\nRun 'oomkb <command> --help' for a command's options.\n"
                  "Exit status: 0 found/ok, 1 nothing found or findings, 2 usage or input error.\n");
 }
@@ -41,7 +38,7 @@ const char *cli_kb_url(const char *flag_value)
         return flag_value;
     }
     const char *env = getenv("OOMKB_URL");
-    return env && *env ? env : OOMKB_DEFAULT_URL;
+    return env && *env ? env : NULL;
 }
 
 int cli_color_mode(const char *mode, int fd)
@@ -84,7 +81,7 @@ int main(int argc, char **argv)
         usage(stdout, cmds, n);
         return 0;
     }
-    if (strcmp(name, "-V") == 0 || strcmp(name, "--version") == 0) {
+    if (strcmp(name, "-V") == 0 || strcmp(name, "--version") == 0 || strcmp(name, "version") == 0) {
         printf("oomkb %s\n", OOMKB_VERSION);
         return 0;
     }
@@ -93,7 +90,10 @@ int main(int argc, char **argv)
             return cmds[i].fn(argc - 1, argv + 1);
         }
     }
-    fprintf(stderr, "oomkb: unknown command '%s'\n\n", name);
-    usage(stderr, cmds, n);
+    if (name[0] == '-') {
+        fprintf(stderr, "oomkb: unrecognized option '%s' (see 'oomkb --help')\n", name);
+    } else {
+        fprintf(stderr, "oomkb: unknown command '%s' (see 'oomkb --help')\n", name);
+    }
     return EXIT_USAGE;
 }

@@ -123,7 +123,8 @@ int doctor_looks_pasted(const char *text, size_t len);
 typedef const char *(*doctor_title_fn)(void *ud, const char *id);
 
 typedef struct doctor_render_opts {
-    const char *base_url;  /* entry links are base_url + "/" + ID; "" gives "/M8" */
+    const char *base_url;  /* entry links are base_url + "/" + ID; "" gives "/M8";
+                            * NULL the public pages (kb_entry_link) */
     doctor_title_fn title; /* may be NULL */
     void *title_ud;
     int color; /* text only: ANSI styles */

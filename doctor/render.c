@@ -6,6 +6,7 @@
 
 #include "common/util.h"
 #include "doctor/doctor_int.h"
+#include "kb/kb.h"
 
 #define C_BOLD "\x1b[1m"
 #define C_ID "\x1b[1;35m"
@@ -19,9 +20,13 @@ static const char *title_of(const doctor_render_opts *o, const char *id)
     return t ? t : "";
 }
 
-static const char *base_of(const doctor_render_opts *o)
+/* An entry's link: base_url "/" ID, or its public page when base_url is NULL. Caller frees. */
+static char *link_of(const doctor_render_opts *o, const char *id)
 {
-    return o && o->base_url ? o->base_url : "";
+    if (o && o->base_url) {
+        return xasprintf("%s/%s", o->base_url, id);
+    }
+    return kb_entry_link(NULL, id);
 }
 
 /* The fields the event has, and the unit that suits the largest. */
@@ -88,7 +93,9 @@ static void text_event(buf *b, const doctor_event *ev, size_t i, size_t n,
         const doctor_ref *r = &ev->entries[k];
         buf_printf(b, color ? "  %zu. " C_ID "%-4s" C_RESET " %s\n" : "  %zu. %-4s %s\n", k + 1,
                    r->id, title_of(o, r->id));
-        buf_printf(b, "        why: %s\n        %s/%s\n", r->reason, base_of(o), r->id);
+        char *url = link_of(o, r->id);
+        buf_printf(b, "        why: %s\n        %s\n", r->reason, url);
+        free(url);
     }
     for (size_t k = 0; k < ev->n_lints; k++) {
         const doctor_lint *l = &ev->lints[k];
@@ -147,10 +154,13 @@ static json_t *event_json(const doctor_event *ev, const doctor_render_opts *o)
                                   "summary", ev->summary));
     json_t *ents = json_array();
     for (size_t k = 0; k < ev->n_entries; k++) {
-        char *url = xasprintf("%s/%s", base_of(o), ev->entries[k].id);
-        json_array_append_new(ents, json_pack("{s:s,s:s,s:s,s:s}", "id", ev->entries[k].id, "title",
-                                              title_of(o, ev->entries[k].id), "reason",
-                                              ev->entries[k].reason, "url", url));
+        /* null where an entry has no page (kb_entry_url), never a command in a URL field */
+        char *url = o && o->base_url ? link_of(o, ev->entries[k].id)
+                                     : kb_entry_url(NULL, ev->entries[k].id);
+        json_t *ent = json_pack("{s:s,s:s,s:s}", "id", ev->entries[k].id, "title",
+                                title_of(o, ev->entries[k].id), "reason", ev->entries[k].reason);
+        json_object_set_new(ent, "url", url ? json_string(url) : json_null());
+        json_array_append_new(ents, ent);
         free(url);
     }
     json_object_set_new(e, "entries", ents);
@@ -249,7 +259,11 @@ static void html_event(buf *b, const doctor_event *ev, const doctor_render_opts 
     buf_puts(b, "</p>\n<ol class=\"apply\">\n");
     for (size_t k = 0; k < ev->n_entries; k++) {
         const doctor_ref *r = &ev->entries[k];
-        buf_printf(b, "<li><a href=\"%s/%s\">%s", base_of(o), r->id, r->id);
+        char *url = link_of(o, r->id);
+        buf_puts(b, "<li><a href=\"");
+        esc(b, url);
+        buf_printf(b, "\">%s", r->id);
+        free(url);
         const char *t = title_of(o, r->id);
         if (*t) {
             buf_puts(b, " — ");

@@ -32,9 +32,14 @@ static json_t *jstr(const char *s)
     return j ? j : json_string("");
 }
 
+/* base NULL: the entry's public page (kb_entry_url; NULL when it has none); "" gives the
+ * server's relative "/ID". */
 static char *entry_url(const char *base, const char *id)
 {
-    return xasprintf("%s/%s", base ? base : "", id);
+    if (!base) {
+        return kb_entry_url(NULL, id);
+    }
+    return xasprintf("%s/%s", base, id);
 }
 
 static char *dump(json_t *o, int pretty)

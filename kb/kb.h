@@ -254,7 +254,8 @@ char *kb_results_note(const kb_results *r);
  * root_cause, fix, markdown, html, text, identifiers, references and referenced_by
  * ([{id, title, url}]), external_references ([{name, url|null, in_kb: false}]), urls,
  * previous and next ({id, title, url} or null), lines {start, end}. URLs are base_url + "/" +
- * ID (base_url "" gives "/M8"). Caller frees. */
+ * ID (base_url "" gives "/M8"; NULL gives the public pages of kb_entry_url, null where an
+ * entry has none). Caller frees. */
 char *kb_entry_json(kb *k, const kb_entry *e, const char *base_url, int pretty);
 
 /* Hit i of r, on one line: id, title, section, url, score, match, snippet (plain text),
@@ -265,6 +266,38 @@ char *kb_hit_json(const kb_results *r, size_t i, const char *base_url);
  * sentence of kb_results_note, or null), corrected, suggestion, limit, count, total, results
  * (hits as kb_hit_json). Caller frees. */
 char *kb_results_json(const kb_results *r, const char *query, size_t limit, const char *base_url);
+
+/* ---- Entry links ---------------------------------------------------------------------- */
+
+/* Where the shipped guide is published (kb/SOURCE.md); a document's path is appended. */
+#define KB_PUBLIC_SOURCE                                                                           \
+    "https://github.com/sickn33/agentic-awesome-skills/blob/"                                      \
+    "e66fc833f2022c3534ba74af835db14c34f9a732/skills/remote-gpu-trainer/references/"
+
+/* The anchor GitHub gives a markdown heading (heading_md: the heading's text, without the
+ * leading '#'s): its rendered text lowercased, every character but letters, marks, digits,
+ * '_', '-' and spaces dropped, spaces turned into '-' ("M8 — `expandable_segments:True` (the
+ * free fragmentation fix)" -> "m8--expandable_segmentstrue-the-free-fragmentation-fix").
+ * With seen non-NULL (the anchors of the document's earlier headings), a repeated anchor gets
+ * "-1", "-2", ... as GitHub does, and the result is added to seen (free with
+ * kb_strlist_free). Pure apart from seen; thread-safe. Caller frees. */
+char *kb_heading_anchor(const char *heading_md, kb_strlist *seen);
+
+/* The public page of an entry of document doc ("oom-memory.md") whose heading is heading_md:
+ * KB_PUBLIC_SOURCE + the document's upstream path + "#" + anchor. NULL when the document is
+ * not published upstream (an entry this project adds itself). Pure. Caller frees. */
+char *kb_entry_public_url(const char *doc, const char *heading_md);
+
+/* The link of entry id, the one every output prints: base "/" ID when base is a non-empty URL
+ * (a self-hosted `oomkb serve`; trailing slashes dropped), else the public page of the
+ * built-in entry (kb_entry_public_url), or NULL when it has none or id is not a built-in
+ * entry. The public links are computed once per entry and process from the embedded KB.
+ * Thread-safe. Caller frees. */
+char *kb_entry_url(const char *base, const char *id);
+
+/* As kb_entry_url, but never NULL: where there is no page, the command that shows the entry
+ * ("oomkb show U99"), for text output. Caller frees. */
+char *kb_entry_link(const char *base, const char *id);
 
 /* ---- Rendering ------------------------------------------------------------------------ */
 

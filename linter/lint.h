@@ -346,10 +346,13 @@ int lint_format_parse(const char *name);
 typedef struct lint_entry_doc {
     const char *title;
     const char *markdown;
+    const char *text; /* plain text of the entry (SARIF help.text) */
 } lint_entry_doc;
 
 typedef struct lint_render_opts {
-    const char *kb_url;                  /* base URL; entry URL = kb_url "/" ID */
+    const char *kb_url;                  /* entry links: kb_entry_url(kb_url, ID); NULL = the
+                                          * entries' public pages */
+    int color;                           /* default and full: ANSI styles */
     const char *tool_version;            /* for SARIF */
     lint_entry_doc docs[LINT_MAX_RULES]; /* per rule number */
 } lint_render_opts;
@@ -366,5 +369,27 @@ typedef struct lint_file_report {
  * for the same input (the golden tests rely on it). */
 void lint_render(buf *out, lint_format fmt, const lint_file_report *files, size_t n,
                  const lint_render_opts *opts);
+
+/* ---- Summary and statistics (linter/summary.c) ------------------------------------------- */
+
+/* What a run found, counted for the summary line and --statistics. */
+typedef struct lint_tally {
+    size_t findings;
+    size_t fixable; /* findings with a safe fix */
+    size_t unsafe;  /* findings whose fix is unsafe only (ruff's "hidden fixes") */
+    size_t per_rule[LINT_MAX_RULES];
+    size_t fixable_per_rule[LINT_MAX_RULES];
+} lint_tally;
+
+/* Counts the findings of files[0..n) into *out. Pure. */
+void lint_tally_reports(const lint_file_report *files, size_t n, lint_tally *out);
+/* Appends ruff's closing lines: "All checks passed!", or "Found 3 findings (2 fixable with
+ * --fix)." and, when some fixes are unsafe, "1 hidden fix can be enabled with the
+ * `--unsafe-fixes` option.". Pure. */
+void lint_render_summary(buf *out, const lint_tally *t);
+/* Appends --statistics: per rule with findings, most frequent first, "COUNT<TAB>CODE<TAB>[*]
+ * name" (the mark only when some finding is fixable: "[*] " fixable, "[ ] " not), or with
+ * LINT_FORMAT_JSON an array of {code, name, entry, count, fixable}. Pure. */
+void lint_render_statistics(buf *out, lint_format fmt, const lint_tally *t);
 
 #endif

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kb/kb.h"
 #include "linter/lint.h"
 
 int lint_format_parse(const char *name)
@@ -31,23 +32,18 @@ int lint_format_parse(const char *name)
     return -1;
 }
 
+/* The rule's entry link (kb_entry_link: the public page, or base/ID with a kb_url). */
 static void entry_url(buf *b, const lint_render_opts *o, const lint_rule *r)
 {
-    const char *base = o && o->kb_url ? o->kb_url : "http://127.0.0.1:8080";
-    size_t n = strlen(base);
-    while (n > 0 && base[n - 1] == '/') {
-        n--;
-    }
-    buf_append(b, base, n);
-    buf_putc(b, '/');
-    buf_puts(b, r->entry);
+    char *url = kb_entry_link(o ? o->kb_url : NULL, r->entry);
+    buf_puts(b, url);
+    free(url);
 }
 
+/* The rule's entry URL for machine formats; NULL when the entry has no page. */
 static char *url_of(const lint_render_opts *o, const lint_rule *r)
 {
-    buf b = BUF_INIT;
-    entry_url(&b, o, r);
-    return buf_detach(&b);
+    return kb_entry_url(o ? o->kb_url : NULL, r->entry);
 }
 
 static const char *sev_name(lint_severity s)
@@ -57,19 +53,43 @@ static const char *sev_name(lint_severity s)
 
 /* ---- default and full ---- */
 
-static void render_line(buf *out, const lint_file_report *f, const lint_finding *x)
+#define C_BOLD "\x1b[1m"
+#define C_CODE "\x1b[1;31m"
+#define C_SEP "\x1b[36m"
+#define C_RESET "\x1b[0m"
+
+/* "path:row:col: CODE [*]" as ruff colours it on a terminal: path bold, separators cyan, the
+ * code bold red, the fix mark cyan. [*] marks a safe fix, as in ruff (an unsafe one is not
+ * applied by a plain --fix). */
+static void render_head(buf *out, const lint_file_report *f, const lint_finding *x, int color)
 {
     const lint_rule *r = &lint_rules()[x->rule];
-    buf_printf(out, "%s:%u:%u: %s%s %s [%s]\n", f->path, x->start.row + 1, x->start.column, r->code,
-               x->fix ? " [*]" : "", x->message, r->entry);
+    int safe = x->fix && x->fix->applicability == LINT_FIX_SAFE;
+    if (!color) {
+        buf_printf(out, "%s:%u:%u: %s%s", f->path, x->start.row + 1, x->start.column, r->code,
+                   safe ? " [*]" : "");
+        return;
+    }
+    buf_printf(out,
+               C_BOLD "%s" C_RESET C_SEP ":" C_RESET "%u" C_SEP ":" C_RESET "%u" C_SEP ":" C_RESET
+                      " " C_CODE "%s" C_RESET "%s",
+               f->path, x->start.row + 1, x->start.column, r->code,
+               safe ? " " C_SEP "[*]" C_RESET : "");
+}
+
+static void render_line(buf *out, const lint_file_report *f, const lint_finding *x, int color)
+{
+    const lint_rule *r = &lint_rules()[x->rule];
+    render_head(out, f, x, color);
+    buf_printf(out, " %s [%s]\n", x->message, r->entry);
 }
 
 static void render_full(buf *out, const lint_file_report *f, const lint_finding *x,
                         const lint_render_opts *o)
 {
     const lint_rule *r = &lint_rules()[x->rule];
-    buf_printf(out, "%s:%u:%u: %s%s %s\n", f->path, x->start.row + 1, x->start.column, r->code,
-               x->fix ? " [*]" : "", x->message);
+    render_head(out, f, x, o && o->color);
+    buf_printf(out, " %s\n", x->message);
     /* the source line */
     const char *s = f->src ? f->src + (x->start_byte - x->start.col) : NULL;
     char num[16];
@@ -135,7 +155,10 @@ static json_t *json_finding(const lint_file_report *f, const lint_finding *x,
         json_pack("{s:s,s:s,s:s,s:s,s:s,s:o,s:o,s:o,s:i,s:s,s:s}", "code", r->code, "name", r->name,
                   "message", x->message, "severity", sev_name(x->severity), "filename", f->path,
                   "location", loc(&x->start), "end_location", loc(&x->end), "fix", fix, "noqa_row",
-                  (json_int_t)x->start.row + 1, "entry", r->entry, "url", url);
+                  (json_int_t)x->start.row + 1, "entry", r->entry, "url", url ? url : "");
+    if (!url) {
+        json_object_set_new(j, "url", json_null());
+    }
     free(url);
     return j;
 }
@@ -153,27 +176,47 @@ static void dump(buf *out, json_t *j)
 
 /* ---- SARIF ---- */
 
+/* reportingDescriptor of rule i, from the registry: its summary and explanation, the entry's
+ * text as help (when the caller read the KB), its default severity and its entry link. */
+static json_t *sarif_rule(const lint_render_opts *o, int i)
+{
+    const lint_rule *r = &lint_rules()[i];
+    const lint_entry_doc *d = o ? &o->docs[i] : NULL;
+    json_t *help;
+    if (d && d->text) {
+        help = json_pack("{s:s}", "text", d->text);
+    } else {
+        buf h = BUF_INIT;
+        buf_printf(&h, "%s.\n\n%s", r->summary, r->explain);
+        help = json_pack("{s:s}", "text", h.data);
+        buf_free(&h);
+    }
+    if (d && d->markdown) {
+        json_object_set_new(help, "markdown", json_string(d->markdown));
+    }
+    json_t *rule =
+        json_pack("{s:s,s:s,s:{s:s},s:{s:s}}", "id", r->code, "name", r->name, "shortDescription",
+                  "text", r->summary, "fullDescription", "text", r->explain);
+    char *url = url_of(o, r);
+    if (url) {
+        json_object_set_new(rule, "helpUri", json_string(url));
+    }
+    free(url);
+    json_object_set_new(rule, "help", help);
+    json_object_set_new(
+        rule, "defaultConfiguration",
+        json_pack("{s:s}", "level", r->severity == LINT_SEV_INFO ? "note" : "warning"));
+    json_object_set_new(rule, "properties",
+                        json_pack("{s:s,s:s,s:[s]}", "entry", r->entry, "severity",
+                                  sev_name(r->severity), "tags", "memory"));
+    return rule;
+}
+
 static json_t *sarif(const lint_file_report *files, size_t n, const lint_render_opts *o)
 {
     json_t *rules = json_array();
     for (int i = 0; i < lint_rule_count(); i++) {
-        const lint_rule *r = &lint_rules()[i];
-        const lint_entry_doc *d = o ? &o->docs[i] : NULL;
-        char *url = url_of(o, r);
-        buf help = BUF_INIT;
-        buf_printf(&help, "%s\n\n%s", r->summary, r->explain);
-        json_t *h = json_pack("{s:s}", "text", help.data);
-        if (d && d->markdown) {
-            json_object_set_new(h, "markdown", json_string(d->markdown));
-        }
-        json_t *rule = json_pack("{s:s,s:s,s:{s:s},s:{s:s},s:s,s:o,s:{s:s},s:{s:s,s:[s]}}", "id",
-                                 r->code, "name", r->name, "shortDescription", "text", r->summary,
-                                 "fullDescription", "text", d && d->title ? d->title : r->summary,
-                                 "helpUri", url, "help", h, "defaultConfiguration", "level",
-                                 "warning", "properties", "entry", r->entry, "tags", "memory");
-        json_array_append_new(rules, rule);
-        free(url);
-        buf_free(&help);
+        json_array_append_new(rules, sarif_rule(o, i));
     }
     json_t *results = json_array();
     for (size_t fi = 0; fi < n; fi++) {
@@ -282,7 +325,7 @@ void lint_render(buf *out, lint_format fmt, const lint_file_report *files, size_
             } else if (fmt == LINT_FORMAT_GITHUB) {
                 render_github(out, &files[i], x, o);
             } else {
-                render_line(out, &files[i], x);
+                render_line(out, &files[i], x, o && o->color);
             }
         }
     }

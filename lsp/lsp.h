@@ -60,7 +60,8 @@ typedef void (*lsp_send_fn)(void *ud, const char *json, size_t len);
 #define LSP_MAX_OPEN_BYTES ((size_t)512 * 1024 * 1024)
 
 typedef struct lsp_options {
-    const char *kb_url;    /* base of codeDescription.href; NULL: $OOMKB_URL or the default */
+    const char *kb_url;    /* base of codeDescription.href (kb_entry_url); NULL:
+                            * $OOMKB_URL, else the public entry pages */
     size_t max_doc_bytes;  /* 0: LSP_MAX_DOC_BYTES */
     size_t max_open_bytes; /* 0: LSP_MAX_OPEN_BYTES */
 } lsp_options;

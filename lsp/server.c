@@ -300,12 +300,14 @@ static const char *rule_code(int rule)
 static json_t *diagnostic(lsp_server *s, const doc *d, const lint_finding *f)
 {
     const lint_rule *r = &lint_rules()[f->rule];
-    char *href = xasprintf("%s/%s", s->kb_url, r->entry);
-    json_t *o = json_pack("{s:o,s:i,s:s,s:{s:s},s:s,s:s,s:{s:s,s:s}}", "range",
+    json_t *o = json_pack("{s:o,s:i,s:s,s:s,s:s,s:{s:s,s:s}}", "range",
                           doc_range(d, s->enc, f->start_byte, f->end_byte), "severity",
-                          f->severity == LINT_SEV_INFO ? 3 : 2, "code", r->code, "codeDescription",
-                          "href", href, "source", "oomkb", "message", f->message, "data", "entry",
-                          r->entry, "name", r->name);
+                          f->severity == LINT_SEV_INFO ? 3 : 2, "code", r->code, "source", "oomkb",
+                          "message", f->message, "data", "entry", r->entry, "name", r->name);
+    char *href = kb_entry_url(s->kb_url, r->entry); /* NULL: no page to link */
+    if (href) {
+        json_object_set_new(o, "codeDescription", json_pack("{s:s}", "href", href));
+    }
     free(href);
     return o;
 }
@@ -692,7 +694,13 @@ static void on_hover(lsp_server *s, json_t *id, json_t *params)
             buf_printf(&md, "---\n\n%s\n\n", e->markdown);
             kb_entry_free(e);
         }
-        buf_printf(&md, "[%s in the OOM knowledge base](%s/%s)", r->entry, s->kb_url, r->entry);
+        char *href = kb_entry_url(s->kb_url, r->entry);
+        if (href) {
+            buf_printf(&md, "[%s in the OOM knowledge base](%s)", r->entry, href);
+        } else {
+            buf_printf(&md, "%s in the OOM knowledge base: `oomkb show %s`", r->entry, r->entry);
+        }
+        free(href);
         reply(s, id,
               json_pack("{s:{s:s,s:s},s:o}", "contents", "kind", "markdown", "value", md.data,
                         "range", doc_range(d, s->enc, f->start_byte, f->end_byte)));
@@ -901,12 +909,9 @@ lsp_server *lsp_server_new(const lsp_options *opts, lsp_send_fn send, void *ud)
     s->projects = lint_project_cache_new();
     s->max_doc = opts && opts->max_doc_bytes ? opts->max_doc_bytes : LSP_MAX_DOC_BYTES;
     s->max_open = opts && opts->max_open_bytes ? opts->max_open_bytes : LSP_MAX_OPEN_BYTES;
+    /* NULL: links go to the entries' public pages (kb_entry_url). */
     const char *url = opts && opts->kb_url ? opts->kb_url : getenv("OOMKB_URL");
-    s->kb_url = xstrdup(url && *url ? url : "http://127.0.0.1:8080");
-    size_t n = strlen(s->kb_url);
-    while (n > 0 && s->kb_url[n - 1] == '/') {
-        s->kb_url[--n] = '\0';
-    }
+    s->kb_url = url && *url ? xstrdup(url) : NULL;
     return s;
 }
 

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "common/util.h"
+#include "kb/kb.h"
 #include "linter/lint.h"
 #include "tests/support/run.h"
 
@@ -697,13 +698,33 @@ START_TEST(test_sarif_shape)
     for (size_t i = 0; i < json_array_size(rules); i++) {
         json_t *r = json_array_get(rules, i);
         ck_assert_str_eq(json_string_value(json_object_get(r, "id")), lint_rules()[i].code);
+        /* Without --kb-url, helpUri is the entry's public page at its heading anchor. */
         const char *uri = json_string_value(json_object_get(r, "helpUri"));
+        char *want_uri = kb_entry_url(NULL, lint_rules()[i].entry);
         ck_assert_ptr_nonnull(uri);
-        ck_assert_ptr_nonnull(strstr(uri, lint_rules()[i].entry));
+        ck_assert_ptr_nonnull(want_uri);
+        ck_assert_str_eq(uri, want_uri);
+        ck_assert(strncmp(uri, KB_PUBLIC_SOURCE, strlen(KB_PUBLIC_SOURCE)) == 0);
+        ck_assert_ptr_nonnull(strchr(uri, '#'));
+        free(want_uri);
+        /* Metadata from the registry: the rule's summary and explanation, its severity. */
+        ck_assert_str_eq(json_string_value(json_object_get(r, "name")), lint_rules()[i].name);
+        ck_assert_str_eq(
+            json_string_value(json_object_get(json_object_get(r, "shortDescription"), "text")),
+            lint_rules()[i].summary);
+        ck_assert_str_eq(
+            json_string_value(json_object_get(json_object_get(r, "fullDescription"), "text")),
+            lint_rules()[i].explain);
+        ck_assert_str_eq(
+            json_string_value(json_object_get(json_object_get(r, "defaultConfiguration"), "level")),
+            lint_rules()[i].severity == LINT_SEV_INFO ? "note" : "warning");
         json_t *help = json_object_get(r, "help");
         ck_assert_ptr_nonnull(json_string_value(json_object_get(help, "text")));
         const char *md = json_string_value(json_object_get(help, "markdown"));
         ck_assert_msg(md && strstr(md, lint_rules()[i].entry), "help.markdown is the KB entry");
+        const char *txt = json_string_value(json_object_get(help, "text"));
+        ck_assert_msg(strstr(txt, "Root cause") || strstr(txt, "Symptom"),
+                      "help.text is the entry's text, not the rule's: %.80s", txt);
     }
     json_t *results = json_object_get(run, "results");
     ck_assert_uint_ge(json_array_size(results), 4);
@@ -730,7 +751,7 @@ START_TEST(test_cli_exit_codes)
     char *out, *err, *cmd;
     cmd = xasprintf("%s lint " CASES "/oom101_ok_item_detach.py", OOMKB_BIN);
     ck_assert_int_eq(run_sh(cmd, &out, NULL), 0);
-    ck_assert_str_eq(out, "");
+    ck_assert_str_eq(out, "All checks passed!\n");
     free(out);
     free(cmd);
     cmd = xasprintf("%s lint " CASES "/oom102_every_step.py", OOMKB_BIN);

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "common/util.h"
+#include "kb/kb.h"
 #include "lsp/lsp.h"
 
 typedef struct client {
@@ -853,6 +854,37 @@ static char *drain(outbox *o)
     return b.data;
 }
 
+/* Without --kb-url or $OOMKB_URL, codeDescription.href is the entry's public page. */
+START_TEST(default_href_is_the_public_page)
+{
+    unsetenv("OOMKB_URL");
+    outbox o = {json_array()};
+    lsp_server *s = lsp_server_new(NULL, collect, &o);
+    ck_assert_ptr_nonnull(s);
+    feed(s, json_pack("{s:s,s:i,s:s,s:{s:{}}}", "jsonrpc", "2.0", "id", 1, "method", "initialize",
+                      "params", "capabilities"));
+    feed_open(s, "file:///w/train.py", TRAIN);
+    char *want = kb_entry_url(NULL, "M20");
+    ck_assert_ptr_nonnull(want);
+    int seen = 0;
+    size_t i;
+    json_t *m;
+    json_array_foreach(o.msgs, i, m)
+    {
+        json_t *diags = json_object_get(json_object_get(m, "params"), "diagnostics");
+        if (json_array_size(diags) == 1) {
+            json_t *cd = json_object_get(json_array_get(diags, 0), "codeDescription");
+            ck_assert_str_eq(json_string_value(json_object_get(cd, "href")), want);
+            seen = 1;
+        }
+    }
+    ck_assert_int_eq(seen, 1);
+    free(want);
+    json_decref(o.msgs);
+    lsp_server_free(s);
+}
+END_TEST
+
 START_TEST(open_documents_are_bounded)
 {
     outbox o = {json_array()};
@@ -937,6 +969,7 @@ Suite *suite_lsp(void)
     tcase_add_test(tc, malformed_input);
     tcase_add_test(tc, oversized_and_garbage_frames);
     tcase_add_test(tc, open_documents_are_bounded);
+    tcase_add_test(tc, default_href_is_the_public_page);
     suite_add_tcase(s, tc);
     return s;
 }
