@@ -313,45 +313,51 @@ static int self_attr(const analysis *a, uint32_t n)
     return n != NONE && ntext_is(a, n, "self");
 }
 
-int def_keeps_arg(const analysis *a, const defn *d)
+/* The identifier of d's first parameter after self/cls, or NONE. */
+static uint32_t first_arg_param(const analysis *a, const defn *d)
 {
-    if (d->is_class) {
-        return 0;
-    }
     uint32_t params = child_field(a, d->node, F_PARAMETERS);
-    uint32_t site = NONE;
     for (uint32_t c = params == NONE ? NONE : a->nodes[params].first; c != NONE;
          c = a->nodes[c].next) {
         uint32_t id = a->nodes[c].named ? param_ident(a, c) : NONE;
         if (id != NONE && !ntext_is(a, id, "self") && !ntext_is(a, id, "cls")) {
-            site = id;
-            break;
+            return id;
         }
     }
+    return NONE;
+}
+
+/* Does node i keep the parameter bound at site in self: self.x += p, self.x = self.x + p,
+ * self.xs.append(p)? */
+static int keeps_param(const analysis *a, uint32_t i, uint32_t site)
+{
+    const node *n = &a->nodes[i];
+    if (n->kind == K_AUG_ASSIGN || n->kind == K_ASSIGN) {
+        uint32_t left = child_field(a, i, F_LEFT);
+        uint32_t right = child_field(a, i, F_RIGHT);
+        return left != NONE && right != NONE && self_attr(a, left) &&
+               (n->kind == K_AUG_ASSIGN || a->nodes[right].kind == K_BINOP) &&
+               uses_param_raw(a, right, site);
+    }
+    if (n->kind != K_CALL) {
+        return 0;
+    }
+    uint32_t f = child_field(a, i, F_FUNCTION);
+    uint32_t arg = call_positional(a, i, 0);
+    return f != NONE && a->nodes[f].kind == K_ATTR && arg != NONE &&
+           ntext_is(a, child_field(a, f, F_ATTRIBUTE), "append") &&
+           self_attr(a, child_field(a, f, F_OBJECT)) && uses_param_raw(a, arg, site);
+}
+
+int def_keeps_arg(const analysis *a, const defn *d)
+{
+    uint32_t site = d->is_class ? NONE : first_arg_param(a, d);
     if (site == NONE) {
         return 0;
     }
     for (uint32_t i = d->node; i < a->n_nodes && a->nodes[i].sb < a->nodes[d->node].eb; i++) {
-        const node *n = &a->nodes[i];
-        if (n->func != d->node) {
-            continue;
-        }
-        if (n->kind == K_AUG_ASSIGN || n->kind == K_ASSIGN) {
-            uint32_t left = child_field(a, i, F_LEFT);
-            uint32_t right = child_field(a, i, F_RIGHT);
-            if (left != NONE && right != NONE && self_attr(a, left) &&
-                (n->kind == K_AUG_ASSIGN || a->nodes[right].kind == K_BINOP) &&
-                uses_param_raw(a, right, site)) {
-                return 1;
-            }
-        } else if (n->kind == K_CALL) {
-            uint32_t f = child_field(a, i, F_FUNCTION);
-            uint32_t arg = call_positional(a, i, 0);
-            if (f != NONE && a->nodes[f].kind == K_ATTR && arg != NONE &&
-                ntext_is(a, child_field(a, f, F_ATTRIBUTE), "append") &&
-                self_attr(a, child_field(a, f, F_OBJECT)) && uses_param_raw(a, arg, site)) {
-                return 1;
-            }
+        if (a->nodes[i].func == d->node && keeps_param(a, i, site)) {
+            return 1;
         }
     }
     return 0;

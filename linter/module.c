@@ -295,30 +295,33 @@ static int cmp_fn_edges(const void *x, const void *y)
     return cmp_fn(x, y);
 }
 
+/* Adds def d (named name, taken) to m's functions, with its own flags and its edges. */
+static void add_fn(const analysis *a, module_info *m, const defn *d, char *name)
+{
+    m->fns = xrealloc(m->fns, (m->n_fns + 1) * sizeof *m->fns);
+    module_fn *f = &m->fns[m->n_fns++];
+    memset(f, 0, sizeof *f);
+    f->name = name;
+    f->edge_start = (uint32_t)m->n_edges;
+    if (d->is_class) {
+        f->flags = (uint8_t)(MODULE_CLASS | add_class_edges(a, m, d));
+    } else {
+        f->flags = (uint8_t)((d->step_direct ? MODULE_TRAINS : 0) |
+                             (d->cache_wrapper ? MODULE_FLUSHES : 0) |
+                             (def_keeps_arg(a, d) ? MODULE_KEEPS_ARG : 0));
+        add_edges(a, m, d);
+    }
+    f->n_edges = (uint32_t)m->n_edges - f->edge_start;
+}
+
 /* Fills m from the analysed module a (its own facts only). */
 static void summarize(const analysis *a, module_info *m)
 {
     for (size_t k = 0; k < a->n_defs; k++) {
-        const defn *d = &a->defs[k];
-        char *name = outside_name(a, d);
-        if (!name) {
-            continue;
+        char *name = outside_name(a, &a->defs[k]);
+        if (name) {
+            add_fn(a, m, &a->defs[k], name);
         }
-        m->fns = xrealloc(m->fns, (m->n_fns + 1) * sizeof *m->fns);
-        module_fn *f = &m->fns[m->n_fns++];
-        memset(f, 0, sizeof *f);
-        f->name = name;
-        f->flags = (uint8_t)(d->is_class ? MODULE_CLASS
-                                         : (d->step_direct ? MODULE_TRAINS : 0) |
-                                               (d->cache_wrapper ? MODULE_FLUSHES : 0));
-        f->edge_start = (uint32_t)m->n_edges;
-        if (d->is_class) {
-            f->flags |= add_class_edges(a, m, d);
-        } else {
-            f->flags |= def_keeps_arg(a, d) ? MODULE_KEEPS_ARG : 0;
-            add_edges(a, m, d);
-        }
-        f->n_edges = (uint32_t)m->n_edges - f->edge_start;
     }
     if (m->n_fns) { /* qsort's array may not be NULL, even empty */
         qsort(m->fns, m->n_fns, sizeof *m->fns, cmp_fn_edges);

@@ -646,6 +646,38 @@ static uint32_t container_chain(const analysis *a, uint32_t n)
     return NONE;
 }
 
+/* losses.clear() inside region r resets the list too; losses.pop(...) makes it a queue whose
+ * entries leave it (a pipeline schedule keeps outputs until their own backward). */
+static int emptied_in(ctx *c, uint32_t region, uint32_t cont)
+{
+    const analysis *a = c->a;
+    uint32_t end = a->nodes[region].eb;
+    size_t lo = 0;
+    size_t hi = a->n_calls;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (a->nodes[a->calls[mid]].sb < a->nodes[region].sb) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    for (size_t i = lo; i < a->n_calls; i++) {
+        uint32_t call = a->calls[i];
+        if (a->nodes[call].sb >= end || ++c->work > WORK_CAP) {
+            break;
+        }
+        uint32_t f = child_field(a, call, F_FUNCTION);
+        if (f != NONE && a->nodes[f].kind == K_ATTR &&
+            (ntext_is(a, child_field(a, f, F_ATTRIBUTE), "clear") ||
+             ntext_is(a, child_field(a, f, F_ATTRIBUTE), "pop")) &&
+            same_text(a, child_field(a, f, F_OBJECT), cont)) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
 /* Is chain C rebound (or cleared) inside region r, other than by the sink itself? */
 static int rebound_in(ctx *c, uint32_t region, uint32_t cont, uint32_t sink)
 {
@@ -679,32 +711,7 @@ static int rebound_in(ctx *c, uint32_t region, uint32_t cont, uint32_t sink)
         }
         return 1;
     }
-    /* losses.clear() in the loop resets the list too; losses.pop(...) makes it a queue whose
-     * entries leave it (a pipeline schedule keeps outputs until their own backward) */
-    uint32_t end = a->nodes[region].eb;
-    lo = 0, hi = a->n_calls;
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        if (a->nodes[a->calls[mid]].sb < a->nodes[region].sb) {
-            lo = mid + 1;
-        } else {
-            hi = mid;
-        }
-    }
-    for (size_t i = lo; i < a->n_calls; i++) {
-        uint32_t call = a->calls[i];
-        if (a->nodes[call].sb >= end || ++c->work > WORK_CAP) {
-            break;
-        }
-        uint32_t f = child_field(a, call, F_FUNCTION);
-        if (f != NONE && a->nodes[f].kind == K_ATTR &&
-            (ntext_is(a, child_field(a, f, F_ATTRIBUTE), "clear") ||
-             ntext_is(a, child_field(a, f, F_ATTRIBUTE), "pop")) &&
-            same_text(a, child_field(a, f, F_OBJECT), cont)) {
-            return 1;
-        }
-    }
-    return 0;
+    return emptied_in(c, region, cont);
 }
 
 /* Is the container local to function func (bound there, not on self)? */
@@ -790,6 +797,9 @@ static int no_grad_sink_clean(ctx *c, uint32_t stmt, uint32_t value, const char 
     return !b || under_no_grad(a, b->stmt);
 }
 
+static void report_sink(ctx *c, uint32_t stmt, uint32_t cont, uint32_t cont_expr, uint32_t value,
+                        const char *how);
+
 static void check_sink(ctx *c, uint32_t stmt, uint32_t cont_expr, uint32_t value, const char *how)
 {
     analysis *a = c->a;
@@ -827,9 +837,17 @@ static void check_sink(ctx *c, uint32_t stmt, uint32_t cont_expr, uint32_t value
     } else if (local_to(c, func, cont)) {
         return;
     }
-    if (accum_backpropagated(c, func, cont)) {
-        return;
+    if (!accum_backpropagated(c, func, cont)) {
+        report_sink(c, stmt, cont, cont_expr, value, how);
     }
+}
+
+/* The finding of a sink check_sink proved: at the loss leaf of value, naming the container as
+ * written, with the fix that detaches (or, in a running sum, converts) the value. */
+static void report_sink(ctx *c, uint32_t stmt, uint32_t cont, uint32_t cont_expr, uint32_t value,
+                        const char *how)
+{
+    analysis *a = c->a;
     uint32_t leaf = loss_leaf(c, value, a->nodes[stmt].sb, 0);
     size_t ll;
     size_t cl;
