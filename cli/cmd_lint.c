@@ -9,6 +9,7 @@
 #include "cli/cli.h"
 #include "common/util.h"
 #include "kb/kb.h"
+#include "linter/config.h"
 #include "linter/lint.h"
 
 static void usage(FILE *f)
@@ -24,7 +25,13 @@ static void usage(FILE *f)
         "  --format FMT          default, full, json, sarif or github\n"
         "  --select CODES        only these rules (codes or prefixes, comma-separated)\n"
         "  --ignore CODES        skip these rules\n"
-        "  --exclude GLOB        skip files and folders matching GLOB (repeatable)\n"
+        "  --extend-select CODES add these rules to the configured ones\n"
+        "  --exclude GLOB        skip files and folders matching GLOB (repeatable; replaces\n"
+        "                        the config's exclude and the defaults)\n"
+        "  --extend-exclude GLOB skip these too (repeatable)\n"
+        "  --force-exclude       apply excludes to paths named on the command line too\n"
+        "  --config PATH         use this config file for every file (no discovery)\n"
+        "  --isolated            ignore every config file\n"
         "  --stdin-filename NAME name (and project) of the source read from '-'\n"
         "  -j, --jobs N          lint N files in parallel (default: number of cores)\n"
         "  --kb-url URL          base URL of entry links (default $OOMKB_URL or %s)\n"
@@ -33,6 +40,8 @@ static void usage(FILE *f)
         "  --explain CODE        explain a rule and print its knowledge-base entry\n"
         "  --list-rules          list the rules\n"
         "\n"
+        "Configuration: the closest oomkb.toml, .oomkb.toml or pyproject.toml [tool.oomkb]\n"
+        "above each file (see README: Configuration); options override it.\n"
         "Suppress a finding with '# noqa: OOM101' (or a bare '# noqa') on its line, or a whole\n"
         "file with a '# oomkb: noqa' line. Exit status: 0 clean, 1 findings, 2 errors.\n"
         "\n"
@@ -167,7 +176,19 @@ enum {
     OPT_EXIT_ZERO,
     OPT_EXPLAIN,
     OPT_LIST_RULES,
+    OPT_EXTEND_SELECT,
+    OPT_EXTEND_EXCLUDE,
+    OPT_FORCE_EXCLUDE,
+    OPT_CONFIG,
+    OPT_ISOLATED,
 };
+
+/* Appends a glob to a growing list of borrowed strings. */
+static void push_glob(const char ***list, size_t *n, const char *glob)
+{
+    *list = xrealloc(*list, (*n + 1) * sizeof **list);
+    (*list)[(*n)++] = glob;
+}
 
 int cmd_lint(int argc, char **argv)
 {
@@ -184,19 +205,26 @@ int cmd_lint(int argc, char **argv)
         {"exit-zero", no_argument, NULL, OPT_EXIT_ZERO},
         {"explain", required_argument, NULL, OPT_EXPLAIN},
         {"list-rules", no_argument, NULL, OPT_LIST_RULES},
+        {"extend-select", required_argument, NULL, OPT_EXTEND_SELECT},
+        {"extend-exclude", required_argument, NULL, OPT_EXTEND_EXCLUDE},
+        {"force-exclude", no_argument, NULL, OPT_FORCE_EXCLUDE},
+        {"config", required_argument, NULL, OPT_CONFIG},
+        {"isolated", no_argument, NULL, OPT_ISOLATED},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     lint_batch_options bo;
     memset(&bo, 0, sizeof bo);
     const char **excludes = NULL;
+    const char **extend_excludes = NULL;
+    lint_config_overrides ov;
+    memset(&ov, 0, sizeof ov);
+    lint_config_cache *configs = NULL;
     lint_batch *b = NULL;
     int fmt = LINT_FORMAT_DEFAULT;
     int jobs = 0;
     int exit_zero = 0;
     int rc = 0;
-    uint32_t select = lint_rule_all();
-    uint32_t ignore = 0;
     const char *kb_flag = NULL;
     const char *explain_code = NULL;
     int want_list = 0;
@@ -218,24 +246,43 @@ int cmd_lint(int argc, char **argv)
             }
             break;
         case OPT_SELECT:
-        case OPT_IGNORE: {
+        case OPT_IGNORE:
+        case OPT_EXTEND_SELECT: {
             uint32_t m;
             if (lint_rule_mask_parse(optarg, &m, &d) != LINT_OK) {
-                fprintf(stderr, "oomkb lint: %s: %s\n", c == OPT_SELECT ? "--select" : "--ignore",
+                fprintf(stderr, "oomkb lint: --%s: %s\n",
+                        c == OPT_SELECT   ? "select"
+                        : c == OPT_IGNORE ? "ignore"
+                                          : "extend-select",
                         d.message);
                 rc = EXIT_USAGE;
                 goto out;
             }
             if (c == OPT_SELECT) {
-                select = m;
+                ov.has_select = 1;
+                ov.select = m;
+            } else if (c == OPT_IGNORE) {
+                ov.ignore |= m;
             } else {
-                ignore |= m;
+                ov.extend_select |= m;
             }
             break;
         }
         case OPT_EXCLUDE:
-            excludes = xrealloc(excludes, (bo.n_excludes + 1) * sizeof *excludes);
-            excludes[bo.n_excludes++] = optarg;
+            ov.has_exclude = 1;
+            push_glob(&excludes, &ov.n_exclude, optarg);
+            break;
+        case OPT_EXTEND_EXCLUDE:
+            push_glob(&extend_excludes, &ov.n_extend_exclude, optarg);
+            break;
+        case OPT_FORCE_EXCLUDE:
+            bo.force_exclude = 1;
+            break;
+        case OPT_CONFIG:
+            ov.config = optarg;
+            break;
+        case OPT_ISOLATED:
+            ov.isolated = 1;
             break;
         case OPT_STDIN_NAME:
             bo.stdin_name = optarg;
@@ -282,7 +329,20 @@ int cmd_lint(int argc, char **argv)
             goto out;
         }
     }
-    const char *kb_url = cli_kb_url(kb_flag);
+    ov.exclude = excludes;
+    ov.extend_exclude = extend_excludes;
+    configs = lint_config_cache_new(&ov);
+    /* the run's own settings (kb-url) are those of the current folder, as in ruff */
+    const lint_settings *here = NULL;
+    if (lint_config_lookup(configs, ".", 1, &here, &d) != LINT_OK) {
+        fprintf(stderr, "oomkb lint: %s\n", d.message);
+        rc = EXIT_USAGE;
+        goto out;
+    }
+    const char *env_url = getenv("OOMKB_URL");
+    const char *kb_url = cli_kb_url(kb_flag || (env_url && *env_url) || !lint_settings_kb_url(here)
+                                        ? kb_flag
+                                        : lint_settings_kb_url(here));
     if (want_list) {
         list_rules();
         goto out;
@@ -291,13 +351,13 @@ int cmd_lint(int argc, char **argv)
         rc = explain(explain_code, kb_url);
         goto out;
     }
-    bo.lint.rules = select & ~ignore;
-    if (bo.lint.rules == 0) {
+    /* the command line comes last: what it leaves out is left out under every config */
+    if ((((ov.has_select ? ov.select : lint_rule_all()) | ov.extend_select) & ~ov.ignore) == 0) {
         fprintf(stderr, "oomkb lint: --select/--ignore leave no rule to run\n");
         rc = EXIT_USAGE;
         goto out;
     }
-    bo.excludes = excludes;
+    bo.configs = configs;
     bo.keep_src = fmt == LINT_FORMAT_FULL;
     b = lint_batch_new(&bo, &d);
     if (!b) {
@@ -320,10 +380,17 @@ int cmd_lint(int argc, char **argv)
     if (optind == argc) {
         lint_batch_add(b, ".");
     }
+    if (lint_batch_config_error(b)) {
+        fprintf(stderr, "oomkb lint: %s\n", lint_batch_config_error(b));
+        rc = EXIT_USAGE;
+        goto out;
+    }
     lint_batch_run(b, jobs);
     rc = report(b, (lint_format)fmt, kb_url, exit_zero);
 out:
     lint_batch_free(b);
+    lint_config_cache_free(configs);
     free(excludes);
+    free(extend_excludes);
     return rc;
 }

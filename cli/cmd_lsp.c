@@ -38,6 +38,7 @@ int cmd_lsp(int argc, char **argv)
         fprintf(stderr, "oomkb lsp: unexpected argument '%s'\n", argv[optind]);
         return EXIT_USAGE;
     }
-    lsp_options opts = {.kb_url = cli_kb_url(kb_url)};
+    /* NULL without --kb-url: the server then takes $OOMKB_URL, a config's kb-url or the default */
+    lsp_options opts = {.kb_url = kb_url && *kb_url ? kb_url : NULL};
     return lsp_run(STDIN_FILENO, STDOUT_FILENO, &opts);
 }
