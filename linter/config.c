@@ -2,12 +2,13 @@
  * (grammars/toml.lock), then every key/value pair is taken with its full dotted key (table
  * header + key, through inline tables) and checked against the keys oomkb knows. Pure over a
  * buffer; discovery and settings are in config_discovery.c. */
+#include "linter/config.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <tree_sitter/api.h>
 
-#include "linter/config.h"
 #include "linter/lint_int.h"
 
 const TSLanguage *tree_sitter_toml(void);
@@ -30,8 +31,8 @@ typedef struct reader {
     int failed;
 } reader;
 
-static const char *const scalar_keys[] = {"select",         "ignore",   "extend-select", "exclude",
-                                          "extend-exclude", "kb-url",   NULL};
+static const char *const scalar_keys[] = {
+    "select", "ignore", "extend-select", "exclude", "extend-exclude", "kb-url", NULL};
 enum { K_SELECT, K_IGNORE, K_EXTEND_SELECT, K_EXCLUDE, K_EXTEND_EXCLUDE, K_KB_URL };
 
 static void keypath_clear(keypath *k)
@@ -59,8 +60,8 @@ static void key_text(const keypath *k, int upto, buf *out)
         const char *p = k->part[i];
         int bare = *p != '\0';
         for (const char *q = p; *q; q++) {
-            if (!((*q >= 'A' && *q <= 'Z') || (*q >= 'a' && *q <= 'z') || (*q >= '0' && *q <= '9') ||
-                  *q == '_' || *q == '-')) {
+            if (!((*q >= 'A' && *q <= 'Z') || (*q >= 'a' && *q <= 'z') ||
+                  (*q >= '0' && *q <= '9') || *q == '_' || *q == '-')) {
                 bare = 0;
             }
         }
@@ -193,8 +194,8 @@ static int key_parts(const reader *r, TSNode key, keypath *k)
     if (strcmp(t, "quoted_key") == 0) {
         k->part[k->n++] = string_value(r, key);
     } else {
-        k->part[k->n++] =
-            xstrndup(r->src + ts_node_start_byte(key), ts_node_end_byte(key) - ts_node_start_byte(key));
+        k->part[k->n++] = xstrndup(r->src + ts_node_start_byte(key),
+                                   ts_node_end_byte(key) - ts_node_start_byte(key));
     }
     return 1;
 }
@@ -235,8 +236,12 @@ static int add_code(reader *r, TSNode item, const char *value, const keypath *k,
 {
     uint32_t m = 0;
     lint_diag d = {{0}};
-    if (!*value || strchr(value, ',') || lint_rule_mask_parse(value, &m, &d) != LINT_OK || !m) {
-        fail(r, item, k, "%s", *value ? d.message : "empty rule code");
+    if (!*value || strpbrk(value, ", ")) {
+        fail(r, item, k, "'%s': one rule code or prefix per string", value);
+        return 0;
+    }
+    if (lint_rule_mask_parse(value, &m, &d) != LINT_OK) {
+        fail(r, item, k, "%s", d.message);
         return 0;
     }
     *(uint32_t *)ud |= m;
@@ -368,9 +373,10 @@ static int set_key(reader *r, keypath *k, int rel, TSNode value)
             if (!each_string(r, value, k, "rule codes", add_code, &m)) {
                 return 0;
             }
-            c->per_file_ignores = xrealloc(c->per_file_ignores,
-                                           (c->n_per_file_ignores + 1) * sizeof *c->per_file_ignores);
-            c->per_file_ignores[c->n_per_file_ignores++] = (lint_config_glob_rules){xstrdup(sub), m};
+            c->per_file_ignores = xrealloc(c->per_file_ignores, (c->n_per_file_ignores + 1) *
+                                                                    sizeof *c->per_file_ignores);
+            c->per_file_ignores[c->n_per_file_ignores++] =
+                (lint_config_glob_rules){xstrdup(sub), m};
             return 1;
         }
         int rule = lint_rule_index(sub);
@@ -384,7 +390,10 @@ static int set_key(reader *r, keypath *k, int rel, TSNode value)
             return 0;
         }
         char *v = strcmp(node_type(value), "string") == 0 ? string_value(r, value) : NULL;
-        int sev = !v ? -1 : strcmp(v, "warning") == 0 ? LINT_SEV_WARNING : strcmp(v, "info") == 0 ? LINT_SEV_INFO : -1;
+        int sev = !v                          ? -1
+                  : strcmp(v, "warning") == 0 ? LINT_SEV_WARNING
+                  : strcmp(v, "info") == 0    ? LINT_SEV_INFO
+                                              : -1;
         free(v);
         if (sev < 0) {
             fail(r, value, k, "expected \"warning\" or \"info\"");
@@ -533,8 +542,8 @@ lint_status lint_config_grammar_check(lint_diag *diag)
     return p ? LINT_OK : LINT_ERR_ABI;
 }
 
-lint_status lint_config_parse(const char *src, size_t len, const char *name,
-                              lint_config_kind kind, lint_config **out, lint_diag *diag)
+lint_status lint_config_parse(const char *src, size_t len, const char *name, lint_config_kind kind,
+                              lint_config **out, lint_diag *diag)
 {
     *out = NULL;
     TSParser *p = grammar_parser_new(tree_sitter_toml(), "TOML", "toml.lock", diag);
@@ -558,7 +567,8 @@ lint_status lint_config_parse(const char *src, size_t len, const char *name,
             snprintf(diag->message, sizeof diag->message, "%s: a NUL byte is not TOML", name);
         }
     } else if (first_error(root, &bad)) {
-        fail(&r, bad, NULL, "TOML syntax error%s", ts_node_is_missing(bad) ? " (missing token)" : "");
+        fail(&r, bad, NULL, "TOML syntax error%s",
+             ts_node_is_missing(bad) ? " (missing token)" : "");
     } else {
         read_document(&r, root);
     }

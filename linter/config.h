@@ -56,8 +56,8 @@ typedef enum lint_config_kind {
  * LINT_ERR_ABI when the TOML grammar does not load into this libtree-sitter; LINT_ERR_INPUT with
  * "NAME:LINE: KEY: why" in diag for a TOML syntax error, an unknown key, a wrong type, a key
  * given twice, an unknown rule code or severity. Pure, thread-safe. */
-lint_status lint_config_parse(const char *src, size_t len, const char *name,
-                              lint_config_kind kind, lint_config **out, lint_diag *diag);
+lint_status lint_config_parse(const char *src, size_t len, const char *name, lint_config_kind kind,
+                              lint_config **out, lint_diag *diag);
 void lint_config_free(lint_config *c);
 
 /* LINT_OK if the built-in TOML grammar loads into this libtree-sitter (ABI 13-14 for Debian's

@@ -168,7 +168,8 @@ static void add_pattern(pattern **list, size_t *n, const char *root, const char 
     while (l > 1 && p->raw[l - 1] == '/') {
         p->raw[--l] = '\0';
     }
-    p->abs = p->raw[0] == '/' ? xstrdup(p->raw) : xasprintf("%s%s%s", root, strcmp(root, "/") ? "/" : "", p->raw);
+    p->abs = p->raw[0] == '/' ? xstrdup(p->raw)
+                              : xasprintf("%s%s%s", root, strcmp(root, "/") ? "/" : "", p->raw);
     p->rules = rules;
 }
 
@@ -262,9 +263,8 @@ static lint_settings *settings_of_file(lint_config_cache *c, const char *path, c
     }
     lint_config *cfg = NULL;
     lint_diag d = {{0}};
-    lint_status st = lint_config_parse(src, len, shown,
-                                       is_pyproject ? LINT_CONFIG_PYPROJECT : LINT_CONFIG_OOMKB,
-                                       &cfg, &d);
+    lint_status st = lint_config_parse(
+        src, len, shown, is_pyproject ? LINT_CONFIG_PYPROJECT : LINT_CONFIG_OOMKB, &cfg, &d);
     free(src);
     if (st != LINT_OK) {
         s = settings_new(c);
@@ -473,7 +473,8 @@ static lint_settings *settings_locked(lint_config_cache *c, const char *dir)
         if (!c->fixed) {
             char *abs = absolute(c->cwd, c->config);
             const char *b = base_name(abs);
-            c->fixed = settings_of_file(c, abs, c->config, c->cwd, strcmp(b, "pyproject.toml") == 0);
+            c->fixed =
+                settings_of_file(c, abs, c->config, c->cwd, strcmp(b, "pyproject.toml") == 0);
             free(abs);
             if (!c->fixed) { /* a pyproject.toml without [tool.oomkb], named on purpose */
                 c->fixed = settings_new(c);
