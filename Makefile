@@ -212,7 +212,7 @@ integration-test: $(OOMKB)
 # every committed corpus file through a plain-main build of each harness (replay_main.c), so a
 # regression fails without clang. Minimise a grown corpus into the committed one with
 #   build/fuzz/fuzz_T -merge=1 tests/fuzz/corpus/T.new tests/fuzz/corpus/T build/fuzz/corpus/T
-FUZZ_TARGETS := kb_compile kb_search lint lsp server doctor
+FUZZ_TARGETS := kb_compile kb_search lint lsp server doctor config
 FUZZ_SECONDS ?= 60
 FUZZ_REPLAY := $(patsubst %,$(BUILD)/fuzz-replay/replay_%,$(FUZZ_TARGETS))
 FUZZ_BINS := $(patsubst %,build/fuzz/fuzz_%,$(FUZZ_TARGETS))

@@ -87,6 +87,47 @@ for batch in loader:
 PY
 git add step2.py
 check "args: [--ignore, OOM102] from the config are respected" git commit -qm "ignored"
+# A config file's excludes apply to the files pre-commit names (the hook passes
+# --force-exclude), and its per-file-ignores too; other files are still linted.
+write_config ""
+cat >pyproject.toml <<'TOML'
+[project]
+name = "proj"
+
+[tool.oomkb]
+extend-exclude = ["legacy"]
+
+[tool.oomkb.per-file-ignores]
+"notebooks/*" = ["OOM101"]
+TOML
+mkdir -p legacy/deep notebooks
+cp train.py legacy/deep/old.py
+sed -i 's/losses.append(loss.item())/losses.append(loss)/' legacy/deep/old.py
+cp legacy/deep/old.py notebooks/explore.py
+git add pyproject.toml legacy notebooks
+check "an excluded folder's file and an ignored rule let the commit through" git commit -qm "legacy"
+cp legacy/deep/old.py kept.py
+git add kept.py
+set +e
+out=$(git commit -qm "kept" 2>&1)
+rc=$?
+set -e
+check "a file outside the excludes still blocks the commit" test "$rc" -ne 0
+check "it is reported" contains "$out" "kept.py:6:19: OOM101"
+check "the excluded file is not" not_contains "$out" "legacy/deep/old.py"
+git rm -q --cached kept.py
+rm kept.py
+sed -i 's/extend-exclude = \["legacy"\]/extend-exclude = ["legacy", "OOM999"]\nselect = ["OOM999"]/' pyproject.toml
+echo "# touch" >>notebooks/explore.py
+git add pyproject.toml notebooks/explore.py
+set +e
+out=$(git commit -qm "broken config" 2>&1)
+rc=$?
+set -e
+check "a broken config blocks the commit" test "$rc" -ne 0
+check "its error names file, line and key" contains "$out" "pyproject.toml:6: tool.oomkb.select: unknown rule code"
+git checkout -q HEAD -- pyproject.toml notebooks/explore.py
+
 check "the hook script exits 0 when no files are passed" \
     "$(ls -d "$PRE_COMMIT_HOME"/repo*/ | head -n 1)scripts/pre-commit-hook.sh" --select OOM101
 summary

@@ -133,9 +133,9 @@ START_TEST(test_parse_cases)
         ck_assert_int_eq(util_read_file(path, 0, &src, &len), 0);
         lint_config *c = NULL;
         lint_diag diag = {{0}};
-        lint_status st = lint_config_parse(src, len, pyproject ? "pyproject.toml" : e->d_name,
-                                           pyproject ? LINT_CONFIG_PYPROJECT : LINT_CONFIG_OOMKB,
-                                           &c, &diag);
+        lint_status st =
+            lint_config_parse(src, len, pyproject ? "pyproject.toml" : e->d_name,
+                              pyproject ? LINT_CONFIG_PYPROJECT : LINT_CONFIG_OOMKB, &c, &diag);
         char *got = st != LINT_OK ? xasprintf("error: %s\n", diag.message)
                     : c           ? dump_config(c)
                                   : xstrdup("not a config\n");
@@ -179,12 +179,14 @@ START_TEST(test_tree_cases)
             char *args = slurp(args_path);
             ck_assert_ptr_nonnull(args);
             args[strcspn(args, "\n")] = '\0';
-            char *exp = xasprintf("%s/%.*s.expected", tree, (int)(strlen(f->d_name) - 5), f->d_name);
-            char *cmd = xasprintf("cd '%s' && env -u OOMKB_URL -u NO_COLOR '%s' lint %s", tree,
-                                  bin, args);
+            char *exp =
+                xasprintf("%s/%.*s.expected", tree, (int)(strlen(f->d_name) - 5), f->d_name);
+            char *cmd =
+                xasprintf("cd '%s' && env -u OOMKB_URL -u NO_COLOR '%s' lint %s", tree, bin, args);
             char *out = NULL, *err = NULL;
             int rc = run_sh(cmd, &out, &err);
-            char *got = xasprintf("$ oomkb lint %s\n%s--- stderr\n%s--- exit %d\n", args, out, err, rc);
+            char *got =
+                xasprintf("$ oomkb lint %s\n%s--- stderr\n%s--- exit %d\n", args, out, err, rc);
             cases++;
             failed += !expect_file(exp, got, &report);
             free(got);
