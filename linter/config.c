@@ -336,85 +336,103 @@ static int is_table(TSNode n)
     return strcmp(node_type(n), "inline_table") == 0;
 }
 
+/* per-file-ignores.GLOB = [codes] */
+static int set_per_file_ignore(reader *r, keypath *k, const char *glob, TSNode value)
+{
+    lint_config *c = r->cfg;
+    for (size_t i = 0; i < c->n_per_file_ignores; i++) {
+        if (strcmp(c->per_file_ignores[i].glob, glob) == 0) {
+            fail(r, value, k, "given twice");
+            return 0;
+        }
+    }
+    if (!*glob) {
+        fail(r, value, k, "empty glob");
+        return 0;
+    }
+    uint32_t m = 0;
+    if (!each_string(r, value, k, "rule codes", add_code, &m)) {
+        return 0;
+    }
+    c->per_file_ignores =
+        xrealloc(c->per_file_ignores, (c->n_per_file_ignores + 1) * sizeof *c->per_file_ignores);
+    c->per_file_ignores[c->n_per_file_ignores++] = (lint_config_glob_rules){xstrdup(glob), m};
+    return 1;
+}
+
+/* severity.CODE = "warning" | "info" */
+static int set_severity(reader *r, keypath *k, const char *code, TSNode value)
+{
+    int rule = lint_rule_index(code);
+    if (rule < 0) {
+        fail(r, value, k, "unknown rule code (rules: %s-%s)", lint_rules()[0].code,
+             lint_rules()[lint_rule_count() - 1].code);
+        return 0;
+    }
+    if (r->cfg->severity[rule] >= 0) {
+        fail(r, value, k, "given twice");
+        return 0;
+    }
+    char *v = strcmp(node_type(value), "string") == 0 ? string_value(r, value) : NULL;
+    int sev = -1;
+    if (v && strcmp(v, "warning") == 0) {
+        sev = LINT_SEV_WARNING;
+    } else if (v && strcmp(v, "info") == 0) {
+        sev = LINT_SEV_INFO;
+    }
+    free(v);
+    if (sev < 0) {
+        fail(r, value, k, "expected \"warning\" or \"info\"");
+        return 0;
+    }
+    r->cfg->severity[rule] = (signed char)sev;
+    return 1;
+}
+
+/* per-file-ignores or severity: a table of its own, an inline table, or one of its entries. */
+/* NOLINTNEXTLINE(misc-no-recursion): bounded by MAX_KEY_PARTS */
+static int set_table_key(reader *r, keypath *k, int rel, TSNode value)
+{
+    int depth = k->n - rel;
+    int pfi = k->part[rel][0] == 'p';
+    if (depth == 1) {
+        if (!is_table(value)) {
+            fail(r, value, k, "expected a table (%s), not %s",
+                 pfi ? "glob = [codes]" : "code = \"warning\" or \"info\"", node_type(value));
+            return 0;
+        }
+        return each_pair(r, k, value);
+    }
+    if (depth > 2) {
+        fail(r, value, k, "unknown key");
+        return 0;
+    }
+    const char *sub = k->part[rel + 1];
+    return pfi ? set_per_file_ignore(r, k, sub, value) : set_severity(r, k, sub, value);
+}
+
 /* A key of ours: rel is the key below [tool.oomkb] (or the top level of oomkb.toml). */
 /* NOLINTNEXTLINE(misc-no-recursion): bounded by MAX_KEY_PARTS */
 static int set_key(reader *r, keypath *k, int rel, TSNode value)
 {
-    int depth = k->n - rel;
     const char *top = k->part[rel];
     if (strcmp(top, "per-file-ignores") == 0 || strcmp(top, "severity") == 0) {
-        int pfi = top[0] == 'p';
-        if (depth == 1) {
-            if (!is_table(value)) {
-                fail(r, value, k, "expected a table (%s), not %s",
-                     pfi ? "glob = [codes]" : "code = \"warning\" or \"info\"", node_type(value));
-                return 0;
-            }
-            return each_pair(r, k, value);
+        return set_table_key(r, k, rel, value);
+    }
+    for (int i = 0; scalar_keys[i]; i++) {
+        if (strcmp(top, scalar_keys[i]) != 0) {
+            continue;
         }
-        if (depth > 2) {
+        if (k->n - rel != 1) {
             fail(r, value, k, "unknown key");
             return 0;
         }
-        const char *sub = k->part[rel + 1];
-        if (pfi) {
-            lint_config *c = r->cfg;
-            for (size_t i = 0; i < c->n_per_file_ignores; i++) {
-                if (strcmp(c->per_file_ignores[i].glob, sub) == 0) {
-                    fail(r, value, k, "given twice");
-                    return 0;
-                }
-            }
-            uint32_t m = 0;
-            if (!*sub) {
-                fail(r, value, k, "empty glob");
-                return 0;
-            }
-            if (!each_string(r, value, k, "rule codes", add_code, &m)) {
-                return 0;
-            }
-            c->per_file_ignores = xrealloc(c->per_file_ignores, (c->n_per_file_ignores + 1) *
-                                                                    sizeof *c->per_file_ignores);
-            c->per_file_ignores[c->n_per_file_ignores++] =
-                (lint_config_glob_rules){xstrdup(sub), m};
-            return 1;
-        }
-        int rule = lint_rule_index(sub);
-        if (rule < 0) {
-            fail(r, value, k, "unknown rule code (rules: %s-%s)", lint_rules()[0].code,
-                 lint_rules()[lint_rule_count() - 1].code);
-            return 0;
-        }
-        if (r->cfg->severity[rule] >= 0) {
+        if (r->given & (1U << i)) {
             fail(r, value, k, "given twice");
             return 0;
         }
-        char *v = strcmp(node_type(value), "string") == 0 ? string_value(r, value) : NULL;
-        int sev = !v                          ? -1
-                  : strcmp(v, "warning") == 0 ? LINT_SEV_WARNING
-                  : strcmp(v, "info") == 0    ? LINT_SEV_INFO
-                                              : -1;
-        free(v);
-        if (sev < 0) {
-            fail(r, value, k, "expected \"warning\" or \"info\"");
-            return 0;
-        }
-        r->cfg->severity[rule] = (signed char)sev;
-        return 1;
-    }
-    for (int i = 0; scalar_keys[i]; i++) {
-        if (strcmp(top, scalar_keys[i]) == 0) {
-            if (depth != 1) {
-                fail(r, value, k, "unknown key");
-                return 0;
-            }
-            if (r->given & (1U << i)) {
-                fail(r, value, k, "given twice");
-                return 0;
-            }
-            r->given |= 1U << i;
-            return set_scalar(r, i, value, k);
-        }
+        r->given |= 1U << i;
+        return set_scalar(r, i, value, k);
     }
     fail(r, value, k,
          "unknown key (keys: select, ignore, extend-select, exclude, extend-exclude, "

@@ -494,6 +494,9 @@ lint_status lint_config_lookup(lint_config_cache *c, const char *path, int is_di
     char *dir = is_dir ? xstrdup(abs) : parent(abs);
     pthread_mutex_lock(&c->lock);
     lint_settings *s = settings_locked(c, dir);
+    if (!s) {
+        s = defaults(c); /* not reached: every folder has settings */
+    }
     pthread_mutex_unlock(&c->lock);
     free(dir);
     free(abs);
@@ -502,7 +505,7 @@ lint_status lint_config_lookup(lint_config_cache *c, const char *path, int is_di
         if (diag) {
             snprintf(diag->message, sizeof diag->message, "%s", s->error);
         }
-        return s->error_status;
+        return s->error_status != LINT_OK ? s->error_status : LINT_ERR_INPUT;
     }
     *out = s;
     return LINT_OK;
