@@ -329,6 +329,10 @@ int cmd_lint(int argc, char **argv)
             goto out;
         }
     }
+    if (want_list) { /* needs no config: works even where one is broken */
+        list_rules();
+        goto out;
+    }
     ov.exclude = excludes;
     ov.extend_exclude = extend_excludes;
     configs = lint_config_cache_new(&ov);
@@ -343,10 +347,6 @@ int cmd_lint(int argc, char **argv)
     const char *kb_url = cli_kb_url(kb_flag || (env_url && *env_url) || !lint_settings_kb_url(here)
                                         ? kb_flag
                                         : lint_settings_kb_url(here));
-    if (want_list) {
-        list_rules();
-        goto out;
-    }
     if (explain_code) {
         rc = explain(explain_code, kb_url);
         goto out;
