@@ -40,6 +40,10 @@ endif
 GRAMMAR_DIR := grammars/tree-sitter-python
 GRAMMAR_SRC := $(GRAMMAR_DIR)/src/parser.c $(GRAMMAR_DIR)/src/scanner.c
 GRAMMAR_OBJ := $(BUILD)/grammar/parser.o $(BUILD)/grammar/scanner.o
+# The TOML grammar of the configuration files (linter/config.c), fetched the same way.
+TOML_DIR := grammars/tree-sitter-toml
+TOML_SRC := $(TOML_DIR)/src/parser.c $(TOML_DIR)/src/scanner.c
+TOML_OBJ := $(BUILD)/grammar/toml/parser.o $(BUILD)/grammar/toml/scanner.o
 
 COMMON_SRC := $(wildcard common/*.c)
 KB_SRC := $(filter-out kb/embedded.c,$(wildcard kb/*.c))
@@ -53,7 +57,8 @@ TEST_SRC := $(wildcard tests/unit/*.c tests/support/*.c)
 obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 CORE_OBJ := $(call obj,$(COMMON_SRC) $(KB_SRC))
 EMBED_OBJ := $(BUILD)/obj/kb/embedded.o $(BUILD)/obj/kb/blob.o $(BUILD)/obj/web/assets.o
-LIB_OBJ := $(CORE_OBJ) $(call obj,$(LINT_SRC) $(DOCTOR_SRC) $(SERVER_SRC) $(LSP_SRC)) $(GRAMMAR_OBJ) $(EMBED_OBJ)
+LIB_OBJ := $(CORE_OBJ) $(call obj,$(LINT_SRC) $(DOCTOR_SRC) $(SERVER_SRC) $(LSP_SRC)) $(GRAMMAR_OBJ) \
+           $(TOML_OBJ) $(EMBED_OBJ)
 CLI_OBJ := $(call obj,$(CLI_SRC))
 TEST_OBJ := $(call obj,$(TEST_SRC))
 
@@ -97,11 +102,19 @@ $(BUILD)/grammar/%.o: $(GRAMMAR_DIR)/src/%.c
 	@mkdir -p $(@D)
 	$(CC) $(GRAMMAR_CFLAGS) -c $< -o $@
 
-$(BUILD)/obj/%.o: %.c $(CONFIG) | $(GRAMMAR_SRC)
+$(TOML_SRC) &: grammars/toml.lock grammars/fetch.sh
+	@grammars/fetch.sh grammars/toml.lock
+	@touch $(TOML_SRC)
+
+$(BUILD)/grammar/toml/%.o: $(TOML_DIR)/src/%.c
+	@mkdir -p $(@D)
+	$(CC) $(GRAMMAR_CFLAGS) -I$(TOML_DIR)/src -c $< -o $@
+
+$(BUILD)/obj/%.o: %.c $(CONFIG) | $(GRAMMAR_SRC) $(TOML_SRC)
 	@mkdir -p $(@D)
 	$(CC) $(PROJECT_CFLAGS) $(DEP_CFLAGS) -c $< -o $@
 
-$(BUILD)/obj/tests/%.o: tests/%.c $(CONFIG) $(BUILD)/suites.h | $(GRAMMAR_SRC)
+$(BUILD)/obj/tests/%.o: tests/%.c $(CONFIG) $(BUILD)/suites.h | $(GRAMMAR_SRC) $(TOML_SRC)
 	@mkdir -p $(@D)
 	$(CC) $(PROJECT_CFLAGS) $(DEP_CFLAGS) $(TEST_CFLAGS) -I$(BUILD) -DOOMKB_BIN='"$(OOMKB)"' \
 	    -DOOMKB_MODE='"$(MODE)"' -c $< -o $@
@@ -189,7 +202,7 @@ clean:
 	rm -rf build
 
 distclean: clean
-	rm -rf $(GRAMMAR_DIR)
+	rm -rf $(GRAMMAR_DIR) $(TOML_DIR)
 
 -include $(shell find build/$(MODE)/obj -name '*.d' 2>/dev/null)
 
@@ -216,7 +229,7 @@ integration-test: $(OOMKB)
 # every committed corpus file through a plain-main build of each harness (replay_main.c), so a
 # regression fails without clang. Minimise a grown corpus into the committed one with
 #   build/fuzz/fuzz_T -merge=1 tests/fuzz/corpus/T.new tests/fuzz/corpus/T build/fuzz/corpus/T
-FUZZ_TARGETS := kb_compile kb_search lint lsp server doctor
+FUZZ_TARGETS := kb_compile kb_search lint lsp server doctor config
 FUZZ_SECONDS ?= 60
 FUZZ_REPLAY := $(patsubst %,$(BUILD)/fuzz-replay/replay_%,$(FUZZ_TARGETS))
 FUZZ_BINS := $(patsubst %,build/fuzz/fuzz_%,$(FUZZ_TARGETS))

@@ -11,6 +11,7 @@
 #include "cli/cli.h"
 #include "common/util.h"
 #include "kb/kb.h"
+#include "linter/config.h"
 #include "linter/lint.h"
 
 static void usage(FILE *f)
@@ -26,7 +27,13 @@ static void usage(FILE *f)
         "  --format FMT          default, full, json, sarif or github (--output-format)\n"
         "  --select CODES        only these rules (codes or prefixes, comma-separated)\n"
         "  --ignore CODES        skip these rules\n"
-        "  --exclude GLOB        skip files and folders matching GLOB (repeatable)\n"
+        "  --extend-select CODES add these rules to the configured ones\n"
+        "  --exclude GLOB        skip files and folders matching GLOB (repeatable; replaces\n"
+        "                        the config's exclude and the defaults)\n"
+        "  --extend-exclude GLOB skip these too (repeatable)\n"
+        "  --force-exclude       apply excludes to paths named on the command line too\n"
+        "  --config PATH         use this config file for every file (no discovery)\n"
+        "  --isolated            ignore every config file\n"
         "  --stdin-filename NAME name (and project) of the source read from '-'\n"
         "  -j, --jobs N          lint N files in parallel (default: number of cores)\n"
         "  --kb-url URL          entry links to a self-hosted 'oomkb serve' at URL (default:\n"
@@ -40,6 +47,8 @@ static void usage(FILE *f)
         "  --explain CODE        explain a rule and print its knowledge-base entry\n"
         "  --list-rules          list the rules\n"
         "\n"
+        "Configuration: the closest oomkb.toml, .oomkb.toml or pyproject.toml [tool.oomkb]\n"
+        "above each file (see README: Configuration); options override it.\n"
         "Options may come before or after the paths; '--' ends them. A finding marked [*] has a\n"
         "safe mechanical fix. The default and full formats end with a summary (\"Found 3\n"
         "findings (2 fixable with --fix).\" or \"All checks passed!\"); json, sarif and github\n"
@@ -253,6 +262,11 @@ enum {
     OPT_LIST_RULES,
     OPT_STATISTICS,
     OPT_COLOR,
+    OPT_EXTEND_SELECT,
+    OPT_EXTEND_EXCLUDE,
+    OPT_FORCE_EXCLUDE,
+    OPT_CONFIG,
+    OPT_ISOLATED,
 };
 
 /* Every option of `oomkb lint`, in the order of --help. */
@@ -261,7 +275,12 @@ static const struct option lint_longopts[] = {
     {"output-format", required_argument, NULL, OPT_FORMAT},
     {"select", required_argument, NULL, OPT_SELECT},
     {"ignore", required_argument, NULL, OPT_IGNORE},
+    {"extend-select", required_argument, NULL, OPT_EXTEND_SELECT},
     {"exclude", required_argument, NULL, OPT_EXCLUDE},
+    {"extend-exclude", required_argument, NULL, OPT_EXTEND_EXCLUDE},
+    {"force-exclude", no_argument, NULL, OPT_FORCE_EXCLUDE},
+    {"config", required_argument, NULL, OPT_CONFIG},
+    {"isolated", no_argument, NULL, OPT_ISOLATED},
     {"stdin-filename", required_argument, NULL, OPT_STDIN_NAME},
     {"jobs", required_argument, NULL, 'j'},
     {"kb-url", required_argument, NULL, OPT_KB_URL},
@@ -282,16 +301,22 @@ static const struct option lint_longopts[] = {
 /* What the options asked for, besides the batch options. */
 typedef struct lint_cmd {
     lint_batch_options bo;
-    const char **excludes;
+    lint_config_overrides ov; /* the command line's part of the configuration */
+    const char **excludes, **extend_excludes;
     lint_output out;
     int jobs;
-    uint32_t select;
-    uint32_t ignore;
     const char *kb_flag;
     const char *explain_code;
     int want_list;
     int want_help;
 } lint_cmd;
+
+/* Appends a glob to a growing list of borrowed strings. */
+static void push_glob(const char ***list, size_t *n, const char *glob)
+{
+    *list = xrealloc(*list, (*n + 1) * sizeof **list);
+    (*list)[(*n)++] = glob;
+}
 
 /* Applies one option; returns 0 or an exit status. */
 static int lint_option(lint_cmd *c, int opt, const char *arg)
@@ -308,23 +333,42 @@ static int lint_option(lint_cmd *c, int opt, const char *arg)
         return 0;
     }
     case OPT_SELECT:
-    case OPT_IGNORE: {
+    case OPT_IGNORE:
+    case OPT_EXTEND_SELECT: {
         uint32_t m;
         if (lint_rule_mask_parse(arg, &m, &d) != LINT_OK) {
-            fprintf(stderr, "oomkb lint: %s: %s\n", opt == OPT_SELECT ? "--select" : "--ignore",
+            fprintf(stderr, "oomkb lint: --%s: %s\n",
+                    opt == OPT_SELECT   ? "select"
+                    : opt == OPT_IGNORE ? "ignore"
+                                        : "extend-select",
                     d.message);
             return EXIT_USAGE;
         }
         if (opt == OPT_SELECT) {
-            c->select = m;
+            c->ov.has_select = 1;
+            c->ov.select = m;
+        } else if (opt == OPT_IGNORE) {
+            c->ov.ignore |= m;
         } else {
-            c->ignore |= m;
+            c->ov.extend_select |= m;
         }
         return 0;
     }
     case OPT_EXCLUDE:
-        c->excludes = xrealloc(c->excludes, (c->bo.n_excludes + 1) * sizeof *c->excludes);
-        c->excludes[c->bo.n_excludes++] = arg;
+        c->ov.has_exclude = 1;
+        push_glob(&c->excludes, &c->ov.n_exclude, arg);
+        return 0;
+    case OPT_EXTEND_EXCLUDE:
+        push_glob(&c->extend_excludes, &c->ov.n_extend_exclude, arg);
+        return 0;
+    case OPT_FORCE_EXCLUDE:
+        c->bo.force_exclude = 1;
+        return 0;
+    case OPT_CONFIG:
+        c->ov.config = arg;
+        return 0;
+    case OPT_ISOLATED:
+        c->ov.isolated = 1;
         return 0;
     case OPT_STDIN_NAME:
         c->bo.stdin_name = arg;
@@ -377,12 +421,14 @@ static int lint_option(lint_cmd *c, int opt, const char *arg)
     }
 }
 
-/* Lints the paths (none: "."). */
-static int lint_paths(lint_cmd *c, const cli_args *paths)
+/* Lints the paths (none: "."), each file under its configuration. */
+static int lint_paths(lint_cmd *c, const cli_args *paths, lint_config_cache *configs)
 {
     lint_diag d = {{0}};
-    c->bo.lint.rules = c->select & ~c->ignore;
-    if (c->bo.lint.rules == 0) {
+    /* the command line comes last: what it leaves out is left out under every config */
+    const lint_config_overrides *ov = &c->ov;
+    if ((((ov->has_select ? ov->select : lint_rule_all()) | ov->extend_select) & ~ov->ignore) ==
+        0) {
         fprintf(stderr, "oomkb lint: --select/--ignore leave no rule to run\n");
         return EXIT_USAGE;
     }
@@ -394,7 +440,7 @@ static int lint_paths(lint_cmd *c, const cli_args *paths)
         fprintf(stderr, "oomkb lint: '-' (stdin) can be given once\n");
         return EXIT_USAGE;
     }
-    c->bo.excludes = c->excludes;
+    c->bo.configs = configs;
     c->bo.keep_src = c->out.fmt == LINT_FORMAT_FULL;
     lint_batch *b = lint_batch_new(&c->bo, &d);
     if (!b) {
@@ -407,6 +453,11 @@ static int lint_paths(lint_cmd *c, const cli_args *paths)
     if (paths->n == 0) {
         lint_batch_add(b, ".");
     }
+    if (lint_batch_config_error(b)) {
+        fprintf(stderr, "oomkb lint: %s\n", lint_batch_config_error(b));
+        lint_batch_free(b);
+        return EXIT_USAGE;
+    }
     lint_batch_run(b, c->jobs);
     int rc = report(b, &c->out);
     lint_batch_free(b);
@@ -418,8 +469,8 @@ int cmd_lint(int argc, char **argv)
     lint_cmd c;
     memset(&c, 0, sizeof c);
     c.out.fmt = LINT_FORMAT_DEFAULT;
-    c.select = lint_rule_all();
     cli_args paths = {0};
+    lint_config_cache *configs = NULL;
     int rc = 0;
     int opt;
     while ((opt = cli_getopt("lint", argc, argv, LINT_SHORTOPTS, lint_longopts, &paths)) != -1) {
@@ -428,18 +479,39 @@ int cmd_lint(int argc, char **argv)
             goto out;
         }
     }
-    c.out.kb_url = cli_kb_url(c.kb_flag);
     if (c.want_help) {
         usage(stdout);
-    } else if (c.want_list) {
+        goto out;
+    }
+    if (c.want_list) { /* needs no config: works even where one is broken */
         list_rules();
-    } else if (c.explain_code) {
+        goto out;
+    }
+    c.ov.exclude = c.excludes;
+    c.ov.extend_exclude = c.extend_excludes;
+    configs = lint_config_cache_new(&c.ov);
+    /* the run's own settings (kb-url) are those of the current folder, as in ruff */
+    const lint_settings *here = NULL;
+    lint_diag d = {{0}};
+    if (lint_config_lookup(configs, ".", 1, &here, &d) != LINT_OK) {
+        fprintf(stderr, "oomkb lint: %s\n", d.message);
+        rc = EXIT_USAGE;
+        goto out;
+    }
+    /* --kb-url, then $OOMKB_URL, then the config's kb-url, then the public guide */
+    c.out.kb_url = cli_kb_url(c.kb_flag);
+    if (!c.out.kb_url) {
+        c.out.kb_url = lint_settings_kb_url(here);
+    }
+    if (c.explain_code) {
         rc = explain(c.explain_code, c.out.kb_url);
     } else {
-        rc = lint_paths(&c, &paths);
+        rc = lint_paths(&c, &paths, configs);
     }
 out:
     cli_args_free(&paths);
+    lint_config_cache_free(configs);
     free(c.excludes);
+    free(c.extend_excludes);
     return rc;
 }

@@ -44,6 +44,7 @@ int cmd_lsp(int argc, char **argv)
     if (rc >= 0) {
         return rc;
     }
-    lsp_options opts = {.kb_url = cli_kb_url(kb_url)};
+    /* NULL without --kb-url: the server then takes $OOMKB_URL, a config's kb-url or the default */
+    lsp_options opts = {.kb_url = kb_url && *kb_url ? kb_url : NULL};
     return lsp_run(STDIN_FILENO, STDOUT_FILENO, &opts);
 }

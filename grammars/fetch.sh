@@ -1,14 +1,18 @@
 #!/bin/sh
-# Fetches the pinned tree-sitter Python grammar from the npm registry, checks its
-# sha512 integrity against grammars/python.lock and unpacks its C sources into
-# grammars/tree-sitter-python/ (git-ignored). Idempotent: a verified copy is kept.
+# Fetches a pinned tree-sitter grammar from the npm registry, checks its sha512 integrity
+# against its lock file and unpacks its C sources into grammars/<dir>/ (git-ignored).
+# Usage: grammars/fetch.sh [LOCK]   (default grammars/python.lock; grammars/toml.lock is the
+# TOML grammar of the configuration files). A lock holds package=, version=, integrity= and
+# dir= (default tree-sitter-python). Idempotent: a verified copy is kept.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
-lock="$here/python.lock"
+lock=${1:-"$here/python.lock"}
+[ -f "$lock" ] || { echo "grammars/fetch.sh: no lock file $lock" >&2; exit 2; }
 pkg=$(sed -n 's/^package=//p' "$lock")
 version=$(sed -n 's/^version=//p' "$lock")
 want=$(sed -n 's/^integrity=//p' "$lock")
-dest="$here/tree-sitter-python"
+dir=$(sed -n 's/^dir=//p' "$lock")
+dest="$here/${dir:-tree-sitter-python}"
 stamp="$dest/.integrity"
 
 if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ] && [ -f "$dest/src/parser.c" ]; then

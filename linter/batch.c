@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "linter/config.h"
 #include "linter/lint_int.h"
 
 struct lint_batch {
@@ -18,6 +19,7 @@ struct lint_batch {
     lint_batch_options opts;
     file_walk walk;
     lint_project_cache *projects;
+    char *config_error; /* the first broken config met while adding, or NULL */
     atomic_size_t next; /* the next item a worker takes */
     /* Source bytes being linted at once, across workers, at most LINT_PARSE_BUDGET (one file
      * alone may always go): memory stays that of one file at the limit whatever -j. */
@@ -45,6 +47,28 @@ static void take(void *ud, const char *path, char *error)
     add_item(ud, path)->error = error;
 }
 
+/* The settings of path (a file, or a folder when is_dir), or NULL when no configuration is
+ * used or the config that applies is broken (the first such error is kept). */
+static const lint_settings *settings_of(lint_batch *b, const char *path, int is_dir)
+{
+    const lint_settings *s = NULL;
+    lint_diag d = {{0}};
+    if (b->opts.configs && lint_config_lookup(b->opts.configs, path, is_dir, &s, &d) != LINT_OK) {
+        if (!b->config_error) {
+            b->config_error = xstrdup(d.message);
+        }
+        return NULL;
+    }
+    return s;
+}
+
+/* The walk's exclude test: the excludes of the settings of the entry's folder. */
+static int walk_excluded(void *ud, const char *path)
+{
+    const lint_settings *s = settings_of(ud, path, 0);
+    return s && lint_settings_excluded(s, path);
+}
+
 lint_batch *lint_batch_new(const lint_batch_options *opts, lint_diag *diag)
 {
     /* the grammar must load before any file is read */
@@ -61,6 +85,7 @@ lint_batch *lint_batch_new(const lint_batch_options *opts, lint_diag *diag)
     b->walk.n_excludes = b->opts.n_excludes;
     b->walk.take = take;
     b->walk.ud = b;
+    b->walk.excluded = b->opts.configs ? walk_excluded : NULL;
     b->projects = lint_project_cache_new();
     pthread_mutex_init(&b->budget_lock, NULL);
     pthread_cond_init(&b->budget_free, NULL);
@@ -79,6 +104,7 @@ void lint_batch_free(lint_batch *b)
         lint_result_free(b->items[i].result);
     }
     free(b->items);
+    free(b->config_error);
     file_walk_free(&b->walk);
     lint_project_cache_free(b->projects);
     pthread_mutex_destroy(&b->budget_lock);
@@ -88,7 +114,15 @@ void lint_batch_free(lint_batch *b)
 
 void lint_batch_add(lint_batch *b, const char *path)
 {
-    if (strcmp(path, "-") == 0) {
+    int is_stdin = strcmp(path, "-") == 0;
+    const char *named = is_stdin ? b->opts.stdin_name : path;
+    if (b->opts.configs && named) {
+        settings_of(b, named, 0); /* a broken config above the path is an error */
+        if (b->opts.force_exclude && lint_config_force_excluded(b->opts.configs, named)) {
+            return;
+        }
+    }
+    if (is_stdin) {
         add_item(b, b->opts.stdin_name ? b->opts.stdin_name : "-")->is_stdin = 1;
         b->has_stdin = 1;
         return;
@@ -100,6 +134,11 @@ const lint_batch_item *lint_batch_items(const lint_batch *b, size_t *out_n)
 {
     *out_n = b->n;
     return b->items;
+}
+
+const char *lint_batch_config_error(const lint_batch *b)
+{
+    return b->config_error;
 }
 
 /* ---- Linting ---- */
@@ -175,6 +214,20 @@ static void lint_item(lint_batch *b, lint_ctx *ctx, lint_batch_item *it)
     if (it->error) {
         return;
     }
+    const lint_settings *settings = NULL;
+    uint32_t rules = b->opts.lint.rules;
+    if (b->opts.configs) {
+        lint_diag cd = {{0}};
+        if (lint_config_lookup(b->opts.configs, it->path, 0, &settings, &cd) != LINT_OK) {
+            it->error = xstrdup(cd.message);
+            return;
+        }
+        rules = lint_settings_rules(settings, it->path);
+        if (rules == 0) { /* every rule is ignored here: nothing to read */
+            it->result = xcalloc(1, sizeof *it->result);
+            return;
+        }
+    }
     char *src = NULL;
     size_t len = 0;
     size_t cost = 0;
@@ -188,6 +241,7 @@ static void lint_item(lint_batch *b, lint_ctx *ctx, lint_batch_item *it)
     lint_status st = lint_encoding_check(src, len, NULL, &d);
     if (st == LINT_OK) {
         lint_options o = b->opts.lint;
+        o.rules = rules;
         ddp_query q = {b->projects, it->path};
         if (!o.ddp && !o.ddp_fn) {
             o.ddp_fn = ddp_lookup;
@@ -204,6 +258,9 @@ static void lint_item(lint_batch *b, lint_ctx *ctx, lint_batch_item *it)
         it->error = xstrdup(d.message);
         free(src);
         return;
+    }
+    if (settings) {
+        lint_settings_apply(settings, it->result);
     }
     if (b->opts.keep_src) {
         it->src = src;

@@ -80,7 +80,7 @@ static int excluded(const file_walk *w, const char *path, const char *name)
             return 1;
         }
     }
-    return 0;
+    return w->excluded && w->excluded(w->ud, path);
 }
 
 static int is_venv(const char *dir)

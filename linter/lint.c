@@ -207,17 +207,18 @@ const TSLanguage *lint_language(void)
     return tree_sitter_python();
 }
 
-lint_ctx *lint_ctx_new(lint_diag *diag)
+TSParser *grammar_parser_new(const TSLanguage *lang, const char *what, const char *lock,
+                             lint_diag *diag)
 {
-    const TSLanguage *lang = tree_sitter_python();
     uint32_t v = ts_language_version(lang);
     if (v < TREE_SITTER_MIN_COMPATIBLE_LANGUAGE_VERSION || v > TREE_SITTER_LANGUAGE_VERSION) {
         if (diag) {
             snprintf(diag->message, sizeof diag->message,
-                     "the built-in tree-sitter Python grammar has ABI version %u, but this "
+                     "the built-in tree-sitter %s grammar has ABI version %u, but this "
                      "libtree-sitter loads versions %d to %d: rebuild with a grammar of a "
-                     "supported ABI (see grammars/python.lock)",
-                     v, TREE_SITTER_MIN_COMPATIBLE_LANGUAGE_VERSION, TREE_SITTER_LANGUAGE_VERSION);
+                     "supported ABI (see grammars/%s)",
+                     what, v, TREE_SITTER_MIN_COMPATIBLE_LANGUAGE_VERSION,
+                     TREE_SITTER_LANGUAGE_VERSION, lock);
         }
         return NULL;
     }
@@ -226,8 +227,17 @@ lint_ctx *lint_ctx_new(lint_diag *diag)
         ts_parser_delete(p);
         if (diag) {
             snprintf(diag->message, sizeof diag->message,
-                     "libtree-sitter refused the Python grammar (ABI version %u)", v);
+                     "libtree-sitter refused the %s grammar (ABI version %u)", what, v);
         }
+        return NULL;
+    }
+    return p;
+}
+
+lint_ctx *lint_ctx_new(lint_diag *diag)
+{
+    TSParser *p = grammar_parser_new(tree_sitter_python(), "Python", "python.lock", diag);
+    if (!p) {
         return NULL;
     }
     lint_ctx *c = xcalloc(1, sizeof *c);

@@ -275,6 +275,13 @@ typedef struct lint_batch_options {
     size_t n_excludes;
     const char *stdin_name; /* the name (and project) of "-"; borrowed; NULL: "-" */
     int keep_src;           /* 1: keep each file's bytes in its item (LINT_FORMAT_FULL) */
+    /* Configuration (linter/config.h), borrowed until lint_batch_free, or NULL. When set,
+     * each file's rules, per-file-ignores and severities come from the settings that apply to
+     * it (lint.rules is not used), and a folder walk also passes over what their excludes
+     * match. force_exclude: a path named in lint_batch_add (and stdin_name) is passed over
+     * too when excluded (lint_config_force_excluded). */
+    struct lint_config_cache *configs;
+    int force_exclude;
 } lint_batch_options;
 
 /* One file of a batch. Owned by the batch; valid until lint_batch_free. */
@@ -304,6 +311,9 @@ void lint_batch_add(lint_batch *b, const char *path);
 void lint_batch_run(lint_batch *b, int jobs);
 /* The items, in the order they were added. Borrowed. */
 const lint_batch_item *lint_batch_items(const lint_batch *b, size_t *out_n);
+/* The first broken config file met while adding paths ("FILE:LINE: KEY: why"), or NULL: a
+ * caller stops there (exit 2) rather than lint with settings nobody meant. Borrowed. */
+const char *lint_batch_config_error(const lint_batch *b);
 
 /* ---- noqa comments ------------------------------------------------------------------------ */
 

@@ -534,6 +534,13 @@ uint32_t noqa_file_mask(const char *src, size_t len);
 /* 1 if a noqa comment (lint_noqa_find) on f's first or last line covers f's rule. */
 int noqa_suppresses(const char *src, size_t len, const lint_finding *f);
 
+/* A parser of lang (a compiled grammar), or NULL with diag filled when this libtree-sitter
+ * cannot load it: its ABI is outside what the library supports (the message names the
+ * grammar, what, and its lock file under grammars/) or the library refuses it. Caller frees
+ * with ts_parser_delete. (lint.c) */
+TSParser *grammar_parser_new(const TSLanguage *lang, const char *what, const char *lock,
+                             lint_diag *diag);
+
 /* ---- Files (files.c) ---- */
 /* A folder walk under the skip policy of lint.h (lint_batch): exclude globs and the
  * (device, inode) pairs already taken, an open-addressing hash set (a list made a folder of
@@ -547,6 +554,8 @@ typedef struct file_walk {
      * owned by the callee); path is borrowed for the call. Used by file_collect only. */
     void (*take)(void *ud, const char *path, char *error);
     void *ud;
+    /* When set, also passes over an entry for which it returns 1 (configured excludes). */
+    int (*excluded)(void *ud, const char *path);
 } file_walk;
 void file_walk_free(file_walk *w);
 

@@ -9,6 +9,7 @@
 
 #include "common/util.h"
 #include "kb/kb.h"
+#include "linter/config.h"
 #include "linter/lint.h"
 #include "lsp/lsp.h"
 
@@ -51,11 +52,13 @@ struct lsp_server {
     int initialized, shutdown, exited, exit_code;
     lsp_encoding enc;
     char *kb_url;
+    int kb_url_fixed; /* --kb-url or $OOMKB_URL: a config's kb-url does not apply */
     doc *docs;
     TSParser *parser;
     lint_ctx *lint;
     lint_project_cache *projects;
-    char *root; /* the workspace root the client sent, as a path, or NULL */
+    lint_config_cache *configs; /* settings of each document's closest config (linter/config.h) */
+    char *root;                 /* the workspace root the client sent, as a path, or NULL */
     kb *kb;
     size_t max_doc, max_open; /* lsp_options' bounds */
     size_t open_bytes;        /* sum of doc_footprint over docs */
@@ -297,6 +300,29 @@ static const char *rule_code(int rule)
     return lint_rules()[rule].code;
 }
 
+/* The settings of d's closest config, or NULL (an unsaved document, or a broken config: the
+ * user is told, and the document is linted with the defaults). */
+static const lint_settings *doc_settings(lsp_server *s, const doc *d, int tell)
+{
+    const lint_settings *st = NULL;
+    lint_diag diag = {{0}};
+    if (d->path && lint_config_lookup(s->configs, d->path, 0, &st, &diag) != LINT_OK) {
+        if (tell) {
+            notify(s, "window/showMessage",
+                   json_pack("{s:i,s:s+}", "type", 1, "message", "oomkb: ", diag.message));
+        }
+        return NULL;
+    }
+    return st;
+}
+
+/* The base of entry links for d: --kb-url or $OOMKB_URL, else its config's kb-url. */
+static const char *doc_kb_url(lsp_server *s, const doc *d)
+{
+    const lint_settings *st = s->kb_url_fixed ? NULL : doc_settings(s, d, 0);
+    return st && lint_settings_kb_url(st) ? lint_settings_kb_url(st) : s->kb_url;
+}
+
 static json_t *diagnostic(lsp_server *s, const doc *d, const lint_finding *f)
 {
     const lint_rule *r = &lint_rules()[f->rule];
@@ -304,7 +330,7 @@ static json_t *diagnostic(lsp_server *s, const doc *d, const lint_finding *f)
                           doc_range(d, s->enc, f->start_byte, f->end_byte), "severity",
                           f->severity == LINT_SEV_INFO ? 3 : 2, "code", r->code, "source", "oomkb",
                           "message", f->message, "data", "entry", r->entry, "name", r->name);
-    char *href = kb_entry_url(s->kb_url, r->entry); /* NULL: no page to link */
+    char *href = kb_entry_url(doc_kb_url(s, d), r->entry); /* NULL: no page to link */
     if (href) {
         json_object_set_new(o, "codeDescription", json_pack("{s:s}", "href", href));
     }
@@ -325,10 +351,20 @@ static void lint_doc(lsp_server *s, doc *d)
                          .project = d->path ? s->projects : NULL,
                          .path = d->path,
                          .incremental = 1};
+    const lint_settings *st = doc_settings(s, d, 1);
+    if (st) {
+        opts.rules = lint_settings_rules(st, d->path);
+        if (opts.rules == 0) { /* per-file-ignores turn every rule off here */
+            d->result = xcalloc(1, sizeof *d->result);
+            return;
+        }
+    }
     lint_diag diag = {{0}};
     if (lint_tree(s->lint, d->text, d->len, d->tree, &opts, &d->result, &diag) != LINT_OK) {
         log_message(s, 1, diag.message);
         d->result = NULL;
+    } else if (st) {
+        lint_settings_apply(st, d->result);
     }
 }
 
@@ -627,6 +663,7 @@ static void on_did_save(lsp_server *s, json_t *params)
     lint_project_cache_free(s->projects);
     s->projects = lint_project_cache_new();
     lint_project_cache_set_workspace(s->projects, s->root);
+    lint_config_cache_clear(s->configs); /* and a saved config file may change the settings */
     const char *uri;
     text_document(params, &uri);
     for (doc *d = s->docs; d; d = d->next) {
@@ -694,7 +731,7 @@ static void on_hover(lsp_server *s, json_t *id, json_t *params)
             buf_printf(&md, "---\n\n%s\n\n", e->markdown);
             kb_entry_free(e);
         }
-        char *href = kb_entry_url(s->kb_url, r->entry);
+        char *href = kb_entry_url(doc_kb_url(s, d), r->entry);
         if (href) {
             buf_printf(&md, "[%s in the OOM knowledge base](%s)", r->entry, href);
         } else {
@@ -907,10 +944,12 @@ lsp_server *lsp_server_new(const lsp_options *opts, lsp_send_fn send, void *ud)
     s->parser = ts_parser_new();
     ts_parser_set_language(s->parser, lint_language());
     s->projects = lint_project_cache_new();
+    s->configs = lint_config_cache_new(NULL);
     s->max_doc = opts && opts->max_doc_bytes ? opts->max_doc_bytes : LSP_MAX_DOC_BYTES;
     s->max_open = opts && opts->max_open_bytes ? opts->max_open_bytes : LSP_MAX_OPEN_BYTES;
     /* NULL: links go to the entries' public pages (kb_entry_url). */
     const char *url = opts && opts->kb_url ? opts->kb_url : getenv("OOMKB_URL");
+    s->kb_url_fixed = url && *url;
     s->kb_url = url && *url ? xstrdup(url) : NULL;
     return s;
 }
@@ -928,6 +967,7 @@ void lsp_server_free(lsp_server *s)
     ts_parser_delete(s->parser);
     lint_ctx_free(s->lint);
     lint_project_cache_free(s->projects);
+    lint_config_cache_free(s->configs);
     free(s->root);
     kb_close(s->kb);
     free(s->kb_url);

@@ -13,6 +13,7 @@ check() { # check DESCRIPTION COMMAND...
     fi
 }
 contains() { printf '%s' "$1" | grep -qF -- "$2"; }
+not_contains() { ! printf '%s' "$1" | grep -qF -- "$2"; }
 summary() {
     echo "$(basename "$0" .sh): $passed passed, $failed failed"
     [ "$failed" -eq 0 ]

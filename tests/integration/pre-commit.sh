@@ -34,6 +34,13 @@ $1
 YAML
     git add .pre-commit-config.yaml
 }
+# Commits with message $1 as a user would: $out gets what pre-commit printed, $rc the status.
+try_commit() {
+    set +e
+    out=$(git commit -qm "$1" 2>&1)
+    rc=$?
+    set -e
+}
 write_config ""
 pre-commit install >/dev/null
 cat >train.py <<'PY'
@@ -45,10 +52,7 @@ for batch in loader:
     losses.append(loss)
 PY
 git add train.py
-set +e
-out=$(git commit -qm "bad" 2>&1)
-rc=$?
-set -e
+try_commit "bad"
 echo "$out" | tail -n 5 | sed 's/^/  pre-commit: /'
 check "a finding blocks the commit" test "$rc" -ne 0
 check "the first run says it builds once" contains "$out" "oomkb: building the linter once"
@@ -71,10 +75,7 @@ for batch in loader:
     torch.cuda.empty_cache()
 PY
 git add step.py
-set +e
-out=$(git commit -qm "cache" 2>&1)
-rc=$?
-set -e
+try_commit "cache"
 check "OOM102 blocks the commit" test "$rc" -ne 0
 check "OOM102 is reported" contains "$out" "step.py:6:5: OOM102"
 sed -i 's/torch.cuda.empty_cache()/torch.cuda.empty_cache()  # noqa: OOM102/' step.py
@@ -92,6 +93,41 @@ for batch in loader:
 PY
 git add step2.py
 check "args: [--ignore, OOM102] from the config are respected" git commit -qm "ignored"
+# A config file's excludes apply to the files pre-commit names (the hook passes
+# --force-exclude), and its per-file-ignores too; other files are still linted.
+write_config ""
+cat >pyproject.toml <<'TOML'
+[project]
+name = "proj"
+
+[tool.oomkb]
+extend-exclude = ["legacy"]
+
+[tool.oomkb.per-file-ignores]
+"notebooks/*" = ["OOM101"]
+TOML
+mkdir -p legacy/deep notebooks
+cp train.py legacy/deep/old.py
+sed -i 's/losses.append(loss.item())/losses.append(loss)/' legacy/deep/old.py
+cp legacy/deep/old.py notebooks/explore.py
+git add pyproject.toml legacy notebooks
+check "an excluded folder's file and an ignored rule let the commit through" git commit -qm "legacy"
+cp legacy/deep/old.py kept.py
+git add kept.py
+try_commit "kept"
+check "a file outside the excludes still blocks the commit" test "$rc" -ne 0
+check "it is reported" contains "$out" "kept.py:6:19: OOM101"
+check "the excluded file is not" not_contains "$out" "legacy/deep/old.py"
+git rm -q --cached kept.py
+rm kept.py
+sed -i 's/extend-exclude = \["legacy"\]/extend-exclude = ["legacy", "OOM999"]\nselect = ["OOM999"]/' pyproject.toml
+echo "# touch" >>notebooks/explore.py
+git add pyproject.toml notebooks/explore.py
+try_commit "broken config"
+check "a broken config blocks the commit" test "$rc" -ne 0
+check "its error names file, line and key" contains "$out" "pyproject.toml:6: tool.oomkb.select: unknown rule code"
+git checkout -q HEAD -- pyproject.toml notebooks/explore.py
+
 clone=$(ls -d "$PRE_COMMIT_HOME"/repo*/ | head -n 1)
 check "the hook script exits 0 when no files are passed" \
     "${clone}scripts/pre-commit-hook.sh" --select OOM101

@@ -23,7 +23,8 @@ typedef struct client {
     buf in;
 } client;
 
-static client *start(void)
+/* Starts `oomkb lsp`, with --kb-url kb_url, or without it (nor $OOMKB_URL) when NULL. */
+static client *start_with(const char *kb_url)
 {
     int a[2], b[2];
     ck_assert_int_eq(pipe(a), 0);
@@ -36,7 +37,12 @@ static client *start(void)
         dup2(b[1], 1);
         close(a[1]);
         close(b[0]);
-        execl(OOMKB_BIN, OOMKB_BIN, "lsp", "--kb-url", "http://kb.test", (char *)NULL);
+        if (kb_url) {
+            execl(OOMKB_BIN, OOMKB_BIN, "lsp", "--kb-url", kb_url, (char *)NULL);
+        } else {
+            unsetenv("OOMKB_URL");
+            execl(OOMKB_BIN, OOMKB_BIN, "lsp", (char *)NULL);
+        }
         _exit(127);
     }
     close(a[0]);
@@ -44,6 +50,11 @@ static client *start(void)
     c->to = a[1];
     c->from = b[0];
     return c;
+}
+
+static client *start(void)
+{
+    return start_with("http://kb.test");
 }
 
 static void send_raw(client *c, const char *bytes, size_t n)
@@ -533,6 +544,73 @@ START_TEST(workspace_root_gives_the_ddp_fact)
 }
 END_TEST
 
+/* The document's closest config decides its rules, per-file-ignores, severities and entry
+ * links; a broken one is shown to the user (the document is linted with the defaults); a
+ * saved document makes the server read configs again. */
+START_TEST(closest_config_decides)
+{
+    char dir[] = "/tmp/oomkb-lsp-cfg-XXXXXX";
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    char *cfg = xasprintf("%s/oomkb.toml", dir), *sub = xasprintf("%s/sub", dir);
+    char *sub_cfg = xasprintf("%s/sub/oomkb.toml", dir);
+    ck_assert_int_eq(mkdir(sub, 0755), 0);
+    write_file(cfg, "kb-url = \"https://kb.example/oom\"\n"
+                    "per-file-ignores = { \"skip_*.py\" = [\"OOM101\"] }\n"
+                    "[severity]\nOOM101 = \"info\"\n");
+    write_file(sub_cfg, "select = [\"OOM1O1\"]\n");
+    char *train = xasprintf("file://%s/train.py", dir),
+         *skip = xasprintf("file://%s/skip_a.py", dir);
+    char *bad = xasprintf("file://%s/sub/x.py", dir);
+    client *c = start_with(NULL);
+    initialize(c, 0);
+    open_doc(c, train, TRAIN);
+    json_t *ds = next_diagnostics(c, train);
+    ck_assert_int_eq(json_array_size(ds), 1);
+    json_t *d0 = json_array_get(ds, 0);
+    ck_assert_int_eq(json_integer_value(json_object_get(d0, "severity")), 3);
+    ck_assert_str_eq(
+        json_string_value(json_object_get(json_object_get(d0, "codeDescription"), "href")),
+        "https://kb.example/oom/M20");
+    json_decref(ds);
+    open_doc(c, skip, TRAIN);
+    ds = next_diagnostics(c, skip);
+    ck_assert_int_eq(json_array_size(ds), 0);
+    json_decref(ds);
+    open_doc(c, bad, TRAIN);
+    json_t *m = next_msg(c);
+    ck_assert_str_eq(json_string_value(json_object_get(m, "method")), "window/showMessage");
+    const char *text = json_string_value(json_object_get(json_object_get(m, "params"), "message"));
+    ck_assert_msg(strstr(text, "sub/oomkb.toml:1: select: unknown rule code"), "got %s", text);
+    json_decref(m);
+    ds = next_diagnostics(c, bad);
+    ck_assert_int_eq(json_array_size(ds), 1);
+    ck_assert_int_eq(json_integer_value(json_object_get(json_array_get(ds, 0), "severity")), 2);
+    json_decref(ds);
+    /* fixed and saved: read again (the server re-lints every open document) */
+    write_file(sub_cfg, "select = [\"OOM102\"]\n");
+    notify(c, "textDocument/didSave", json_pack("{s:{s:s}}", "textDocument", "uri", bad));
+    for (int i = 0; i < 3; i++) {
+        m = next_msg(c);
+        json_t *p = json_object_get(m, "params");
+        if (strcmp(json_string_value(json_object_get(p, "uri")), bad) == 0) {
+            ck_assert_int_eq(json_array_size(json_object_get(p, "diagnostics")), 0);
+        }
+        json_decref(m);
+    }
+    shutdown_exit(c, 0);
+    remove(sub_cfg);
+    remove(cfg);
+    rmdir(sub);
+    rmdir(dir);
+    free(cfg);
+    free(sub);
+    free(sub_cfg);
+    free(train);
+    free(skip);
+    free(bad);
+}
+END_TEST
+
 START_TEST(utf16_columns)
 {
     /* Emoji (2 UTF-16 units, 4 bytes) and CJK (1 unit, 3 bytes) before the finding. */
@@ -959,6 +1037,7 @@ Suite *suite_lsp(void)
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, framing_and_positions);
     tcase_add_test(tc, lifecycle);
+    tcase_add_test(tc, closest_config_decides);
     tcase_add_test(tc, diagnostics_edits_and_close);
     tcase_add_test(tc, hover_and_code_actions);
     tcase_add_test(tc, noqa_action_agrees_with_the_linter);

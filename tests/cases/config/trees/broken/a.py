@@ -1,0 +1,8 @@
+import torch
+
+total = 0
+for x in loader:
+    loss = model(x)
+    loss.backward()
+    total += loss
+    torch.cuda.empty_cache()
