@@ -1,6 +1,7 @@
 /* The facts layer: what the code does. Loops and the step that trains, per-step regions,
  * grad mode (no_grad, inference_mode, set_grad_enabled(False)), and the per-function summaries
- * computed over the file's call graph. */
+ * computed over the file's call graph, and what the file does with devices and processes. */
+#include <stdio.h>
 #include <string.h>
 
 #include "linter/lint_int.h"
@@ -916,4 +917,134 @@ void ddp_code_facts(const analysis *a, lint_ddp *acc, ddp_code *out)
     }
     acc->ddp |= acc->n_ctor > 0 || acc->n_other > 0;
     lint_ddp_settle(acc);
+}
+
+/* ---- Devices and processes ---- */
+
+int call_is(const analysis *a, uint32_t call, const char *qual)
+{
+    char q[256];
+    uint32_t f = child_field(a, call, F_FUNCTION);
+    return f != NONE && resolve_name(a, f, q, sizeof q) && strcmp(q, qual) == 0;
+}
+
+/* 1 if n is the string "cuda" or "cuda:0": the default device, GPU 0 in every process. */
+static int default_cuda_string(const analysis *a, uint32_t n)
+{
+    const char *s;
+    size_t len;
+    return string_body(a, n, &s, &len) &&
+           ((len == 4 && memcmp(s, "cuda", 4) == 0) || (len == 6 && memcmp(s, "cuda:0", 6) == 0));
+}
+
+/* 1 if the call puts something on the default CUDA device: x.cuda() with no argument,
+ * torch.device("cuda"), x.to("cuda"), any device="cuda" keyword ("cuda:0" alike). */
+static int uses_default_cuda(const analysis *a, uint32_t c)
+{
+    size_t len;
+    const char *last = callee_last(a, c, &len);
+    uint32_t args = child_field(a, c, F_ARGUMENTS);
+    if (last && len == 4 && memcmp(last, "cuda", 4) == 0 &&
+        a->nodes[child_field(a, c, F_FUNCTION)].kind == K_ATTR && args != NONE &&
+        named_child(a, args, 0) == NONE) {
+        return 1;
+    }
+    if (last && len == 2 && memcmp(last, "to", 2) == 0 &&
+        default_cuda_string(a, call_positional(a, c, 0))) {
+        return 1;
+    }
+    if (call_is(a, c, "torch.device") && default_cuda_string(a, call_positional(a, c, 0)) &&
+        call_positional(a, c, 1) == NONE && call_kwarg(a, c, "index") == NONE) {
+        return 1; /* torch.device("cuda", local_rank) names the rank's GPU */
+    }
+    return default_cuda_string(a, call_kwarg(a, c, "device"));
+}
+
+void dist_facts_build(const analysis *a, dist_facts *out)
+{
+    out->init_pg = out->binds_device = out->default_cuda = out->spawn = NONE;
+    out->init_gloo = 0;
+    for (size_t i = 0; i < a->n_calls; i++) {
+        uint32_t c = a->calls[i];
+        size_t len;
+        const char *last = callee_last(a, c, &len);
+        if (!last) {
+            continue;
+        }
+        if (out->init_pg == NONE && call_is(a, c, "torch.distributed.init_process_group")) {
+            out->init_pg = c;
+            uint32_t be = call_kwarg(a, c, "backend");
+            const char *s;
+            size_t sl;
+            be = be == NONE ? call_positional(a, c, 0) : be;
+            out->init_gloo = string_body(a, be, &s, &sl) && sl == 4 && memcmp(s, "gloo", 4) == 0;
+            if (call_kwarg(a, c, "device_id") != NONE && out->binds_device == NONE) {
+                out->binds_device = c;
+            }
+        } else if (out->binds_device == NONE &&
+                   ((len == 10 && memcmp(last, "set_device", 10) == 0) ||
+                    call_is(a, c, "torch.cuda.device") ||
+                    call_is(a, c, "torch.set_default_device"))) {
+            out->binds_device = c;
+        } else if (out->spawn == NONE && (call_is(a, c, "torch.multiprocessing.spawn") ||
+                                          call_is(a, c, "torch.multiprocessing.start_processes"))) {
+            out->spawn = c;
+        }
+        if (out->default_cuda == NONE && uses_default_cuda(a, c)) {
+            out->default_cuda = c;
+        }
+    }
+    /* os.environ["CUDA_VISIBLE_DEVICES"] = ... per process: every rank sees its GPU as 0 */
+    for (uint32_t n = 0; out->binds_device == NONE && n < a->n_nodes; n++) {
+        const char *s;
+        size_t sl;
+        if (a->nodes[n].kind == K_STRING && a->nodes[n].field == F_SUBSCRIPT &&
+            string_body(a, n, &s, &sl) && sl == 20 && memcmp(s, "CUDA_VISIBLE_DEVICES", 20) == 0) {
+            out->binds_device = n;
+        }
+    }
+}
+
+void project_ddp_fact(const analysis *a, lint_ddp *ddp)
+{
+    memset(ddp, 0, sizeof *ddp);
+    if (a->opts && a->opts->ddp) {
+        *ddp = *a->opts->ddp;
+        return;
+    }
+    if (a->opts && a->opts->ddp_fn) {
+        a->opts->ddp_fn(a->opts->ddp_ud, ddp);
+    }
+    lint_ddp own;
+    memset(&own, 0, sizeof own);
+    ddp_code dc;
+    ddp_code_facts(a, &own, &dc);
+    if (!own.ddp) {
+        return;
+    }
+    if (!ddp->ddp) {
+        snprintf(ddp->where, sizeof ddp->where, "this file:%u", dc.line);
+    }
+    ddp->ddp = 1;
+    ddp->n_ctor += own.n_ctor;
+    ddp->n_static += own.n_static;
+    ddp->n_other += own.n_other;
+    ddp->find_unused |= own.find_unused;
+    ddp->set_static |= own.set_static;
+    lint_ddp_settle(ddp);
+}
+
+int multi_process(const analysis *a, const dist_facts *d, char *where, size_t cap)
+{
+    uint32_t own = d->init_pg != NONE ? d->init_pg : d->spawn;
+    if (own != NONE) {
+        snprintf(where, cap, "this file:%u", point_of((analysis *)a, a->nodes[own].sb).row + 1);
+        return 1;
+    }
+    lint_ddp ddp;
+    project_ddp_fact(a, &ddp);
+    if (ddp.ddp) {
+        snprintf(where, cap, "%s", ddp.where[0] ? ddp.where : "the project");
+    }
+    return ddp.ddp;
 }

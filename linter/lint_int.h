@@ -482,6 +482,33 @@ typedef struct ddp_code {
  * static_graph=True, DistributedDataParallelKwargs(static_graph=True), _set_static_graph())
  * to *acc (counters, ddp, find_unused, static_graph settled) and fills *out. */
 void ddp_code_facts(const analysis *a, lint_ddp *acc, ddp_code *out);
+/* The DDP fact of the file a lints, asked lazily (it may scan the project): the one the
+ * caller gives (lint_options.ddp / ddp_fn), plus the DDP set-up of a's own code (it may be an
+ * editor's unsaved buffer or stdin), `where` citing the first evidence. */
+void project_ddp_fact(const analysis *a, lint_ddp *out);
+
+/* ---- Devices and processes (facts.c) ---- */
+/* 1 if the call's callee resolves to the qualified name qual ("torch.load"). */
+int call_is(const analysis *a, uint32_t call, const char *qual);
+/* What a file does with GPUs and processes, in its code (never strings or comments). */
+typedef struct dist_facts {
+    uint32_t init_pg;      /* the first torch.distributed.init_process_group(...) call, or NONE */
+    int init_gloo;         /* ... it names the gloo backend (CPU collectives) */
+    uint32_t binds_device; /* the first thing that gives each process its own GPU: a
+                              set_device(...) call, torch.cuda.device(...),
+                              torch.set_default_device(...), init_process_group(device_id=),
+                              os.environ["CUDA_VISIBLE_DEVICES"]; or NONE */
+    uint32_t default_cuda; /* the first call that uses the default CUDA device (GPU 0 in
+                              every process): x.cuda(), torch.device("cuda"), x.to("cuda"),
+                              device="cuda" ("cuda:0" alike); or NONE */
+    uint32_t spawn;        /* the first torch.multiprocessing spawn/start_processes, or NONE */
+} dist_facts;
+/* Fills *out over a's calls: O(calls). */
+void dist_facts_build(const analysis *a, dist_facts *out);
+/* 1 if the code of a runs in several processes: the file starts a process group or spawns
+ * (d, from dist_facts_build), or DDP reaches it (project_ddp_fact). where receives the
+ * evidence ("this file:12", "train.py:40"). */
+int multi_process(const analysis *a, const dist_facts *d, char *where, size_t cap);
 /* 1 if s[0..n) is a Lightning DDP strategy name (project.c). */
 int lint_ddp_strategy_name(const unsigned char *s, size_t n);
 /* Sets acc->static_graph from its counters: every DDP construction passes static_graph=True

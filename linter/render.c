@@ -170,7 +170,8 @@ static json_t *sarif(const lint_file_report *files, size_t n, const lint_render_
                                  r->code, "name", r->name, "shortDescription", "text", r->summary,
                                  "fullDescription", "text", d && d->title ? d->title : r->summary,
                                  "helpUri", url, "help", h, "defaultConfiguration", "level",
-                                 "warning", "properties", "entry", r->entry, "tags", "memory");
+                                 r->severity == LINT_SEV_INFO ? "note" : "warning", "properties",
+                                 "entry", r->entry, "tags", "memory");
         json_array_append_new(rules, rule);
         free(url);
         buf_free(&help);

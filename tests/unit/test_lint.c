@@ -740,7 +740,7 @@ START_TEST(test_cli_exit_codes)
     cmd = xasprintf("%s lint --select OOM101 " CASES "/oom102_every_step.py", OOMKB_BIN);
     ck_assert_int_eq(run_sh(cmd, NULL, NULL), 0);
     free(cmd);
-    cmd = xasprintf("%s lint --ignore OOM10 " CASES, OOMKB_BIN);
+    cmd = xasprintf("%s lint --ignore OOM1 " CASES, OOMKB_BIN);
     ck_assert_int_eq(run_sh(cmd, NULL, &err), 2);
     ck_assert_ptr_nonnull(strstr(err, "no rule"));
     free(err);
