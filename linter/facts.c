@@ -962,7 +962,7 @@ static int uses_default_cuda(const analysis *a, uint32_t c)
 
 void dist_facts_build(const analysis *a, dist_facts *out)
 {
-    out->init_pg = out->binds_device = out->default_cuda = out->spawn = NONE;
+    out->init_pg = out->binds_device = out->spawn = NONE;
     out->init_gloo = 0;
     for (size_t i = 0; i < a->n_calls; i++) {
         uint32_t c = a->calls[i];
@@ -990,9 +990,6 @@ void dist_facts_build(const analysis *a, dist_facts *out)
                                           call_is(a, c, "torch.multiprocessing.start_processes"))) {
             out->spawn = c;
         }
-        if (out->default_cuda == NONE && uses_default_cuda(a, c)) {
-            out->default_cuda = c;
-        }
     }
     /* os.environ["CUDA_VISIBLE_DEVICES"] = ... per process: every rank sees its GPU as 0 */
     for (uint32_t n = 0; out->binds_device == NONE && n < a->n_nodes; n++) {
@@ -1003,6 +1000,31 @@ void dist_facts_build(const analysis *a, dist_facts *out)
             out->binds_device = n;
         }
     }
+}
+
+uint32_t default_cuda_in(const analysis *a, uint32_t func)
+{
+    for (size_t i = 0; i < a->n_calls; i++) {
+        if (a->nodes[a->calls[i]].func == func && uses_default_cuda(a, a->calls[i])) {
+            return a->calls[i];
+        }
+    }
+    return NONE;
+}
+
+int analysis_is_test(analysis *a)
+{
+    const char *rel = NULL;
+    if (analysis_project(a)) {
+        size_t n = a->root ? strlen(a->root) : 0;
+        rel = n && strncmp(a->path, a->root, n) == 0 && a->path[n] == '/' ? a->path + n + 1 : NULL;
+    }
+    if (!rel && a->opts && a->opts->path) {
+        /* no project: only the file's own name says it is a test */
+        rel = strrchr(a->opts->path, '/');
+        rel = rel ? rel + 1 : a->opts->path;
+    }
+    return rel && project_test_path(rel);
 }
 
 void project_ddp_fact(const analysis *a, lint_ddp *ddp)
@@ -1042,9 +1064,11 @@ int multi_process(const analysis *a, const dist_facts *d, char *where, size_t ca
         return 1;
     }
     lint_ddp ddp;
-    project_ddp_fact(a, &ddp);
+    memset(&ddp, 0, sizeof ddp);
+    ddp_code dc;
+    ddp_code_facts(a, &ddp, &dc);
     if (ddp.ddp) {
-        snprintf(where, cap, "%s", ddp.where[0] ? ddp.where : "the project");
+        snprintf(where, cap, "this file:%u", dc.line);
     }
     return ddp.ddp;
 }

@@ -498,16 +498,25 @@ typedef struct dist_facts {
                               set_device(...) call, torch.cuda.device(...),
                               torch.set_default_device(...), init_process_group(device_id=),
                               os.environ["CUDA_VISIBLE_DEVICES"]; or NONE */
-    uint32_t default_cuda; /* the first call that uses the default CUDA device (GPU 0 in
-                              every process): x.cuda(), torch.device("cuda"), x.to("cuda"),
-                              device="cuda" ("cuda:0" alike); or NONE */
     uint32_t spawn;        /* the first torch.multiprocessing spawn/start_processes, or NONE */
 } dist_facts;
 /* Fills *out over a's calls: O(calls). */
 void dist_facts_build(const analysis *a, dist_facts *out);
-/* 1 if the code of a runs in several processes: the file starts a process group or spawns
- * (d, from dist_facts_build), or DDP reaches it (project_ddp_fact). where receives the
- * evidence ("this file:12", "train.py:40"). */
+/* The first call directly in function func (a function node, or the module) that uses the
+ * default CUDA device, GPU 0 in every process: x.cuda(), torch.device("cuda"), x.to("cuda"),
+ * device="cuda" ("cuda:0" alike); NONE if none. O(calls). */
+uint32_t default_cuda_in(const analysis *a, uint32_t func);
+/* 1 if the file a lints is a test: project_test_path of its path from the project root, or
+ * of its own name when it belongs to no project. Sets up a's project layer. */
+int analysis_is_test(analysis *a);
+/* 1 if rel (a path from the project root) is a test file: tests/, test/, test_*.py,
+ * *_test.py, conftest.py. Tests run in one process unless they start more (project.c). */
+int project_test_path(const char *rel);
+/* 1 if the file a lints runs in several processes by its own code: it starts a process group
+ * or spawns (d, from dist_facts_build), or sets DDP up (ddp_code_facts: DDP(...), Lightning or
+ * Accelerate DDP). where receives the evidence ("this file:12"). The project is not asked: a
+ * package that imports every module, or a launcher that names no script, would make every
+ * file of it "multi-process". */
 int multi_process(const analysis *a, const dist_facts *d, char *where, size_t cap);
 /* 1 if s[0..n) is a Lightning DDP strategy name (project.c). */
 int lint_ddp_strategy_name(const unsigned char *s, size_t n);

@@ -9,7 +9,13 @@ static void rule_rank_device(analysis *a)
 {
     dist_facts d;
     dist_facts_build(a, &d);
-    if (d.init_pg == NONE || d.init_gloo || d.binds_device != NONE || d.default_cuda == NONE) {
+    if (d.init_pg == NONE || d.init_gloo || d.binds_device != NONE || analysis_is_test(a)) {
+        return;
+    }
+    /* the default device used where the group starts: a set_device may live in the caller of
+     * a set-up helper, and a use in another function may run on a non-distributed path */
+    uint32_t use = default_cuda_in(a, a->nodes[d.init_pg].func);
+    if (use == NONE) {
         return;
     }
     uint32_t f = child_field(a, d.init_pg, F_FUNCTION);
@@ -20,14 +26,15 @@ static void rule_rank_device(analysis *a)
                 "torch.cuda.set_device(local_rank) or device_id=) and line %u uses the default "
                 "CUDA device: every rank opens a CUDA context on GPU 0; call "
                 "torch.cuda.set_device(local_rank) first",
-                (int)(fl > 60 ? 60 : fl), ft, point_of(a, a->nodes[d.default_cuda].sb).row + 1);
+                (int)(fl > 60 ? 60 : fl), ft, point_of(a, a->nodes[use].sb).row + 1);
 }
 
 /* What --explain prints: what is flagged, what is not, and examples. */
 static const char explain[] =
     "Flags torch.distributed.init_process_group(...) in a file that never binds the process to\n"
-    "its own GPU and uses the default CUDA device: x.cuda() with no index, torch.device(\"cuda\"),\n"
-    "x.to(\"cuda\"), device=\"cuda\" (or \"cuda:0\"). Until torch.cuda.set_device is called every\n"
+    "its own GPU when the same function (or the module, for a script) uses the default CUDA\n"
+    "device: x.cuda() with no index, torch.device(\"cuda\"), x.to(\"cuda\"), device=\"cuda\" (or\n"
+    "\"cuda:0\"). Until torch.cuda.set_device is called every\n"
     "process's current device is 0, so each rank opens a CUDA context (a few hundred MB) and\n"
     "puts what it allocates on GPU 0, which runs out while the other GPUs have room.\n"
     "\n"
@@ -36,7 +43,9 @@ static const char explain[] =
     "init_process_group, or sets os.environ[\"CUDA_VISIBLE_DEVICES\"]; the gloo backend; code\n"
     "whose devices all carry the rank (torch.device(\"cuda\", local_rank), .cuda(local_rank),\n"
     ".to(rank)); Accelerate, Lightning and the Hugging Face Trainer, which set the device and do\n"
-    "not call init_process_group in user code. A set_device in another file is not seen.\n"
+    "not call init_process_group in user code; a default-device use in another function (a\n"
+    "set-up helper's caller may bind the device first); test files (their harness sets up the\n"
+    "devices). A set_device in another file is not seen.\n"
     "\n"
     "Bad:\n"
     "    dist.init_process_group(\"nccl\")                 # OOM112\n"

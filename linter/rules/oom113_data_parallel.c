@@ -20,6 +20,7 @@ static int one_device(const analysis *a, uint32_t call)
 
 static void rule_data_parallel(analysis *a)
 {
+    int test = -1; /* asked once, at the first site */
     for (size_t i = 0; i < a->n_calls; i++) {
         uint32_t c = a->calls[i];
         if (!(call_is(a, c, "torch.nn.DataParallel") ||
@@ -28,6 +29,12 @@ static void rule_data_parallel(analysis *a)
               call_is(a, c, "torch.nn.parallel.data_parallel")) ||
             one_device(a, c)) {
             continue;
+        }
+        if (test < 0) {
+            test = analysis_is_test(a);
+        }
+        if (test) {
+            return; /* a test exercises DataParallel on purpose */
         }
         uint32_t f = child_field(a, c, F_FUNCTION);
         size_t fl;
@@ -50,7 +57,8 @@ static const char explain[] =
     "code works, it only wastes GPU 0 (and speed).\n"
     "\n"
     "Not flagged: DistributedDataParallel, isinstance(m, nn.DataParallel) checks and\n"
-    "`.module` unwrapping, a project class of the same name, device_ids of one device.\n"
+    "`.module` unwrapping, a project class of the same name, device_ids of one device, test\n"
+    "files (tests/, test_*.py: they exercise DataParallel on purpose).\n"
     "\n"
     "Bad:\n"
     "    model = nn.DataParallel(model).cuda()            # OOM113\n"
