@@ -960,6 +960,21 @@ static int uses_default_cuda(const analysis *a, uint32_t c)
     return default_cuda_string(a, call_kwarg(a, c, "device"));
 }
 
+/* The first os.environ["CUDA_VISIBLE_DEVICES"] subscript (set per process, every rank then
+ * sees its own GPU as 0), or NONE. */
+static uint32_t visible_devices_key(const analysis *a)
+{
+    for (uint32_t n = 0; n < a->n_nodes; n++) {
+        const char *s;
+        size_t sl;
+        if (a->nodes[n].kind == K_STRING && a->nodes[n].field == F_SUBSCRIPT &&
+            string_body(a, n, &s, &sl) && sl == 20 && memcmp(s, "CUDA_VISIBLE_DEVICES", 20) == 0) {
+            return n;
+        }
+    }
+    return NONE;
+}
+
 void dist_facts_build(const analysis *a, dist_facts *out)
 {
     out->init_pg = out->binds_device = out->spawn = NONE;
@@ -991,14 +1006,8 @@ void dist_facts_build(const analysis *a, dist_facts *out)
             out->spawn = c;
         }
     }
-    /* os.environ["CUDA_VISIBLE_DEVICES"] = ... per process: every rank sees its GPU as 0 */
-    for (uint32_t n = 0; out->binds_device == NONE && n < a->n_nodes; n++) {
-        const char *s;
-        size_t sl;
-        if (a->nodes[n].kind == K_STRING && a->nodes[n].field == F_SUBSCRIPT &&
-            string_body(a, n, &s, &sl) && sl == 20 && memcmp(s, "CUDA_VISIBLE_DEVICES", 20) == 0) {
-            out->binds_device = n;
-        }
+    if (out->binds_device == NONE) {
+        out->binds_device = visible_devices_key(a);
     }
 }
 
@@ -1027,8 +1036,9 @@ int analysis_is_test(analysis *a)
     return rel && project_test_path(rel);
 }
 
-void project_ddp_fact(const analysis *a, lint_ddp *ddp)
+void project_ddp_fact(const analysis *a, lint_ddp *out)
 {
+    lint_ddp *ddp = out;
     memset(ddp, 0, sizeof *ddp);
     if (a->opts && a->opts->ddp) {
         *ddp = *a->opts->ddp;

@@ -55,6 +55,12 @@ static const char *sev_name(lint_severity s)
     return s == LINT_SEV_INFO ? "info" : "warning";
 }
 
+/* SARIF's level for a severity: info is a note. */
+static const char *sarif_level(lint_severity s)
+{
+    return s == LINT_SEV_INFO ? "note" : "warning";
+}
+
 /* ---- default and full ---- */
 
 static void render_line(buf *out, const lint_file_report *f, const lint_finding *x)
@@ -166,12 +172,12 @@ static json_t *sarif(const lint_file_report *files, size_t n, const lint_render_
         if (d && d->markdown) {
             json_object_set_new(h, "markdown", json_string(d->markdown));
         }
-        json_t *rule = json_pack("{s:s,s:s,s:{s:s},s:{s:s},s:s,s:o,s:{s:s},s:{s:s,s:[s]}}", "id",
-                                 r->code, "name", r->name, "shortDescription", "text", r->summary,
-                                 "fullDescription", "text", d && d->title ? d->title : r->summary,
-                                 "helpUri", url, "help", h, "defaultConfiguration", "level",
-                                 r->severity == LINT_SEV_INFO ? "note" : "warning", "properties",
-                                 "entry", r->entry, "tags", "memory");
+        json_t *rule =
+            json_pack("{s:s,s:s,s:{s:s},s:{s:s},s:s,s:o,s:{s:s},s:{s:s,s:[s]}}", "id", r->code,
+                      "name", r->name, "shortDescription", "text", r->summary, "fullDescription",
+                      "text", d && d->title ? d->title : r->summary, "helpUri", url, "help", h,
+                      "defaultConfiguration", "level", sarif_level(r->severity), "properties",
+                      "entry", r->entry, "tags", "memory");
         json_array_append_new(rules, rule);
         free(url);
         buf_free(&help);
@@ -192,9 +198,8 @@ static json_t *sarif(const lint_file_report *files, size_t n, const lint_render_
             }
             json_t *res_j = json_pack(
                 "{s:s,s:i,s:s,s:{s:s},s:[{s:{s:{s:s},s:{s:i,s:i,s:i,s:i}}}]}", "ruleId", r->code,
-                "ruleIndex", (json_int_t)x->rule, "level",
-                x->severity == LINT_SEV_INFO ? "note" : "warning", "message", "text", x->message,
-                "locations", "physicalLocation", "artifactLocation", "uri",
+                "ruleIndex", (json_int_t)x->rule, "level", sarif_level(x->severity), "message",
+                "text", x->message, "locations", "physicalLocation", "artifactLocation", "uri",
                 uri.data ? uri.data : "", "region", "startLine", (json_int_t)x->start.row + 1,
                 "startColumn", (json_int_t)x->start.column, "endLine", (json_int_t)x->end.row + 1,
                 "endColumn", (json_int_t)x->end.column);
