@@ -1082,3 +1082,110 @@ int multi_process(const analysis *a, const dist_facts *d, char *where, size_t ca
     }
     return ddp.ddp;
 }
+
+/* ---- Values carried across loop iterations ---- */
+
+/* 1 if the target list t (an identifier, or a tuple / list pattern, nested) binds name. */
+/* NOLINTNEXTLINE(misc-no-recursion): depth <= MAX_DEPTH */
+static int target_binds(const analysis *a, uint32_t t, const char *name, size_t len, int depth)
+{
+    if (t == NONE || depth > MAX_DEPTH) {
+        return 0;
+    }
+    if (a->nodes[t].kind == K_IDENT) {
+        size_t n;
+        const char *s = ntext(a, t, &n);
+        return n == len && memcmp(s, name, n) == 0;
+    }
+    if (a->nodes[t].kind == K_ATTR || a->nodes[t].kind == K_SUBSCRIPT ||
+        a->nodes[t].kind == K_CALL) {
+        return 0; /* binds no name (as semantic.c's bind_target) */
+    }
+    for (uint32_t c = a->nodes[t].first; c != NONE; c = a->nodes[c].next) {
+        if (a->nodes[c].named && target_binds(a, c, name, len, depth + 1)) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* 1 if name has a binding inside loop other than at the target list target, or the loop
+ * calls name.detach_() (or on an element, name[0].detach_()): the state is re-made or cut
+ * every iteration. */
+static int rebound_in_loop(const analysis *a, uint32_t loop, uint32_t target, const char *name,
+                           size_t len)
+{
+    for (size_t i = 0; i < a->n_binds; i++) {
+        const binding *b = &a->binds[i];
+        if (b->name_len == len && memcmp(b->name, name, len) == 0 &&
+            is_ancestor(a, loop, b->site) && !is_ancestor(a, target, b->site)) {
+            return 1;
+        }
+    }
+    for (size_t i = 0; i < a->n_calls; i++) {
+        uint32_t c = a->calls[i];
+        uint32_t f = child_field(a, c, F_FUNCTION);
+        size_t n;
+        const char *last = is_ancestor(a, loop, c) ? callee_last(a, c, &n) : NULL;
+        if (!last || a->nodes[f].kind != K_ATTR || n < 6 || memcmp(last, "detach", 6) != 0) {
+            continue;
+        }
+        size_t ol;
+        const char *obj = ntext(a, child_field(a, f, F_OBJECT), &ol);
+        if (ol >= len && memcmp(obj, name, len) == 0 &&
+            (ol == len || obj[len] == '[' || obj[len] == '.')) {
+            return 1; /* h.detach_(), hidden[0].detach_() */
+        }
+    }
+    return 0;
+}
+
+/* The identifier argument of call (directly, or inside a tuple argument) that the statement
+ * `targets = call(...)` rebinds, or NONE. */
+static uint32_t fed_back_arg(const analysis *a, uint32_t call, uint32_t targets)
+{
+    uint32_t args = child_field(a, call, F_ARGUMENTS);
+    for (uint32_t x = args == NONE ? NONE : a->nodes[args].first; x != NONE; x = a->nodes[x].next) {
+        uint32_t v = a->nodes[x].kind == K_KWARG ? child_field(a, x, F_VALUE) : x;
+        uint32_t first = v != NONE && a->nodes[v].kind == K_TUPLE ? a->nodes[v].first : v;
+        for (uint32_t e = first; e != NONE;
+             e = v != NONE && a->nodes[v].kind == K_TUPLE ? a->nodes[e].next : NONE) {
+            size_t n;
+            const char *s = a->nodes[e].kind == K_IDENT ? ntext(a, e, &n) : NULL;
+            if (s && target_binds(a, targets, s, n, 0)) {
+                return e;
+            }
+        }
+    }
+    return NONE;
+}
+
+uint32_t loop_carried_arg(const analysis *a, uint32_t call, uint32_t loop)
+{
+    uint32_t st = a->nodes[call].parent;
+    if (st == NONE || a->nodes[st].kind != K_ASSIGN || child_field(a, st, F_RIGHT) != call) {
+        return NONE;
+    }
+    uint32_t targets = child_field(a, st, F_LEFT);
+    uint32_t arg = fed_back_arg(a, call, targets);
+    if (arg == NONE) {
+        return NONE;
+    }
+    /* bound before the loop in the same scope (the state's initial value; the statement's
+     * own target is not it: Python evaluates the call first), never re-made or cut inside it */
+    size_t n;
+    const char *name = ntext(a, arg, &n);
+    uint32_t scope = scope_of(a, arg);
+    const binding *init = NULL;
+    for (size_t i = 0; i < a->n_binds; i++) {
+        const binding *b = &a->binds[i];
+        if (b->name_len == n && memcmp(b->name, name, n) == 0 && b->scope == scope &&
+            a->nodes[b->site].sb < a->nodes[loop].sb) {
+            init = b; /* source order: the last one before the loop */
+        }
+    }
+    if (!init || init->kind != BIND_VALUE || rebound_in_loop(a, loop, targets, name, n)) {
+        return NONE;
+    }
+    return arg;
+}

@@ -487,6 +487,14 @@ void ddp_code_facts(const analysis *a, lint_ddp *acc, ddp_code *out);
  * editor's unsaved buffer or stdin), `where` citing the first evidence. */
 void project_ddp_fact(const analysis *a, lint_ddp *out);
 
+/* ---- Values carried across loop iterations (facts.c) ---- */
+/* For `targets = call(..., x, ...)` directly inside loop (x also an element of a tuple
+ * argument: `out, (h, c) = lstm(x, (h, c))`): the identifier argument x that the statement
+ * rebinds, when x is bound before the loop and nowhere else inside it (no `x = x.detach()`,
+ * no re-initialisation, no x.detach_()), so each iteration feeds the previous one's result
+ * back in; else NONE. */
+uint32_t loop_carried_arg(const analysis *a, uint32_t call, uint32_t loop);
+
 /* ---- Devices and processes (facts.c) ---- */
 /* 1 if the call's callee resolves to the qualified name qual ("torch.load"). */
 int call_is(const analysis *a, uint32_t call, const char *qual);

@@ -13,6 +13,7 @@
     X(oom103_eval_predictions_accumulate_on_gpu)                                                   \
     X(oom104_reentrant_checkpoint_under_ddp)                                                       \
     X(oom107_torch_load_without_map_location)                                                      \
+    X(oom110_recurrent_state_not_detached)                                                         \
     X(oom112_rank_device_not_set)                                                                  \
     X(oom113_data_parallel)
 

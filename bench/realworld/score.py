@@ -32,7 +32,7 @@ import os
 import random
 import sys
 
-RULES = ("OOM101", "OOM102", "OOM103", "OOM104", "OOM107", "OOM112", "OOM113")
+RULES = ("OOM101", "OOM102", "OOM103", "OOM104", "OOM107", "OOM110", "OOM112", "OOM113")
 COLUMNS = ("repo", "commit", "path", "line", "rule", "verdict", "reason")
 VERDICTS = ("flag", "clean", "undecidable")
 
