@@ -12,10 +12,9 @@
  * bookkeeping (flag, max, min, count, best, peak). */
 static int state_name(const char *s, size_t n)
 {
-    static const char *const state[] = {"h",      "hx",    "hc",     "h0",       "ht",
-                                        "hn",     "hid",   "hidden", "hiddens",  "state",
-                                        "states", "mem",   "mems",   "memory",   "memories",
-                                        "carry",  NULL};
+    static const char *const state[] = {"h",    "hx",     "hc",       "h0",    "ht",     "hn",
+                                        "hid",  "hidden", "hiddens",  "state", "states", "mem",
+                                        "mems", "memory", "memories", "carry", NULL};
     static const char *const bookkeeping[] = {"flag", "max", "min", "count", "best", "peak", NULL};
     int is_state = 0;
     for (size_t i = 0; i < n;) {
@@ -27,8 +26,7 @@ static int state_name(const char *s, size_t n)
             is_state |= strlen(state[k]) == j - i && strncasecmp(s + i, state[k], j - i) == 0;
         }
         for (int k = 0; bookkeeping[k]; k++) {
-            if (strlen(bookkeeping[k]) == j - i &&
-                strncasecmp(s + i, bookkeeping[k], j - i) == 0) {
+            if (strlen(bookkeeping[k]) == j - i && strncasecmp(s + i, bookkeeping[k], j - i) == 0) {
                 return 0;
             }
         }
@@ -88,7 +86,8 @@ static const char explain[] =
     "        hidden = tuple(t.detach() for t in hidden)  # or hidden.detach()\n"
     "        out, hidden = model(x, hidden)\n";
 
-static const char *const needles[] = {"backward", NULL};
+/* a backward call: the loop must train (loss.backward(, accelerator.backward( alike) */
+static const char *const needles[] = {"backward(", NULL};
 
 const rule_spec oom110_recurrent_state_not_detached = {
     .meta =
