@@ -65,7 +65,7 @@ TEST_OBJ := $(call obj,$(TEST_SRC))
 OOMKB := $(BUILD)/oomkb
 KBC := $(BUILD)/oomkb-kbc
 KB_BLOB := $(BUILD)/kb.sqlite
-KB_DOCS := kb/oom-memory.md kb/gotchas-memory.md kb/synonyms.tsv kb/links.tsv
+KB_DOCS := kb/oom-memory.md kb/gotchas-memory.md kb/gpu0-memory.md kb/synonyms.tsv kb/links.tsv
 WEB_FILES := $(sort $(wildcard web/*.html web/*.css web/*.js web/*.svg))
 TEST_BIN := $(BUILD)/unit-tests
 

@@ -70,7 +70,9 @@ typedef struct doctor_phase {
 extern const doctor_phase doctor_phases[];
 extern const size_t doctor_n_phases;
 
-/* The entries a verdict (or a verdict + phase) sends to, in order. */
+/* The entries a verdict (or a verdict + phase) sends to, in order. The first matching row
+ * wins. Besides the traceback phases, "stray-contexts" matches a held-by-others event whose
+ * other processes are several small ones on GPU 0 (other ranks' CUDA contexts). */
 typedef struct doctor_advice {
     const char *verdict;
     const char *phase; /* NULL: any */
@@ -79,7 +81,8 @@ typedef struct doctor_advice {
 extern const doctor_advice doctor_advice_rows[];
 extern const size_t doctor_n_advice;
 
-/* Lint rules that catch a cause: by verdict, phase, or a frame text (each NULL = any). */
+/* Lint rules that catch a cause: by verdict, phase (as for doctor_advice), or a frame text (each
+ * NULL = any). */
 typedef struct doctor_lint_row {
     const char *verdict;
     const char *phase;

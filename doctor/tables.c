@@ -198,6 +198,12 @@ const doctor_advice doctor_advice_rows[] = {
               "attention score matrix or a pairwise-distance matrix; shrink or chunk it"},
       {"M16", "if the size follows the data, the longest batch sets it: cap or bucket lengths"}}},
     {"held-by-others",
+     "stray-contexts",
+     {{"G1", "several small processes on GPU 0 are the other ranks' CUDA contexts: bind each "
+             "rank to its GPU (torch.cuda.set_device(local_rank)) before any CUDA call"},
+      {"M3", "find what else holds the card before changing the training"},
+      {"U10", "size the job to fit alongside any concurrent job"}}},
+    {"held-by-others",
      NULL,
      {{"M3", "another process holds the memory this one needs: find it before changing the "
              "training"},
@@ -242,7 +248,7 @@ const doctor_advice doctor_advice_rows[] = {
       R_LADDER}},
     {"full",
      "loading",
-     {{"M1", "torch.load restores tensors onto the device they were saved from: every rank "
+     {{"G1", "torch.load restores tensors onto the device they were saved from: every rank "
              "loads onto GPU 0; pass map_location=\"cpu\" or the rank's own device"},
       {"M9", "a sharded checkpoint lets each rank load only its shard"}}},
     {"full",
@@ -309,8 +315,19 @@ const doctor_advice doctor_advice_rows[] = {
 };
 const size_t doctor_n_advice = N_OF(doctor_advice_rows);
 
-/* Today's rules OOM101-OOM104; a later rule is a row. */
+/* The rules whose pattern causes a verdict; a later rule is a row. */
 const doctor_lint_row doctor_lint_rows[] = {
+    {"full",
+     "loading",
+     "torch.load",
+     {"OOM107", "torch-load-without-map-location",
+      "torch.load without map_location restores every rank's copy onto GPU 0"}},
+    {"held-by-others",
+     "stray-contexts",
+     NULL,
+     {"OOM112", "rank-device-not-set",
+      "a process group whose ranks never call torch.cuda.set_device opens a context on GPU 0 "
+      "in every rank"}},
     {"full",
      "evaluation",
      NULL,

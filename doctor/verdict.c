@@ -198,6 +198,13 @@ static int rule_impossible(const doctor_event *ev, decision *d)
     return 1;
 }
 
+/* Several small Process lines on GPU 0: the stray CUDA contexts of other ranks. */
+static int stray_contexts(const doctor_event *ev)
+{
+    return ev->n_processes >= 2 && ev->device == 0 &&
+           ev->field[DOCTOR_F_OTHER] <= ev->n_processes * GIB;
+}
+
 static int rule_others(const doctor_event *ev, decision *d)
 {
     const double *f = ev->field;
@@ -223,7 +230,7 @@ static int rule_others(const doctor_event *ev, decision *d)
                "Other processes hold %s of this device, enough to have left room for "
                "the %s request.",
                a, x);
-    if (ev->n_processes >= 2 && ev->device == 0 && f[DOCTOR_F_OTHER] <= ev->n_processes * GIB) {
+    if (stray_contexts(ev)) {
         buf_puts(&d->why, " Several small Process lines on GPU 0 are the stray CUDA contexts "
                           "of other ranks touching GPU 0: set the device before any CUDA call.");
     }
@@ -370,11 +377,21 @@ static int phase_is(const char *a, const char *b)
     return !a || (b && strcmp(a, b) == 0);
 }
 
+/* The phase the tables match: the traceback's, or "stray-contexts" for memory held by other
+ * ranks' contexts on GPU 0 (doctor_advice). */
+static const char *table_phase(const doctor_event *ev)
+{
+    if (strcmp(ev->verdict, "held-by-others") == 0 && stray_contexts(ev)) {
+        return "stray-contexts";
+    }
+    return ev->phase;
+}
+
 static void pick_advice(doctor_event *ev)
 {
     for (size_t i = 0; i < doctor_n_advice; i++) {
         const doctor_advice *a = &doctor_advice_rows[i];
-        if (strcmp(a->verdict, ev->verdict) != 0 || !phase_is(a->phase, ev->phase)) {
+        if (strcmp(a->verdict, ev->verdict) != 0 || !phase_is(a->phase, table_phase(ev))) {
             continue;
         }
         for (size_t k = 0; k < DOCTOR_MAX_ENTRIES && a->refs[k].id; k++) {
@@ -389,7 +406,7 @@ static void pick_lints(doctor_event *ev, const doctor_context *cx)
     for (size_t i = 0; i < doctor_n_lint_rows && ev->n_lints < DOCTOR_MAX_LINTS; i++) {
         const doctor_lint_row *l = &doctor_lint_rows[i];
         if ((l->verdict && strcmp(l->verdict, ev->verdict) != 0) ||
-            !phase_is(l->phase, ev->phase) ||
+            !phase_is(l->phase, table_phase(ev)) ||
             (l->frame && !(cx->frames && strstr(cx->frames, l->frame)))) {
             continue;
         }

@@ -1,6 +1,7 @@
 /* The facts layer: what the code does. Loops and the step that trains, per-step regions,
  * grad mode (no_grad, inference_mode, set_grad_enabled(False)), and the per-function summaries
- * computed over the file's call graph. */
+ * computed over the file's call graph, and what the file does with devices and processes. */
+#include <stdio.h>
 #include <string.h>
 
 #include "linter/lint_int.h"
@@ -1087,4 +1088,275 @@ void ddp_code_facts(const analysis *a, lint_ddp *acc, ddp_code *out)
     }
     acc->ddp |= acc->n_ctor > 0 || acc->n_other > 0;
     lint_ddp_settle(acc);
+}
+
+/* ---- Devices and processes ---- */
+
+int call_is(const analysis *a, uint32_t call, const char *qual)
+{
+    char q[256];
+    uint32_t f = child_field(a, call, F_FUNCTION);
+    return f != NONE && resolve_name(a, f, q, sizeof q) && strcmp(q, qual) == 0;
+}
+
+/* 1 if n is the string "cuda" or "cuda:0": the default device, GPU 0 in every process. */
+static int default_cuda_string(const analysis *a, uint32_t n)
+{
+    const char *s;
+    size_t len;
+    return string_body(a, n, &s, &len) &&
+           ((len == 4 && memcmp(s, "cuda", 4) == 0) || (len == 6 && memcmp(s, "cuda:0", 6) == 0));
+}
+
+/* 1 if the call puts something on the default CUDA device: x.cuda() with no argument,
+ * torch.device("cuda"), x.to("cuda"), any device="cuda" keyword ("cuda:0" alike). */
+static int uses_default_cuda(const analysis *a, uint32_t c)
+{
+    size_t len;
+    const char *last = callee_last(a, c, &len);
+    uint32_t args = child_field(a, c, F_ARGUMENTS);
+    if (last && len == 4 && memcmp(last, "cuda", 4) == 0 &&
+        a->nodes[child_field(a, c, F_FUNCTION)].kind == K_ATTR && args != NONE &&
+        named_child(a, args, 0) == NONE) {
+        return 1;
+    }
+    if (last && len == 2 && memcmp(last, "to", 2) == 0 &&
+        default_cuda_string(a, call_positional(a, c, 0))) {
+        return 1;
+    }
+    if (call_is(a, c, "torch.device") && default_cuda_string(a, call_positional(a, c, 0)) &&
+        call_positional(a, c, 1) == NONE && call_kwarg(a, c, "index") == NONE) {
+        return 1; /* torch.device("cuda", local_rank) names the rank's GPU */
+    }
+    return default_cuda_string(a, call_kwarg(a, c, "device"));
+}
+
+/* The first os.environ["CUDA_VISIBLE_DEVICES"] subscript (set per process, every rank then
+ * sees its own GPU as 0), or NONE. */
+static uint32_t visible_devices_key(const analysis *a)
+{
+    for (uint32_t n = 0; n < a->n_nodes; n++) {
+        const char *s;
+        size_t sl;
+        if (a->nodes[n].kind == K_STRING && a->nodes[n].field == F_SUBSCRIPT &&
+            string_body(a, n, &s, &sl) && sl == 20 && memcmp(s, "CUDA_VISIBLE_DEVICES", 20) == 0) {
+            return n;
+        }
+    }
+    return NONE;
+}
+
+void dist_facts_build(const analysis *a, dist_facts *out)
+{
+    out->init_pg = out->binds_device = out->spawn = NONE;
+    out->init_gloo = 0;
+    for (size_t i = 0; i < a->n_calls; i++) {
+        uint32_t c = a->calls[i];
+        size_t len;
+        const char *last = callee_last(a, c, &len);
+        if (!last) {
+            continue;
+        }
+        if (out->init_pg == NONE && call_is(a, c, "torch.distributed.init_process_group")) {
+            out->init_pg = c;
+            uint32_t be = call_kwarg(a, c, "backend");
+            const char *s;
+            size_t sl;
+            be = be == NONE ? call_positional(a, c, 0) : be;
+            out->init_gloo = string_body(a, be, &s, &sl) && sl == 4 && memcmp(s, "gloo", 4) == 0;
+            if (call_kwarg(a, c, "device_id") != NONE && out->binds_device == NONE) {
+                out->binds_device = c;
+            }
+        } else if (out->binds_device == NONE &&
+                   ((len == 10 && memcmp(last, "set_device", 10) == 0) ||
+                    call_is(a, c, "torch.cuda.device") ||
+                    call_is(a, c, "torch.set_default_device"))) {
+            out->binds_device = c;
+        } else if (out->spawn == NONE && (call_is(a, c, "torch.multiprocessing.spawn") ||
+                                          call_is(a, c, "torch.multiprocessing.start_processes"))) {
+            out->spawn = c;
+        }
+    }
+    if (out->binds_device == NONE) {
+        out->binds_device = visible_devices_key(a);
+    }
+}
+
+uint32_t default_cuda_in(const analysis *a, uint32_t func)
+{
+    for (size_t i = 0; i < a->n_calls; i++) {
+        if (a->nodes[a->calls[i]].func == func && uses_default_cuda(a, a->calls[i])) {
+            return a->calls[i];
+        }
+    }
+    return NONE;
+}
+
+int analysis_is_test(analysis *a)
+{
+    const char *rel = NULL;
+    if (analysis_project(a)) {
+        size_t n = a->root ? strlen(a->root) : 0;
+        rel = n && strncmp(a->path, a->root, n) == 0 && a->path[n] == '/' ? a->path + n + 1 : NULL;
+    }
+    if (!rel && a->opts && a->opts->path) {
+        /* no project: only the file's own name says it is a test */
+        rel = strrchr(a->opts->path, '/');
+        rel = rel ? rel + 1 : a->opts->path;
+    }
+    return rel && project_test_path(rel);
+}
+
+void project_ddp_fact(const analysis *a, lint_ddp *out)
+{
+    lint_ddp *ddp = out;
+    memset(ddp, 0, sizeof *ddp);
+    if (a->opts && a->opts->ddp) {
+        *ddp = *a->opts->ddp;
+        return;
+    }
+    if (a->opts && a->opts->ddp_fn) {
+        a->opts->ddp_fn(a->opts->ddp_ud, ddp);
+    }
+    lint_ddp own;
+    memset(&own, 0, sizeof own);
+    ddp_code dc;
+    ddp_code_facts(a, &own, &dc);
+    if (!own.ddp) {
+        return;
+    }
+    if (!ddp->ddp) {
+        snprintf(ddp->where, sizeof ddp->where, "this file:%u", dc.line);
+    }
+    ddp->ddp = 1;
+    ddp->n_ctor += own.n_ctor;
+    ddp->n_static += own.n_static;
+    ddp->n_other += own.n_other;
+    ddp->find_unused |= own.find_unused;
+    ddp->set_static |= own.set_static;
+    lint_ddp_settle(ddp);
+}
+
+int multi_process(const analysis *a, const dist_facts *d, char *where, size_t cap)
+{
+    uint32_t own = d->init_pg != NONE ? d->init_pg : d->spawn;
+    if (own != NONE) {
+        snprintf(where, cap, "this file:%u", point_of((analysis *)a, a->nodes[own].sb).row + 1);
+        return 1;
+    }
+    lint_ddp ddp;
+    memset(&ddp, 0, sizeof ddp);
+    ddp_code dc;
+    ddp_code_facts(a, &ddp, &dc);
+    if (ddp.ddp) {
+        snprintf(where, cap, "this file:%u", dc.line);
+    }
+    return ddp.ddp;
+}
+
+/* ---- Values carried across loop iterations ---- */
+
+/* 1 if the target list t (an identifier, or a tuple / list pattern, nested) binds name. */
+/* NOLINTNEXTLINE(misc-no-recursion): depth <= MAX_DEPTH */
+static int target_binds(const analysis *a, uint32_t t, const char *name, size_t len, int depth)
+{
+    if (t == NONE || depth > MAX_DEPTH) {
+        return 0;
+    }
+    if (a->nodes[t].kind == K_IDENT) {
+        size_t n;
+        const char *s = ntext(a, t, &n);
+        return n == len && memcmp(s, name, n) == 0;
+    }
+    if (a->nodes[t].kind == K_ATTR || a->nodes[t].kind == K_SUBSCRIPT ||
+        a->nodes[t].kind == K_CALL) {
+        return 0; /* binds no name (as semantic.c's bind_target) */
+    }
+    for (uint32_t c = a->nodes[t].first; c != NONE; c = a->nodes[c].next) {
+        if (a->nodes[c].named && target_binds(a, c, name, len, depth + 1)) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* 1 if name has a binding inside loop other than at the target list target, or the loop
+ * calls name.detach_() (or on an element, name[0].detach_()): the state is re-made or cut
+ * every iteration. */
+static int rebound_in_loop(const analysis *a, uint32_t loop, uint32_t target, const char *name,
+                           size_t len)
+{
+    for (size_t i = 0; i < a->n_binds; i++) {
+        const binding *b = &a->binds[i];
+        if (b->name_len == len && memcmp(b->name, name, len) == 0 &&
+            is_ancestor(a, loop, b->site) && !is_ancestor(a, target, b->site)) {
+            return 1;
+        }
+    }
+    for (size_t i = 0; i < a->n_calls; i++) {
+        uint32_t c = a->calls[i];
+        uint32_t f = child_field(a, c, F_FUNCTION);
+        size_t n;
+        const char *last = is_ancestor(a, loop, c) ? callee_last(a, c, &n) : NULL;
+        if (!last || a->nodes[f].kind != K_ATTR || n < 6 || memcmp(last, "detach", 6) != 0) {
+            continue;
+        }
+        size_t ol;
+        const char *obj = ntext(a, child_field(a, f, F_OBJECT), &ol);
+        if (ol >= len && memcmp(obj, name, len) == 0 &&
+            (ol == len || obj[len] == '[' || obj[len] == '.')) {
+            return 1; /* h.detach_(), hidden[0].detach_() */
+        }
+    }
+    return 0;
+}
+
+/* The identifier argument of call (directly, or inside a tuple argument) that the statement
+ * `targets = call(...)` rebinds, or NONE. */
+static uint32_t fed_back_arg(const analysis *a, uint32_t call, uint32_t targets)
+{
+    uint32_t args = child_field(a, call, F_ARGUMENTS);
+    for (uint32_t x = args == NONE ? NONE : a->nodes[args].first; x != NONE; x = a->nodes[x].next) {
+        uint32_t v = a->nodes[x].kind == K_KWARG ? child_field(a, x, F_VALUE) : x;
+        uint32_t first = v != NONE && a->nodes[v].kind == K_TUPLE ? a->nodes[v].first : v;
+        for (uint32_t e = first; e != NONE;
+             e = v != NONE && a->nodes[v].kind == K_TUPLE ? a->nodes[e].next : NONE) {
+            size_t n;
+            const char *s = a->nodes[e].kind == K_IDENT ? ntext(a, e, &n) : NULL;
+            if (s && target_binds(a, targets, s, n, 0)) {
+                return e;
+            }
+        }
+    }
+    return NONE;
+}
+
+uint32_t loop_carried_arg(const analysis *a, uint32_t call, uint32_t loop)
+{
+    uint32_t st = a->nodes[call].parent;
+    if (st == NONE || a->nodes[st].kind != K_ASSIGN || child_field(a, st, F_RIGHT) != call) {
+        return NONE;
+    }
+    uint32_t targets = child_field(a, st, F_LEFT);
+    uint32_t arg = fed_back_arg(a, call, targets);
+    if (arg == NONE) {
+        return NONE;
+    }
+    /* bound before the loop in the same scope (the state's initial value; the statement's
+     * own target is not it: Python evaluates the call first), never re-made or cut inside it */
+    size_t n;
+    const char *name = ntext(a, arg, &n);
+    uint32_t scope = scope_of(a, arg);
+    const binding *init = NULL;
+    for (size_t i = 0; i < a->n_binds; i++) {
+        const binding *b = &a->binds[i];
+        if (b->name_len == n && memcmp(b->name, name, n) == 0 && b->scope == scope &&
+            a->nodes[b->site].sb < a->nodes[loop].sb) {
+            init = b; /* source order: the last one before the loop */
+        }
+    }
+    if (!init || init->kind != BIND_VALUE || rebound_in_loop(a, loop, targets, name, n)) {
+        return NONE;
+    }
+    return arg;
 }

@@ -505,6 +505,50 @@ typedef struct ddp_code {
  * static_graph=True, DistributedDataParallelKwargs(static_graph=True), _set_static_graph())
  * to *acc (counters, ddp, find_unused, static_graph settled) and fills *out. */
 void ddp_code_facts(const analysis *a, lint_ddp *acc, ddp_code *out);
+/* The DDP fact of the file a lints, asked lazily (it may scan the project): the one the
+ * caller gives (lint_options.ddp / ddp_fn), plus the DDP set-up of a's own code (it may be an
+ * editor's unsaved buffer or stdin), `where` citing the first evidence. */
+void project_ddp_fact(const analysis *a, lint_ddp *out);
+
+/* ---- Values carried across loop iterations (facts.c) ---- */
+/* For `targets = call(..., x, ...)` directly inside loop (x also an element of a tuple
+ * argument: `out, (h, c) = lstm(x, (h, c))`): the identifier argument x that the statement
+ * rebinds, when x is bound before the loop and nowhere else inside it (no `x = x.detach()`,
+ * no re-initialisation, no x.detach_()), so each iteration feeds the previous one's result
+ * back in; else NONE. */
+uint32_t loop_carried_arg(const analysis *a, uint32_t call, uint32_t loop);
+
+/* ---- Devices and processes (facts.c) ---- */
+/* 1 if the call's callee resolves to the qualified name qual ("torch.load"). */
+int call_is(const analysis *a, uint32_t call, const char *qual);
+/* What a file does with GPUs and processes, in its code (never strings or comments). */
+typedef struct dist_facts {
+    uint32_t init_pg;      /* the first torch.distributed.init_process_group(...) call, or NONE */
+    int init_gloo;         /* ... it names the gloo backend (CPU collectives) */
+    uint32_t binds_device; /* the first thing that gives each process its own GPU: a
+                              set_device(...) call, torch.cuda.device(...),
+                              torch.set_default_device(...), init_process_group(device_id=),
+                              os.environ["CUDA_VISIBLE_DEVICES"]; or NONE */
+    uint32_t spawn;        /* the first torch.multiprocessing spawn/start_processes, or NONE */
+} dist_facts;
+/* Fills *out over a's calls: O(calls). */
+void dist_facts_build(const analysis *a, dist_facts *out);
+/* The first call directly in function func (a function node, or the module) that uses the
+ * default CUDA device, GPU 0 in every process: x.cuda(), torch.device("cuda"), x.to("cuda"),
+ * device="cuda" ("cuda:0" alike); NONE if none. O(calls). */
+uint32_t default_cuda_in(const analysis *a, uint32_t func);
+/* 1 if the file a lints is a test: project_test_path of its path from the project root, or
+ * of its own name when it belongs to no project. Sets up a's project layer. */
+int analysis_is_test(analysis *a);
+/* 1 if rel (a path from the project root) is a test file: tests/, test/, test_*.py,
+ * *_test.py, conftest.py. Tests run in one process unless they start more (project.c). */
+int project_test_path(const char *rel);
+/* 1 if the file a lints runs in several processes by its own code: it starts a process group
+ * or spawns (d, from dist_facts_build), or sets DDP up (ddp_code_facts: DDP(...), Lightning or
+ * Accelerate DDP). where receives the evidence ("this file:12"). The project is not asked: a
+ * package that imports every module, or a launcher that names no script, would make every
+ * file of it "multi-process". */
+int multi_process(const analysis *a, const dist_facts *d, char *where, size_t cap);
 /* 1 if s[0..n) is a Lightning DDP strategy name (project.c). */
 int lint_ddp_strategy_name(const unsigned char *s, size_t n);
 /* Sets acc->static_graph from its counters: every DDP construction passes static_graph=True

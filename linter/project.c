@@ -470,6 +470,11 @@ static int is_test_file(const char *rel)
            has_suffix(base, "_test.py") || strcmp(base, "conftest.py") == 0;
 }
 
+int project_test_path(const char *rel)
+{
+    return is_test_file(rel);
+}
+
 static cand *add_cand(proj *pj, const char *path, int is_shell)
 {
     pj->cands = xrealloc(pj->cands, (pj->n_cands + 1) * sizeof *pj->cands);

@@ -11,7 +11,11 @@
     X(oom101_loss_tensor_kept_across_steps)                                                        \
     X(oom102_empty_cache_every_step)                                                               \
     X(oom103_eval_predictions_accumulate_on_gpu)                                                   \
-    X(oom104_reentrant_checkpoint_under_ddp)
+    X(oom104_reentrant_checkpoint_under_ddp)                                                       \
+    X(oom107_torch_load_without_map_location)                                                      \
+    X(oom110_recurrent_state_not_detached)                                                         \
+    X(oom112_rank_device_not_set)                                                                  \
+    X(oom113_data_parallel)
 
 #define DECLARE(spec) extern const rule_spec spec;
 LINT_RULES(DECLARE)

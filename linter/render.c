@@ -51,6 +51,12 @@ static const char *sev_name(lint_severity s)
     return s == LINT_SEV_INFO ? "info" : "warning";
 }
 
+/* SARIF's level for a severity: info is a note. */
+static const char *sarif_level(lint_severity s)
+{
+    return s == LINT_SEV_INFO ? "note" : "warning";
+}
+
 /* ---- default and full ---- */
 
 #define C_BOLD "\x1b[1m"
@@ -203,9 +209,8 @@ static json_t *sarif_rule(const lint_render_opts *o, int i)
     }
     free(url);
     json_object_set_new(rule, "help", help);
-    json_object_set_new(
-        rule, "defaultConfiguration",
-        json_pack("{s:s}", "level", r->severity == LINT_SEV_INFO ? "note" : "warning"));
+    json_object_set_new(rule, "defaultConfiguration",
+                        json_pack("{s:s}", "level", sarif_level(r->severity)));
     json_object_set_new(rule, "properties",
                         json_pack("{s:s,s:s,s:[s]}", "entry", r->entry, "severity",
                                   sev_name(r->severity), "tags", "memory"));
@@ -234,9 +239,8 @@ static json_t *sarif(const lint_file_report *files, size_t n, const lint_render_
             }
             json_t *res_j = json_pack(
                 "{s:s,s:i,s:s,s:{s:s},s:[{s:{s:{s:s},s:{s:i,s:i,s:i,s:i}}}]}", "ruleId", r->code,
-                "ruleIndex", (json_int_t)x->rule, "level",
-                x->severity == LINT_SEV_INFO ? "note" : "warning", "message", "text", x->message,
-                "locations", "physicalLocation", "artifactLocation", "uri",
+                "ruleIndex", (json_int_t)x->rule, "level", sarif_level(x->severity), "message",
+                "text", x->message, "locations", "physicalLocation", "artifactLocation", "uri",
                 uri.data ? uri.data : "", "region", "startLine", (json_int_t)x->start.row + 1,
                 "startColumn", (json_int_t)x->start.column, "endLine", (json_int_t)x->end.row + 1,
                 "endColumn", (json_int_t)x->end.column);

@@ -32,7 +32,7 @@ import os
 import random
 import sys
 
-RULES = ("OOM101", "OOM102", "OOM103", "OOM104")
+RULES = ("OOM101", "OOM102", "OOM103", "OOM104", "OOM107", "OOM110", "OOM112", "OOM113")
 COLUMNS = ("repo", "commit", "path", "line", "rule", "verdict", "reason")
 VERDICTS = ("flag", "clean", "undecidable")
 
@@ -287,6 +287,7 @@ def selftest():
     want = {"OOM101": {"TP": 1, "FN": 1}, "OOM102": {"FP": 1, "TN": 1},
             "OOM103": {"TN": 1}, "OOM104": {"TP": 1}}
     got = {rule: {k: v for k, v in counts[rule].items() if v} for rule in RULES}
+    got = {rule: c for rule, c in got.items() if c}  # rules the fixture has no rows for
     problems = []
     if got != want:
         problems.append("corpus counts %r, expected %r" % (got, want))

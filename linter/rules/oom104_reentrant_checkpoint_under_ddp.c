@@ -176,38 +176,6 @@ static site classify(const analysis *a, uint32_t c, int own_enable)
     return s;
 }
 
-/* The DDP fact, asked only now that a site exists: the one the caller gives, or the evidence of
- * the project that reaches this file (it may scan the project), plus this file's own code (it
- * may be an editor's unsaved buffer or stdin). */
-static void ddp_fact(const analysis *a, lint_ddp *ddp)
-{
-    memset(ddp, 0, sizeof *ddp);
-    if (a->opts && a->opts->ddp) {
-        *ddp = *a->opts->ddp;
-        return;
-    }
-    if (a->opts && a->opts->ddp_fn) {
-        a->opts->ddp_fn(a->opts->ddp_ud, ddp);
-    }
-    lint_ddp own;
-    memset(&own, 0, sizeof own);
-    ddp_code dc;
-    ddp_code_facts(a, &own, &dc);
-    if (!own.ddp) {
-        return;
-    }
-    if (!ddp->ddp) {
-        snprintf(ddp->where, sizeof ddp->where, "this file:%u", dc.line);
-    }
-    ddp->ddp = 1;
-    ddp->n_ctor += own.n_ctor;
-    ddp->n_static += own.n_static;
-    ddp->n_other += own.n_other;
-    ddp->find_unused |= own.find_unused;
-    ddp->set_static |= own.set_static;
-    lint_ddp_settle(ddp);
-}
-
 static void report(analysis *a, const site *s, const char *where)
 {
     uint32_t f = child_field(a, s->call, F_FUNCTION);
@@ -329,7 +297,7 @@ static void rule_reentrant(analysis *a)
     }
     lint_ddp ddp;
     if (n > 0) {
-        ddp_fact(a, &ddp);
+        project_ddp_fact(a, &ddp); /* asked only now that a site exists */
     }
     if (n > 0 && ddp.ddp && !ddp.static_graph) {
         char where[400];

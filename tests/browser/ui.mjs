@@ -111,6 +111,17 @@ try {
     (await page.locator('a[rel="next"]').count()) === 1);
   await page.screenshot({ path: join(shots, 'entry.png'), fullPage: true });
 
+  // The project's own entry (kb/gpu0-memory.md): a GPU-0 symptom finds it, and it links into the guide.
+  await page.goto(base + '/');
+  await page.locator('#q').fill('');
+  await page.locator('#q').type('all processes on gpu 0', { delay: 10 });
+  await page.waitForSelector('#results li');
+  await Promise.all([page.waitForURL(/\/G1/), page.locator('#results li a').first().click()]);
+  check('a GPU-0 symptom opens G1', /\/G1/.test(page.url()), page.url());
+  await page.waitForSelector('article.entry');
+  const g1links = await page.locator('article.entry a[href="M3"], article.entry a[href="U10"], article.entry a[href="M9"]').count();
+  check('G1 links to M3, U10 and M9', g1links >= 3, g1links);
+
   // Anchors on headings.
   await page.goto(base + '/M8#M8');
   check('the entry title is an anchor target', await page.evaluate(() => document.querySelector(':target')?.id === 'M8'));

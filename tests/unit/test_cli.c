@@ -337,9 +337,9 @@ START_TEST(list_groups_by_section)
     ck_assert_int_eq(r.status, 0);
     ck_assert(strncmp(r.out, "Read it first\n  M1   Anatomy", 28) == 0);
     ck_assert_ptr_nonnull(strstr(r.out, "\nDebugging tools (measure, don't guess)\n  M18  "));
-    /* 24 entries (M1-M20 and U9, U10, U11, U41), 5 section headings (a section without entries
-     * is not listed; the U entries have none), 4 blank lines. */
-    ck_assert_int_eq(count_lines(r.out), 24 + 5 + 4);
+    /* 25 entries (M1-M20, U9, U10, U11, U41 and G1), 5 section headings (a section without
+     * entries is not listed; the U and G entries have none), 4 blank lines. */
+    ck_assert_int_eq(count_lines(r.out), 25 + 5 + 4);
     run_result_free(&r);
 }
 END_TEST

@@ -68,6 +68,7 @@ static void each_case(const char *path, line_fn fn, void *ud)
 #define LINKS "kb/links.tsv"
 
 #define GOTCHAS "kb/gotchas-memory.md"
+#define GPU0 "kb/gpu0-memory.md"
 
 /* The shipped documents compiled with a synonym table (text, NULL for none), in the Makefile's
  * order (KB_DOCS): the guide, the second document, the synonyms, the links. */
@@ -76,24 +77,27 @@ static kb *compile_with(const char *synonyms)
     size_t len;
     size_t links_len;
     size_t gotchas_len;
+    size_t gpu0_len;
     char *text = read_all(GUIDE, &len);
     char *gotchas = read_all(GOTCHAS, &gotchas_len);
+    char *gpu0 = read_all(GPU0, &gpu0_len);
     char *links = read_all(LINKS, &links_len);
-    const char *names[4] = {GUIDE, GOTCHAS, SYNONYMS, LINKS};
-    const char *texts[4] = {text, gotchas, synonyms, links};
-    size_t lens[4] = {len, gotchas_len, synonyms ? strlen(synonyms) : 0, links_len};
+    const char *names[5] = {GUIDE, GOTCHAS, GPU0, SYNONYMS, LINKS};
+    const char *texts[5] = {text, gotchas, gpu0, synonyms, links};
+    size_t lens[5] = {len, gotchas_len, gpu0_len, synonyms ? strlen(synonyms) : 0, links_len};
     if (!synonyms) {
-        names[2] = LINKS;
-        texts[2] = links;
-        lens[2] = links_len;
+        names[3] = LINKS;
+        texts[3] = links;
+        lens[3] = links_len;
     }
     unsigned char *img = NULL;
     size_t img_len = 0;
     kb_diag d = {{0}, 0, {0}};
     kb_status st =
-        kb_compile_buffers(names, texts, lens, synonyms ? 4 : 3, &img, &img_len, NULL, NULL, &d);
+        kb_compile_buffers(names, texts, lens, synonyms ? 5 : 4, &img, &img_len, NULL, NULL, &d);
     free(links);
     free(gotchas);
+    free(gpu0);
     ck_assert_msg(st == KB_OK, "compile failed: %s", d.message);
     kb *k = NULL;
     ck_assert_int_eq(kb_open_image(img, img_len, &k, &d), KB_OK);
@@ -430,7 +434,7 @@ START_TEST(second_document_resolves_pointers)
     ck_assert_str_eq(e->doc, "gotchas-memory.md");
     kb_entry_free(e);
     ck_assert_int_eq(kb_entry_get(k, "U10", &e, NULL), KB_OK);
-    ck_assert_uint_eq(e->backlinks.n, 2); /* M3 and M8 */
+    ck_assert_uint_eq(e->backlinks.n, 3); /* M3, M8 and G1 (kb/gpu0-memory.md) */
     kb_entry_free(e);
     kb_close(k);
 }

@@ -4,5 +4,5 @@ from torch.nn.parallel import DistributedDataParallel
 
 from model import Net
 
-dist.init_process_group("nccl")
+dist.init_process_group("nccl")  # expect: OOM112
 model = DistributedDataParallel(Net().cuda())

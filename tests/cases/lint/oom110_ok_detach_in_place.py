@@ -1,0 +1,7 @@
+def train(model, loader, optimizer, criterion, bs):
+    hidden = model.init_hidden(bs)
+    for x, y in loader:
+        out, hidden = model(x, hidden)
+        criterion(out, y).backward()
+        optimizer.step()
+        hidden.detach_()

@@ -1,0 +1,5 @@
+import torch.nn as nn
+
+
+def unwrap(model: nn.DataParallel) -> nn.Module:
+    return model.module
