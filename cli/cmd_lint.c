@@ -30,6 +30,12 @@ static void usage(FILE *f)
         "  --kb-url URL          base URL of entry links (default $OOMKB_URL or %s)\n"
         "  --ignore-noqa         report findings that noqa comments suppress\n"
         "  --exit-zero           exit 0 even when there are findings\n"
+        "  --fix                 apply the fixes marked [*] to the files (stdin: print the\n"
+        "                        fixed source), then report what remains\n"
+        "  --unsafe-fixes        apply and mark [*] fixes that change behaviour too\n"
+        "  --diff                print the fixes as a unified diff, change no file (exit 1\n"
+        "                        when there is a diff)\n"
+        "  --add-noqa            add '# noqa: CODE' to each line with a finding\n"
         "  --explain CODE        explain a rule and print its knowledge-base entry\n"
         "  --list-rules          list the rules\n"
         "\n"
@@ -97,7 +103,8 @@ static int explain(const char *code, const char *kb_url)
 
 /* Prints a run's outcome: errors and syntax-error notes on stderr, findings on stdout in fmt,
  * both in input order. Returns the exit status. */
-static int report(const lint_batch *b, lint_format fmt, const char *kb_url, int exit_zero)
+static int report(const lint_batch *b, lint_format fmt, const char *kb_url, int exit_zero,
+                  int unsafe_fixes, FILE *to)
 {
     int errors = 0;
     size_t findings = 0;
@@ -126,6 +133,7 @@ static int report(const lint_batch *b, lint_format fmt, const char *kb_url, int 
     memset(&ro, 0, sizeof ro);
     ro.kb_url = kb_url;
     ro.tool_version = "0.1.0";
+    ro.unsafe_fixes = unsafe_fixes;
     kb *k = NULL;
     kb_entry *entries[LINT_MAX_RULES] = {NULL};
     kb_diag kd;
@@ -142,9 +150,9 @@ static int report(const lint_batch *b, lint_format fmt, const char *kb_url, int 
     buf out = BUF_INIT;
     lint_render(&out, fmt, reports, nr, &ro);
     if (out.len) {
-        fwrite(out.data, 1, out.len, stdout);
+        fwrite(out.data, 1, out.len, to);
     }
-    fflush(stdout);
+    fflush(to);
     buf_free(&out);
     for (int i = 0; i < lint_rule_count(); i++) {
         kb_entry_free(entries[i]);
@@ -167,6 +175,10 @@ enum {
     OPT_EXIT_ZERO,
     OPT_EXPLAIN,
     OPT_LIST_RULES,
+    OPT_FIX,
+    OPT_UNSAFE_FIXES,
+    OPT_DIFF,
+    OPT_ADD_NOQA,
 };
 
 int cmd_lint(int argc, char **argv)
@@ -184,6 +196,10 @@ int cmd_lint(int argc, char **argv)
         {"exit-zero", no_argument, NULL, OPT_EXIT_ZERO},
         {"explain", required_argument, NULL, OPT_EXPLAIN},
         {"list-rules", no_argument, NULL, OPT_LIST_RULES},
+        {"fix", no_argument, NULL, OPT_FIX},
+        {"unsafe-fixes", no_argument, NULL, OPT_UNSAFE_FIXES},
+        {"diff", no_argument, NULL, OPT_DIFF},
+        {"add-noqa", no_argument, NULL, OPT_ADD_NOQA},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -200,6 +216,9 @@ int cmd_lint(int argc, char **argv)
     const char *kb_flag = NULL;
     const char *explain_code = NULL;
     int want_list = 0;
+    int fix = 0;
+    int diff = 0;
+    int add_noqa = 0;
     lint_diag d = {{0}};
     optind = 1;
     opterr = 0;
@@ -267,6 +286,18 @@ int cmd_lint(int argc, char **argv)
         case OPT_LIST_RULES:
             want_list = 1;
             break;
+        case OPT_FIX:
+            fix = 1;
+            break;
+        case OPT_UNSAFE_FIXES:
+            bo.unsafe_fixes = 1;
+            break;
+        case OPT_DIFF:
+            diff = 1;
+            break;
+        case OPT_ADD_NOQA:
+            add_noqa = 1;
+            break;
         case 'h':
             usage(stdout);
             goto out;
@@ -297,8 +328,14 @@ int cmd_lint(int argc, char **argv)
         rc = EXIT_USAGE;
         goto out;
     }
+    if (add_noqa && (fix || diff)) {
+        fprintf(stderr, "oomkb lint: --add-noqa cannot be combined with --fix or --diff\n");
+        rc = EXIT_USAGE;
+        goto out;
+    }
     bo.excludes = excludes;
-    bo.keep_src = fmt == LINT_FORMAT_FULL;
+    bo.keep_src = fmt == LINT_FORMAT_FULL || add_noqa;
+    bo.fix = fix || diff;
     b = lint_batch_new(&bo, &d);
     if (!b) {
         fprintf(stderr, "oomkb lint: %s\n", d.message);
@@ -321,7 +358,22 @@ int cmd_lint(int argc, char **argv)
         lint_batch_add(b, ".");
     }
     lint_batch_run(b, jobs);
-    rc = report(b, (lint_format)fmt, kb_url, exit_zero);
+    if (diff) {
+        rc = cli_lint_print_diffs(b, bo.unsafe_fixes, stdout);
+        goto out;
+    }
+    if (add_noqa) {
+        rc = cli_lint_add_noqa(b, stdout);
+        goto out;
+    }
+    /* with --fix on stdin, stdout carries the fixed source and the findings go to stderr */
+    FILE *to = fix && n_stdin ? stderr : stdout;
+    int write_errors = fix ? cli_lint_write_fixes(b, stdout) : 0;
+    rc = report(b, (lint_format)fmt, kb_url, exit_zero, bo.unsafe_fixes, to);
+    if (fix) {
+        cli_lint_fix_summary(b, bo.unsafe_fixes, to);
+    }
+    rc = write_errors ? EXIT_USAGE : rc;
 out:
     lint_batch_free(b);
     free(excludes);

@@ -273,6 +273,11 @@ typedef struct lint_batch_options {
     size_t n_excludes;
     const char *stdin_name; /* the name (and project) of "-"; borrowed; NULL: "-" */
     int keep_src;           /* 1: keep each file's bytes in its item (LINT_FORMAT_FULL) */
+    /* 1: fix each file in memory (lint_fix_buffer in linter/fix.h; applicable fixes: safe,
+     * plus unsafe ones if unsafe_fixes): the item's result is then what remains after the
+     * fixes, fixed its fixed bytes. Implies keep_src. No file is written. */
+    int fix;
+    int unsafe_fixes;
 } lint_batch_options;
 
 /* One file of a batch. Owned by the batch; valid until lint_batch_free. */
@@ -284,6 +289,12 @@ typedef struct lint_batch_item {
     lint_result *result; /* after lint_batch_run, unless error */
     char *error;         /* why it was not linted ("broken symbolic link (...)", an encoding or
                             size problem, strerror), or NULL */
+    /* With lint_batch_options.fix: the bytes after fixing (equal to src when nothing applied),
+     * the findings fixed, and 1 in fix_reverted when a pass broke the syntax and was undone. */
+    char *fixed;
+    size_t fixed_len;
+    size_t n_fixed;
+    int fix_reverted;
 } lint_batch_item;
 
 /* A new empty batch. Checks first that the grammar loads (as lint_ctx_new): NULL with diag
@@ -347,8 +358,9 @@ typedef struct lint_entry_doc {
 } lint_entry_doc;
 
 typedef struct lint_render_opts {
-    const char *kb_url;                  /* base URL; entry URL = kb_url "/" ID */
-    const char *tool_version;            /* for SARIF */
+    const char *kb_url;       /* base URL; entry URL = kb_url "/" ID */
+    const char *tool_version; /* for SARIF */
+    int unsafe_fixes; /* 1: unsafe fixes are applied too, so they are marked [*] as safe ones */
     lint_entry_doc docs[LINT_MAX_RULES]; /* per rule number */
 } lint_render_opts;
 

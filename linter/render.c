@@ -57,11 +57,20 @@ static const char *sev_name(lint_severity s)
 
 /* ---- default and full ---- */
 
-static void render_line(buf *out, const lint_file_report *f, const lint_finding *x)
+/* " [*]" when the finding's fix is applied by --fix under the options (as ruff marks only
+ * the fixes it would apply). */
+static const char *fix_mark(const lint_finding *x, const lint_render_opts *o)
+{
+    return x->fix && (x->fix->applicability == LINT_FIX_SAFE || (o && o->unsafe_fixes)) ? " [*]"
+                                                                                        : "";
+}
+
+static void render_line(buf *out, const lint_file_report *f, const lint_finding *x,
+                        const lint_render_opts *o)
 {
     const lint_rule *r = &lint_rules()[x->rule];
     buf_printf(out, "%s:%u:%u: %s%s %s [%s]\n", f->path, x->start.row + 1, x->start.column, r->code,
-               x->fix ? " [*]" : "", x->message, r->entry);
+               fix_mark(x, o), x->message, r->entry);
 }
 
 static void render_full(buf *out, const lint_file_report *f, const lint_finding *x,
@@ -69,7 +78,7 @@ static void render_full(buf *out, const lint_file_report *f, const lint_finding 
 {
     const lint_rule *r = &lint_rules()[x->rule];
     buf_printf(out, "%s:%u:%u: %s%s %s\n", f->path, x->start.row + 1, x->start.column, r->code,
-               x->fix ? " [*]" : "", x->message);
+               fix_mark(x, o), x->message);
     /* the source line */
     const char *s = f->src ? f->src + (x->start_byte - x->start.col) : NULL;
     char num[16];
@@ -282,7 +291,7 @@ void lint_render(buf *out, lint_format fmt, const lint_file_report *files, size_
             } else if (fmt == LINT_FORMAT_GITHUB) {
                 render_github(out, &files[i], x, o);
             } else {
-                render_line(out, &files[i], x);
+                render_line(out, &files[i], x, o);
             }
         }
     }
