@@ -212,8 +212,8 @@ int cli_lint_add_noqa(const lint_batch *b, FILE *out)
         size_t k = lint_noqa_add(it->src, it->len, it->result, &nb, &skipped);
         if (skipped) {
             fprintf(stderr,
-                    "oomkb lint: %s: %zu %s no line where a noqa comment can go (inside "
-                    "strings); left as they are\n",
+                    "oomkb lint: %s: %zu %s outside the file (changed while linting?); "
+                    "no noqa added for them\n",
                     it->path, skipped, plural(skipped, "finding has", "findings have"));
         }
         if (it->is_stdin) {
@@ -222,8 +222,7 @@ int cli_lint_add_noqa(const lint_batch *b, FILE *out)
         } else if (k) {
             int err = cli_file_replace(it->path, nb.data, nb.len);
             if (err) {
-                fprintf(stderr, "oomkb lint: %s: cannot write it (%s)\n", it->path,
-                        strerror(err));
+                fprintf(stderr, "oomkb lint: %s: cannot write it (%s)\n", it->path, strerror(err));
                 errors++;
                 k = 0;
             }

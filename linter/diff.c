@@ -83,7 +83,7 @@ static int myers(const side *a, size_t a0, size_t n, const side *b, size_t b0, s
     for (long d = 0; d <= limit && dend < 0; d++) {
         for (long k = -d; k <= d; k += 2) {
             long x = (k == -d || (k != d && v[off + k - 1] < v[off + k + 1])) ? v[off + k + 1]
-                                                                               : v[off + k - 1] + 1;
+                                                                              : v[off + k - 1] + 1;
             long y = x - k;
             while (x < (long)n && y < (long)m && same(&a->v[a0 + x], &b->v[b0 + y])) {
                 x++;

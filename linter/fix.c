@@ -2,10 +2,11 @@
  * lint_noqa_add) and the fix loop that re-lints after each pass (lint_fix_buffer). The CLI's
  * --fix/--diff/--add-noqa and the language server's source.fixAll call these; the diff of a
  * fix is diff.c's. */
+#include "linter/fix.h"
+
 #include <stdlib.h>
 #include <string.h>
 
-#include "linter/fix.h"
 #include "linter/lint_int.h"
 
 int lint_fix_applicable(const lint_fix *x, int unsafe)
@@ -140,40 +141,6 @@ static size_t row_of(const size_t *starts, size_t n_lines, size_t off)
     return lo;
 }
 
-/* Marks in bad[] the lines whose line end no comment can follow: inside a string literal that
- * spans lines, or escaped by a backslash. */
-static void mark_uncommentable(const char *src, size_t len, const size_t *starts, size_t n_lines,
-                               unsigned char *bad)
-{
-    pylex lx;
-    pylex_init(&lx, src, len);
-    const unsigned char *p = lx.src;
-    const unsigned char *end = lx.end;
-    while (p < end) {
-        int k = pylex_class[*p];
-        const unsigned char *from = p;
-        if (k == PYLEX_QUOTE) {
-            pylex_str s;
-            p = pylex_string(&lx, p, &s);
-        } else if (k == PYLEX_HASH) {
-            p = pylex_comment(p, end);
-            continue;
-        } else if (k == PYLEX_BSLASH) {
-            p = pylex_backslash(p, end);
-        } else {
-            p++;
-            continue;
-        }
-        if (p <= from) {
-            p = from + 1;
-        }
-        for (const unsigned char *nl = from; (nl = memchr(nl, '\n', (size_t)(p - nl))) != NULL;
-             nl++) {
-            bad[row_of(starts, n_lines, (size_t)(nl - lx.src))] = 1;
-        }
-    }
-}
-
 /* Appends the codes of mask, ", "-separated. */
 static void put_codes(buf *out, uint32_t mask)
 {
@@ -239,21 +206,17 @@ size_t lint_noqa_add(const char *src, size_t len, const lint_result *r, buf *out
             starts[li++] = i + 1;
         }
     }
-    unsigned char *bad = xcalloc(n_lines, 1);
     uint32_t *want = xcalloc(n_lines, sizeof *want);
-    mark_uncommentable(src, len, starts, n_lines, bad);
     size_t skipped = 0;
     for (size_t i = 0; r && i < r->n; i++) {
         const lint_finding *f = &r->items[i];
-        size_t row = f->start.row;
-        if (row < n_lines && bad[row]) {
-            row = f->end.row;
-        }
-        if (row >= n_lines || bad[row]) {
+        if (f->start_byte > len) {
             skipped++;
             continue;
         }
-        want[row] |= 1U << f->rule;
+        /* the finding's first line, or where the string or continuation on it ends */
+        want[row_of(starts, n_lines, pylex_comment_line_end(src, len, f->start_byte))] |=
+            1U << f->rule;
     }
     size_t added = 0;
     for (size_t row = 0; row < n_lines; row++) {
@@ -274,7 +237,6 @@ size_t lint_noqa_add(const char *src, size_t len, const lint_result *r, buf *out
         }
     }
     free(starts);
-    free(bad);
     free(want);
     if (out_skipped) {
         *out_skipped = skipped;

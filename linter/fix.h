@@ -57,13 +57,14 @@ void lint_fixed_clear(lint_fixed *f);
 /* ---- noqa directives ---- */
 
 /* Appends to out src[0..len) with a noqa directive for each finding of r (a result for these
- * bytes, linted with noqa comments honoured), on a line where the linter reads it: the
- * finding's first line, or its last when the first ends inside a string literal or with a
- * backslash continuation (where a comment cannot go). A line that has a noqa comment with
- * codes gets the missing codes appended to its list ("# noqa: E501" -> "# noqa: E501,
- * OOM101"); another line gets "  # noqa: CODE[, CODE]" at its end (before a '\r').
- * Returns the number of directives added or extended; *out_skipped (may be NULL) counts the
- * findings that have no such line. Pure. */
+ * bytes, linted with noqa comments honoured), where the linter reads it: at the end of the
+ * finding's first line or, when a string literal or a backslash continuation runs past that
+ * line's end (where a comment cannot go), of the line where it ends. A line that has a noqa
+ * comment with codes gets the missing codes appended to its list ("# noqa: E501" -> "# noqa:
+ * E501, OOM101"); another line gets "  # noqa: CODE[, CODE]" at its end (before a '\r', its
+ * trailing blanks dropped). Returns the number of lines whose directive was added or
+ * extended; *out_skipped (may be NULL) counts findings whose range lies outside the buffer
+ * (a result for other bytes), which get none. Pure. */
 size_t lint_noqa_add(const char *src, size_t len, const lint_result *r, buf *out,
                      size_t *out_skipped);
 

@@ -334,8 +334,9 @@ typedef struct lint_noqa {
  * does a '#' inside a string literal (no parse). Returns 1 and fills *out, or 0. Call again
  * with from = out->start + 1 for the next one. Pure, thread-safe.
  * A finding is suppressed when a comment on its first or last line is bare or lists its
- * code, or a line of its own "# oomkb: noqa" (every rule) or "# oomkb: noqa: CODES" is
- * anywhere in the file. */
+ * code (a line that ends inside a string literal or with a backslash continuation has its
+ * comment on the line where that ends, as ruff reads them), or a line of its own "# oomkb: noqa"
+ * (every rule) or "# oomkb: noqa: CODES" is anywhere in the file. */
 int lint_noqa_find(const char *line, size_t len, size_t from, lint_noqa *out);
 
 /* ---- Rendering ---------------------------------------------------------------------------- */
