@@ -141,6 +141,11 @@ static size_t row_of(const size_t *starts, size_t n_lines, size_t off)
     return lo;
 }
 
+size_t lint_noqa_line_end(const char *src, size_t len, size_t off)
+{
+    return pylex_comment_line_end(src, len, off);
+}
+
 /* Appends the codes of mask, ", "-separated. */
 static void put_codes(buf *out, uint32_t mask)
 {

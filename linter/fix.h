@@ -68,6 +68,12 @@ void lint_fixed_clear(lint_fixed *f);
 size_t lint_noqa_add(const char *src, size_t len, const lint_result *r, buf *out,
                      size_t *out_skipped);
 
+/* Where a noqa comment for the finding that starts at byte off goes, as the linter reads it:
+ * the offset of the end of off's line ('\n' or len), or of the line where a string literal
+ * or backslash continuation that runs past it ends. Pure; one scan of src when the line
+ * opens a triple-quoted string or ends with a backslash, else only the line. */
+size_t lint_noqa_line_end(const char *src, size_t len, size_t off);
+
 /* ---- Diffs ---- */
 
 /* Appends to out a unified diff (3 lines of context, as diff -u and ruff --diff print) from
