@@ -8,7 +8,7 @@
 
 #include "linter/fix.h"
 
-#define CONTEXT 3
+#define CONTEXT ((size_t)3)
 
 typedef struct line {
     const char *s;
@@ -68,17 +68,15 @@ static void push(script *sc, char kind, size_t ai, size_t bi)
     sc->v[sc->n++] = (op){kind, ai, bi};
 }
 
-/* Myers' greedy shortest edit script of a[a0..a0+n) -> b[b0..b0+m), pushed in reverse order
- * (the caller reverses). Each step d keeps a copy of its furthest-reaching x per diagonal for
- * the walk back: O(D^2) memory. Returns 0 when D would pass LINT_DIFF_MAX_EDITS. */
-static int myers(const side *a, size_t a0, size_t n, const side *b, size_t b0, size_t m,
-                 script *rev)
+/* Myers' greedy forward pass over a[a0..a0+n) -> b[b0..b0+m): trace[d] receives a copy of the
+ * furthest-reaching x per diagonal after step d (k = -d..d), for the walk back. Returns the
+ * number of steps D, or -1 when it would pass LINT_DIFF_MAX_EDITS. O(D^2) memory. */
+static long forward(const side *a, size_t a0, size_t n, const side *b, size_t b0, size_t m,
+                    long **trace, long limit)
 {
     long max = (long)(n + m);
-    long limit = max < LINT_DIFF_MAX_EDITS ? max : LINT_DIFF_MAX_EDITS;
     long *v = xcalloc((size_t)(2 * max + 3), sizeof *v);
     long off = max + 1;
-    long **trace = xcalloc((size_t)limit + 1, sizeof *trace);
     long dend = -1;
     for (long d = 0; d <= limit && dend < 0; d++) {
         for (long k = -d; k <= d; k += 2) {
@@ -97,10 +95,15 @@ static int myers(const side *a, size_t a0, size_t n, const side *b, size_t b0, s
         trace[d] = xmalloc((size_t)(2 * d + 1) * sizeof **trace);
         memcpy(trace[d], v + off - d, (size_t)(2 * d + 1) * sizeof *v);
     }
-    int ok = dend >= 0;
-    long x = (long)n;
-    long y = (long)m;
-    for (long d = dend; ok && d > 0; d--) {
+    free(v);
+    return dend;
+}
+
+/* The walk back from (n, m) through the trace of forward(), pushing the script in reverse. */
+static void backtrack(long *const *trace, long dend, size_t a0, size_t b0, long x, long y,
+                      script *rev)
+{
+    for (long d = dend; d > 0; d--) {
         const long *pv = trace[d - 1] + (d - 1); /* pv[k] for k in -(d-1)..d-1 */
         long k = x - y;
         long pk = (k == -d || (k != d && pv[k - 1] < pv[k + 1])) ? k + 1 : k - 1;
@@ -119,17 +122,30 @@ static int myers(const side *a, size_t a0, size_t n, const side *b, size_t b0, s
         x = px;
         y = py;
     }
-    while (ok && x > 0 && y > 0) {
+    while (x > 0 && y > 0) {
         x--;
         y--;
         push(rev, '=', a0 + (size_t)x, b0 + (size_t)y);
+    }
+}
+
+/* Myers' shortest edit script of a[a0..a0+n) -> b[b0..b0+m), pushed in reverse order (the
+ * caller reverses). Returns 0 when D would pass LINT_DIFF_MAX_EDITS. */
+static int myers(const side *a, size_t a0, size_t n, const side *b, size_t b0, size_t m,
+                 script *rev)
+{
+    long max = (long)(n + m);
+    long limit = max < LINT_DIFF_MAX_EDITS ? max : LINT_DIFF_MAX_EDITS;
+    long **trace = xcalloc((size_t)limit + 1, sizeof *trace);
+    long dend = forward(a, a0, n, b, b0, m, trace, limit);
+    if (dend >= 0) {
+        backtrack(trace, dend, a0, b0, (long)n, (long)m, rev);
     }
     for (long d = 0; d <= limit && trace[d]; d++) {
         free(trace[d]);
     }
     free(trace);
-    free(v);
-    return ok;
+    return dend >= 0;
 }
 
 /* The edit script from a to b: common head and tail kept, the middle by myers() or, past the
@@ -224,6 +240,27 @@ static void put_hunk(buf *out, const script *sc, size_t s, size_t e, const side 
     }
 }
 
+/* The end of the hunk whose first change is op i: past its last change, the changes that
+ * follow within 2*CONTEXT equal lines joined to it, plus CONTEXT lines. */
+static size_t hunk_end(const script *sc, size_t i)
+{
+    size_t e = i;
+    for (;;) {
+        while (e < sc->n && sc->v[e].kind != '=') {
+            e++;
+        }
+        size_t eq = e;
+        while (eq < sc->n && sc->v[eq].kind == '=') {
+            eq++;
+        }
+        if (eq < sc->n && eq - e <= 2 * CONTEXT) {
+            e = eq;
+            continue;
+        }
+        return e + CONTEXT < eq ? e + CONTEXT : eq;
+    }
+}
+
 int lint_diff_unified(buf *out, const char *a, size_t alen, const char *b, size_t blen,
                       const char *name)
 {
@@ -246,24 +283,7 @@ int lint_diff_unified(buf *out, const char *a, size_t alen, const char *b, size_
             break;
         }
         size_t s = i >= CONTEXT ? i - CONTEXT : 0;
-        /* extend while the next change is within 2*CONTEXT equal lines */
-        size_t e = i;
-        for (;;) {
-            while (e < sc.n && sc.v[e].kind != '=') {
-                e++;
-            }
-            size_t eq = e;
-            while (eq < sc.n && sc.v[eq].kind == '=') {
-                eq++;
-            }
-            if (eq < sc.n && eq - e <= 2 * CONTEXT) {
-                e = eq;
-                continue;
-            }
-            e = e + CONTEXT < eq ? e + CONTEXT : eq;
-            break;
-        }
-        /* a hunk's start line numbers come from its first op */
+        size_t e = hunk_end(&sc, i);
         put_hunk(out, &sc, s, e, &sa, &sb);
         i = e;
     }

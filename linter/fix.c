@@ -14,10 +14,16 @@ int lint_fix_applicable(const lint_fix *x, int unsafe)
     return x && (x->applicability == LINT_FIX_SAFE || unsafe);
 }
 
+/* A fix in the order of application (an array of these sorts without pointer-to-pointer
+ * casts). */
+typedef struct fix_ref {
+    const lint_fix *x;
+} fix_ref;
+
 static int cmp_fix(const void *pa, const void *pb)
 {
-    const lint_fix *a = *(const lint_fix *const *)pa;
-    const lint_fix *b = *(const lint_fix *const *)pb;
+    const lint_fix *a = ((const fix_ref *)pa)->x;
+    const lint_fix *b = ((const fix_ref *)pb)->x;
     if (a->start_byte != b->start_byte) {
         return a->start_byte < b->start_byte ? -1 : 1;
     }
@@ -35,12 +41,12 @@ static int same_edit(const lint_fix *a, const lint_fix *b)
 
 size_t lint_fix_apply(const char *src, size_t len, const lint_result *r, int unsafe, buf *out)
 {
-    const lint_fix **fx = xcalloc(r && r->n ? r->n : 1, sizeof *fx);
+    fix_ref *fx = xcalloc(r && r->n ? r->n : 1, sizeof *fx);
     size_t nf = 0;
     for (size_t i = 0; r && i < r->n; i++) {
         const lint_fix *x = r->items[i].fix;
         if (lint_fix_applicable(x, unsafe) && x->start_byte <= x->end_byte && x->end_byte <= len) {
-            fx[nf++] = x;
+            fx[nf++].x = x;
         }
     }
     qsort(fx, nf, sizeof *fx, cmp_fix);
@@ -48,7 +54,7 @@ size_t lint_fix_apply(const char *src, size_t len, const lint_result *r, int uns
     size_t pos = 0;
     const lint_fix *last = NULL;
     for (size_t i = 0; i < nf; i++) {
-        const lint_fix *x = fx[i];
+        const lint_fix *x = fx[i].x;
         if (last && same_edit(last, x)) {
             applied++;
             continue;

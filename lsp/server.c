@@ -986,6 +986,44 @@ static const char *method_name(json_t *jm)
     return m && strlen(m) != json_string_length(jm) ? "(a name with a NUL byte)" : m;
 }
 
+static void handle_request(lsp_server *s, const char *method, json_t *id, json_t *params)
+{
+    if (strcmp(method, "initialize") == 0) {
+        on_initialize(s, id, params);
+    } else if (strcmp(method, "shutdown") == 0) {
+        s->shutdown = 1;
+        reply(s, id, json_null());
+    } else if (strcmp(method, "textDocument/hover") == 0) {
+        on_hover(s, id, params);
+    } else if (strcmp(method, "textDocument/codeAction") == 0) {
+        on_code_action(s, id, params);
+    } else if (strcmp(method, "textDocument/diagnostic") == 0) {
+        on_pull_diagnostics(s, id, params);
+    } else {
+        char m[160];
+        snprintf(m, sizeof m, "method not found: %.100s", method);
+        reply_error(s, id, ERR_METHOD_NOT_FOUND, m);
+    }
+}
+
+/* Notifications other than these ($/cancelRequest, $/setTrace, ...) need nothing. */
+static void handle_notification(lsp_server *s, const char *method, json_t *params)
+{
+    if (strcmp(method, "textDocument/didOpen") == 0) {
+        on_did_open(s, params);
+    } else if (strcmp(method, "textDocument/didChange") == 0) {
+        on_did_change(s, params);
+    } else if (strcmp(method, "textDocument/didSave") == 0) {
+        on_did_save(s, params);
+    } else if (strcmp(method, "textDocument/didClose") == 0) {
+        on_did_close(s, params);
+    } else if (strcmp(method, "workspace/didChangeWatchedFiles") == 0) {
+        on_did_change_watched_files(s, params);
+    } else if (strcmp(method, "initialized") == 0) {
+        on_initialized(s);
+    }
+}
+
 void lsp_server_handle(lsp_server *s, const char *body, size_t len)
 {
     json_error_t jerr;
@@ -1047,36 +1085,10 @@ void lsp_server_handle(lsp_server *s, const char *body, size_t len)
         goto out;
     }
     if (is_request) {
-        if (strcmp(method, "initialize") == 0) {
-            on_initialize(s, id, params);
-        } else if (strcmp(method, "shutdown") == 0) {
-            s->shutdown = 1;
-            reply(s, id, json_null());
-        } else if (strcmp(method, "textDocument/hover") == 0) {
-            on_hover(s, id, params);
-        } else if (strcmp(method, "textDocument/codeAction") == 0) {
-            on_code_action(s, id, params);
-        } else if (strcmp(method, "textDocument/diagnostic") == 0) {
-            on_pull_diagnostics(s, id, params);
-        } else {
-            char m[160];
-            snprintf(m, sizeof m, "method not found: %.100s", method);
-            reply_error(s, id, ERR_METHOD_NOT_FOUND, m);
-        }
-    } else if (strcmp(method, "textDocument/didOpen") == 0) {
-        on_did_open(s, params);
-    } else if (strcmp(method, "textDocument/didChange") == 0) {
-        on_did_change(s, params);
-    } else if (strcmp(method, "textDocument/didSave") == 0) {
-        on_did_save(s, params);
-    } else if (strcmp(method, "textDocument/didClose") == 0) {
-        on_did_close(s, params);
-    } else if (strcmp(method, "workspace/didChangeWatchedFiles") == 0) {
-        on_did_change_watched_files(s, params);
-    } else if (strcmp(method, "initialized") == 0) {
-        on_initialized(s);
+        handle_request(s, method, id, params);
+    } else {
+        handle_notification(s, method, params);
     }
-    /* Other notifications (initialized, $/cancelRequest, $/setTrace, ...) need nothing. */
 out:
     json_decref(msg);
 }

@@ -772,6 +772,29 @@ static int read_as_tensor(const analysis *a, uint32_t func, const char *t, size_
     return 0;
 }
 
+/* The fix of a finding on leaf, stored in a container named ctext[0..cl) (how says how): a
+ * running sum wants the number, `.item()`; anything else a detached tensor, `.detach()`. */
+static void attach_fix(analysis *a, lint_finding *f, uint32_t leaf, const char *how, uint32_t func,
+                       const char *ctext, size_t cl)
+{
+    uint8_t lk = a->nodes[leaf].kind;
+    if (!f ||
+        (lk != K_IDENT && lk != K_ATTR && lk != K_SUBSCRIPT && lk != K_CALL && lk != K_PAREN)) {
+        return;
+    }
+    if (strcmp(how, "accumulated into") == 0) {
+        /* The accumulator becomes a Python float, which prints, divides and logs as the tensor
+         * did; safe unless the file reads it as a tensor (total.item(), total[0]) or returns
+         * it to a caller that may. */
+        set_fix(a, f, a->nodes[leaf].eb, a->nodes[leaf].eb, ".item()",
+                "Accumulate a Python number (`.item()`)",
+                read_as_tensor(a, func, ctext, cl) ? LINT_FIX_UNSAFE : LINT_FIX_SAFE);
+    } else {
+        set_fix(a, f, a->nodes[leaf].eb, a->nodes[leaf].eb, ".detach()",
+                "Store a detached tensor (`.detach()`)", LINT_FIX_SAFE);
+    }
+}
+
 static void check_sink(ctx *c, uint32_t stmt, uint32_t cont_expr, uint32_t value, const char *how)
 {
     analysis *a = c->a;
@@ -824,20 +847,7 @@ static void check_sink(ctx *c, uint32_t stmt, uint32_t cont_expr, uint32_t value
         "store `%.*s.item()` or `.detach()`",
         short_leaf ? (int)ll : 4, short_leaf ? lt : "loss", how, (int)(cl > 60 ? 60 : cl), ctext,
         short_leaf ? (int)ll : 4, short_leaf ? lt : "loss");
-    uint8_t lk = a->nodes[leaf].kind;
-    if (lk == K_IDENT || lk == K_ATTR || lk == K_SUBSCRIPT || lk == K_CALL || lk == K_PAREN) {
-        if (strcmp(how, "accumulated into") == 0) {
-            /* A running sum wants the number: `.item()`. The accumulator becomes a Python
-             * float, which prints, divides and logs as the tensor did; safe unless the file
-             * reads it as a tensor (total.item(), total[0]) or returns it to a caller that may. */
-            set_fix(a, f, a->nodes[leaf].eb, a->nodes[leaf].eb, ".item()",
-                    "Accumulate a Python number (`.item()`)",
-                    read_as_tensor(a, func, ctext, cl) ? LINT_FIX_UNSAFE : LINT_FIX_SAFE);
-        } else {
-            set_fix(a, f, a->nodes[leaf].eb, a->nodes[leaf].eb, ".detach()",
-                    "Store a detached tensor (`.detach()`)", LINT_FIX_SAFE);
-        }
-    }
+    attach_fix(a, f, leaf, how, func, ctext, cl);
 }
 
 /* Sinks that are calls: list.append(x), list.insert(i, x), list.extend([x, ...]). */
