@@ -90,19 +90,20 @@ int cli_lint_write_fixes(const lint_batch *b, FILE *out)
     int errors = 0;
     for (size_t i = 0; i < n; i++) {
         const lint_batch_item *it = &items[i];
-        if (!it->fixed) {
-            continue;
-        }
         if (it->fix_reverted) {
             fprintf(stderr, "oomkb lint: %s: a fix would break the syntax; it was not applied\n",
                     it->path);
         }
         if (it->is_stdin) {
-            fwrite(it->fixed, 1, it->fixed_len, out);
-            fflush(out);
+            /* as ruff does: the source goes out, fixed or not (not when it was unreadable) */
+            const char *text = it->fixed ? it->fixed : it->src;
+            if (text) {
+                fwrite(text, 1, it->fixed ? it->fixed_len : it->len, out);
+                fflush(out);
+            }
             continue;
         }
-        if (it->fixed_len == it->len && memcmp(it->fixed, it->src, it->len) == 0) {
+        if (!it->fixed || (it->fixed_len == it->len && memcmp(it->fixed, it->src, it->len) == 0)) {
             continue;
         }
         int err = cli_file_replace(it->path, it->fixed, it->fixed_len);
@@ -162,15 +163,13 @@ int cli_lint_print_diffs(const lint_batch *b, int unsafe, FILE *out)
             errors++;
             continue;
         }
-        if (!it->fixed) {
-            continue;
-        }
         if (it->result && it->result->n_syntax_errors) {
             fprintf(stderr, "%s:%u:%u: note: syntax error; no fix applied\n", it->path,
                     it->result->first_error.row + 1, it->result->first_error.column);
         }
         buf d = BUF_INIT;
-        if (lint_diff_unified(&d, it->src, it->len, it->fixed, it->fixed_len, it->path)) {
+        if (it->fixed &&
+            lint_diff_unified(&d, it->src, it->len, it->fixed, it->fixed_len, it->path)) {
             fwrite(d.data, 1, d.len, out);
             changed = 1;
             would += it->n_fixed;

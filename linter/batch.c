@@ -180,10 +180,15 @@ static lint_status fix_item(lint_ctx *ctx, const char *src, size_t len, const li
     lint_status st = lint_fix_buffer(ctx, src, len, o, unsafe, &fx, d);
     if (st == LINT_OK) {
         it->result = fx.result;
-        it->fixed = fx.src;
-        it->fixed_len = fx.len;
         it->n_fixed = fx.n_fixed;
         it->fix_reverted = fx.reverted;
+        /* only a changed file keeps its fixed bytes (and its original, see lint_item) */
+        if (fx.n_fixed) {
+            it->fixed = fx.src;
+            it->fixed_len = fx.len;
+        } else {
+            free(fx.src);
+        }
     }
     return st;
 }
@@ -224,7 +229,7 @@ static void lint_item(lint_batch *b, lint_ctx *ctx, lint_batch_item *it)
         free(src);
         return;
     }
-    if (b->opts.keep_src || b->opts.fix) {
+    if (b->opts.keep_src || (b->opts.fix && (it->fixed || it->is_stdin))) {
         it->src = src;
         it->len = len;
     } else {

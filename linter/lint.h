@@ -275,7 +275,8 @@ typedef struct lint_batch_options {
     int keep_src;           /* 1: keep each file's bytes in its item (LINT_FORMAT_FULL) */
     /* 1: fix each file in memory (lint_fix_buffer in linter/fix.h; applicable fixes: safe,
      * plus unsafe ones if unsafe_fixes): the item's result is then what remains after the
-     * fixes, fixed its fixed bytes. Implies keep_src. No file is written. */
+     * fixes. A file that changed keeps its bytes (src) and its fixed bytes (fixed), as does
+     * stdin; the others keep neither unless keep_src. No file is written. */
     int fix;
     int unsafe_fixes;
 } lint_batch_options;
@@ -289,8 +290,8 @@ typedef struct lint_batch_item {
     lint_result *result; /* after lint_batch_run, unless error */
     char *error;         /* why it was not linted ("broken symbolic link (...)", an encoding or
                             size problem, strerror), or NULL */
-    /* With lint_batch_options.fix: the bytes after fixing (equal to src when nothing applied),
-     * the findings fixed, and 1 in fix_reverted when a pass broke the syntax and was undone. */
+    /* With lint_batch_options.fix: the bytes after fixing (NULL when no fix applied), the
+     * findings fixed, and 1 in fix_reverted when a pass broke the syntax and was undone. */
     char *fixed;
     size_t fixed_len;
     size_t n_fixed;

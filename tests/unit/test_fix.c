@@ -450,6 +450,11 @@ START_TEST(test_cli_fix_files)
     ck_assert_ptr_null(strstr(r.out, "Found"));
     ck_assert_ptr_nonnull(strstr(r.err, "1 fixed"));
     run_result_free(&r);
+    /* nothing to fix: the source goes out unchanged */
+    r = run_cmd(argv, "import torch\nx = 1\n", NULL);
+    ck_assert_int_eq(r.status, 0);
+    ck_assert_str_eq(r.out, "import torch\nx = 1\n");
+    run_result_free(&r);
     const char *dargv[] = {OOMKB_BIN, "lint", "--diff", "--stdin-filename", "s.py", "-", NULL};
     r = run_cmd(dargv, src, NULL);
     ck_assert_int_eq(r.status, 1);
