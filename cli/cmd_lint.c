@@ -370,7 +370,8 @@ int cmd_lint(int argc, char **argv)
     FILE *to = fix && n_stdin ? stderr : stdout;
     int write_errors = fix ? cli_lint_write_fixes(b, stdout) : 0;
     rc = report(b, (lint_format)fmt, kb_url, exit_zero, bo.unsafe_fixes, to);
-    if (fix) {
+    if (fix && (fmt == LINT_FORMAT_DEFAULT || fmt == LINT_FORMAT_FULL)) {
+        /* not after JSON, SARIF or annotations, which a program reads whole */
         cli_lint_fix_summary(b, bo.unsafe_fixes, to);
     }
     rc = write_errors ? EXIT_USAGE : rc;

@@ -9,6 +9,7 @@
  * files from the current output (review the diff). */
 #include <check.h>
 #include <dirent.h>
+#include <jansson.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -449,6 +450,14 @@ START_TEST(test_cli_fix_files)
     ck_assert_ptr_nonnull(strstr(r.out, "losses.append(loss.detach())\n"));
     ck_assert_ptr_null(strstr(r.out, "Found"));
     ck_assert_ptr_nonnull(strstr(r.err, "1 fixed"));
+    run_result_free(&r);
+    /* a machine format stays parseable: no summary after it */
+    const char *jargv[] = {OOMKB_BIN, "lint", "--fix", "--format", "json", "-", NULL};
+    r = run_cmd(jargv, src, NULL);
+    ck_assert_int_eq(r.status, 0);
+    json_t *j = json_loads(r.err, 0, NULL);
+    ck_assert_msg(json_is_array(j), "not JSON: %s", r.err);
+    json_decref(j);
     run_result_free(&r);
     /* nothing to fix: the source goes out unchanged */
     r = run_cmd(argv, "import torch\nx = 1\n", NULL);
