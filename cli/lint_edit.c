@@ -167,9 +167,13 @@ int cli_lint_print_diffs(const lint_batch *b, int unsafe, FILE *out)
             fprintf(stderr, "%s:%u:%u: note: syntax error; no fix applied\n", it->path,
                     it->result->first_error.row + 1, it->result->first_error.column);
         }
+        /* "a/./x.py" is no path git apply or patch -p1 takes */
+        const char *name = it->path;
+        while (name[0] == '.' && name[1] == '/') {
+            name += 2;
+        }
         buf d = BUF_INIT;
-        if (it->fixed &&
-            lint_diff_unified(&d, it->src, it->len, it->fixed, it->fixed_len, it->path)) {
+        if (it->fixed && lint_diff_unified(&d, it->src, it->len, it->fixed, it->fixed_len, name)) {
             fwrite(d.data, 1, d.len, out);
             changed = 1;
             would += it->n_fixed;

@@ -422,6 +422,7 @@ START_TEST(test_cli_fix_files)
                       "    loss = crit(model(x))\n"
                       "    loss.backward()\n"
                       "    losses.append(loss)\n";
+    char cwd[PATH_MAX];
     char *f = xasprintf("%s/t.py", dir);
     char *link = xasprintf("%s/link.py", dir);
     spit(f, src);
@@ -459,6 +460,13 @@ START_TEST(test_cli_fix_files)
     ck_assert_msg(json_is_array(j), "not JSON: %s", r.err);
     json_decref(j);
     run_result_free(&r);
+    /* a path named with ./ is a diff git apply takes (no "a/./") */
+    cmd = xasprintf("cd %s && %s/%s lint --diff ./t.py", dir, getcwd(cwd, sizeof cwd), OOMKB_BIN);
+    spit(f, src);
+    ck_assert_int_eq(run_sh(cmd, &out, NULL), 1);
+    ck_assert_ptr_nonnull(strstr(out, "--- a/t.py\n+++ b/t.py\n"));
+    free(out);
+    free(cmd);
     /* nothing to fix: the source goes out unchanged */
     r = run_cmd(argv, "import torch\nx = 1\n", NULL);
     ck_assert_int_eq(r.status, 0);
