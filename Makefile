@@ -214,11 +214,12 @@ browser-test: $(OOMKB)
 	tests/browser/run.sh $(OOMKB)
 
 # --- integrations ---
-# Real clients: Neovim's LSP client attached to `oomkb lsp`, and Debian's pre-commit running
+# Real clients: Neovim's and Emacs Eglot's LSP clients attached to `oomkb lsp`, and Debian's pre-commit running
 # the oomkb-lint hook from this repository's committed HEAD. Each installs what it needs.
 .PHONY: integration-test
 integration-test: $(OOMKB)
 	OOMKB_BIN=$(OOMKB) tests/integration/nvim-lsp.sh
+	OOMKB_BIN=$(OOMKB) tests/integration/eglot-lsp.sh
 	tests/integration/pre-commit.sh
 
 # --- fuzz ---

@@ -6,6 +6,7 @@
 
 #include <getopt.h>
 #include <stddef.h>
+#include <stdio.h>
 
 /* The version, from the VERSION file through the Makefile (-DOOMKB_VERSION). */
 #ifndef OOMKB_VERSION
@@ -28,6 +29,27 @@ int cmd_diagnose(int argc, char **argv);
 /* Diagnoses text[0..len) for `oomkb search` given a pasted OOM message: prints the report
  * and returns the exit status, or -1 when the text holds no OOM signature. */
 int cli_diagnose_text(const char *text, size_t len, int json, const char *kb_url);
+/* The linter's edits (cli/lint_edit.c), after a lint_batch has run. Each reports problems on
+ * stderr naming the file. */
+struct lint_batch;
+/* --fix: replaces each file whose fixed bytes differ (cli_file_replace); a stdin item's fixed
+ * bytes go to out. Returns the number of files that could not be written. */
+int cli_lint_write_fixes(const struct lint_batch *b, FILE *out);
+/* --fix: "Found N findings (F fixed, R remaining)." and the count of fixes that only
+ * --unsafe-fixes would apply, to out. Nothing when nothing was found. */
+void cli_lint_fix_summary(const struct lint_batch *b, int unsafe, FILE *out);
+/* --diff: the unified diff of each file's fixes to out, "Would fix N findings." on stderr.
+ * Returns 1 when there is a diff, 0 when none, 2 when a file could not be linted. */
+int cli_lint_print_diffs(const struct lint_batch *b, int unsafe, FILE *out);
+/* --add-noqa: adds noqa directives for every finding (lint_noqa_add) and replaces the files
+ * that changed (stdin's result goes to out); "Added N noqa directives." on stderr. Returns 0,
+ * or 2 when a file could not be linted or written. */
+int cli_lint_add_noqa(const struct lint_batch *b, FILE *out);
+/* Replaces the file at path (through symbolic links) with data[0..len) atomically: a temporary
+ * file in its folder, written, given the file's mode, fsync'ed and renamed over it. Returns 0
+ * or an errno value (the file is then unchanged). */
+int cli_file_replace(const char *path, const char *data, size_t len);
+
 /* Language server (cli/cmd_lsp.c). */
 int cmd_lsp(int argc, char **argv) __attribute__((weak));
 

@@ -44,6 +44,12 @@ static void usage(FILE *f)
         "  -q, --quiet           print the findings only (no summary line)\n"
         "  --color WHEN          auto (default: on a terminal, unless NO_COLOR), always, never\n"
         "  -o, --output-file F   write the findings and summary to F instead of stdout\n"
+        "  --fix                 apply the fixes marked [*] to the files (stdin: print the\n"
+        "                        fixed source), then report what remains\n"
+        "  --unsafe-fixes        apply and mark [*] fixes that change behaviour too\n"
+        "  --diff                print the fixes as a unified diff, change no file (exit 1\n"
+        "                        when there is a diff)\n"
+        "  --add-noqa            add '# noqa: CODE' to each line with a finding\n"
         "  --explain CODE        explain a rule and print its knowledge-base entry\n"
         "  --list-rules          list the rules\n"
         "\n"
@@ -124,6 +130,9 @@ typedef struct lint_output {
     int exit_zero;
     int statistics;
     int quiet;
+    int unsafe_fixes; /* unsafe fixes are applied too: marked [*] and counted as fixable */
+    int fixing;       /* --fix ran: its own summary replaces the closing line */
+    int to_stderr;    /* --fix on stdin: stdout carries the fixed source */
 } lint_output;
 
 /* The path as ruff prints it: relative to the working directory, without "./". Borrowed from
@@ -169,6 +178,10 @@ static void render_output(buf *out, const lint_file_report *reports, size_t nr, 
 {
     lint_tally t;
     lint_tally_reports(reports, nr, &t);
+    if (o->unsafe_fixes) { /* what --unsafe-fixes applies is no hidden fix */
+        t.fixable += t.unsafe;
+        t.unsafe = 0;
+    }
     int text = o->fmt == LINT_FORMAT_DEFAULT || o->fmt == LINT_FORMAT_FULL;
     if (o->statistics) {
         lint_render_statistics(
@@ -180,6 +193,7 @@ static void render_output(buf *out, const lint_file_report *reports, size_t nr, 
     ro.kb_url = o->kb_url;
     ro.tool_version = OOMKB_VERSION;
     ro.color = color && text;
+    ro.unsafe_fixes = o->unsafe_fixes;
     kb_entry *entries[LINT_MAX_RULES] = {NULL};
     kb *k = load_docs(o->fmt, &ro, entries);
     lint_render(out, o->fmt, reports, nr, &ro);
@@ -189,7 +203,7 @@ static void render_output(buf *out, const lint_file_report *reports, size_t nr, 
     kb_close(k);
     /* The summary is for people: machine formats stay parseable, and a run with unreadable
      * files is not "All checks passed!". */
-    if (text && !o->quiet && (t.findings || !errors)) {
+    if (text && !o->quiet && !o->fixing && (t.findings || !errors)) {
         lint_render_summary(out, &t);
     }
 }
@@ -223,7 +237,7 @@ static int report(const lint_batch *b, const lint_output *o)
         findings += it->result->n;
         reports[nr++] = (lint_file_report){path, it->src, it->len, it->result};
     }
-    FILE *f = o->path ? fopen(o->path, "w") : stdout;
+    FILE *f = o->path ? fopen(o->path, "w") : o->to_stderr ? stderr : stdout;
     int rc = errors ? EXIT_USAGE : (findings && !o->exit_zero ? EXIT_NONE : 0);
     if (!f) {
         fprintf(stderr, "oomkb lint: --output-file %s: %s\n", o->path, strerror(errno));
@@ -236,7 +250,12 @@ static int report(const lint_batch *b, const lint_output *o)
         fwrite(text.data, 1, text.len, f);
     }
     buf_free(&text);
-    int closed = f == stdout ? fflush(stdout) : fclose(f);
+    if (o->fixing && !o->quiet && (o->fmt == LINT_FORMAT_DEFAULT || o->fmt == LINT_FORMAT_FULL)) {
+        /* not after JSON, SARIF or annotations, which a program reads whole */
+        fflush(f);
+        cli_lint_fix_summary(b, o->unsafe_fixes, f);
+    }
+    int closed = f == stdout || f == stderr ? fflush(f) : fclose(f);
     if (closed != 0) {
         fprintf(stderr, "oomkb lint: %s: %s\n", o->path ? o->path : "stdout", strerror(errno));
         rc = EXIT_USAGE;
@@ -267,6 +286,10 @@ enum {
     OPT_FORCE_EXCLUDE,
     OPT_CONFIG,
     OPT_ISOLATED,
+    OPT_FIX,
+    OPT_UNSAFE_FIXES,
+    OPT_DIFF,
+    OPT_ADD_NOQA,
 };
 
 /* Every option of `oomkb lint`, in the order of --help. */
@@ -291,6 +314,10 @@ static const struct option lint_longopts[] = {
     {"color", required_argument, NULL, OPT_COLOR},
     {"colour", required_argument, NULL, OPT_COLOR},
     {"output-file", required_argument, NULL, 'o'},
+    {"fix", no_argument, NULL, OPT_FIX},
+    {"unsafe-fixes", no_argument, NULL, OPT_UNSAFE_FIXES},
+    {"diff", no_argument, NULL, OPT_DIFF},
+    {"add-noqa", no_argument, NULL, OPT_ADD_NOQA},
     {"explain", required_argument, NULL, OPT_EXPLAIN},
     {"list-rules", no_argument, NULL, OPT_LIST_RULES},
     {"help", no_argument, NULL, 'h'},
@@ -309,6 +336,7 @@ typedef struct lint_cmd {
     const char *explain_code;
     int want_list;
     int want_help;
+    int fix, diff, add_noqa;
 } lint_cmd;
 
 /* Appends a glob to a growing list of borrowed strings. */
@@ -407,6 +435,19 @@ static int lint_option(lint_cmd *c, int opt, const char *arg)
     case 'o':
         c->out.path = arg;
         return 0;
+    case OPT_FIX:
+        c->fix = 1;
+        return 0;
+    case OPT_UNSAFE_FIXES:
+        c->bo.unsafe_fixes = 1;
+        c->out.unsafe_fixes = 1;
+        return 0;
+    case OPT_DIFF:
+        c->diff = 1;
+        return 0;
+    case OPT_ADD_NOQA:
+        c->add_noqa = 1;
+        return 0;
     case OPT_EXPLAIN:
         c->explain_code = arg;
         return 0;
@@ -440,8 +481,13 @@ static int lint_paths(lint_cmd *c, const cli_args *paths, lint_config_cache *con
         fprintf(stderr, "oomkb lint: '-' (stdin) can be given once\n");
         return EXIT_USAGE;
     }
+    if (c->add_noqa && (c->fix || c->diff)) {
+        fprintf(stderr, "oomkb lint: --add-noqa cannot be combined with --fix or --diff\n");
+        return EXIT_USAGE;
+    }
     c->bo.configs = configs;
-    c->bo.keep_src = c->out.fmt == LINT_FORMAT_FULL;
+    c->bo.keep_src = c->out.fmt == LINT_FORMAT_FULL || c->add_noqa;
+    c->bo.fix = c->fix || c->diff;
     lint_batch *b = lint_batch_new(&c->bo, &d);
     if (!b) {
         fprintf(stderr, "oomkb lint: %s\n", d.message);
@@ -459,7 +505,19 @@ static int lint_paths(lint_cmd *c, const cli_args *paths, lint_config_cache *con
         return EXIT_USAGE;
     }
     lint_batch_run(b, c->jobs);
-    int rc = report(b, &c->out);
+    int rc;
+    if (c->diff) {
+        rc = cli_lint_print_diffs(b, c->bo.unsafe_fixes, stdout);
+    } else if (c->add_noqa) {
+        rc = cli_lint_add_noqa(b, stdout);
+    } else {
+        /* with --fix on stdin, stdout carries the fixed source and the findings go to stderr */
+        c->out.fixing = c->fix;
+        c->out.to_stderr = c->fix && n_stdin;
+        int write_errors = c->fix ? cli_lint_write_fixes(b, stdout) : 0;
+        rc = report(b, &c->out);
+        rc = write_errors ? EXIT_USAGE : rc;
+    }
     lint_batch_free(b);
     return rc;
 }

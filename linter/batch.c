@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "linter/config.h"
+#include "linter/fix.h"
 #include "linter/lint_int.h"
 
 struct lint_batch {
@@ -100,6 +101,7 @@ void lint_batch_free(lint_batch *b)
     for (size_t i = 0; i < b->n; i++) {
         free(b->items[i].path);
         free(b->items[i].src);
+        free(b->items[i].fixed);
         free(b->items[i].error);
         lint_result_free(b->items[i].result);
     }
@@ -209,6 +211,27 @@ static void ddp_lookup(void *ud, lint_ddp *out)
     lint_project_ddp(q->cache, q->path, out);
 }
 
+/* Lints and fixes one file in memory (lint_batch_options.fix). */
+static lint_status fix_item(lint_ctx *ctx, const char *src, size_t len, const lint_options *o,
+                            int unsafe, lint_batch_item *it, lint_diag *d)
+{
+    lint_fixed fx;
+    lint_status st = lint_fix_buffer(ctx, src, len, o, unsafe, &fx, d);
+    if (st == LINT_OK) {
+        it->result = fx.result;
+        it->n_fixed = fx.n_fixed;
+        it->fix_reverted = fx.reverted;
+        /* only a changed file keeps its fixed bytes (and its original, see lint_item) */
+        if (fx.n_fixed) {
+            it->fixed = fx.src;
+            it->fixed_len = fx.len;
+        } else {
+            free(fx.src);
+        }
+    }
+    return st;
+}
+
 static void lint_item(lint_batch *b, lint_ctx *ctx, lint_batch_item *it)
 {
     if (it->error) {
@@ -251,7 +274,8 @@ static void lint_item(lint_batch *b, lint_ctx *ctx, lint_batch_item *it)
             o.project = b->projects;
             o.path = it->path;
         }
-        st = lint_buffer(ctx, src, len, &o, &it->result, &d);
+        st = b->opts.fix ? fix_item(ctx, src, len, &o, b->opts.unsafe_fixes, it, &d)
+                         : lint_buffer(ctx, src, len, &o, &it->result, &d);
     }
     budget_give(b, cost);
     if (st != LINT_OK) {
@@ -262,7 +286,7 @@ static void lint_item(lint_batch *b, lint_ctx *ctx, lint_batch_item *it)
     if (settings) {
         lint_settings_apply(settings, it->result);
     }
-    if (b->opts.keep_src) {
+    if (b->opts.keep_src || (b->opts.fix && (it->fixed || it->is_stdin))) {
         it->src = src;
         it->len = len;
     } else {

@@ -263,17 +263,29 @@ uint32_t noqa_file_mask(const char *src, size_t len)
     return mask;
 }
 
-int noqa_suppresses(const char *src, size_t len, const lint_finding *f)
+/* Does the line of byte off carry a noqa covering rule, or, when a string literal or a
+ * backslash continuation runs past that line's end (where no comment can go), the line where
+ * it ends (as ruff reads them)? */
+static int noqa_at(const char *src, size_t len, uint32_t off, int rule)
 {
     const char *ls;
     const char *le;
-    line_bounds(src, len, f->start_byte, &ls, &le);
-    if (line_noqa(ls, le, f->rule)) {
+    line_bounds(src, len, off, &ls, &le);
+    if (line_noqa(ls, le, rule)) {
         return 1;
     }
-    if (f->end.row == f->start.row) {
+    size_t ce = pylex_comment_line_end(src, len, off);
+    if (ce <= (size_t)(le - src)) {
         return 0;
     }
-    line_bounds(src, len, f->end_byte, &ls, &le);
-    return line_noqa(ls, le, f->rule);
+    line_bounds(src, len, (uint32_t)ce, &ls, &le);
+    return line_noqa(ls, le, rule);
+}
+
+int noqa_suppresses(const char *src, size_t len, const lint_finding *f)
+{
+    if (noqa_at(src, len, f->start_byte, f->rule)) {
+        return 1;
+    }
+    return f->end.row != f->start.row && noqa_at(src, len, f->end_byte, f->rule);
 }

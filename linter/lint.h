@@ -282,6 +282,12 @@ typedef struct lint_batch_options {
      * too when excluded (lint_config_force_excluded). */
     struct lint_config_cache *configs;
     int force_exclude;
+    /* 1: fix each file in memory (lint_fix_buffer in linter/fix.h; applicable fixes: safe,
+     * plus unsafe ones if unsafe_fixes): the item's result is then what remains after the
+     * fixes. A file that changed keeps its bytes (src) and its fixed bytes (fixed), as does
+     * stdin; the others keep neither unless keep_src. No file is written. */
+    int fix;
+    int unsafe_fixes;
 } lint_batch_options;
 
 /* One file of a batch. Owned by the batch; valid until lint_batch_free. */
@@ -293,6 +299,12 @@ typedef struct lint_batch_item {
     lint_result *result; /* after lint_batch_run, unless error */
     char *error;         /* why it was not linted ("broken symbolic link (...)", an encoding or
                             size problem, strerror), or NULL */
+    /* With lint_batch_options.fix: the bytes after fixing (NULL when no fix applied), the
+     * findings fixed, and 1 in fix_reverted when a pass broke the syntax and was undone. */
+    char *fixed;
+    size_t fixed_len;
+    size_t n_fixed;
+    int fix_reverted;
 } lint_batch_item;
 
 /* A new empty batch. Checks first that the grammar loads (as lint_ctx_new): NULL with diag
@@ -335,8 +347,9 @@ typedef struct lint_noqa {
  * does a '#' inside a string literal (no parse). Returns 1 and fills *out, or 0. Call again
  * with from = out->start + 1 for the next one. Pure, thread-safe.
  * A finding is suppressed when a comment on its first or last line is bare or lists its
- * code, or a line of its own "# oomkb: noqa" (every rule) or "# oomkb: noqa: CODES" is
- * anywhere in the file. */
+ * code (a line that ends inside a string literal or with a backslash continuation has its
+ * comment on the line where that ends, as ruff reads them), or a line of its own "# oomkb: noqa"
+ * (every rule) or "# oomkb: noqa: CODES" is anywhere in the file. */
 int lint_noqa_find(const char *line, size_t len, size_t from, lint_noqa *out);
 
 /* ---- Rendering ---------------------------------------------------------------------------- */
@@ -360,10 +373,11 @@ typedef struct lint_entry_doc {
 } lint_entry_doc;
 
 typedef struct lint_render_opts {
-    const char *kb_url;                  /* entry links: kb_entry_url(kb_url, ID); NULL = the
-                                          * entries' public pages */
-    int color;                           /* default and full: ANSI styles */
-    const char *tool_version;            /* for SARIF */
+    const char *kb_url;       /* entry links: kb_entry_url(kb_url, ID); NULL = the
+                               * entries' public pages */
+    int color;                /* default and full: ANSI styles */
+    const char *tool_version; /* for SARIF */
+    int unsafe_fixes; /* 1: unsafe fixes are applied too, so they are marked [*] as safe ones */
     lint_entry_doc docs[LINT_MAX_RULES]; /* per rule number */
 } lint_render_opts;
 

@@ -705,5 +705,11 @@ const unsigned char *pylex_backslash(const unsigned char *p, const unsigned char
  * (identifier, number, keyword), a newline, a comment or a string (with the code of f-string
  * fields) is one, other punctuation one per byte. Stops counting past cap. */
 size_t pylex_tokens(pylex *lx, const unsigned char *p, size_t cap);
+/* Where a comment for the line holding byte off of src[0..len) can go: the offset of that
+ * line's end ('\n' or len), or, when a string literal or a backslash continuation runs past
+ * it, of the end of the line where that ends (repeated while the next one does too). A line
+ * that already has a comment ends there. The linter reads noqa comments there too
+ * (noqa_suppresses) and --add-noqa writes them there. One scan from the start of src. */
+size_t pylex_comment_line_end(const char *src, size_t len, size_t off);
 
 #endif

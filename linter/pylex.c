@@ -320,3 +320,63 @@ size_t pylex_tokens(pylex *lx, const unsigned char *p, size_t cap)
     }
     return n;
 }
+
+/* The first line end at or after off, or end. */
+static const unsigned char *eol_after(const unsigned char *p, const unsigned char *end)
+{
+    const unsigned char *nl = memchr(p, '\n', (size_t)(end - p));
+    return nl ? nl : end;
+}
+
+/* 1 if a string or a continuation may run past the end of the line [s, e): it opens a
+ * triple-quoted string or ends with a backslash. Keeps the scan off ordinary lines. */
+static int may_continue(const unsigned char *s, const unsigned char *e)
+{
+    if (memmem(s, (size_t)(e - s), "\"\"\"", 3) || memmem(s, (size_t)(e - s), "'''", 3)) {
+        return 1;
+    }
+    while (e > s && (e[-1] == '\r' || pylex_class[e[-1]] == PYLEX_SPACE)) {
+        e--;
+    }
+    return e > s && e[-1] == '\\';
+}
+
+size_t pylex_comment_line_end(const char *src, size_t len, size_t off)
+{
+    pylex lx;
+    pylex_init(&lx, src, len);
+    const unsigned char *end = lx.end;
+    const unsigned char *at = lx.src + (off < len ? off : len);
+    const unsigned char *eol = eol_after(at, end);
+    const unsigned char *bol = at;
+    while (bol > lx.src && bol[-1] != '\n') {
+        bol--;
+    }
+    if (!may_continue(bol, eol)) {
+        return (size_t)(eol - lx.src);
+    }
+    const unsigned char *p = lx.src;
+    while (p < eol) {
+        uint8_t k = pylex_class[*p];
+        const unsigned char *q;
+        if (k == PYLEX_QUOTE) {
+            pylex_str s;
+            q = pylex_string(&lx, p, &s);
+        } else if (k == PYLEX_BSLASH) {
+            q = pylex_backslash(p, end);
+        } else if (k == PYLEX_HASH) {
+            p = pylex_comment(p, end);
+            continue;
+        } else {
+            p++;
+            continue;
+        }
+        q = q > p ? q : p + 1;
+        if (q > eol) {
+            /* a string or a continuation runs past this line end: its last line takes it */
+            eol = eol_after(q, end);
+        }
+        p = q;
+    }
+    return (size_t)(eol - lx.src);
+}

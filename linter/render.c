@@ -64,29 +64,38 @@ static const char *sarif_level(lint_severity s)
 #define C_SEP "\x1b[36m"
 #define C_RESET "\x1b[0m"
 
+/* " [*]" when the finding's fix is applied by --fix under the options (as ruff marks only
+ * the fixes it would apply). */
+static const char *fix_mark(const lint_finding *x, const lint_render_opts *o)
+{
+    return x->fix && (x->fix->applicability == LINT_FIX_SAFE || (o && o->unsafe_fixes)) ? " [*]"
+                                                                                        : "";
+}
+
 /* "path:row:col: CODE [*]" as ruff colours it on a terminal: path bold, separators cyan, the
- * code bold red, the fix mark cyan. [*] marks a safe fix, as in ruff (an unsafe one is not
- * applied by a plain --fix). */
-static void render_head(buf *out, const lint_file_report *f, const lint_finding *x, int color)
+ * code bold red, the fix mark cyan. */
+static void render_head(buf *out, const lint_file_report *f, const lint_finding *x,
+                        const lint_render_opts *o)
 {
     const lint_rule *r = &lint_rules()[x->rule];
-    int safe = x->fix && x->fix->applicability == LINT_FIX_SAFE;
-    if (!color) {
+    int marked = *fix_mark(x, o) != '\0';
+    if (!(o && o->color)) {
         buf_printf(out, "%s:%u:%u: %s%s", f->path, x->start.row + 1, x->start.column, r->code,
-                   safe ? " [*]" : "");
+                   fix_mark(x, o));
         return;
     }
     buf_printf(out,
                C_BOLD "%s" C_RESET C_SEP ":" C_RESET "%u" C_SEP ":" C_RESET "%u" C_SEP ":" C_RESET
                       " " C_CODE "%s" C_RESET "%s",
                f->path, x->start.row + 1, x->start.column, r->code,
-               safe ? " " C_SEP "[*]" C_RESET : "");
+               marked ? " " C_SEP "[*]" C_RESET : "");
 }
 
-static void render_line(buf *out, const lint_file_report *f, const lint_finding *x, int color)
+static void render_line(buf *out, const lint_file_report *f, const lint_finding *x,
+                        const lint_render_opts *o)
 {
     const lint_rule *r = &lint_rules()[x->rule];
-    render_head(out, f, x, color);
+    render_head(out, f, x, o);
     buf_printf(out, " %s [%s]\n", x->message, r->entry);
 }
 
@@ -94,7 +103,7 @@ static void render_full(buf *out, const lint_file_report *f, const lint_finding 
                         const lint_render_opts *o)
 {
     const lint_rule *r = &lint_rules()[x->rule];
-    render_head(out, f, x, o && o->color);
+    render_head(out, f, x, o);
     buf_printf(out, " %s\n", x->message);
     /* the source line */
     const char *s = f->src ? f->src + (x->start_byte - x->start.col) : NULL;
@@ -329,7 +338,7 @@ void lint_render(buf *out, lint_format fmt, const lint_file_report *files, size_
             } else if (fmt == LINT_FORMAT_GITHUB) {
                 render_github(out, &files[i], x, o);
             } else {
-                render_line(out, &files[i], x, o && o->color);
+                render_line(out, &files[i], x, o);
             }
         }
     }

@@ -10,6 +10,7 @@
 #include "common/util.h"
 #include "kb/kb.h"
 #include "linter/config.h"
+#include "linter/fix.h"
 #include "linter/lint.h"
 #include "lsp/lsp.h"
 
@@ -26,6 +27,9 @@ enum {
     ERR_INTERNAL = -32603,
     ERR_NOT_INITIALIZED = -32002,
 };
+
+/* The code action kind of "fix everything safe in this file" (as ruff's source.fixAll.ruff). */
+#define FIX_ALL_KIND "source.fixAll.oomkb"
 
 typedef struct doc {
     char *uri;
@@ -59,6 +63,12 @@ struct lsp_server {
     lint_project_cache *projects;
     lint_config_cache *configs; /* settings of each document's closest config (linter/config.h) */
     char *root;                 /* the workspace root the client sent, as a path, or NULL */
+    lint_ctx *fix_ctx; /* for source.fixAll's re-lints (lint keeps incremental state); lazy */
+    /* What the client can do (initialize's capabilities): pull diagnostics (then none are
+     * pushed), have them re-pulled (workspace/diagnostic/refresh), and register file watchers
+     * dynamically. */
+    int pull, pull_refresh, watch_dynamic;
+    long next_request; /* ids of the requests this server sends */
     kb *kb;
     size_t max_doc, max_open; /* lsp_options' bounds */
     size_t open_bytes;        /* sum of doc_footprint over docs */
@@ -378,7 +388,8 @@ static json_t *encoding_diagnostic(lsp_server *s, const doc *d)
                      "source", "oomkb", "message", d->bad_encoding);
 }
 
-static void publish(lsp_server *s, doc *d)
+/* The diagnostics of d, as publishDiagnostics and the pull report carry them. */
+static json_t *doc_diagnostics(lsp_server *s, doc *d)
 {
     json_t *list = json_array();
     if (d->bad_encoding) {
@@ -387,9 +398,19 @@ static void publish(lsp_server *s, doc *d)
     for (size_t i = 0; d->result && i < d->result->n; i++) {
         json_array_append_new(list, diagnostic(s, d, &d->result->items[i]));
     }
+    return list;
+}
+
+/* Pushes d's diagnostics, unless the client pulls them (textDocument/diagnostic): a client
+ * that did both would show each finding twice. */
+static void publish(lsp_server *s, doc *d)
+{
+    if (s->pull) {
+        return;
+    }
     notify(s, "textDocument/publishDiagnostics",
            json_pack("{s:s,s:I,s:o}", "uri", d->uri, "version", (json_int_t)d->version,
-                     "diagnostics", list));
+                     "diagnostics", doc_diagnostics(s, d)));
 }
 
 /* Parses d->text again (reusing the edited tree when incremental), unless the text is over the
@@ -485,14 +506,58 @@ static void on_initialize(lsp_server *s, json_t *id, json_t *params)
         s->root = NULL;
     }
     lint_project_cache_set_workspace(s->projects, s->root);
+    json_t *caps = json_object_get(params, "capabilities");
+    json_t *td = json_object_get(caps, "textDocument");
+    json_t *ws = json_object_get(caps, "workspace");
+    s->pull = json_is_object(json_object_get(td, "diagnostic"));
+    s->pull_refresh =
+        json_is_true(json_object_get(json_object_get(ws, "diagnostics"), "refreshSupport"));
+    s->watch_dynamic = json_is_true(
+        json_object_get(json_object_get(ws, "didChangeWatchedFiles"), "dynamicRegistration"));
     s->initialized = 1;
     const char *enc_name = s->enc == LSP_UTF8 ? "utf-8" : "utf-16";
     reply(s, id,
-          json_pack("{s:{s:s,s:{s:b,s:i,s:{s:b}},s:b,s:{s:[s]}},s:{s:s,s:s}}", "capabilities",
-                    "positionEncoding", enc_name, "textDocumentSync", "openClose", 1, "change", 2,
-                    "save", "includeText", 0, "hoverProvider", 1, "codeActionProvider",
-                    "codeActionKinds", "quickfix", "serverInfo", "name", "oomkb", "version",
+          json_pack("{s:{s:s,s:{s:b,s:i,s:{s:b}},s:b,s:{s:[s,s]},s:{s:s,s:b,s:b}},s:{s:s,s:s}}",
+                    "capabilities", "positionEncoding", enc_name, "textDocumentSync", "openClose",
+                    1, "change", 2, "save", "includeText", 0, "hoverProvider", 1,
+                    "codeActionProvider", "codeActionKinds", "quickfix", FIX_ALL_KIND,
+                    "diagnosticProvider", "identifier", "oomkb", "interFileDependencies", 1,
+                    "workspaceDiagnostics", 0, "serverInfo", "name", "oomkb", "version",
                     OOMKB_VERSION));
+}
+
+/* The files whose change can change a finding in another file: configuration, and the
+ * Python modules and launcher scripts that DDP facts come from. */
+static const char *const WATCHED[] = {"**/pyproject.toml", "**/oomkb.toml", "**/.oomkb.toml",
+                                      "**/*.py", "**/*.sh"};
+
+static int watched_path(const char *path)
+{
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    size_t n = strlen(base);
+    return strcmp(base, "pyproject.toml") == 0 || strcmp(base, "oomkb.toml") == 0 ||
+           strcmp(base, ".oomkb.toml") == 0 || (n > 3 && strcmp(base + n - 3, ".py") == 0) ||
+           (n > 3 && strcmp(base + n - 3, ".sh") == 0);
+}
+
+/* After `initialized`: asks a client that can register watchers dynamically to report the
+ * files above (workspace/didChangeWatchedFiles). Neovim 0.7 cannot (it would only log a
+ * warning), so nothing is asked of a client that does not say it can. */
+static void on_initialized(lsp_server *s)
+{
+    if (!s->watch_dynamic) {
+        return;
+    }
+    json_t *watchers = json_array();
+    for (size_t i = 0; i < sizeof WATCHED / sizeof WATCHED[0]; i++) {
+        json_array_append_new(watchers, json_pack("{s:s}", "globPattern", WATCHED[i]));
+    }
+    send_json(s, json_pack("{s:s,s:I,s:s,s:{s:[{s:s,s:s,s:{s:o}}]}}", "jsonrpc", "2.0", "id",
+                           (json_int_t)++s->next_request, "method", "client/registerCapability",
+                           "params", "registrations", "id", "oomkb-watched-files", "method",
+                           "workspace/didChangeWatchedFiles", "registerOptions", "watchers",
+                           watchers));
 }
 
 /* Unlinks d, clears its diagnostics in the client and frees it. */
@@ -657,19 +722,62 @@ static void on_did_change(lsp_server *s, json_t *params)
     publish(s, d);
 }
 
-static void on_did_save(lsp_server *s, json_t *params)
+/* Forgets every project fact and lints the open documents again: pushed to a client that
+ * takes pushes, re-pulled by one that pulls (when it can be asked to). */
+static void relint_all(lsp_server *s)
 {
-    /* A saved file may add or remove the project's DDP set-up: forget project facts. */
     lint_project_cache_free(s->projects);
     s->projects = lint_project_cache_new();
     lint_project_cache_set_workspace(s->projects, s->root);
-    lint_config_cache_clear(s->configs); /* and a saved config file may change the settings */
-    const char *uri;
-    text_document(params, &uri);
+    lint_config_cache_clear(s->configs); /* and a changed config file may change the settings */
     for (doc *d = s->docs; d; d = d->next) {
         lint_doc(s, d);
         publish(s, d);
     }
+    if (s->pull && s->pull_refresh) {
+        send_json(s,
+                  json_pack("{s:s,s:I,s:s}", "jsonrpc", "2.0", "id", (json_int_t)++s->next_request,
+                            "method", "workspace/diagnostic/refresh"));
+    }
+}
+
+static void on_did_save(lsp_server *s, json_t *params)
+{
+    /* A saved file may add or remove the project's DDP set-up: forget project facts. */
+    (void)params;
+    relint_all(s);
+}
+
+/* A watched file changed on disk (created, changed or deleted): a configuration file or a
+ * project file that facts come from drops the project cache, once per notification. */
+static void on_did_change_watched_files(lsp_server *s, json_t *params)
+{
+    size_t i;
+    json_t *ch;
+    json_array_foreach(json_object_get(params, "changes"), i, ch)
+    {
+        const char *uri = json_string_value(json_object_get(ch, "uri"));
+        char *path = uri ? uri_to_path(uri) : NULL;
+        int hit = path && watched_path(path);
+        free(path);
+        if (hit) {
+            relint_all(s);
+            return;
+        }
+    }
+}
+
+/* textDocument/diagnostic (LSP 3.17 pull diagnostics): a full report of an open document. */
+static void on_pull_diagnostics(lsp_server *s, json_t *id, json_t *params)
+{
+    const char *uri;
+    text_document(params, &uri);
+    doc *d = uri ? doc_find(s, uri) : NULL;
+    if (!d) {
+        reply_error(s, id, ERR_INVALID_PARAMS, "document is not open");
+        return;
+    }
+    reply(s, id, json_pack("{s:s,s:o}", "kind", "full", "items", doc_diagnostics(s, d)));
 }
 
 static void on_did_close(lsp_server *s, json_t *params)
@@ -761,7 +869,12 @@ static json_t *edit_for(lsp_server *s, const doc *d, size_t a, size_t b, const c
  * covers the line. */
 static json_t *noqa_action(lsp_server *s, const doc *d, const lint_finding *f)
 {
+    /* the finding's line, or where a string or a continuation that runs past it ends */
+    size_t eol = lint_noqa_line_end(d->text, d->len, f->start_byte);
     size_t line = f->start.row;
+    while (line + 1 < d->n_lines && d->lines[line + 1] <= eol) {
+        line++;
+    }
     if (line >= d->n_lines) {
         return NULL;
     }
@@ -792,6 +905,77 @@ static json_t *noqa_action(lsp_server *s, const doc *d, const lint_finding *f)
     return action;
 }
 
+/* Whether a code action of kind passes the client's context.only filter: absent, or naming
+ * the kind or one of its parents ("source" covers "source.fixAll.oomkb"). */
+static int kind_wanted(json_t *only, const char *kind)
+{
+    if (!json_is_array(only)) {
+        return 1;
+    }
+    size_t i;
+    json_t *k;
+    json_array_foreach(only, i, k)
+    {
+        const char *o = json_string_value(k);
+        size_t n = o ? strlen(o) : 0;
+        if (o && strncmp(kind, o, n) == 0 && (kind[n] == '\0' || kind[n] == '.')) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* source.fixAll.oomkb: every safe fix of the document (lint_fix_buffer: repeated passes, an
+ * edit that breaks the syntax undone) as one edit of the range that changed. NULL when no
+ * safe fix applies. */
+static json_t *fix_all_action(lsp_server *s, const doc *d)
+{
+    if (!d->tree || !d->result) {
+        return NULL;
+    }
+    if (!s->fix_ctx) {
+        s->fix_ctx = lint_ctx_new(NULL);
+    }
+    void *args[2] = {s->projects, d->path};
+    lint_options opts = {.ddp_fn = d->path ? project_ddp : NULL,
+                         .ddp_ud = d->path ? args : NULL,
+                         .project = d->path ? s->projects : NULL,
+                         .path = d->path};
+    lint_fixed fx;
+    lint_diag diag = {{0}};
+    if (!s->fix_ctx ||
+        lint_fix_buffer(s->fix_ctx, d->text, d->len, &opts, 0, &fx, &diag) != LINT_OK) {
+        return NULL;
+    }
+    json_t *action = NULL;
+    if (fx.n_fixed) {
+        /* the edit covers the changed middle, on code point boundaries */
+        size_t pre = 0;
+        size_t lim = d->len < fx.len ? d->len : fx.len;
+        while (pre < lim && d->text[pre] == fx.src[pre]) {
+            pre++;
+        }
+        while (pre > 0 && ((unsigned char)d->text[pre] & 0xC0) == 0x80) {
+            pre--;
+        }
+        size_t suf = 0;
+        while (suf < lim - pre && d->text[d->len - 1 - suf] == fx.src[fx.len - 1 - suf]) {
+            suf++;
+        }
+        while (suf > 0 && ((unsigned char)d->text[d->len - suf] & 0xC0) == 0x80) {
+            suf--;
+        }
+        char *mid = xstrndup(fx.src + pre, fx.len - suf - pre);
+        char *title = xasprintf("Fix all safe oomkb findings (%zu)", fx.n_fixed);
+        action = json_pack("{s:s,s:s,s:o}", "title", title, "kind", FIX_ALL_KIND, "edit",
+                           edit_for(s, d, pre, d->len - suf, mid));
+        free(title);
+        free(mid);
+    }
+    lint_fixed_clear(&fx);
+    return action;
+}
+
 static void on_code_action(lsp_server *s, json_t *id, json_t *params)
 {
     const char *uri;
@@ -805,7 +989,9 @@ static void on_code_action(lsp_server *s, json_t *id, json_t *params)
         return;
     }
     json_t *actions = json_array();
-    for (size_t i = 0; d->result && i < d->result->n; i++) {
+    json_t *only = json_object_get(json_object_get(params, "context"), "only");
+    int quickfix = kind_wanted(only, "quickfix");
+    for (size_t i = 0; quickfix && d->result && i < d->result->n; i++) {
         const lint_finding *f = &d->result->items[i];
         if ((size_t)b < f->start_byte || (size_t)a > f->end_byte) {
             continue;
@@ -823,6 +1009,10 @@ static void on_code_action(lsp_server *s, json_t *id, json_t *params)
             json_array_append_new(actions, nq);
         }
     }
+    json_t *all = kind_wanted(only, FIX_ALL_KIND) ? fix_all_action(s, d) : NULL;
+    if (all) {
+        json_array_append_new(actions, all);
+    }
     reply(s, id, actions);
 }
 
@@ -839,6 +1029,44 @@ static const char *method_name(json_t *jm)
 {
     const char *m = json_string_value(jm);
     return m && strlen(m) != json_string_length(jm) ? "(a name with a NUL byte)" : m;
+}
+
+static void handle_request(lsp_server *s, const char *method, json_t *id, json_t *params)
+{
+    if (strcmp(method, "initialize") == 0) {
+        on_initialize(s, id, params);
+    } else if (strcmp(method, "shutdown") == 0) {
+        s->shutdown = 1;
+        reply(s, id, json_null());
+    } else if (strcmp(method, "textDocument/hover") == 0) {
+        on_hover(s, id, params);
+    } else if (strcmp(method, "textDocument/codeAction") == 0) {
+        on_code_action(s, id, params);
+    } else if (strcmp(method, "textDocument/diagnostic") == 0) {
+        on_pull_diagnostics(s, id, params);
+    } else {
+        char m[160];
+        snprintf(m, sizeof m, "method not found: %.100s", method);
+        reply_error(s, id, ERR_METHOD_NOT_FOUND, m);
+    }
+}
+
+/* Notifications other than these ($/cancelRequest, $/setTrace, ...) need nothing. */
+static void handle_notification(lsp_server *s, const char *method, json_t *params)
+{
+    if (strcmp(method, "textDocument/didOpen") == 0) {
+        on_did_open(s, params);
+    } else if (strcmp(method, "textDocument/didChange") == 0) {
+        on_did_change(s, params);
+    } else if (strcmp(method, "textDocument/didSave") == 0) {
+        on_did_save(s, params);
+    } else if (strcmp(method, "textDocument/didClose") == 0) {
+        on_did_close(s, params);
+    } else if (strcmp(method, "workspace/didChangeWatchedFiles") == 0) {
+        on_did_change_watched_files(s, params);
+    } else if (strcmp(method, "initialized") == 0) {
+        on_initialized(s);
+    }
 }
 
 void lsp_server_handle(lsp_server *s, const char *body, size_t len)
@@ -863,7 +1091,8 @@ void lsp_server_handle(lsp_server *s, const char *body, size_t len)
     }
     const char *ver = json_string_value(json_object_get(msg, "jsonrpc"));
     if (!method) {
-        /* A response to a request of ours (we send none) is ignored; anything else is bad. */
+        /* A response to a request of ours (client/registerCapability, workspace/diagnostic/
+         * refresh) is ignored; anything else is bad. */
         if (!id || !(json_object_get(msg, "result") || json_object_get(msg, "error"))) {
             reply_error(s, id, ERR_INVALID_REQUEST, "a request needs a method");
         }
@@ -901,30 +1130,10 @@ void lsp_server_handle(lsp_server *s, const char *body, size_t len)
         goto out;
     }
     if (is_request) {
-        if (strcmp(method, "initialize") == 0) {
-            on_initialize(s, id, params);
-        } else if (strcmp(method, "shutdown") == 0) {
-            s->shutdown = 1;
-            reply(s, id, json_null());
-        } else if (strcmp(method, "textDocument/hover") == 0) {
-            on_hover(s, id, params);
-        } else if (strcmp(method, "textDocument/codeAction") == 0) {
-            on_code_action(s, id, params);
-        } else {
-            char m[160];
-            snprintf(m, sizeof m, "method not found: %.100s", method);
-            reply_error(s, id, ERR_METHOD_NOT_FOUND, m);
-        }
-    } else if (strcmp(method, "textDocument/didOpen") == 0) {
-        on_did_open(s, params);
-    } else if (strcmp(method, "textDocument/didChange") == 0) {
-        on_did_change(s, params);
-    } else if (strcmp(method, "textDocument/didSave") == 0) {
-        on_did_save(s, params);
-    } else if (strcmp(method, "textDocument/didClose") == 0) {
-        on_did_close(s, params);
+        handle_request(s, method, id, params);
+    } else {
+        handle_notification(s, method, params);
     }
-    /* Other notifications (initialized, $/cancelRequest, $/setTrace, ...) need nothing. */
 out:
     json_decref(msg);
 }
@@ -966,6 +1175,7 @@ void lsp_server_free(lsp_server *s)
     }
     ts_parser_delete(s->parser);
     lint_ctx_free(s->lint);
+    lint_ctx_free(s->fix_ctx);
     lint_project_cache_free(s->projects);
     lint_config_cache_free(s->configs);
     free(s->root);

@@ -777,6 +777,50 @@ static int accum_backpropagated(ctx *c, uint32_t func, uint32_t cont)
     return 0;
 }
 
+/* 1 if the accumulator named t[0..len) is read as a tensor anywhere in the file (t.item(),
+ * t.cpu(), t[0]: a float has none of these) or returned by func (its caller may). */
+static int read_as_tensor(const analysis *a, uint32_t func, const char *t, size_t len)
+{
+    for (uint32_t i = 0; i < a->n_nodes; i++) {
+        uint8_t k = a->nodes[i].kind;
+        uint32_t obj = k == K_ATTR        ? child_field(a, i, F_OBJECT)
+                       : k == K_SUBSCRIPT ? child_field(a, i, F_VALUE)
+                                          : NONE;
+        size_t ol;
+        const char *ot = obj != NONE ? ntext(a, obj, &ol) : NULL;
+        if (ot && ol == len && memcmp(ot, t, len) == 0) {
+            return 1;
+        }
+        if (k == K_RETURN && a->nodes[i].func == func && mentions(a, i, t, len)) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* The fix of a finding on leaf, stored in a container named ctext[0..cl) (how says how): a
+ * running sum wants the number, `.item()`; anything else a detached tensor, `.detach()`. */
+static void attach_fix(analysis *a, lint_finding *f, uint32_t leaf, const char *how, uint32_t func,
+                       const char *ctext, size_t cl)
+{
+    uint8_t lk = a->nodes[leaf].kind;
+    if (!f ||
+        (lk != K_IDENT && lk != K_ATTR && lk != K_SUBSCRIPT && lk != K_CALL && lk != K_PAREN)) {
+        return;
+    }
+    if (strcmp(how, "accumulated into") == 0) {
+        /* The accumulator becomes a Python float, which prints, divides and logs as the tensor
+         * did; safe unless the file reads it as a tensor (total.item(), total[0]) or returns
+         * it to a caller that may. */
+        set_fix(a, f, a->nodes[leaf].eb, a->nodes[leaf].eb, ".item()",
+                "Accumulate a Python number (`.item()`)",
+                read_as_tensor(a, func, ctext, cl) ? LINT_FIX_UNSAFE : LINT_FIX_SAFE);
+    } else {
+        set_fix(a, f, a->nodes[leaf].eb, a->nodes[leaf].eb, ".detach()",
+                "Store a detached tensor (`.detach()`)", LINT_FIX_SAFE);
+    }
+}
+
 /* A sink under no_grad: an accumulation there creates no graph (the sum is a new tensor
  * without one), an index store may be a copy into a preallocated tensor, and a callee's
  * keeping is judged the same way; an append keeps the value itself, whose graph is alive
@@ -871,18 +915,9 @@ static void report_sink(ctx *c, uint32_t stmt, uint32_t cont, uint32_t cont_expr
         "store `%.*s.item()` or `.detach()`",
         short_leaf ? (int)ll : 4, short_leaf ? lt : "loss", how, (int)(cl > 60 ? 60 : cl), ctext,
         short_leaf ? (int)ll : 4, short_leaf ? lt : "loss");
-    uint8_t lk = a->nodes[leaf].kind;
-    if (lk == K_IDENT || lk == K_ATTR || lk == K_SUBSCRIPT || lk == K_CALL || lk == K_PAREN) {
-        if (strcmp(how, "accumulated into") == 0) {
-            /* A running sum wants the number: `.item()`. Unsafe: the accumulator becomes a
-             * Python float, and code that later treats it as a tensor changes. */
-            set_fix(a, f, a->nodes[leaf].eb, a->nodes[leaf].eb, ".item()",
-                    "Accumulate a Python number (`.item()`)", LINT_FIX_UNSAFE);
-        } else {
-            set_fix(a, f, a->nodes[leaf].eb, a->nodes[leaf].eb, ".detach()",
-                    "Store a detached tensor (`.detach()`)", LINT_FIX_SAFE);
-        }
-    }
+    size_t al; /* the accumulator itself, for whether the file reads it as a tensor */
+    const char *at = ntext(a, cont, &al);
+    attach_fix(a, f, leaf, how, a->nodes[stmt].func, at, al);
 }
 
 /* The project method a call goes to keeps its first argument (meter.update(loss) with the

@@ -1,13 +1,16 @@
 /* Fuzzes the linter on arbitrary bytes: the encoding check, the noqa reader on every line, the
  * DDP byte scan (Python and shell), the prefilter, lint_buffer with all rules (noqa honoured
- * and ignored), and every output format through lint_render. Oracles: a refused encoding
- * names a byte inside the buffer; noqa comments lie inside their line; findings lie inside
- * the buffer and are sorted; JSON and SARIF output parse as JSON. */
+ * and ignored), every output format through lint_render, and the edits of linter/fix.h (fixes
+ * applied, noqa directives added, the diff of each). Oracles: a refused encoding names a byte
+ * inside the buffer; noqa comments lie inside their line; findings lie inside the buffer and
+ * are sorted; JSON and SARIF output parse as JSON; the noqa comment place lies inside the
+ * buffer; an edit has a diff exactly when it changed the bytes. */
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "common/util.h"
+#include "linter/fix.h"
 #include "linter/lint.h"
 #include "tests/fuzz/fuzz.h"
 
@@ -90,6 +93,37 @@ static void check_encoding_and_noqa(const char *src, size_t size)
     }
 }
 
+/* An edited copy of src must diff against it exactly when it differs. */
+static void check_diff(const char *src, size_t len, const buf *edited)
+{
+    buf d = BUF_INIT;
+    int changed = lint_diff_unified(&d, src, len, edited->data, edited->len, "f.py");
+    if (changed != !(edited->len == len && memcmp(edited->data, src, len) == 0) ||
+        (changed && !d.len)) {
+        abort();
+    }
+    buf_free(&d);
+}
+
+static void check_edits(const char *src, size_t len, const lint_result *r)
+{
+    for (size_t i = 0; i < r->n; i++) {
+        if (lint_noqa_line_end(src, len, r->items[i].start_byte) > len) {
+            abort();
+        }
+    }
+    for (int unsafe = 0; unsafe <= 1; unsafe++) {
+        buf fixed = BUF_INIT;
+        lint_fix_apply(src, len, r, unsafe, &fixed);
+        check_diff(src, len, &fixed);
+        buf_free(&fixed);
+    }
+    buf noqa = BUF_INIT;
+    lint_noqa_add(src, len, r, &noqa, NULL);
+    check_diff(src, len, &noqa);
+    buf_free(&noqa);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     const char *src = (const char *)data;
@@ -113,6 +147,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         check_result(r, size);
         if (ignore_noqa) {
             render_all(src, size, r);
+        } else {
+            check_edits(src, size, r);
         }
         lint_result_free(r);
     }

@@ -359,6 +359,10 @@ START_TEST(hover_and_code_actions)
     json_t *a;
     json_array_foreach(actions, i, a)
     {
+        /* with no `only` filter the file-wide fixAll comes too (fix_all_action tests it) */
+        if (strcmp(json_string_value(json_object_get(a, "kind")), "source.fixAll.oomkb") == 0) {
+            continue;
+        }
         ck_assert_str_eq(json_string_value(json_object_get(a, "kind")), "quickfix");
         json_t *edits =
             json_object_get(json_object_get(json_object_get(a, "edit"), "changes"), uri);
@@ -477,8 +481,9 @@ START_TEST(scalar_accumulation_fix_is_item)
                 json_object_get(json_object_get(json_object_get(a, "edit"), "changes"), uri);
             char *fixed = apply_edit(text, edits);
             ck_assert_ptr_nonnull(strstr(fixed, "    total += loss.item()\n"));
-            /* It changes the accumulator's type: offered, not preferred. */
-            ck_assert(!json_is_true(json_object_get(a, "isPreferred")));
+            /* The sum is never read as a tensor nor returned: a float does as well, so the
+             * fix is safe and preferred. */
+            ck_assert(json_is_true(json_object_get(a, "isPreferred")));
             free(fixed);
             saw = 1;
         }
@@ -608,6 +613,249 @@ START_TEST(closest_config_decides)
     free(train);
     free(skip);
     free(bad);
+}
+END_TEST
+
+/* An initialize with the given client capabilities; returns the server's capabilities (a new
+ * reference) and sends `initialized`. */
+static json_t *initialize_with(client *c, json_t *caps, const char *root_uri)
+{
+    request(c, 1, "initialize",
+            json_pack("{s:i,s:s,s:o}", "processId", 1, "rootUri", root_uri, "capabilities", caps));
+    json_t *r = next_msg(c);
+    ck_assert_ptr_nonnull(r);
+    json_t *out = json_incref(json_object_get(json_object_get(r, "result"), "capabilities"));
+    json_decref(r);
+    notify(c, "initialized", NULL);
+    return out;
+}
+
+/* The reply to request id (skipping nothing: the test knows what comes before it). */
+static json_t *reply_to(client *c, int id)
+{
+    json_t *r = next_msg(c);
+    ck_assert_ptr_nonnull(r);
+    ck_assert_msg(json_integer_value(json_object_get(r, "id")) == id &&
+                      !json_object_get(r, "method"),
+                  "expected the reply to %d, got %s", id, json_dumps(r, JSON_COMPACT));
+    return r;
+}
+
+static json_t *code_actions(client *c, int id, const char *uri, json_t *only)
+{
+    json_t *ctx = json_pack("{s:[]}", "diagnostics");
+    if (only) {
+        json_object_set_new(ctx, "only", only);
+    }
+    request(c, id, "textDocument/codeAction",
+            json_pack("{s:{s:s},s:{s:{s:i,s:i},s:{s:i,s:i}},s:o}", "textDocument", "uri", uri,
+                      "range", "start", "line", 0, "character", 0, "end", "line", 30, "character",
+                      0, "context", ctx));
+    return reply_to(c, id);
+}
+
+static const char *FIXABLE = "import torch\n"
+                             "from torch.nn.parallel import DistributedDataParallel as DDP\n"
+                             "from torch.utils.checkpoint import checkpoint\n"
+                             "from transformers import Trainer, TrainingArguments\n"
+                             "model = DDP(model)\n"
+                             "losses = []\n"
+                             "for x, y in loader:\n"
+                             "    h = checkpoint(model.block, x)\n"
+                             "    loss = crit(model.head(h), y)\n"
+                             "    loss.backward()\n"
+                             "    losses.append(loss)\n"
+                             "args = TrainingArguments(output_dir=\"o\", eval_strategy=\"steps\")\n"
+                             "trainer = Trainer(model=model, args=args, compute_metrics=m)\n";
+
+/* source.fixAll.oomkb: advertised, offered under `only` filters that cover it, one edit that
+ * applies the safe fixes and leaves the unsafe one (use_reentrant=False). */
+START_TEST(fix_all_action)
+{
+    client *c = start();
+    json_t *caps = initialize_with(c, json_object(), "file:///tmp");
+    json_t *kinds = json_object_get(json_object_get(caps, "codeActionProvider"), "codeActionKinds");
+    int advertised = 0;
+    size_t i;
+    json_t *k;
+    json_array_foreach(kinds, i, k)
+    {
+        advertised |= strcmp(json_string_value(k), "source.fixAll.oomkb") == 0;
+    }
+    ck_assert(advertised);
+    json_decref(caps);
+    const char *uri = "file:///tmp/oomkb-lsp-test/fixall.py";
+    open_doc(c, uri, FIXABLE);
+    json_t *ds = next_diagnostics(c, uri);
+    ck_assert_int_eq(json_array_size(ds), 3);
+    json_decref(ds);
+    json_t *r = code_actions(c, 20, uri, json_pack("[s]", "source.fixAll"));
+    json_t *actions = json_object_get(r, "result");
+    ck_assert_int_eq(json_array_size(actions), 1);
+    json_t *a = json_array_get(actions, 0);
+    ck_assert_str_eq(json_string_value(json_object_get(a, "kind")), "source.fixAll.oomkb");
+    json_t *edits = json_object_get(json_object_get(json_object_get(a, "edit"), "changes"), uri);
+    ck_assert_int_eq(json_array_size(edits), 1);
+    char *fixed = apply_edit(FIXABLE, edits);
+    ck_assert_ptr_nonnull(strstr(fixed, "    losses.append(loss.detach())\n"));
+    ck_assert_ptr_nonnull(strstr(fixed, "eval_strategy=\"steps\", eval_accumulation_steps=16)"));
+    ck_assert_ptr_null(strstr(fixed, "use_reentrant"));
+    free(fixed);
+    json_decref(r);
+    /* quickfix only: no fixAll; no filter: both kinds */
+    r = code_actions(c, 21, uri, json_pack("[s]", "quickfix"));
+    json_array_foreach(json_object_get(r, "result"), i, a)
+    {
+        ck_assert_str_eq(json_string_value(json_object_get(a, "kind")), "quickfix");
+    }
+    json_decref(r);
+    r = code_actions(c, 22, uri, NULL);
+    int all = 0;
+    int quick = 0;
+    json_array_foreach(json_object_get(r, "result"), i, a)
+    {
+        all += strcmp(json_string_value(json_object_get(a, "kind")), "source.fixAll.oomkb") == 0;
+        quick += strcmp(json_string_value(json_object_get(a, "kind")), "quickfix") == 0;
+    }
+    ck_assert_int_eq(all, 1);
+    ck_assert_int_ge(quick, 3);
+    json_decref(r);
+    /* a document with nothing safe to fix gets no fixAll action */
+    const char *clean = "import torch\nx = 1\n";
+    const char *uri2 = "file:///tmp/oomkb-lsp-test/clean.py";
+    open_doc(c, uri2, clean);
+    json_decref(next_diagnostics(c, uri2));
+    r = code_actions(c, 23, uri2, json_pack("[s]", "source"));
+    ck_assert_int_eq(json_array_size(json_object_get(r, "result")), 0);
+    json_decref(r);
+    shutdown_exit(c, 0);
+}
+END_TEST
+
+/* textDocument/diagnostic: advertised; a client that pulls gets a full report and no pushed
+ * diagnostics; a document that is not open is an invalid-params error. */
+START_TEST(pull_diagnostics)
+{
+    client *c = start();
+    json_t *caps =
+        initialize_with(c, json_pack("{s:{s:{}}}", "textDocument", "diagnostic"), "file:///tmp");
+    json_t *dp = json_object_get(caps, "diagnosticProvider");
+    ck_assert(json_is_object(dp));
+    ck_assert(json_is_true(json_object_get(dp, "interFileDependencies")));
+    json_decref(caps);
+    const char *uri = "file:///tmp/oomkb-lsp-test/pull.py";
+    open_doc(c, uri, TRAIN);
+    request(c, 30, "textDocument/diagnostic", json_pack("{s:{s:s}}", "textDocument", "uri", uri));
+    json_t *r = reply_to(c, 30); /* nothing was pushed before it */
+    json_t *res = json_object_get(r, "result");
+    ck_assert_str_eq(json_string_value(json_object_get(res, "kind")), "full");
+    json_t *items = json_object_get(res, "items");
+    ck_assert_int_eq(json_array_size(items), 1);
+    ck_assert_str_eq(json_string_value(json_object_get(json_array_get(items, 0), "code")),
+                     "OOM101");
+    json_decref(r);
+    request(c, 31, "textDocument/diagnostic",
+            json_pack("{s:{s:s}}", "textDocument", "uri", "file:///nope.py"));
+    r = reply_to(c, 31);
+    ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(r, "error"), "code")),
+                     -32602);
+    json_decref(r);
+    shutdown_exit(c, 0);
+    /* a client that does not pull still gets pushes, and may pull too */
+    c = start();
+    json_decref(initialize_with(c, json_object(), "file:///tmp"));
+    open_doc(c, uri, TRAIN);
+    json_t *ds = next_diagnostics(c, uri);
+    ck_assert_int_eq(json_array_size(ds), 1);
+    json_decref(ds);
+    request(c, 32, "textDocument/diagnostic", json_pack("{s:{s:s}}", "textDocument", "uri", uri));
+    r = reply_to(c, 32);
+    ck_assert_int_eq(json_array_size(json_object_get(json_object_get(r, "result"), "items")), 1);
+    json_decref(r);
+    shutdown_exit(c, 0);
+}
+END_TEST
+
+/* workspace/didChangeWatchedFiles: a project file that sets up DDP appears, and the open
+ * document that OOM104 needs it for is linted again; a file that cannot change a fact does
+ * nothing. Watchers are registered only with a client that can register them. */
+START_TEST(watched_files_relint)
+{
+    char dir[] = "/tmp/oomkb-lsp-watch-XXXXXX";
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    char *pyproject = xasprintf("%s/pyproject.toml", dir);
+    char *train = xasprintf("%s/train.py", dir);
+    char *model = xasprintf("%s/model.py", dir);
+    char *notes = xasprintf("%s/NOTES.md", dir);
+    write_file(pyproject, "[project]\nname = \"w\"\n");
+    const char *src = "from torch.utils.checkpoint import checkpoint\n\n"
+                      "def forward(block, x):\n"
+                      "    return checkpoint(block, x)\n";
+    write_file(model, src);
+    write_file(train, "from model import forward\n");
+    char *root = xasprintf("file://%s", dir);
+    char *uri = xasprintf("file://%s", model);
+    client *c = start();
+    json_decref(initialize_with(
+        c,
+        json_pack("{s:{s:{s:b}}}", "workspace", "didChangeWatchedFiles", "dynamicRegistration", 1),
+        root));
+    json_t *reg = next_msg(c);
+    ck_assert_str_eq(json_string_value(json_object_get(reg, "method")),
+                     "client/registerCapability");
+    json_t *r0 =
+        json_array_get(json_object_get(json_object_get(reg, "params"), "registrations"), 0);
+    ck_assert_str_eq(json_string_value(json_object_get(r0, "method")),
+                     "workspace/didChangeWatchedFiles");
+    char *dump = json_dumps(r0, JSON_COMPACT);
+    ck_assert_ptr_nonnull(strstr(dump, "**/pyproject.toml"));
+    ck_assert_ptr_nonnull(strstr(dump, "**/*.py"));
+    free(dump);
+    /* the client's answer to the registration is taken quietly */
+    send_json(c, json_pack("{s:s,s:O,s:n}", "jsonrpc", "2.0", "id", json_object_get(reg, "id"),
+                           "result"));
+    json_decref(reg);
+    open_doc(c, uri, src);
+    json_t *ds = next_diagnostics(c, uri);
+    ck_assert_int_eq(json_array_size(ds), 0);
+    json_decref(ds);
+    write_file(train, "from torch.nn.parallel import DistributedDataParallel as DDP\n"
+                      "from model import forward\n"
+                      "model = DDP(Net().cuda())\n");
+    char *notes_uri = xasprintf("file://%s", notes);
+    notify(c, "workspace/didChangeWatchedFiles",
+           json_pack("{s:[{s:s,s:i}]}", "changes", "uri", notes_uri, "type", 1));
+    request(c, 40, "textDocument/diagnostic", json_pack("{s:{s:s}}", "textDocument", "uri", uri));
+    json_t *r = reply_to(c, 40); /* NOTES.md: no re-lint, no publish before the reply */
+    ck_assert_int_eq(json_array_size(json_object_get(json_object_get(r, "result"), "items")), 0);
+    json_decref(r);
+    char *train_uri = xasprintf("file://%s", train);
+    notify(c, "workspace/didChangeWatchedFiles",
+           json_pack("{s:[{s:s,s:i}]}", "changes", "uri", train_uri, "type", 2));
+    ds = next_diagnostics(c, uri);
+    ck_assert_int_eq(json_array_size(ds), 1);
+    ck_assert_str_eq(json_string_value(json_object_get(json_array_get(ds, 0), "code")), "OOM104");
+    json_decref(ds);
+    shutdown_exit(c, 0);
+    /* no dynamic registration offered: nothing is registered */
+    c = start();
+    json_decref(initialize_with(c, json_object(), root));
+    request(c, 41, "shutdown", NULL);
+    json_decref(reply_to(c, 41));
+    notify(c, "exit", NULL);
+    ck_assert_int_eq(finish(c), 0);
+    remove(pyproject);
+    remove(train);
+    remove(model);
+    rmdir(dir);
+    free(pyproject);
+    free(train);
+    free(model);
+    free(notes);
+    free(notes_uri);
+    free(train_uri);
+    free(root);
+    free(uri);
 }
 END_TEST
 
@@ -1043,6 +1291,9 @@ Suite *suite_lsp(void)
     tcase_add_test(tc, noqa_action_agrees_with_the_linter);
     tcase_add_test(tc, scalar_accumulation_fix_is_item);
     tcase_add_test(tc, workspace_root_gives_the_ddp_fact);
+    tcase_add_test(tc, fix_all_action);
+    tcase_add_test(tc, pull_diagnostics);
+    tcase_add_test(tc, watched_files_relint);
     tcase_add_test(tc, utf16_columns);
     tcase_add_test(tc, nul_byte_is_a_diagnostic_not_a_lint);
     tcase_add_test(tc, malformed_input);
