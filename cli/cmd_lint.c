@@ -208,6 +208,16 @@ static void render_output(buf *out, const lint_file_report *reports, size_t nr, 
     }
 }
 
+/* After --fix, ruff's "Found N findings (F fixed, R remaining)." in place of the closing line;
+ * not after JSON, SARIF or annotations, which a program reads whole. */
+static void fix_summary(const lint_batch *b, const lint_output *o, FILE *f)
+{
+    if (o->fixing && !o->quiet && (o->fmt == LINT_FORMAT_DEFAULT || o->fmt == LINT_FORMAT_FULL)) {
+        fflush(f);
+        cli_lint_fix_summary(b, o->unsafe_fixes, f);
+    }
+}
+
 /* Prints a run's outcome: errors and syntax-error notes on stderr, findings on stdout (or the
  * output file) in input order. Returns the exit status. */
 static int report(const lint_batch *b, const lint_output *o)
@@ -250,11 +260,7 @@ static int report(const lint_batch *b, const lint_output *o)
         fwrite(text.data, 1, text.len, f);
     }
     buf_free(&text);
-    if (o->fixing && !o->quiet && (o->fmt == LINT_FORMAT_DEFAULT || o->fmt == LINT_FORMAT_FULL)) {
-        /* not after JSON, SARIF or annotations, which a program reads whole */
-        fflush(f);
-        cli_lint_fix_summary(b, o->unsafe_fixes, f);
-    }
+    fix_summary(b, o, f);
     int closed = f == stdout || f == stderr ? fflush(f) : fclose(f);
     if (closed != 0) {
         fprintf(stderr, "oomkb lint: %s: %s\n", o->path ? o->path : "stdout", strerror(errno));
