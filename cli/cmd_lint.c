@@ -22,7 +22,8 @@ static void usage(FILE *f)
         "\n"
         "options:\n"
         "  --format FMT          default, full, json, sarif or github\n"
-        "  --select CODES        only these rules (codes or prefixes, comma-separated)\n"
+        "  --select CODES        only these rules (codes or prefixes, comma-separated; ALL,\n"
+        "                        a prefix or a code turns on the opt-in rules)\n"
         "  --ignore CODES        skip these rules\n"
         "  --exclude GLOB        skip files and folders matching GLOB (repeatable)\n"
         "  --stdin-filename NAME name (and project) of the source read from '-'\n"
@@ -55,7 +56,8 @@ static void list_rules(void)
     printf("%-7s %-36s %-5s %s\n", "CODE", "NAME", "ENTRY", "SUMMARY");
     for (int i = 0; i < lint_rule_count(); i++) {
         const lint_rule *r = &lint_rules()[i];
-        printf("%-7s %-36s %-5s %s\n", r->code, r->name, r->entry, r->summary);
+        printf("%-7s %-36s %-5s %s%s\n", r->code, r->name, r->entry, r->summary,
+               r->opt_in ? " [opt-in: off unless selected]" : "");
     }
 }
 
@@ -195,7 +197,7 @@ int cmd_lint(int argc, char **argv)
     int jobs = 0;
     int exit_zero = 0;
     int rc = 0;
-    uint32_t select = lint_rule_all();
+    uint32_t select = lint_rule_default();
     uint32_t ignore = 0;
     const char *kb_flag = NULL;
     const char *explain_code = NULL;

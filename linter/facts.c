@@ -91,6 +91,109 @@ int under_no_grad(const analysis *a, uint32_t n)
     return 0;
 }
 
+/* Lightning runs these hooks without autograd (validation, test and prediction). */
+static int no_grad_hook(const analysis *a, uint32_t func)
+{
+    static const char *const hooks[] = {"validation_step",   "test_step",
+                                        "predict_step",      "on_validation_epoch_end",
+                                        "on_test_epoch_end", NULL};
+    size_t len;
+    const char *name = func_name(a, func, &len);
+    for (int i = 0; name && hooks[i]; i++) {
+        if (strlen(hooks[i]) == len && memcmp(hooks[i], name, len) == 0) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* 1 if a `torch.set_grad_enabled(False)` statement of the function func (or of the module, for
+ * code at module level) runs before the byte offset at. */
+static int grad_switched_off(const analysis *a, uint32_t func, uint32_t at)
+{
+    for (size_t i = 0; i < a->n_calls && a->nodes[a->calls[i]].sb < at; i++) {
+        uint32_t c = a->calls[i];
+        uint32_t p = a->nodes[c].parent;
+        size_t len;
+        const char *last = callee_last(a, c, &len);
+        if (a->nodes[c].func == func && p != NONE && a->nodes[p].kind == K_EXPR_STMT && last &&
+            len == 16 && memcmp(last, "set_grad_enabled", 16) == 0 && is_no_grad_expr(a, c)) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* NOLINTNEXTLINE(misc-no-recursion): through callers, depth <= 3 */
+static int grad_off(const analysis *a, uint32_t n, int depth)
+{
+    uint32_t func = a->nodes[n].func;
+    if (under_no_grad(a, n) || no_grad_hook(a, func) ||
+        grad_switched_off(a, func, a->nodes[n].sb)) {
+        return 1;
+    }
+    if (func == 0 || depth >= 3) {
+        return 0;
+    }
+    const defn *d = def_at((analysis *)a, func);
+    for (size_t i = 0; d && i < a->n_calls; i++) {
+        uint32_t c = a->calls[i];
+        if (call_target(a, c) == d && grad_off(a, c, depth + 1)) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+int grad_disabled_at(const analysis *a, uint32_t n)
+{
+    return grad_off(a, n, 0);
+}
+
+/* 1 if the exception expression e names an out-of-memory error (alone or in a tuple). */
+static int names_oom_error(const analysis *a, uint32_t e)
+{
+    if (e == NONE) {
+        return 0;
+    }
+    if (a->nodes[e].kind == K_TUPLE || a->nodes[e].kind == K_PAREN) {
+        for (uint32_t c = a->nodes[e].first; c != NONE; c = a->nodes[c].next) {
+            if (a->nodes[c].named && (a->nodes[c].kind == K_IDENT || a->nodes[c].kind == K_ATTR) &&
+                names_oom_error(a, c)) {
+                return 1;
+            }
+        }
+        return 0;
+    }
+    char q[256];
+    if (!resolve_name(a, e, q, sizeof q)) {
+        return 0;
+    }
+    const char *last = strrchr(q, '.');
+    last = last ? last + 1 : q;
+    return strcmp(last, "OutOfMemoryError") == 0;
+}
+
+int is_oom_handler(const analysis *a, uint32_t exc)
+{
+    if (a->nodes[exc].kind != K_EXCEPT) {
+        return 0;
+    }
+    if (names_oom_error(a, child_field(a, exc, F_VALUE))) {
+        return 1;
+    }
+    /* except RuntimeError as e: if "out of memory" in str(e): ... (before OutOfMemoryError) */
+    for (uint32_t i = exc + 1; i < a->n_nodes && a->nodes[i].sb < a->nodes[exc].eb; i++) {
+        size_t len;
+        const char *t;
+        if (a->nodes[i].kind == K_STRING && (t = ntext(a, i, &len)) &&
+            util_contains_ci(t, len, "out of memory")) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
 int is_step_call(const analysis *a, uint32_t call)
 {
     uint32_t f = child_field(a, call, F_FUNCTION);

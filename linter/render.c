@@ -171,6 +171,11 @@ static json_t *sarif(const lint_file_report *files, size_t n, const lint_render_
                                  "fullDescription", "text", d && d->title ? d->title : r->summary,
                                  "helpUri", url, "help", h, "defaultConfiguration", "level",
                                  "warning", "properties", "entry", r->entry, "tags", "memory");
+        if (r->opt_in) {
+            /* off unless selected: SARIF's way to say a rule is not run by default */
+            json_object_set_new(json_object_get(rule, "defaultConfiguration"), "enabled",
+                                json_false());
+        }
         json_array_append_new(rules, rule);
         free(url);
         buf_free(&help);
