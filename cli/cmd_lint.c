@@ -17,7 +17,7 @@ static void usage(FILE *f)
         f,
         "usage: oomkb lint [options] [PATH...]\n"
         "\n"
-        "Finds training-code patterns that run GPUs out of memory (rules OOM101-OOM104).\n"
+        "Finds training-code patterns that run GPUs out of memory (rules: --list-rules).\n"
         "PATHs are files or directories (recursed for *.py); '-' reads stdin. Default: '.'\n"
         "\n"
         "options:\n"

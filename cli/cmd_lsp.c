@@ -26,7 +26,8 @@ int cmd_lsp(int argc, char **argv)
             break; /* the only transport; accepted because clients pass it */
         case 'h':
             printf("usage: oomkb lsp [--stdio] [--kb-url URL]\n\n"
-                   "Language server over stdin/stdout: OOM101-OOM104 diagnostics with links to\n"
+                   "Language server over stdin/stdout: oomkb lint's default rules as diagnostics, "
+                   "links to\n"
                    "the knowledge base, hovers with the entry, quick fixes and noqa actions.\n");
             return 0;
         default:

@@ -171,7 +171,8 @@ static int names_oom_error(const analysis *a, uint32_t e)
     }
     const char *last = strrchr(q, '.');
     last = last ? last + 1 : q;
-    return strcmp(last, "OutOfMemoryError") == 0;
+    /* OutOfMemoryError, or a project's alias of it: OOM_EXCEPTION, OOMError */
+    return strstr(last, "OutOfMemory") != NULL || strstr(last, "OOM") != NULL;
 }
 
 int is_oom_handler(const analysis *a, uint32_t exc)
@@ -182,12 +183,17 @@ int is_oom_handler(const analysis *a, uint32_t exc)
     if (names_oom_error(a, child_field(a, exc, F_VALUE))) {
         return 1;
     }
-    /* except RuntimeError as e: if "out of memory" in str(e): ... (before OutOfMemoryError) */
+    /* except RuntimeError as e: if "out of memory" in str(e): ... (before OutOfMemoryError), or
+     * a test such as is_oom_error(e) */
     for (uint32_t i = exc + 1; i < a->n_nodes && a->nodes[i].sb < a->nodes[exc].eb; i++) {
         size_t len;
         const char *t;
         if (a->nodes[i].kind == K_STRING && (t = ntext(a, i, &len)) &&
             util_contains_ci(t, len, "out of memory")) {
+            return 1;
+        }
+        if (a->nodes[i].kind == K_CALL && (t = callee_last(a, i, &len)) &&
+            (util_contains_ci(t, len, "oom") || util_contains_ci(t, len, "out_of_memory"))) {
             return 1;
         }
     }

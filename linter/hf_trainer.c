@@ -230,7 +230,6 @@ static int strategy_on(const analysis *a, uint32_t v)
     return -1;
 }
 
-
 /* 1 if the arguments expression is a name the script's HfArgumentParser fills from the
  * command line (`model_args, data_args, training_args = parser.parse_args_into_dataclasses()`):
  * a plain name, or an attribute of one, bound to no call the file shows. */
@@ -286,7 +285,8 @@ int hf_trainer_read(const analysis *a, uint32_t tc, hf_trainer *t)
 
 int hf_trainer_has(const analysis *a, const hf_trainer *t, const char *what, int method)
 {
-    return t->var != NONE && (method ? method_called(a, t->var, what) : hf_attr_set(a, t->var, what));
+    return t->var != NONE &&
+           (method ? method_called(a, t->var, what) : hf_attr_set(a, t->var, what));
 }
 
 /* Evaluation runs: evaluate()/predict() is called, or the arguments turn it on. */

@@ -362,8 +362,9 @@ int under_no_grad(const analysis *a, uint32_t n);
  * (callers of callers, three levels). */
 int grad_disabled_at(const analysis *a, uint32_t n);
 /* 1 if the except clause exc handles a CUDA out-of-memory error: its type names an
- * OutOfMemoryError (torch.OutOfMemoryError, torch.cuda.OutOfMemoryError, aliases, in a tuple),
- * or its body tests the message for "out of memory" (the RuntimeError idiom). */
+ * OutOfMemoryError (torch.OutOfMemoryError, torch.cuda.OutOfMemoryError, aliases, a project's
+ * OOM_EXCEPTION, in a tuple), or its body tests the error for it: the message for "out of
+ * memory" (the RuntimeError idiom) or a call such as is_oom_error(e). */
 int is_oom_handler(const analysis *a, uint32_t exc);
 /* 1 if the call is a training step: x.backward(...), optimizer.step(), scaler.step(opt). */
 int is_step_call(const analysis *a, uint32_t call);

@@ -51,9 +51,9 @@ static int wants_grad(const analysis *a, uint32_t call)
     if (!last) {
         return 0;
     }
-    static const char *const names[] = {"grad",     "enable_grad", "requires_grad_", "jacobian",
-                                        "hessian",  "vjp",         "jvp",            "backward",
-                                        "set_grad_enabled",        NULL};
+    static const char *const names[] = {
+        "grad", "enable_grad", "requires_grad_", "jacobian",         "hessian",
+        "vjp",  "jvp",         "backward",       "set_grad_enabled", NULL};
     for (int i = 0; names[i]; i++) {
         if (strlen(names[i]) == len && memcmp(names[i], last, len) == 0) {
             return 1;
@@ -110,8 +110,8 @@ static int model_frozen(const analysis *a, const char *model)
             uint32_t left = a->nodes[j].kind == K_ASSIGN ? child_field(a, j, F_LEFT) : NONE;
             uint32_t right = a->nodes[j].kind == K_ASSIGN ? child_field(a, j, F_RIGHT) : NONE;
             if (left != NONE && a->nodes[left].kind == K_ATTR &&
-                ntext_is(a, child_field(a, left, F_ATTRIBUTE), "requires_grad") &&
-                right != NONE && a->nodes[right].kind == K_FALSE) {
+                ntext_is(a, child_field(a, left, F_ATTRIBUTE), "requires_grad") && right != NONE &&
+                a->nodes[right].kind == K_FALSE) {
                 return 1;
             }
         }
@@ -137,10 +137,10 @@ static uint32_t ungraded_forward(const analysis *a, uint32_t l, const char *mode
  * ends in "loader": val_loader, eval_dataloader, valid_dl, testloader, dataset, batches. */
 static int data_word(const char *t, size_t n)
 {
-    static const char *const words[] = {"loader", "loaders", "dataloader", "dl",    "data",
-                                        "dataset", "ds",     "batches",    "samples", "val",
-                                        "valid",  "eval",    "test",       "dev",     "testset",
-                                        "valset", NULL};
+    static const char *const words[] = {"loader",  "loaders", "dataloader", "dl",      "data",
+                                        "dataset", "ds",      "batches",    "samples", "val",
+                                        "valid",   "eval",    "test",       "dev",     "testset",
+                                        "valset",  NULL};
     if (n >= 6 && util_contains_ci(t + n - 6, 6, "loader")) {
         return 1;
     }
@@ -251,7 +251,8 @@ static const char explain[] =
     "\n"
     "Not flagged: every grad-off form (with, decorators, aliases, multi-item with, a\n"
     "set_grad_enabled(False) statement earlier in the function, a caller in the same file that\n"
-    "wraps the call); Lightning's validation_step/test_step/predict_step (Lightning turns grad off);\n"
+    "wraps the call); Lightning's validation_step/test_step/predict_step (Lightning turns grad "
+    "off);\n"
     "loops that train or that want gradients on purpose (backward, autograd.grad, enable_grad,\n"
     "requires_grad: adversarial attacks, saliency, test-time adaptation); a model whose\n"
     "parameters are frozen with requires_grad_(False); loops after model.train(); generate(),\n"

@@ -9,12 +9,12 @@
 #include "linter/lint_int.h"
 
 /* Model classes whose logits are per token over the vocabulary. */
-static const char *const lm_markers[] = {"CausalLM",   "Seq2SeqLM", "MaskedLM", "LMHead",
-                                         "ForConditionalGeneration", "ForPreTraining",
-                                         NULL};
+static const char *const lm_markers[] = {
+    "CausalLM",       "Seq2SeqLM", "MaskedLM", "LMHead", "ForConditionalGeneration",
+    "ForPreTraining", NULL};
 /* Heads with small logits (per example, or per token over a few labels). */
-static const char *const small_markers[] = {"Classification", "QuestionAnswering",
-                                            "MultipleChoice", "RewardModel", NULL};
+static const char *const small_markers[] = {"Classification", "QuestionAnswering", "MultipleChoice",
+                                            "RewardModel", NULL};
 
 static int has_any(const char *t, size_t n, const char *const *words)
 {
@@ -104,8 +104,7 @@ static int preference_trainer(const analysis *a, const hf_trainer *t)
     if (trl_non_sft(q)) {
         return 1;
     }
-    const defn *cls =
-        strncmp(q, "<local>.", 8) == 0 ? find_def(a, q + 8, strlen(q + 8), 1) : NULL;
+    const defn *cls = strncmp(q, "<local>.", 8) == 0 ? find_def(a, q + 8, strlen(q + 8), 1) : NULL;
     uint32_t sup = cls ? child_field(a, cls->node, F_SUPERCLASSES) : NONE;
     for (uint32_t s = sup == NONE ? NONE : a->nodes[sup].first; s != NONE; s = a->nodes[s].next) {
         char sq[256];

@@ -10,18 +10,51 @@
 /* Calls that are recovery or bookkeeping, not a retry of the work, whatever the try did. */
 static int bookkeeping(const char *last, size_t len)
 {
-    static const char *const names[] = {
-        "print",        "len",      "str",        "int",         "float",   "range",
-        "isinstance",   "getattr",  "setattr",    "hasattr",     "format",  "append",
-        "log",          "warn",     "warning",    "info",        "debug",   "error",
-        "empty_cache",  "collect",  "synchronize", "zero_grad",  "item",    "cpu",
-        "to",           "size",     "numel",      "reset_peak_memory_stats", "memory_summary",
-        "memory_allocated", "max_memory_allocated", "memory_reserved", "min", "max", "dict",
-        "list",         "tuple",    "enumerate",  "zip",         "sleep",   "time", NULL};
+    static const char *const names[] = {"print",
+                                        "len",
+                                        "str",
+                                        "int",
+                                        "float",
+                                        "range",
+                                        "isinstance",
+                                        "getattr",
+                                        "setattr",
+                                        "hasattr",
+                                        "format",
+                                        "append",
+                                        "log",
+                                        "warn",
+                                        "warning",
+                                        "info",
+                                        "debug",
+                                        "error",
+                                        "empty_cache",
+                                        "collect",
+                                        "synchronize",
+                                        "zero_grad",
+                                        "item",
+                                        "cpu",
+                                        "to",
+                                        "size",
+                                        "numel",
+                                        "reset_peak_memory_stats",
+                                        "memory_summary",
+                                        "memory_allocated",
+                                        "max_memory_allocated",
+                                        "memory_reserved",
+                                        "min",
+                                        "max",
+                                        "dict",
+                                        "list",
+                                        "tuple",
+                                        "enumerate",
+                                        "zip",
+                                        "sleep",
+                                        "time",
+                                        NULL};
     /* name prefixes: print_verbose, log_metrics, warn_once, sync_all, barrier, reset_... */
-    static const char *const prefixes[] = {"print", "log",   "warn",  "sync",    "barrier",
-                                           "reset", "clear", "free",  "release", "report",
-                                           NULL};
+    static const char *const prefixes[] = {"print", "log",  "warn",    "sync",   "barrier", "reset",
+                                           "clear", "free", "release", "report", NULL};
     for (int i = 0; names[i]; i++) {
         if (strlen(names[i]) == len && memcmp(names[i], last, len) == 0) {
             return 1;
@@ -36,11 +69,14 @@ static int bookkeeping(const char *last, size_t len)
     return 0;
 }
 
-/* 1 if the try body (node range of body) calls the same callee (by its text) as call. */
+/* 1 if the try body (node range of body) calls the same callee (by its text) as call, or one
+ * whose name (five letters or more) begins call's name: decode() retried as decode_tiled(). */
 static int called_in(const analysis *a, uint32_t body, uint32_t call)
 {
     size_t n;
+    size_t cl;
     const char *t = ntext(a, child_field(a, call, F_FUNCTION), &n);
+    const char *cn = callee_last(a, call, &cl);
     uint32_t eb = a->nodes[body].eb;
     for (uint32_t i = body; i < a->n_nodes && a->nodes[i].sb < eb; i++) {
         if (a->nodes[i].kind != K_CALL || a->nodes[i].func != a->nodes[call].func) {
@@ -49,6 +85,25 @@ static int called_in(const analysis *a, uint32_t body, uint32_t call)
         size_t m;
         const char *u = ntext(a, child_field(a, i, F_FUNCTION), &m);
         if (m == n && memcmp(t, u, n) == 0) {
+            return 1;
+        }
+        const char *un = callee_last(a, i, &m);
+        if (un && cn && m >= 5 && m < cl && memcmp(un, cn, m) == 0 && !bookkeeping(un, m)) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* 1 if the handler moves work to the CPU before or in the call (`.cpu()`, `.to("cpu")`,
+ * device="cpu"): a CPU fallback does not need the GPU memory the failed attempt holds. */
+static int cpu_fallback(const analysis *a, uint32_t exc, uint32_t call)
+{
+    for (uint32_t i = exc; i < a->n_nodes && a->nodes[i].sb < a->nodes[call].eb; i++) {
+        size_t len;
+        const char *t;
+        if ((a->nodes[i].kind == K_IDENT || a->nodes[i].kind == K_STRING) &&
+            (t = ntext(a, i, &len)) && util_contains_ci(t, len, "cpu")) {
             return 1;
         }
     }
@@ -72,8 +127,9 @@ static uint32_t retry_in(analysis *a, uint32_t tr, uint32_t exc)
         if (!last || bookkeeping(last, len)) {
             continue;
         }
-        if ((self && !self->is_class && call_target(a, i) == self) ||
-            (body != NONE && called_in(a, body, i))) {
+        if (((self && !self->is_class && call_target(a, i) == self) ||
+             (body != NONE && called_in(a, body, i))) &&
+            !cpu_fallback(a, exc, i)) {
             return i;
         }
     }
@@ -108,13 +164,16 @@ static void rule_retry_in_handler(analysis *a)
 /* What --explain prints: what is flagged, what is not, and examples. */
 static const char explain[] =
     "Flags a retry inside an out-of-memory handler: in `except torch.OutOfMemoryError:`\n"
-    "(torch.cuda.OutOfMemoryError, aliases, in a tuple) or in an `except RuntimeError` that tests\n"
-    "the message for \"out of memory\", a call of what the try block called (the step, the\n"
-    "forward, with a smaller batch) or of the enclosing function itself. Until the handler ends,\n"
+    "(torch.cuda.OutOfMemoryError, aliases such as OOM_EXCEPTION, in a tuple) or in an\n"
+    "`except RuntimeError` that tests the error (\"out of memory\" in its message,\n"
+    "is_oom_error(e)), a call of what the try block called (the step, the forward, with a\n"
+    "smaller batch), of a variant of it (decode() retried as decode_tiled()) or of the enclosing\n"
+    "function itself. Until the handler ends,\n"
     "the exception's traceback references every frame of the failed attempt and the tensors\n"
     "they hold, so the retry runs with that memory still allocated and often fails again.\n"
     "\n"
-    "Not flagged: handlers that only recover or record (empty_cache, gc.collect, zero_grad,\n"
+    "Not flagged: a fallback to the CPU (`.cpu()`, `.to(\"cpu\")` in the handler), handlers that\n"
+    "only recover or record (empty_cache, gc.collect, zero_grad, synchronisation,\n"
     "logging), skip the batch (continue) or re-raise; retries after the except block ends (a\n"
     "flag, a while loop around the try); handlers of other exceptions.\n"
     "\n"
@@ -134,7 +193,8 @@ static const char explain[] =
     "        torch.cuda.empty_cache()\n"
     "        loss = step(batch[: len(batch) // 2])\n";
 
-static const char *const needles[] = {"OutOfMemoryError", "out of memory", NULL};
+static const char *const needles[] = {"OutOfMemory", "out of memory", "except&OOM",
+                                      "except&_oom", "except&oom_",   NULL};
 
 const rule_spec oom109_retry_inside_oom_handler = {
     .meta =
