@@ -2,6 +2,7 @@
  * grad mode (no_grad, inference_mode, set_grad_enabled(False)), and the per-function summaries
  * computed over the file's call graph. */
 #include <string.h>
+#include <strings.h>
 
 #include "linter/lint_int.h"
 
@@ -461,6 +462,92 @@ static int iterates_data(const analysis *a, uint32_t loop)
     size_t n;
     const char *t = ntext(a, it, &n);
     return util_contains_ci(t, n, "loader") || util_contains_ci(t, n, "dataset");
+}
+
+/* 1 if the name's last word (after its last '_') is a word for evaluation data, or the name
+ * ends in "loader": val_loader, eval_dataloader, valid_dl, testloader, dataset, batches. */
+static int data_word(const char *t, size_t n)
+{
+    static const char *const words[] = {"loader",  "loaders", "dataloader", "dl",      "data",
+                                        "dataset", "ds",      "batches",    "samples", "val",
+                                        "valid",   "eval",    "test",       "dev",     "testset",
+                                        "valset",  NULL};
+    if (n >= 6 && util_contains_ci(t + n - 6, 6, "loader")) {
+        return 1;
+    }
+    const char *w = t;
+    for (size_t i = 0; i < n; i++) {
+        if (t[i] == '_') {
+            w = t + i + 1;
+        }
+    }
+    size_t wl = (size_t)(t + n - w);
+    for (int i = 0; words[i]; i++) {
+        if (strlen(words[i]) == wl && strncasecmp(words[i], w, wl) == 0) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+int loop_over_data(const analysis *a, uint32_t l)
+{
+    uint32_t it = a->nodes[l].kind == K_FOR ? child_field(a, l, F_RIGHT) : NONE;
+    for (int d = 0; it != NONE && d < 4; d++) {
+        uint8_t k = a->nodes[it].kind;
+        if (k == K_CALL) {
+            it = call_positional(a, it, 0); /* enumerate(x), tqdm(x), iter(x), zip(x, y) */
+        } else if (k == K_SUBSCRIPT) {
+            it = child_field(a, it, F_VALUE); /* loaders["val"] */
+        } else if (k == K_ATTR) {
+            it = child_field(a, it, F_ATTRIBUTE);
+        } else {
+            break;
+        }
+    }
+    if (it == NONE || a->nodes[it].kind != K_IDENT) {
+        return 0;
+    }
+    size_t n;
+    const char *t = ntext(a, it, &n);
+    return data_word(t, n);
+}
+
+int model_frozen(const analysis *a, const char *model)
+{
+    size_t n = strlen(model);
+    for (size_t i = 0; i < a->n_calls; i++) {
+        uint32_t c = a->calls[i];
+        char t[256];
+        uint32_t f = child_field(a, c, F_FUNCTION);
+        size_t len;
+        const char *last = callee_last(a, c, &len);
+        uint32_t arg = call_positional(a, c, 0);
+        if (last && len == 14 && memcmp(last, "requires_grad_", 14) == 0 && arg != NONE &&
+            a->nodes[arg].kind == K_FALSE && a->nodes[f].kind == K_ATTR &&
+            chain_text(a, child_field(a, f, F_OBJECT), t, sizeof t) && strcmp(t, model) == 0) {
+            return 1;
+        }
+    }
+    for (size_t i = 0; i < a->n_loops; i++) {
+        uint32_t l = a->loops[i];
+        uint32_t it = a->nodes[l].kind == K_FOR ? child_field(a, l, F_RIGHT) : NONE;
+        size_t len;
+        const char *t = it == NONE ? NULL : ntext(a, it, &len);
+        if (!t || len <= n || memcmp(t, model, n) != 0 || !util_contains_ci(t, len, "parameters")) {
+            continue;
+        }
+        for (uint32_t j = l; j < a->n_nodes && a->nodes[j].sb < a->nodes[l].eb; j++) {
+            uint32_t left = a->nodes[j].kind == K_ASSIGN ? child_field(a, j, F_LEFT) : NONE;
+            uint32_t right = a->nodes[j].kind == K_ASSIGN ? child_field(a, j, F_RIGHT) : NONE;
+            if (left != NONE && a->nodes[left].kind == K_ATTR &&
+                ntext_is(a, child_field(a, left, F_ATTRIBUTE), "requires_grad") && right != NONE &&
+                a->nodes[right].kind == K_FALSE) {
+                return 1;
+            }
+        }
+    }
+    return 0;
 }
 
 /* Loop classes, once "trains" is known: a loop whose body steps (directly, in a callee, in a

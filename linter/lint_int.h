@@ -361,6 +361,15 @@ int under_no_grad(const analysis *a, uint32_t n);
  * hooks); or in a function of this file that a caller in this file runs with autograd off
  * (callers of callers, three levels). */
 int grad_disabled_at(const analysis *a, uint32_t n);
+/* 1 if the loop is a for loop over data: its iterable (inside enumerate(), tqdm(), iter(),
+ * zip()) is a name or attribute whose last word names a loader, a dataset, batches or a
+ * validation/test split (`for x, y in val_loader`, `enumerate(self.eval_dataloader)`,
+ * `loaders["val"]`). A loop over adapters, layers or a range of random inputs is not. */
+int loop_over_data(const analysis *a, uint32_t loop);
+/* 1 if the parameters of the model whose text is model ("model", "self.encoder") are frozen in
+ * this file: model.requires_grad_(False), or `p.requires_grad = False` in a loop over
+ * model.parameters(). Its forwards record no graph of their own. */
+int model_frozen(const analysis *a, const char *model);
 /* 1 if the except clause exc handles a CUDA out-of-memory error: its type names an
  * OutOfMemoryError (torch.OutOfMemoryError, torch.cuda.OutOfMemoryError, aliases, a project's
  * OOM_EXCEPTION, in a tuple), or its body tests the error for it: the message for "out of

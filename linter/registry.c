@@ -13,6 +13,7 @@
     X(oom103_eval_predictions_accumulate_on_gpu)                                                   \
     X(oom104_reentrant_checkpoint_under_ddp)                                                       \
     X(oom105_eval_without_no_grad)                                                                 \
+    X(oom106_outputs_kept_across_steps)                                                            \
     X(oom108_eval_logits_not_reduced)                                                              \
     X(oom109_retry_inside_oom_handler)
 

@@ -4,7 +4,6 @@
  * memory. Loops that train, or that want gradients on purpose (adversarial attacks, saliency,
  * test-time adaptation), and code that runs with grad off in any of its forms stay quiet. */
 #include <string.h>
-#include <strings.h>
 
 #include "linter/lint_int.h"
 
@@ -80,45 +79,6 @@ static int range_wants_grad(const analysis *a, uint32_t root)
     return 0;
 }
 
-/* 1 if the model's parameters are frozen in this file: model.requires_grad_(False), or
- * `p.requires_grad = False` in a loop over model.parameters(). */
-static int model_frozen(const analysis *a, const char *model)
-{
-    size_t n = strlen(model);
-    for (size_t i = 0; i < a->n_calls; i++) {
-        uint32_t c = a->calls[i];
-        char t[256];
-        uint32_t f = child_field(a, c, F_FUNCTION);
-        size_t len;
-        const char *last = callee_last(a, c, &len);
-        uint32_t arg = call_positional(a, c, 0);
-        if (last && len == 14 && memcmp(last, "requires_grad_", 14) == 0 && arg != NONE &&
-            a->nodes[arg].kind == K_FALSE && a->nodes[f].kind == K_ATTR &&
-            chain_text(a, child_field(a, f, F_OBJECT), t, sizeof t) && strcmp(t, model) == 0) {
-            return 1;
-        }
-    }
-    for (size_t i = 0; i < a->n_loops; i++) {
-        uint32_t l = a->loops[i];
-        uint32_t it = a->nodes[l].kind == K_FOR ? child_field(a, l, F_RIGHT) : NONE;
-        size_t len;
-        const char *t = it == NONE ? NULL : ntext(a, it, &len);
-        if (!t || len <= n || memcmp(t, model, n) != 0 || !util_contains_ci(t, len, "parameters")) {
-            continue;
-        }
-        for (uint32_t j = l; j < a->n_nodes && a->nodes[j].sb < a->nodes[l].eb; j++) {
-            uint32_t left = a->nodes[j].kind == K_ASSIGN ? child_field(a, j, F_LEFT) : NONE;
-            uint32_t right = a->nodes[j].kind == K_ASSIGN ? child_field(a, j, F_RIGHT) : NONE;
-            if (left != NONE && a->nodes[left].kind == K_ATTR &&
-                ntext_is(a, child_field(a, left, F_ATTRIBUTE), "requires_grad") && right != NONE &&
-                a->nodes[right].kind == K_FALSE) {
-                return 1;
-            }
-        }
-    }
-    return 0;
-}
-
 /* The first forward of model inside the loop l (its own function's code, not a nested def)
  * that runs with autograd on, or NONE. */
 static uint32_t ungraded_forward(const analysis *a, uint32_t l, const char *model)
@@ -131,60 +91,6 @@ static uint32_t ungraded_forward(const analysis *a, uint32_t l, const char *mode
         }
     }
     return NONE;
-}
-
-/* 1 if the name's last word (after its last '_') is a word for evaluation data, or the name
- * ends in "loader": val_loader, eval_dataloader, valid_dl, testloader, dataset, batches. */
-static int data_word(const char *t, size_t n)
-{
-    static const char *const words[] = {"loader",  "loaders", "dataloader", "dl",      "data",
-                                        "dataset", "ds",      "batches",    "samples", "val",
-                                        "valid",   "eval",    "test",       "dev",     "testset",
-                                        "valset",  NULL};
-    if (n >= 6 && util_contains_ci(t + n - 6, 6, "loader")) {
-        return 1;
-    }
-    const char *w = t;
-    for (size_t i = 0; i < n; i++) {
-        if (t[i] == '_') {
-            w = t + i + 1;
-        }
-    }
-    size_t wl = (size_t)(t + n - w);
-    for (int i = 0; words[i]; i++) {
-        if (strlen(words[i]) == wl && strncasecmp(words[i], w, wl) == 0) {
-            return 1;
-        }
-    }
-    return 0;
-}
-
-/* 1 if the loop is a for loop over evaluation data: its iterable (inside enumerate(), tqdm(),
- * iter(), zip()) is a name or attribute whose last word names a loader, a dataset, batches or a
- * validation/test split (`for x, y in val_loader`, `enumerate(self.eval_dataloader)`,
- * `loaders["val"]`). A loop over adapters, layers or a range of random inputs (tests) is not an
- * evaluation pass. */
-static int over_eval_data(const analysis *a, uint32_t l)
-{
-    uint32_t it = a->nodes[l].kind == K_FOR ? child_field(a, l, F_RIGHT) : NONE;
-    for (int d = 0; it != NONE && d < 4; d++) {
-        uint8_t k = a->nodes[it].kind;
-        if (k == K_CALL) {
-            it = call_positional(a, it, 0); /* enumerate(x), tqdm(x), iter(x), zip(x, y) */
-        } else if (k == K_SUBSCRIPT) {
-            it = child_field(a, it, F_VALUE); /* loaders["val"] */
-        } else if (k == K_ATTR) {
-            it = child_field(a, it, F_ATTRIBUTE);
-        } else {
-            break;
-        }
-    }
-    if (it == NONE || a->nodes[it].kind != K_IDENT) {
-        return 0;
-    }
-    size_t n;
-    const char *t = ntext(a, it, &n);
-    return data_word(t, n);
 }
 
 /* Reports the loops after the eval() call ev (same function, no model.train() between) whose
@@ -207,7 +113,7 @@ static void check_eval(analysis *a, uint32_t ev, const char *model)
             }
         }
         if (a->loop_trains[l] != LOOP_OTHER || enclosing_loop(a, l) != enclosing_loop(a, ev) ||
-            !over_eval_data(a, l) || range_wants_grad(a, l)) {
+            !loop_over_data(a, l) || range_wants_grad(a, l)) {
             continue;
         }
         uint32_t fw = ungraded_forward(a, l, model);
