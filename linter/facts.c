@@ -151,21 +151,9 @@ int grad_disabled_at(const analysis *a, uint32_t n)
     return grad_off(a, n, 0);
 }
 
-/* 1 if the exception expression e names an out-of-memory error (alone or in a tuple). */
-static int names_oom_error(const analysis *a, uint32_t e)
+/* 1 if the name or attribute e names an out-of-memory error class. */
+static int oom_error_name(const analysis *a, uint32_t e)
 {
-    if (e == NONE) {
-        return 0;
-    }
-    if (a->nodes[e].kind == K_TUPLE || a->nodes[e].kind == K_PAREN) {
-        for (uint32_t c = a->nodes[e].first; c != NONE; c = a->nodes[c].next) {
-            if (a->nodes[c].named && (a->nodes[c].kind == K_IDENT || a->nodes[c].kind == K_ATTR) &&
-                names_oom_error(a, c)) {
-                return 1;
-            }
-        }
-        return 0;
-    }
     char q[256];
     if (!resolve_name(a, e, q, sizeof q)) {
         return 0;
@@ -174,6 +162,24 @@ static int names_oom_error(const analysis *a, uint32_t e)
     last = last ? last + 1 : q;
     /* OutOfMemoryError, or a project's alias of it: OOM_EXCEPTION, OOMError */
     return strstr(last, "OutOfMemory") != NULL || strstr(last, "OOM") != NULL;
+}
+
+/* 1 if the exception expression e names an out-of-memory error (alone or in a tuple). */
+static int names_oom_error(const analysis *a, uint32_t e)
+{
+    if (e == NONE) {
+        return 0;
+    }
+    if (a->nodes[e].kind != K_TUPLE && a->nodes[e].kind != K_PAREN) {
+        return oom_error_name(a, e);
+    }
+    for (uint32_t c = a->nodes[e].first; c != NONE; c = a->nodes[c].next) {
+        if (a->nodes[c].named && (a->nodes[c].kind == K_IDENT || a->nodes[c].kind == K_ATTR) &&
+            oom_error_name(a, c)) {
+            return 1;
+        }
+    }
+    return 0;
 }
 
 int is_oom_handler(const analysis *a, uint32_t exc)

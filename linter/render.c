@@ -153,32 +153,37 @@ static void dump(buf *out, json_t *j)
 
 /* ---- SARIF ---- */
 
+/* The SARIF reportingDescriptor of rule i. */
+static json_t *sarif_rule(int i, const lint_render_opts *o)
+{
+    const lint_rule *r = &lint_rules()[i];
+    const lint_entry_doc *d = o ? &o->docs[i] : NULL;
+    char *url = url_of(o, r);
+    buf help = BUF_INIT;
+    buf_printf(&help, "%s\n\n%s", r->summary, r->explain);
+    json_t *h = json_pack("{s:s}", "text", help.data);
+    if (d && d->markdown) {
+        json_object_set_new(h, "markdown", json_string(d->markdown));
+    }
+    json_t *rule = json_pack("{s:s,s:s,s:{s:s},s:{s:s},s:s,s:o,s:{s:s},s:{s:s,s:[s]}}", "id",
+                             r->code, "name", r->name, "shortDescription", "text", r->summary,
+                             "fullDescription", "text", d && d->title ? d->title : r->summary,
+                             "helpUri", url, "help", h, "defaultConfiguration", "level", "warning",
+                             "properties", "entry", r->entry, "tags", "memory");
+    if (r->opt_in) {
+        /* off unless selected: SARIF's way to say a rule is not run by default */
+        json_object_set_new(json_object_get(rule, "defaultConfiguration"), "enabled", json_false());
+    }
+    free(url);
+    buf_free(&help);
+    return rule;
+}
+
 static json_t *sarif(const lint_file_report *files, size_t n, const lint_render_opts *o)
 {
     json_t *rules = json_array();
     for (int i = 0; i < lint_rule_count(); i++) {
-        const lint_rule *r = &lint_rules()[i];
-        const lint_entry_doc *d = o ? &o->docs[i] : NULL;
-        char *url = url_of(o, r);
-        buf help = BUF_INIT;
-        buf_printf(&help, "%s\n\n%s", r->summary, r->explain);
-        json_t *h = json_pack("{s:s}", "text", help.data);
-        if (d && d->markdown) {
-            json_object_set_new(h, "markdown", json_string(d->markdown));
-        }
-        json_t *rule = json_pack("{s:s,s:s,s:{s:s},s:{s:s},s:s,s:o,s:{s:s},s:{s:s,s:[s]}}", "id",
-                                 r->code, "name", r->name, "shortDescription", "text", r->summary,
-                                 "fullDescription", "text", d && d->title ? d->title : r->summary,
-                                 "helpUri", url, "help", h, "defaultConfiguration", "level",
-                                 "warning", "properties", "entry", r->entry, "tags", "memory");
-        if (r->opt_in) {
-            /* off unless selected: SARIF's way to say a rule is not run by default */
-            json_object_set_new(json_object_get(rule, "defaultConfiguration"), "enabled",
-                                json_false());
-        }
-        json_array_append_new(rules, rule);
-        free(url);
-        buf_free(&help);
+        json_array_append_new(rules, sarif_rule(i, o));
     }
     json_t *results = json_array();
     for (size_t fi = 0; fi < n; fi++) {

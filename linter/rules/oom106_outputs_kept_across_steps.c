@@ -30,9 +30,10 @@ static int name_in(const char *t, size_t n, const char *const *names)
 /* The effect of calling method m[0..n) on a tensor (call is the method call). */
 static int method_effect(const analysis *a, uint32_t call, const char *m, size_t n)
 {
-    static const char *const keep[] = {"view",   "reshape", "contiguous", "float",   "half",
-                                       "bfloat16", "squeeze", "unsqueeze", "softmax", "log_softmax",
-                                       "sigmoid", "clone",   "permute",    "transpose", NULL};
+    static const char *const keep[] = {"view",    "reshape",     "contiguous", "float",
+                                       "half",    "bfloat16",    "squeeze",    "unsqueeze",
+                                       "softmax", "log_softmax", "sigmoid",    "clone",
+                                       "permute", "transpose",   NULL};
     static const char *const small[] = {"item", "tolist", "numpy", "argmax", "argmin", NULL};
     static const char *const reduce[] = {"sum", "mean", "max", "min", "norm", NULL};
     if (name_in(m, n, keep)) {
@@ -63,8 +64,13 @@ static int method_effect(const analysis *a, uint32_t call, const char *m, size_t
  * Accelerate across processes, softmax and friends as functions. */
 static int passes_through(const char *m, size_t n)
 {
-    static const char *const names[] = {"gather", "gather_for_metrics", "pad_across_processes",
-                                        "softmax", "log_softmax", "sigmoid", "concat_all_gather",
+    static const char *const names[] = {"gather",
+                                        "gather_for_metrics",
+                                        "pad_across_processes",
+                                        "softmax",
+                                        "log_softmax",
+                                        "sigmoid",
+                                        "concat_all_gather",
                                         NULL};
     return name_in(m, n, names);
 }
@@ -107,6 +113,43 @@ typedef struct flow {
     int detached, on_cpu;
 } flow;
 
+static int trace(const analysis *a, uint32_t e, flow *fl, int depth);
+
+/* A call on the way from the model's output: the model's forward itself, a function that hands
+ * its argument through (F.softmax(out), accelerator.gather(out)), or a tensor method. */
+/* NOLINTNEXTLINE(misc-no-recursion): through trace, depth <= 12 */
+static int trace_call(const analysis *a, uint32_t e, flow *fl, int depth)
+{
+    uint32_t f = child_field(a, e, F_FUNCTION);
+    if (is_model(a, f)) {
+        fl->forward = e;
+        return 1;
+    }
+    size_t n;
+    const char *m = callee_last(a, e, &n);
+    if (!m) {
+        return 0;
+    }
+    flow through = *fl;
+    if (passes_through(m, n) && trace(a, call_positional(a, e, 0), &through, depth + 1)) {
+        *fl = through;
+        return 1;
+    }
+    if (f == NONE || a->nodes[f].kind != K_ATTR) {
+        return 0;
+    }
+    int eff = method_effect(a, e, m, n);
+    if (eff == UNKNOWN || eff == SMALL || eff == REDUCE) {
+        return 0; /* reduced values are small; a reduced graph is OOM101's question */
+    }
+    fl->detached |= eff == DETACH;
+    fl->on_cpu |= eff == TO_CPU;
+    return trace(a, child_field(a, f, F_OBJECT), fl, depth + 1);
+}
+
+/* Follows the stored expression e back to the model call it comes from (fl->forward), through
+ * names, attributes (outputs.logits; .data detaches), fields (out[0]) and calls. 0: not a model's
+ * output, or not knowable. */
 /* NOLINTNEXTLINE(misc-no-recursion): depth <= 12 */
 static int trace(const analysis *a, uint32_t e, flow *fl, int depth)
 {
@@ -118,59 +161,26 @@ static int trace(const analysis *a, uint32_t e, flow *fl, int depth)
         return trace(a, named_child(a, e, 0), fl, depth + 1);
     case K_IDENT: {
         const binding *b = resolve_binding(a, e);
-        if (!b || b->kind != BIND_VALUE || b->value == NONE) {
-            return 0;
-        }
-        return trace(a, b->value, fl, depth + 1);
+        return b && b->kind == BIND_VALUE && b->value != NONE && trace(a, b->value, fl, depth + 1);
     }
     case K_ATTR: {
-        uint32_t at = child_field(a, e, F_ATTRIBUTE);
         size_t an;
-        const char *atext = ntext(a, at, &an);
-        if (util_contains_ci(atext, an, "loss")) {
+        const char *at = ntext(a, child_field(a, e, F_ATTRIBUTE), &an);
+        if (util_contains_ci(at, an, "loss")) {
             return 0; /* outputs.loss: a scalar, OOM101's question */
         }
-        if (ntext_is(a, at, "data")) {
-            fl->detached = 1;
-        }
+        fl->detached |= an == 4 && memcmp(at, "data", 4) == 0;
         return trace(a, child_field(a, e, F_OBJECT), fl, depth + 1);
     }
     case K_SUBSCRIPT: {
         /* out[0], out["logits"]: a field of the outputs; a slice shrinks it (no finding) */
         uint32_t sub = child_field(a, e, F_SUBSCRIPT);
         uint8_t k = sub == NONE ? K_OTHER : a->nodes[sub].kind;
-        if (k != K_INTEGER && k != K_STRING) {
-            return 0;
-        }
-        return trace(a, child_field(a, e, F_VALUE), fl, depth + 1);
+        return (k == K_INTEGER || k == K_STRING) &&
+               trace(a, child_field(a, e, F_VALUE), fl, depth + 1);
     }
-    case K_CALL: {
-        uint32_t f = child_field(a, e, F_FUNCTION);
-        if (is_model(a, f)) {
-            fl->forward = e;
-            return 1;
-        }
-        size_t n;
-        const char *m = callee_last(a, e, &n);
-        if (!m) {
-            return 0;
-        }
-        flow through = *fl;
-        if (passes_through(m, n) && trace(a, call_positional(a, e, 0), &through, depth + 1)) {
-            *fl = through; /* F.softmax(out), accelerator.gather(out) */
-            return 1;
-        }
-        if (f == NONE || a->nodes[f].kind != K_ATTR) {
-            return 0;
-        }
-        int eff = method_effect(a, e, m, n);
-        if (eff == UNKNOWN || eff == SMALL || eff == REDUCE) {
-            return 0; /* reduced values are small; a reduced graph is OOM101's question */
-        }
-        fl->detached |= eff == DETACH;
-        fl->on_cpu |= eff == TO_CPU;
-        return trace(a, child_field(a, f, F_OBJECT), fl, depth + 1);
-    }
+    case K_CALL:
+        return trace_call(a, e, fl, depth);
     default:
         return 0;
     }
@@ -307,26 +317,25 @@ static const char explain[] =
     "Flags a model's output stored where it outlives the loop iteration: appended to a list,\n"
     "extended into one or concatenated onto an accumulator (`acc = torch.cat([acc, out])`) that\n"
     "was bound before the loop (or is an attribute of self), inside a loop over data (a loader,\n"
-    "dataset or batches; training or evaluation). A model is what the file puts in eval()/train() mode or asks for\n"
-    "parameters(), or a name that says model. The stored value is followed back through\n"
-    "names, .logits-style attributes, out[0], views, softmax and accelerator.gather.\n"
-    "With autograd on and no backward through it, each kept output holds its whole graph: every\n"
+    "dataset or batches; training or evaluation). A model is what the file puts in eval()/train()\n"
+    "mode or asks for parameters(), or a name that says model. The stored value is followed back\n"
+    "through names, .logits-style attributes, out[0], views, softmax and accelerator.gather. With\n"
+    "autograd on and no backward through it, each kept output holds its whole graph: every\n"
     "activation of its forward stays allocated (entry M20; the PyTorch FAQ's \"don't accumulate\n"
     "history\"); in a training loop the backward frees the activations, but the output and its\n"
-    "history still stay on the GPU step after step (unless detached and moved to the CPU).\n"
-    "With autograd off, full logits or hidden states kept on the GPU still grow by a batch per\n"
-    "step until the loop ends (entry M15).\n"
+    "history still stay on the GPU step after step (unless detached and moved to the CPU). With\n"
+    "autograd off, full logits or hidden states kept on the GPU still grow by a batch per step\n"
+    "until the loop ends (entry M15).\n"
     "\n"
     "Opt-in (--select OOM106): its precision on real code is not established yet.\n"
     "\n"
     "Not flagged: values reduced first (argmax, .item(), .tolist(), .numpy(); sum/mean/max are\n"
-    "OOM101's concern when they keep a graph); with autograd on, a `.detach()`-ed value, and in\n"
-    "a training loop a value moved to the CPU (the backward has freed its activations); with\n"
+    "OOM101's concern when they keep a graph); with autograd on, a `.detach()`-ed value, and in a\n"
+    "training loop a value moved to the CPU (the backward has freed its activations); with\n"
     "autograd off (or a frozen model: requires_grad_(False)), a value moved to the CPU (.cpu(),\n"
-    ".to(\"cpu\")); lists bound inside the loop (per-step lists of layer outputs or loss\n"
-    "terms); slices of the output\n"
-    "(logits[:, -1]); outputs.loss (a scalar: OOM101); outputs of forwards made before the\n"
-    "loop; loops over a range (tests that capture a few iterations on purpose).\n"
+    ".to(\"cpu\")); lists bound inside the loop (per-step lists of layer outputs or loss terms);\n"
+    "slices of the output (logits[:, -1]); outputs.loss (a scalar: OOM101); outputs of forwards\n"
+    "made before the loop; loops over a range (tests that capture a few iterations on purpose).\n"
     "\n"
     "Bad:\n"
     "    preds = []\n"
@@ -338,8 +347,13 @@ static const char explain[] =
     "            preds.append(model(x).argmax(-1).cpu())\n";
 
 /* a container call and something that names or handles a model */
-static const char *const needles[] = {".append(&model", ".append(&.eval()", ".extend(&model", ".extend(&.eval()",
-                                      "cat(&model", "cat(&.eval()", NULL};
+static const char *const needles[] = {".append(&model",
+                                      ".append(&.eval()",
+                                      ".extend(&model",
+                                      ".extend(&.eval()",
+                                      "cat(&model",
+                                      "cat(&.eval()",
+                                      NULL};
 
 const rule_spec oom106_outputs_kept_across_steps = {
     .meta =

@@ -29,6 +29,7 @@ static int has_any(const char *t, size_t n, const char *const *words)
 /* 1 LM, 0 a small head, -1 not known: what the model expression was built by, following
  * wrappers (get_peft_model(model, ...), prepare_model_for_kbit_training(model)) through their
  * first argument. */
+/* NOLINTNEXTLINE(misc-no-recursion): depth <= 3 */
 static int model_kind(const analysis *a, uint32_t expr, uint32_t before, int depth)
 {
     uint32_t c = hf_assigned_call(a, expr, before);
@@ -139,6 +140,18 @@ static int reduced(const analysis *a, const hf_trainer *t)
     return 0;
 }
 
+/* 1 if evaluation runs for t; where receives the command line that turns it on for arguments
+ * parsed from the command line (empty otherwise). */
+static int eval_on(analysis *a, const hf_trainer *t, char *where, size_t cap)
+{
+    where[0] = '\0';
+    if (!t->cli) {
+        return hf_eval_runs(a, t);
+    }
+    int flags = analysis_project(a) ? project_launch_flags(a->project, a->path, where, cap) : 0;
+    return (flags & LAUNCH_EVAL) && !(flags & LAUNCH_REDUCED);
+}
+
 static void rule_logits_not_reduced(analysis *a)
 {
     for (size_t i = 0; i < a->n_calls; i++) {
@@ -150,24 +163,14 @@ static void rule_logits_not_reduced(analysis *a)
         uint32_t cm = call_kwarg(a, tc, "compute_metrics");
         int gathered = (cm != NONE && a->nodes[cm].kind != K_NONE) ||
                        hf_trainer_has(a, &t, "compute_metrics", 0);
-        if (!gathered || reduced(a, &t) || preference_trainer(a, &t) || !trains_lm(a, &t)) {
+        char where[320];
+        if (!gathered || reduced(a, &t) || preference_trainer(a, &t) || !trains_lm(a, &t) ||
+            !eval_on(a, &t, where, sizeof where)) {
             continue;
         }
-        char where[320] = "";
-        if (t.cli) {
-            int flags = analysis_project(a)
-                            ? project_launch_flags(a->project, a->path, where, sizeof where)
-                            : 0;
-            if (!(flags & LAUNCH_EVAL) || (flags & LAUNCH_REDUCED)) {
-                continue;
-            }
-        } else if (!hf_eval_runs(a, &t)) {
-            continue;
-        }
-        uint32_t site = cm != NONE ? cm : child_field(a, tc, F_FUNCTION);
-        if (cm != NONE && a->nodes[cm].parent != NONE) {
-            site = a->nodes[cm].parent; /* the compute_metrics=... keyword */
-        }
+        /* the compute_metrics=... keyword, else the Trainer's name */
+        uint32_t site = cm != NONE && a->nodes[cm].parent != NONE ? a->nodes[cm].parent
+                                                                  : child_field(a, tc, F_FUNCTION);
         add_finding(a, site,
                     "compute_metrics receives the language model's full logits (batch x seq_len x "
                     "vocab per step), kept for the whole eval set%s%s; reduce them per batch with "

@@ -167,15 +167,16 @@ static const char explain[] =
     "(torch.cuda.OutOfMemoryError, aliases such as OOM_EXCEPTION, in a tuple) or in an\n"
     "`except RuntimeError` that tests the error (\"out of memory\" in its message,\n"
     "is_oom_error(e)), a call of what the try block called (the step, the forward, with a\n"
-    "smaller batch), of a variant of it (decode() retried as decode_tiled()) or of the enclosing\n"
-    "function itself. Until the handler ends,\n"
-    "the exception's traceback references every frame of the failed attempt and the tensors\n"
-    "they hold, so the retry runs with that memory still allocated and often fails again.\n"
+    "smaller batch), of a variant of it (decode() retried as decode_tiled()) or of the\n"
+    "enclosing function itself. Until the handler ends, the exception's traceback references\n"
+    "every frame of the failed attempt and the tensors they hold, so the retry runs with that\n"
+    "memory still allocated and often fails again.\n"
     "\n"
-    "Not flagged: a fallback to the CPU (`.cpu()`, `.to(\"cpu\")` in the handler), handlers that\n"
-    "only recover or record (empty_cache, gc.collect, zero_grad, synchronisation,\n"
+    "Not flagged: a fallback to the CPU (`.cpu()`, `.to(\"cpu\")` in the handler); handlers\n"
+    "that only recover or record (empty_cache, gc.collect, zero_grad, synchronisation,\n"
     "logging), skip the batch (continue) or re-raise; retries after the except block ends (a\n"
-    "flag, a while loop around the try); handlers of other exceptions.\n"
+    "flag, a while loop around the try); handlers of other exceptions. A fallback through a\n"
+    "function of another name (slice_attention after scaled_dot_product_attention) is not seen.\n"
     "\n"
     "Bad:\n"
     "    try:\n"
@@ -193,8 +194,10 @@ static const char explain[] =
     "        torch.cuda.empty_cache()\n"
     "        loss = step(batch[: len(batch) // 2])\n";
 
-static const char *const needles[] = {"OutOfMemory", "out of memory", "except&OOM",
-                                      "except&_oom", "except&oom_",   NULL};
+/* the OOM error by name, the message test, or a project's alias or test of it */
+static const char *const needles[] = {
+    "OutOfMemory",  "out of memory", "except&OOM_", "except&OOMError",
+    "except&_oom_", "except&is_oom", NULL};
 
 const rule_spec oom109_retry_inside_oom_handler = {
     .meta =
