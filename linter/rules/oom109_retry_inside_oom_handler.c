@@ -52,13 +52,20 @@ static int bookkeeping(const char *last, size_t len)
                                         "sleep",
                                         "time",
                                         NULL};
-    /* name prefixes: print_verbose, log_metrics, warn_once, sync_all, barrier, reset_... */
-    static const char *const prefixes[] = {"print", "log",  "warn",    "sync",   "barrier", "reset",
-                                           "clear", "free", "release", "report", NULL};
+    /* name prefixes, after leading underscores: print_verbose, log_metrics, warn_once,
+     * sync_all, _reset_dataloaders, _adjust_batch_size (a retry's settings, not the work) */
+    static const char *const prefixes[] = {"print",  "log",    "warn",     "sync",     "barrier",
+                                           "reset",  "clear",  "free",     "release",  "report",
+                                           "adjust", "reduce", "decrease", "increase", "update",
+                                           "get_",   "set_",   "garbage",  NULL};
     for (int i = 0; names[i]; i++) {
         if (strlen(names[i]) == len && memcmp(names[i], last, len) == 0) {
             return 1;
         }
+    }
+    while (len > 0 && *last == '_') {
+        last++;
+        len--;
     }
     for (int i = 0; prefixes[i]; i++) {
         size_t pl = strlen(prefixes[i]);
