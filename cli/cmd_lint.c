@@ -20,12 +20,13 @@ static void usage(FILE *f)
         f,
         "usage: oomkb lint [options] [PATH...]\n"
         "\n"
-        "Finds training-code patterns that run GPUs out of memory (rules OOM101-OOM104).\n"
+        "Finds training-code patterns that run GPUs out of memory (rules: --list-rules).\n"
         "PATHs are files or directories (recursed for *.py); '-' reads stdin. Default: '.'\n"
         "\n"
         "options:\n"
         "  --format FMT          default, full, json, sarif or github (--output-format)\n"
-        "  --select CODES        only these rules (codes or prefixes, comma-separated)\n"
+        "  --select CODES        only these rules (codes or prefixes, comma-separated; ALL,\n"
+        "                        a prefix or a code turns on the opt-in rules)\n"
         "  --ignore CODES        skip these rules\n"
         "  --extend-select CODES add these rules to the configured ones\n"
         "  --exclude GLOB        skip files and folders matching GLOB (repeatable; replaces\n"
@@ -80,10 +81,10 @@ static void list_rules(void)
     printf("%-7s %-36s %-8s %-5s %s\n", "CODE", "NAME", "SEVERITY", "ENTRY", "SUMMARY");
     for (int i = 0; i < lint_rule_count(); i++) {
         const lint_rule *r = &lint_rules()[i];
-        printf("%-7s %-36s %-8s %-5s %s%s%s%s\n", r->code, r->name,
+        printf("%-7s %-36s %-8s %-5s %s%s%s%s%s\n", r->code, r->name,
                r->severity == LINT_SEV_INFO ? "info" : "warning", r->entry, r->summary,
                r->severity_note ? " (severity: " : "", r->severity_note ? r->severity_note : "",
-               r->severity_note ? ")" : "");
+               r->severity_note ? ")" : "", r->opt_in ? " [opt-in: off unless selected]" : "");
     }
 }
 
@@ -474,7 +475,7 @@ static int lint_paths(lint_cmd *c, const cli_args *paths, lint_config_cache *con
     lint_diag d = {{0}};
     /* the command line comes last: what it leaves out is left out under every config */
     const lint_config_overrides *ov = &c->ov;
-    if ((((ov->has_select ? ov->select : lint_rule_all()) | ov->extend_select) & ~ov->ignore) ==
+    if ((((ov->has_select ? ov->select : lint_rule_default()) | ov->extend_select) & ~ov->ignore) ==
         0) {
         fprintf(stderr, "oomkb lint: --select/--ignore leave no rule to run\n");
         return EXIT_USAGE;

@@ -27,9 +27,9 @@ int cmd_lsp(int argc, char **argv)
             break; /* the only transport; accepted because clients pass it */
         case 'h':
             printf("usage: oomkb lsp [--stdio] [--kb-url URL]\n\n"
-                   "Language server over stdin/stdout: OOM101-OOM104 diagnostics with links to\n"
-                   "the knowledge base (--kb-url: a self-hosted 'oomkb serve'; default:\n"
-                   "%s), hovers with the entry, quick fixes and noqa actions.\n",
+                   "Language server over stdin/stdout: oomkb lint's default rules as diagnostics\n"
+                   "with links to the knowledge base (--kb-url: a self-hosted 'oomkb serve';\n"
+                   "default: %s), hovers with the entry, quick fixes and noqa actions.\n",
                    CLI_KB_URL_HELP);
             rc = 0;
             break;

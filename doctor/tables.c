@@ -315,7 +315,7 @@ const doctor_advice doctor_advice_rows[] = {
 };
 const size_t doctor_n_advice = N_OF(doctor_advice_rows);
 
-/* The rules whose pattern causes a verdict; a later rule is a row. */
+/* The lint rules a verdict points at, in the order they are listed; a later rule is a row. */
 const doctor_lint_row doctor_lint_rows[] = {
     {"full",
      "loading",
@@ -334,6 +334,27 @@ const doctor_lint_row doctor_lint_rows[] = {
      {"OOM103", "eval-predictions-accumulate-on-gpu",
       "evaluation that gathers logits on the GPU without eval_accumulation_steps"}},
     {"full",
+     "evaluation",
+     "evaluation_loop",
+     {"OOM108", "eval-logits-not-reduced",
+      "a language model's full logits kept for compute_metrics (no "
+      "preprocess_logits_for_metrics)"}},
+    {"full",
+     "evaluation",
+     "in evaluate",
+     {"OOM105", "eval-without-no-grad",
+      "an evaluation loop after model.eval() that runs with autograd on"}},
+    {"full",
+     "evaluation",
+     "in validat",
+     {"OOM105", "eval-without-no-grad",
+      "a validation loop after model.eval() that runs with autograd on"}},
+    {"full",
+     "evaluation",
+     NULL,
+     {"OOM106", "outputs-kept-across-steps",
+      "model outputs (full logits) kept on the GPU from one evaluation step to the next"}},
+    {"full",
      "mid-epoch",
      NULL,
      {"OOM101", "loss-tensor-kept-across-steps",
@@ -348,5 +369,11 @@ const doctor_lint_row doctor_lint_rows[] = {
      "evaluat",
      {"OOM103", "eval-predictions-accumulate-on-gpu",
       "evaluation that gathers every prediction before computing metrics"}},
+    {"host-ram",
+     NULL,
+     "evaluat",
+     {"OOM108", "eval-logits-not-reduced",
+      "eval_accumulation_steps moves a language model's full logits to host RAM, where they "
+      "still pile up"}},
 };
 const size_t doctor_n_lint_rows = N_OF(doctor_lint_rows);

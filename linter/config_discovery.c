@@ -209,7 +209,7 @@ static void resolve(lint_config_cache *c, lint_settings *s, const lint_config *c
                     const char *root)
 {
     s->root = xstrdup(root);
-    uint32_t rules = lint_rule_all();
+    uint32_t rules = lint_rule_default(); /* opt-in rules run only when selected */
     if (cfg) {
         rules = ((cfg->has_select ? cfg->select : rules) | cfg->extend_select) & ~cfg->ignore;
     }

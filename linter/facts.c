@@ -3,6 +3,7 @@
  * computed over the file's call graph, and what the file does with devices and processes. */
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "linter/lint_int.h"
 
@@ -87,6 +88,121 @@ int under_no_grad(const analysis *a, uint32_t n)
                     return 1;
                 }
             }
+        }
+    }
+    return 0;
+}
+
+/* Lightning runs these hooks without autograd (validation, test and prediction). */
+static int no_grad_hook(const analysis *a, uint32_t func)
+{
+    static const char *const hooks[] = {"validation_step",   "test_step",
+                                        "predict_step",      "on_validation_epoch_end",
+                                        "on_test_epoch_end", NULL};
+    size_t len;
+    const char *name = func_name(a, func, &len);
+    for (int i = 0; name && hooks[i]; i++) {
+        if (strlen(hooks[i]) == len && memcmp(hooks[i], name, len) == 0) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* 1 if a `torch.set_grad_enabled(False)` statement of the function func (or of the module, for
+ * code at module level) runs before the byte offset at. */
+static int grad_switched_off(const analysis *a, uint32_t func, uint32_t at)
+{
+    for (size_t i = 0; i < a->n_calls && a->nodes[a->calls[i]].sb < at; i++) {
+        uint32_t c = a->calls[i];
+        uint32_t p = a->nodes[c].parent;
+        size_t len;
+        const char *last = callee_last(a, c, &len);
+        if (a->nodes[c].func == func && p != NONE && a->nodes[p].kind == K_EXPR_STMT && last &&
+            len == 16 && memcmp(last, "set_grad_enabled", 16) == 0 && is_no_grad_expr(a, c)) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* NOLINTNEXTLINE(misc-no-recursion): through callers, depth <= 3 */
+static int grad_off(const analysis *a, uint32_t n, int depth)
+{
+    uint32_t func = a->nodes[n].func;
+    if (under_no_grad(a, n) || no_grad_hook(a, func) ||
+        grad_switched_off(a, func, a->nodes[n].sb)) {
+        return 1;
+    }
+    if (func == 0 || depth >= 3) {
+        return 0;
+    }
+    const defn *d = def_at((analysis *)a, func);
+    for (size_t i = 0; d && i < a->n_calls; i++) {
+        uint32_t c = a->calls[i];
+        if (call_target(a, c) == d && grad_off(a, c, depth + 1)) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+int grad_disabled_at(const analysis *a, uint32_t n)
+{
+    return grad_off(a, n, 0);
+}
+
+/* 1 if the name or attribute e names an out-of-memory error class. */
+static int oom_error_name(const analysis *a, uint32_t e)
+{
+    char q[256];
+    if (!resolve_name(a, e, q, sizeof q)) {
+        return 0;
+    }
+    const char *last = strrchr(q, '.');
+    last = last ? last + 1 : q;
+    /* OutOfMemoryError, or a project's alias of it: OOM_EXCEPTION, OOMError */
+    return strstr(last, "OutOfMemory") != NULL || strstr(last, "OOM") != NULL;
+}
+
+/* 1 if the exception expression e names an out-of-memory error (alone or in a tuple). */
+static int names_oom_error(const analysis *a, uint32_t e)
+{
+    if (e == NONE) {
+        return 0;
+    }
+    if (a->nodes[e].kind != K_TUPLE && a->nodes[e].kind != K_PAREN) {
+        return oom_error_name(a, e);
+    }
+    for (uint32_t c = a->nodes[e].first; c != NONE; c = a->nodes[c].next) {
+        if (a->nodes[c].named && (a->nodes[c].kind == K_IDENT || a->nodes[c].kind == K_ATTR) &&
+            oom_error_name(a, c)) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+int is_oom_handler(const analysis *a, uint32_t exc)
+{
+    if (a->nodes[exc].kind != K_EXCEPT) {
+        return 0;
+    }
+    if (names_oom_error(a, child_field(a, exc, F_VALUE))) {
+        return 1;
+    }
+    /* except RuntimeError as e: if "out of memory" in str(e): ... (before OutOfMemoryError), or
+     * a test such as is_oom_error(e) */
+    for (uint32_t i = exc + 1; i < a->n_nodes && a->nodes[i].sb < a->nodes[exc].eb; i++) {
+        size_t len;
+        const char *t;
+        if (a->nodes[i].kind == K_STRING && (t = ntext(a, i, &len)) &&
+            util_contains_ci(t, len, "out of memory")) {
+            return 1;
+        }
+        if (a->nodes[i].kind == K_CALL && (t = callee_last(a, i, &len)) &&
+            (util_contains_ci(t, len, "oom") || util_contains_ci(t, len, "out_of_memory"))) {
+            return 1;
         }
     }
     return 0;
@@ -441,6 +557,92 @@ static int iterates_data(const analysis *a, uint32_t loop)
     size_t n;
     const char *t = ntext(a, it, &n);
     return util_contains_ci(t, n, "loader") || util_contains_ci(t, n, "dataset");
+}
+
+/* 1 if the name's last word (after its last '_') is a word for evaluation data, or the name
+ * ends in "loader": val_loader, eval_dataloader, valid_dl, testloader, dataset, batches. */
+static int data_word(const char *t, size_t n)
+{
+    static const char *const words[] = {"loader",  "loaders", "dataloader", "dl",      "data",
+                                        "dataset", "ds",      "batches",    "samples", "val",
+                                        "valid",   "eval",    "test",       "dev",     "testset",
+                                        "valset",  NULL};
+    if (n >= 6 && util_contains_ci(t + n - 6, 6, "loader")) {
+        return 1;
+    }
+    const char *w = t;
+    for (size_t i = 0; i < n; i++) {
+        if (t[i] == '_') {
+            w = t + i + 1;
+        }
+    }
+    size_t wl = (size_t)(t + n - w);
+    for (int i = 0; words[i]; i++) {
+        if (strlen(words[i]) == wl && strncasecmp(words[i], w, wl) == 0) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+int loop_over_data(const analysis *a, uint32_t l)
+{
+    uint32_t it = a->nodes[l].kind == K_FOR ? child_field(a, l, F_RIGHT) : NONE;
+    for (int d = 0; it != NONE && d < 4; d++) {
+        uint8_t k = a->nodes[it].kind;
+        if (k == K_CALL) {
+            it = call_positional(a, it, 0); /* enumerate(x), tqdm(x), iter(x), zip(x, y) */
+        } else if (k == K_SUBSCRIPT) {
+            it = child_field(a, it, F_VALUE); /* loaders["val"] */
+        } else if (k == K_ATTR) {
+            it = child_field(a, it, F_ATTRIBUTE);
+        } else {
+            break;
+        }
+    }
+    if (it == NONE || a->nodes[it].kind != K_IDENT) {
+        return 0;
+    }
+    size_t n;
+    const char *t = ntext(a, it, &n);
+    return data_word(t, n);
+}
+
+int model_frozen(const analysis *a, const char *model)
+{
+    size_t n = strlen(model);
+    for (size_t i = 0; i < a->n_calls; i++) {
+        uint32_t c = a->calls[i];
+        char t[256];
+        uint32_t f = child_field(a, c, F_FUNCTION);
+        size_t len;
+        const char *last = callee_last(a, c, &len);
+        uint32_t arg = call_positional(a, c, 0);
+        if (last && len == 14 && memcmp(last, "requires_grad_", 14) == 0 && arg != NONE &&
+            a->nodes[arg].kind == K_FALSE && a->nodes[f].kind == K_ATTR &&
+            chain_text(a, child_field(a, f, F_OBJECT), t, sizeof t) && strcmp(t, model) == 0) {
+            return 1;
+        }
+    }
+    for (size_t i = 0; i < a->n_loops; i++) {
+        uint32_t l = a->loops[i];
+        uint32_t it = a->nodes[l].kind == K_FOR ? child_field(a, l, F_RIGHT) : NONE;
+        size_t len;
+        const char *t = it == NONE ? NULL : ntext(a, it, &len);
+        if (!t || len <= n || memcmp(t, model, n) != 0 || !util_contains_ci(t, len, "parameters")) {
+            continue;
+        }
+        for (uint32_t j = l; j < a->n_nodes && a->nodes[j].sb < a->nodes[l].eb; j++) {
+            uint32_t left = a->nodes[j].kind == K_ASSIGN ? child_field(a, j, F_LEFT) : NONE;
+            uint32_t right = a->nodes[j].kind == K_ASSIGN ? child_field(a, j, F_RIGHT) : NONE;
+            if (left != NONE && a->nodes[left].kind == K_ATTR &&
+                ntext_is(a, child_field(a, left, F_ATTRIBUTE), "requires_grad") && right != NONE &&
+                a->nodes[right].kind == K_FALSE) {
+                return 1;
+            }
+        }
+    }
+    return 0;
 }
 
 /* Loop classes, once "trains" is known: a loop whose body steps (directly, in a callee, in a

@@ -84,7 +84,7 @@ uint32_t lint_prefilter(const char *src, size_t len, uint32_t want)
 {
     const rule_spec *const *reg = rule_registry();
     uint32_t m = 0;
-    want = want ? want : lint_rule_all();
+    want = want ? want : lint_rule_default();
     for (int i = 0; i < lint_rule_count(); i++) {
         if (!(want >> i & 1U)) {
             continue;
@@ -376,7 +376,7 @@ lint_status lint_tree(lint_ctx *ctx, const char *src, size_t len, const TSTree *
                       const lint_options *opts, lint_result **out, lint_diag *diag)
 {
     (void)diag;
-    uint32_t want = opts && opts->rules ? opts->rules : lint_rule_all();
+    uint32_t want = opts && opts->rules ? opts->rules : lint_rule_default();
     return run(ctx, src, len, tree, NULL, opts, lint_prefilter(src, len, want), out);
 }
 
@@ -389,7 +389,7 @@ lint_status lint_buffer(lint_ctx *ctx, const char *src, size_t len, const lint_o
     }
     const char *s = src + off;
     size_t n = len - off;
-    uint32_t want = opts && opts->rules ? opts->rules : lint_rule_all();
+    uint32_t want = opts && opts->rules ? opts->rules : lint_rule_default();
     uint32_t pre = lint_prefilter(s, n, want);
     if (!pre) {
         *out = xcalloc(1, sizeof **out);

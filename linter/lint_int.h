@@ -363,6 +363,27 @@ int in_except(const analysis *a, uint32_t n, uint32_t stop);
 /* 1 if n is evaluated under torch.no_grad()/inference_mode()/set_grad_enabled(False) or in a
  * function decorated with them. */
 int under_no_grad(const analysis *a, uint32_t n);
+/* 1 if autograd is off where n runs: under torch.no_grad()/inference_mode()/
+ * set_grad_enabled(False) (with, decorator, aliases, multi-item with); after a
+ * `torch.set_grad_enabled(False)` statement earlier in n's function; in a Lightning hook that
+ * runs without grad (validation_step, test_step, predict_step, the validation/test epoch-end
+ * hooks); or in a function of this file that a caller in this file runs with autograd off
+ * (callers of callers, three levels). */
+int grad_disabled_at(const analysis *a, uint32_t n);
+/* 1 if the loop is a for loop over data: its iterable (inside enumerate(), tqdm(), iter(),
+ * zip()) is a name or attribute whose last word names a loader, a dataset, batches or a
+ * validation/test split (`for x, y in val_loader`, `enumerate(self.eval_dataloader)`,
+ * `loaders["val"]`). A loop over adapters, layers or a range of random inputs is not. */
+int loop_over_data(const analysis *a, uint32_t loop);
+/* 1 if the parameters of the model whose text is model ("model", "self.encoder") are frozen in
+ * this file: model.requires_grad_(False), or `p.requires_grad = False` in a loop over
+ * model.parameters(). Its forwards record no graph of their own. */
+int model_frozen(const analysis *a, const char *model);
+/* 1 if the except clause exc handles a CUDA out-of-memory error: its type names an
+ * OutOfMemoryError (torch.OutOfMemoryError, torch.cuda.OutOfMemoryError, aliases, a project's
+ * OOM_EXCEPTION, in a tuple), or its body tests the error for it: the message for "out of
+ * memory" (the RuntimeError idiom) or a call such as is_oom_error(e). */
+int is_oom_handler(const analysis *a, uint32_t exc);
 /* 1 if the call is a training step: x.backward(...), optimizer.step(), scaler.step(opt). */
 int is_step_call(const analysis *a, uint32_t call);
 /* The def a call goes to when it calls a same-file function (f(), self.f(), or x.f() where
@@ -478,9 +499,11 @@ int project_module_seeded(lint_project_cache *c, const char *path);
 /* What the command lines of the project (shell scripts, Makefiles, READMEs) pass to the
  * script file (a real path) in Hugging Face Trainer flags: LAUNCH_EVAL (--do_eval, an
  * evaluation strategy other than no, --do_predict), LAUNCH_PREDICT (--do_predict),
- * LAUNCH_MITIGATED (--eval_accumulation_steps, --prediction_loss_only, --batch_eval_metrics).
- * where receives the first line that turns evaluation on ("run.sh:3"). Thread-safe. */
-enum { LAUNCH_EVAL = 1, LAUNCH_PREDICT = 2, LAUNCH_MITIGATED = 4 };
+ * LAUNCH_MITIGATED (--eval_accumulation_steps, --prediction_loss_only, --batch_eval_metrics),
+ * LAUNCH_REDUCED (no full logits are kept: --prediction_loss_only, --batch_eval_metrics,
+ * --predict_with_generate). where receives the first line that turns evaluation on
+ * ("run.sh:3"). Thread-safe. */
+enum { LAUNCH_EVAL = 1, LAUNCH_PREDICT = 2, LAUNCH_MITIGATED = 4, LAUNCH_REDUCED = 8 };
 int project_launch_flags(lint_project_cache *c, const char *file, char *where, size_t cap);
 /* The project layer of a, set up on first use (a->project, a->path, a->root): 1 if a belongs
  * to a project (lint_options.project and path given). */
@@ -643,9 +666,52 @@ typedef struct rule_spec {
 /* The registry, in code order: lint_rule_count() entries. */
 const rule_spec *const *rule_registry(void);
 
+/* ---- Hugging Face Trainer facts (hf_trainer.c) ---- */
 /* 1 if the call builds Hugging Face TrainingArguments (or a subclass: Seq2Seq, TRL configs,
- * a same-file subclass). rules/oom103_eval_predictions_accumulate_on_gpu.c. */
+ * a same-file subclass). */
 int is_hf_args_call(const analysis *a, uint32_t call);
+/* 1 if the call builds a transformers/TRL Trainer (a subclass defined in this file too; not
+ * Lightning's, detectron2's or fairseq's Trainer). */
+int hf_trainer_call(const analysis *a, uint32_t call);
+/* What one Trainer(...) call sets up: the trainer's variable (for later .evaluate(),
+ * .predict(), .compute_metrics = ...) and the TrainingArguments call it is given. */
+typedef struct hf_trainer {
+    uint32_t call; /* Trainer(...) */
+    uint32_t args; /* the TrainingArguments(...) call, or NONE */
+    uint32_t var;  /* `trainer` in `trainer = Trainer(...)` (the target node), or NONE */
+    int cli;       /* the arguments come from the command line (HfArgumentParser) */
+} hf_trainer;
+/* Reads the Trainer(...) call tc into *t. Returns 0 when its arguments cannot be read
+ * statically (a splat, or arguments from a config or elsewhere). */
+int hf_trainer_read(const analysis *a, uint32_t tc, hf_trainer *t);
+/* 1 if the trainer's variable gets `var.what = value` (method 0, value not None) or has
+ * `var.what(...)` called (method 1). */
+int hf_trainer_has(const analysis *a, const hf_trainer *t, const char *what, int method);
+/* 1 if evaluation runs: evaluate()/predict() is called, or the arguments turn it on
+ * (eval_strategy/evaluation_strategy not "no", do_eval=True). */
+int hf_eval_runs(const analysis *a, const hf_trainer *t);
+/* What the field defaults of the file's TrainingArguments subclasses turn on:
+ * HF_DEFAULT_EVAL (an evaluation strategy other than "no", do_eval = True) and
+ * HF_DEFAULT_MITIGATED (eval_accumulation_steps set, prediction_loss_only or
+ * batch_eval_metrics True), as `name: type = value` or `field(default=value)` in the class
+ * body; HfArgumentParser and the class's own constructor both start from them. cls: one class
+ * ("<local>.Name"), or NULL for every such class of the file; who (may be NULL) receives
+ * "the default eval_strategy of Name" for the field that turns evaluation on. */
+enum { HF_DEFAULT_EVAL = 1, HF_DEFAULT_MITIGATED = 2 };
+int hf_args_defaults(const analysis *a, const char *cls, char *who, size_t cap);
+/* hf_args_defaults of the local class the arguments call builds (0 for any other call). */
+int hf_args_call_defaults(const analysis *a, uint32_t args);
+/* The keyword argument name= of call is True (kw_true), or set to anything but None/False
+ * (kw_set). */
+int hf_kw_true(const analysis *a, uint32_t call, const char *name);
+int hf_kw_set(const analysis *a, uint32_t call, const char *name);
+/* 1 if the file assigns `var.attr = value` (value not None) to the object var names (a plain
+ * name by its binding, an attribute chain by its text within the same class or module). */
+int hf_attr_set(const analysis *a, uint32_t var, const char *attr);
+/* The call an expression was last assigned from (the expression itself if it is a call; a
+ * name's binding; an attribute by the assignment to the same text, in this function before
+ * `before` first), or NONE. */
+uint32_t hf_assigned_call(const analysis *a, uint32_t expr, uint32_t before);
 
 /* Byte search helper shared with project.c. */
 int has_bytes(const char *s, size_t n, const char *needle);

@@ -612,7 +612,12 @@ static void scan_trainer_flags(proj *pj, const char *path, const char *rel, cons
         memmem(line, n, "--batch_eval_metrics", 20)) {
         flags |= LAUNCH_MITIGATED;
     }
-    if (!(flags & (LAUNCH_EVAL | LAUNCH_MITIGATED))) {
+    if (memmem(line, n, "--prediction_loss_only", 22) ||
+        memmem(line, n, "--batch_eval_metrics", 20) ||
+        memmem(line, n, "--predict_with_generate", 23)) {
+        flags |= LAUNCH_REDUCED;
+    }
+    if (!(flags & (LAUNCH_EVAL | LAUNCH_MITIGATED | LAUNCH_REDUCED))) {
         return;
     }
     char *t = launch_target(pj, path, line, n);

@@ -12,7 +12,11 @@
     X(oom102_empty_cache_every_step)                                                               \
     X(oom103_eval_predictions_accumulate_on_gpu)                                                   \
     X(oom104_reentrant_checkpoint_under_ddp)                                                       \
+    X(oom105_eval_without_no_grad)                                                                 \
+    X(oom106_outputs_kept_across_steps)                                                            \
     X(oom107_torch_load_without_map_location)                                                      \
+    X(oom108_eval_logits_not_reduced)                                                              \
+    X(oom109_retry_inside_oom_handler)                                                             \
     X(oom110_recurrent_state_not_detached)                                                         \
     X(oom112_rank_device_not_set)                                                                  \
     X(oom113_data_parallel)
@@ -58,4 +62,15 @@ const lint_rule *lint_rules(void)
 uint32_t lint_rule_all(void)
 {
     return N_RULES == 32 ? UINT32_MAX : (1U << N_RULES) - 1U;
+}
+
+uint32_t lint_rule_default(void)
+{
+    uint32_t m = 0;
+    for (int i = 0; i < N_RULES; i++) {
+        if (!registry[i]->meta.opt_in) {
+            m |= 1U << i;
+        }
+    }
+    return m;
 }

@@ -223,6 +223,10 @@ static json_t *sarif_rule(const lint_render_opts *o, int i)
     json_object_set_new(rule, "properties",
                         json_pack("{s:s,s:s,s:[s]}", "entry", r->entry, "severity",
                                   sev_name(r->severity), "tags", "memory"));
+    if (r->opt_in) {
+        /* off unless selected: SARIF's way to say a rule is not run by default */
+        json_object_set_new(json_object_get(rule, "defaultConfiguration"), "enabled", json_false());
+    }
     return rule;
 }
 

@@ -68,7 +68,7 @@ while IFS="$(printf '\t')" read -r repo commit; do
     mkdir -p "$DIR/src/$key/.git"
     echo "$commit" >"$DIR/$key.commit"
     (cd "$DIR/src/$key" && /usr/bin/time -f '%e %M' -o ../../"$key.time" \
-        "$OOMKB_ABS" lint --format json --exit-zero -j "$JOBS" . >../../"$key.json" 2>../../"$key.err") || {
+        "$OOMKB_ABS" lint --select ALL --format json --exit-zero -j "$JOBS" . >../../"$key.json" 2>../../"$key.err") || {
         echo "$0: oomkb lint failed on $repo (see $DIR/$key.err)" >&2
     }
     python3 - "$DIR/$key.json" "$DIR/$key.time" "$repo" <<'PY'

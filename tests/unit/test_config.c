@@ -262,8 +262,8 @@ START_TEST(test_settings_contract)
     ck_assert(lint_settings_excluded(s, gen)); /* a bare name at any depth */
     ck_assert(!lint_settings_excluded(s, p));
     char *sc = xasprintf("%s/p/scripts/run.py", root);
-    ck_assert_uint_eq(lint_settings_rules(s, sc), lint_rule_all() & ~1U);
-    ck_assert_uint_eq(lint_settings_rules(s, p), lint_rule_all());
+    ck_assert_uint_eq(lint_settings_rules(s, sc), lint_rule_default() & ~1U);
+    ck_assert_uint_eq(lint_settings_rules(s, p), lint_rule_default());
     /* the nested config wins, and is not merged with the outer one */
     char *sub = xasprintf("%s/p/sub/z.py", root);
     ck_assert_int_eq(lint_config_lookup(c, sub, 0, &s2, &d), LINT_OK);

@@ -284,10 +284,50 @@ START_TEST(test_abi_and_rules)
     ck_assert_uint_eq(m, lint_rule_all());
     ck_assert_int_eq(lint_rule_mask_parse("oom101, OOM104", &m, &d), LINT_OK);
     ck_assert_uint_eq(m, 0x9);
-    ck_assert_int_eq(lint_rule_mask_parse("OOM109", &m, &d), LINT_ERR_INPUT);
-    ck_assert_ptr_nonnull(strstr(d.message, "OOM109"));
+    ck_assert_int_eq(lint_rule_mask_parse("OOM199", &m, &d), LINT_ERR_INPUT);
+    ck_assert_ptr_nonnull(strstr(d.message, "OOM199"));
     ck_assert_int_eq(lint_format_parse("sarif"), LINT_FORMAT_SARIF);
     ck_assert_int_eq(lint_format_parse("xml"), -1);
+}
+END_TEST
+
+/* Opt-in rules (precision on real code under 0.9) are left out of what runs when nothing is
+ * selected, and an explicit selection (code, prefix, ALL) turns them on. */
+START_TEST(test_opt_in_rules)
+{
+    uint32_t off = 0;
+    for (int i = 0; i < lint_rule_count(); i++) {
+        if (lint_rules()[i].opt_in) {
+            off |= 1U << i;
+        }
+    }
+    ck_assert_uint_eq(lint_rule_default(), lint_rule_all() & ~off);
+    ck_assert_uint_ne(lint_rule_default(), 0);
+    uint32_t m = 0;
+    lint_diag d = {{0}};
+    ck_assert_int_eq(lint_rule_mask_parse("ALL", &m, &d), LINT_OK);
+    ck_assert_uint_eq(m & off, off);
+    for (int i = 0; i < lint_rule_count(); i++) {
+        if (off >> i & 1U) {
+            ck_assert_int_eq(lint_rule_mask_parse(lint_rules()[i].code, &m, &d), LINT_OK);
+            ck_assert_uint_eq(m, 1U << i);
+            /* nothing selected: the prefilter never asks for the rule */
+            ck_assert_uint_eq(lint_prefilter("x", 1, 0) >> i & 1U, 0);
+        }
+    }
+    /* --list-rules marks exactly the opt-in rules */
+    char *out = NULL;
+    char *cmd = xasprintf("%s lint --list-rules", OOMKB_BIN);
+    ck_assert_int_eq(run_sh(cmd, &out, NULL), 0);
+    for (int i = 0; i < lint_rule_count(); i++) {
+        const char *line = strstr(out, lint_rules()[i].code);
+        ck_assert_ptr_nonnull(line);
+        const char *eol = strchr(line, '\n');
+        const char *mark = strstr(line, "[opt-in");
+        ck_assert_int_eq(mark != NULL && (!eol || mark < eol), lint_rules()[i].opt_in != 0);
+    }
+    free(out);
+    free(cmd);
 }
 END_TEST
 
@@ -959,6 +999,7 @@ Suite *suite_lint(void)
     TCase *tc = tcase_create("library");
     tcase_add_test(tc, test_cases);
     tcase_add_test(tc, test_abi_and_rules);
+    tcase_add_test(tc, test_opt_in_rules);
     tcase_add_test(tc, test_prefilter_skips_parse);
     tcase_add_test(tc, test_select_and_noqa);
     tcase_add_test(tc, test_noqa_find);
