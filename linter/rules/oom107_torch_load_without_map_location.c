@@ -133,6 +133,9 @@ static void rule_torch_load(analysis *a)
 
 /* What --explain prints: what is flagged, what is not, and examples. */
 static const char explain[] =
+    "Opt-in (--select OOM107): precision 0.82 on the judged real-code corpus (9 right, 2 false "
+    "alarms).\n"
+    "\n"
     "Flags torch.load(f) without map_location (neither the keyword nor a second positional\n"
     "argument) where it restores a checkpoint (its function also calls load_state_dict, or is\n"
     "named for checkpoints, resuming or weights) in a file that runs in several processes by\n"
@@ -173,6 +176,8 @@ const rule_spec oom107_torch_load_without_map_location = {
             .name = "torch-load-without-map-location",
             .entry = "G1",
             .severity = LINT_SEV_WARNING,
+            /* precision 0.82 on the judged real-code corpus (9 right, 2 false alarms) */
+            .opt_in = 1,
             .fixable = LINT_FIXABLE_ALWAYS,
             .summary = "torch.load() without map_location in multi-process code loads onto GPU 0",
             .explain = explain,

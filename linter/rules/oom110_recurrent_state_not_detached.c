@@ -60,6 +60,9 @@ static void rule_recurrent_state(analysis *a)
 
 /* What --explain prints: what is flagged, what is not, and examples. */
 static const char explain[] =
+    "Opt-in (--select OOM110): no flagged real-code location yet, so its precision is not "
+    "established.\n"
+    "\n"
     "Flags a recurrent state carried across training steps without detach(): inside a loop that\n"
     "performs a training step (backward, optimizer.step), `out, h = model(x, h)` (also `out,\n"
     "(h, c) = lstm(x, (h, c))`, or a keyword argument) where h is bound before the loop and\n"
@@ -94,6 +97,8 @@ const rule_spec oom110_recurrent_state_not_detached = {
             .name = "recurrent-state-not-detached",
             .entry = "M20",
             .severity = LINT_SEV_WARNING,
+            /* no flagged real-code location yet, so its precision is not established */
+            .opt_in = 1,
             .fixable = LINT_FIXABLE_NEVER,
             .summary = "recurrent state fed back every training step without detach()",
             .explain = explain,

@@ -49,6 +49,9 @@ static void rule_data_parallel(analysis *a)
 
 /* What --explain prints: what is flagged, what is not, and examples. */
 static const char explain[] =
+    "Opt-in (--select OOM113): precision 0.80 on the judged real-code corpus (12 right, 3 false "
+    "alarms).\n"
+    "\n"
     "Flags torch.nn.DataParallel(...) and torch.nn.parallel.data_parallel(...) (through import\n"
     "aliases). One process drives every GPU: each forward replicates the module from GPU 0,\n"
     "scatters the batch, and gathers every output on GPU 0 (output_device), where the loss and\n"
@@ -75,6 +78,8 @@ const rule_spec oom113_data_parallel = {
             .name = "data-parallel",
             .entry = "G1",
             .severity = LINT_SEV_INFO,
+            /* precision 0.80 on the judged real-code corpus (12 right, 3 false alarms) */
+            .opt_in = 1,
             .fixable = LINT_FIXABLE_NEVER,
             .summary = "nn.DataParallel gathers outputs on GPU 0; prefer DistributedDataParallel",
             .explain = explain,
