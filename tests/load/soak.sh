@@ -7,8 +7,11 @@
 # libmicrohttpd has given each connection its memory pool however slow the machine is.
 # Checks: zero socket errors (connect, read, write; a request still unanswered after wrk's
 # 30 s timeout counts too), zero responses other than 2xx/304, resident memory growth under
-# 2 MB between the first and the last 10 s of the soak (the highest sample of each window; a
-# leak raises the last window's high-water mark), the server still healthy.
+# 4 MB between the first and the last 10 s of the soak (the highest sample of each window; an
+# unbounded cache raises the last window's high-water mark), the server still healthy. A quiet
+# machine shows -0.7 to +0.3 MB; with other work on its 2 cores more responses are in flight at
+# once and the high-water mark rose 2.8 MB: the bound leaves room for that. Leaks themselves
+# are LeakSanitizer's to find (make asan checks the server's memory at exit).
 # Usage: tests/load/soak.sh [path/to/oomkb]   (SOAK_SECONDS=60 SOAK_CONNS=256 by default)
 . "$(dirname "$0")/lib.sh"
 need wrk wrk
@@ -78,7 +81,7 @@ fi
 check "soak: zero socket errors ($sockerr)" [ "$sockerr" -eq 0 ]
 check "soak: zero responses other than 2xx/304 ($bad of ${requests:-0})" [ "$bad" -eq 0 ]
 check "soak: warm-up reached 30,000 requests ($warm)" [ "$warm" -ge 30000 ]
-check "soak: resident memory growth under 2 MB (${growth} kB)" [ "$n" -ge 20 -a "$growth" -lt 2048 ]
+check "soak: resident memory growth under 4 MB (${growth} kB)" [ "$n" -ge 20 -a "$growth" -lt 4096 ]
 check "soak: server alive and /healthz 200 after" \
     [ "$(curl -s -o /dev/null -w '%{http_code}' "$srv_url/healthz")" = 200 ]
 stop_server "$srv_pid"
