@@ -57,7 +57,7 @@ static void rule_backward_graph(analysis *a)
 static const char explain[] =
     "Flags a backward pass of a training step (a loop that steps, a per-step function or\n"
     "hook) that keeps autograd graphs alive. Opt-in (--select OOM111): on real code only its\n"
-    "retain_graph half has true findings so far (five, in three repositories), too few to\n"
+    "retain_graph half has true findings so far (six, in three repositories), too few to\n"
     "establish its precision.\n"
     "\n"
     "1. x.backward(create_graph=True) (also torch.autograd.backward(..., create_graph=True))\n"
