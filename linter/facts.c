@@ -480,6 +480,13 @@ int def_keeps_arg(const analysis *a, const defn *d)
     return 0;
 }
 
+int is_step_hook(const analysis *a, uint32_t func)
+{
+    size_t len;
+    const char *name = func_name(a, func, &len);
+    return name && hook_index(name, len) >= 0;
+}
+
 int hook_param_fact(const analysis *a, const binding *param)
 {
     uint32_t f = param->scope;

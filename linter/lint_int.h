@@ -439,6 +439,9 @@ enum hook_args { HOOK_ARGS_ANY = 0, HOOK_ARGS_NO_GRAPH, HOOK_ARGS_LAST_IS_LOSS }
 /* What a parameter binding holds when its function is a per-step hook. */
 enum param_fact { PARAM_UNKNOWN = 0, PARAM_LIVE_LOSS, PARAM_NO_GRAPH };
 int hook_param_fact(const analysis *a, const binding *param);
+/* 1 if the function node func is one of LINT_STEP_HOOKS: a training framework runs it once
+ * per step (and zeroes the gradients around it). */
+int is_step_hook(const analysis *a, uint32_t func);
 /* 1 if n (inside function f) runs on every training step: its innermost loop trains, or
  * it is outside loops in a per-step hook or step function. */
 int per_step_region(const analysis *a, uint32_t n, uint32_t *out_region);
@@ -540,6 +543,27 @@ void project_ddp_fact(const analysis *a, lint_ddp *out);
  * no re-initialisation, no x.detach_()), so each iteration feeds the previous one's result
  * back in; else NONE. */
 uint32_t loop_carried_arg(const analysis *a, uint32_t call, uint32_t loop);
+
+/* ---- Backward passes and gradients (grad_facts.c) ---- */
+/* 1 if the call runs a backward pass: x.backward(...) (a loss, accelerator.backward,
+ * scaler.scale(loss).backward), Lightning's manual_backward, torch.autograd.backward or
+ * torch.autograd.grad (aliases). */
+int is_backward_call(const analysis *a, uint32_t call);
+/* 1 if region (a loop or function node) resets parameters' gradients in its own body: any
+ * zero_grad(...) (set_to_none=False detaches the gradient before zeroing it), cleargrad(),
+ * `x.grad = ...`,
+ * x.grad.detach_(), x.grad.requires_grad_(False). x.grad.zero_() alone does not: the gradient
+ * keeps its graph. */
+int resets_grads_in(const analysis *a, uint32_t region);
+/* 1 if the per-step region (per_step_region's) has its gradients reset once a step: in its
+ * own body; for a function, also by a training framework (a step hook) or in the loop or
+ * function around each call of it in this file. */
+int step_resets_grads(const analysis *a, uint32_t region);
+/* 1 if a backward pass after call, in the same step region, may use its graph again: a later
+ * backward (or autograd.grad, or a call of a function that trains) in region, or call itself
+ * repeated by a loop inside the step that performs no optimizer update (one backward per
+ * loss or task). */
+int graph_used_later(const analysis *a, uint32_t call, uint32_t region);
 
 /* ---- Devices and processes (facts.c) ---- */
 /* 1 if the call's callee resolves to the qualified name qual ("torch.load"). */

@@ -18,6 +18,7 @@
     X(oom108_eval_logits_not_reduced)                                                              \
     X(oom109_retry_inside_oom_handler)                                                             \
     X(oom110_recurrent_state_not_detached)                                                         \
+    X(oom111_backward_create_graph)                                                                \
     X(oom112_rank_device_not_set)                                                                  \
     X(oom113_data_parallel)
 

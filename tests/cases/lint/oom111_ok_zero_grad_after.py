@@ -1,0 +1,6 @@
+def train(model, loader, optimizer, crit):
+    for x, y in loader:
+        loss = crit(model(x), y)
+        loss.backward(create_graph=True)
+        optimizer.step()
+        optimizer.zero_grad()

@@ -1,0 +1,6 @@
+def train(model, loader, optimizer, crit):
+    for x, y in loader:
+        optimizer.zero_grad()
+        loss = crit(model(x), y)
+        loss.backward(retain_graph=True)  # expect: OOM111
+        optimizer.step()
