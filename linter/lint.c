@@ -68,11 +68,42 @@ lint_status lint_rule_mask_parse(const char *list, uint32_t *out_mask, lint_diag
 /* ---- Prefilter ---- */
 
 /* 1 if every '&'-joined needle of alternative alt occurs in src. */
-static int alternative_matches(const char *src, size_t len, const char *alt)
+/* What one prefilter call learned about the needles' parts ("backward", "step(", "import"):
+ * several rules share parts, and most files hold none of them, so each part is searched for
+ * once, and a part that contains one known to be absent ("on_after_backward", "backward") is
+ * absent without a search. */
+typedef struct part_memo {
+    const char *s;
+    size_t n;
+    int found;
+} part_memo;
+enum { PART_MEMO = 64 };
+
+static int part_found(const char *src, size_t len, const char *p, size_t n, part_memo *memo,
+                      size_t *n_memo)
+{
+    for (size_t i = 0; i < *n_memo; i++) {
+        const part_memo *m = &memo[i];
+        if (m->n == n && memcmp(m->s, p, n) == 0) {
+            return m->found;
+        }
+        if (!m->found && m->n < n && memmem(p, n, m->s, m->n)) {
+            return 0;
+        }
+    }
+    int found = memmem(src, len, p, n) != NULL;
+    if (*n_memo < PART_MEMO) {
+        memo[(*n_memo)++] = (part_memo){p, n, found};
+    }
+    return found;
+}
+
+static int alternative_matches(const char *src, size_t len, const char *alt, part_memo *memo,
+                               size_t *n_memo)
 {
     while (*alt) {
         size_t n = strcspn(alt, "&");
-        if (!memmem(src, len, alt, n)) {
+        if (!part_found(src, len, alt, n, memo, n_memo)) {
             return 0;
         }
         alt += n + (alt[n] == '&');
@@ -84,13 +115,15 @@ uint32_t lint_prefilter(const char *src, size_t len, uint32_t want)
 {
     const rule_spec *const *reg = rule_registry();
     uint32_t m = 0;
+    part_memo memo[PART_MEMO];
+    size_t n_memo = 0;
     want = want ? want : lint_rule_default();
     for (int i = 0; i < lint_rule_count(); i++) {
         if (!(want >> i & 1U)) {
             continue;
         }
         for (const char *const *alt = reg[i]->needles; *alt; alt++) {
-            if (alternative_matches(src, len, *alt)) {
+            if (alternative_matches(src, len, *alt, memo, &n_memo)) {
                 m |= 1U << i;
                 break;
             }
