@@ -260,7 +260,7 @@ int is_step_call(const analysis *a, uint32_t call)
 }
 
 /* The leftmost identifier of an attribute chain (a.b.c -> a), or NONE. */
-static uint32_t chain_root(const analysis *a, uint32_t n)
+uint32_t chain_root(const analysis *a, uint32_t n)
 {
     for (int d = 0; n != NONE && d < MAX_DEPTH; d++) {
         if (a->nodes[n].kind == K_IDENT) {
@@ -424,10 +424,8 @@ static int uses_param_raw(const analysis *a, uint32_t e, uint32_t site)
 /* Is n an attribute chain of self (self.sum, self.vals)? */
 static int self_attr(const analysis *a, uint32_t n)
 {
-    while (n != NONE && a->nodes[n].kind == K_ATTR) {
-        n = child_field(a, n, F_OBJECT);
-    }
-    return n != NONE && ntext_is(a, n, "self");
+    uint32_t root = chain_root(a, n);
+    return root != NONE && ntext_is(a, root, "self");
 }
 
 /* The identifier of d's first parameter after self/cls, or NONE. */

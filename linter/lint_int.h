@@ -338,6 +338,9 @@ const defn *method_of(const analysis *a, const defn *cls, const char *name, size
  * parameter, a local value or an unbound name keeps its text. Writes at most cap bytes;
  * returns 0 if the expression is not a plain chain. */
 int resolve_name(const analysis *a, uint32_t n, char *out, size_t cap);
+/* The identifier at the left end of an attribute chain (`self` in self.a.b, x for x), or NONE
+ * when the chain starts with something else (a call, a subscript). */
+uint32_t chain_root(const analysis *a, uint32_t n);
 /* The text of a chain without resolution ("self.optimizer"). */
 int chain_text(const analysis *a, uint32_t n, char *out, size_t cap);
 const defn *find_def(const analysis *a, const char *name, size_t len, int want_class);

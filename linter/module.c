@@ -274,11 +274,8 @@ static uint8_t add_class_edges(const analysis *a, module_info *m, const defn *d)
         } else if (strncmp(q, "<local>.", 8) == 0) {
             add_edge(m, q + 8, 0, MODULE_HF_TRAINER);
         } else {
-            uint32_t root = s;
-            while (a->nodes[root].kind == K_ATTR) {
-                root = child_field(a, root, F_OBJECT);
-            }
-            const binding *b = a->nodes[root].kind == K_IDENT ? resolve_binding(a, root) : NULL;
+            uint32_t root = chain_root(a, s);
+            const binding *b = root != NONE ? resolve_binding(a, root) : NULL;
             if (b && b->kind == BIND_IMPORT) {
                 add_edge(m, q, 1, MODULE_HF_TRAINER);
             }

@@ -226,10 +226,8 @@ static void report(analysis *a, const site *s, const char *where)
  * function from an expression that mentions m (text_module = text_encoder.text_model)? */
 static int names_model(const analysis *a, uint32_t e, const char *m, size_t ml)
 {
-    while (e != NONE && a->nodes[e].kind == K_ATTR) {
-        e = child_field(a, e, F_OBJECT);
-    }
-    if (e == NONE || a->nodes[e].kind != K_IDENT) {
+    e = chain_root(a, e);
+    if (e == NONE) {
         return 0;
     }
     size_t el;
