@@ -1,5 +1,6 @@
 /* Opening a compiled KB (file, in-memory image, or the image built into the binary) and
  * reading entries, the table of contents and documents out of it. Read-only throughout. */
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,12 +8,127 @@
 #include "common/util.h"
 #include "kb/kb_int.h"
 
+/* Set by kb_process_oneshot: the process exits soon after its last kb_close. */
+static int oneshot;
+/* The KB a one-shot process closed last, kept reachable until the exit. */
+static kb *kept_until_exit;
+
+static void release(kb *k);
+
+/* A one-shot process's SQLite allocator. Debian's SQLite is built without lookaside memory,
+ * so every schema object and parse node of a search is a malloc and a free; here small blocks
+ * come from size classes with free lists (a block's class sits in the 8 bytes before it),
+ * carved from a static pool in order, and larger ones (or any once the pool is spent) from
+ * malloc. One thread only: kb_process_oneshot sets SQLite single-threaded first. */
+enum { OS_GRAIN = 16, OS_CLASSES = 64, OS_MAX = OS_GRAIN * OS_CLASSES, OS_POOL = 1 << 20 };
+static _Alignas(16) unsigned char os_pool[OS_POOL];
+static size_t os_used;
+static void *os_free[OS_CLASSES + 1];
+
+typedef union os_head {
+    size_t cls; /* 1..OS_CLASSES: a pool block of cls * OS_GRAIN bytes; 0: malloc'd */
+    double align;
+} os_head;
+
+static size_t os_class(int n)
+{
+    return n <= 0 ? 1 : ((size_t)n + OS_GRAIN - 1) / OS_GRAIN;
+}
+
+static void *os_malloc(int n)
+{
+    size_t c = os_class(n);
+    os_head *h;
+    if (c <= OS_CLASSES && os_free[c]) {
+        h = os_free[c];
+        os_free[c] = *(void **)(h + 1);
+    } else if (c <= OS_CLASSES && os_used + sizeof *h + c * OS_GRAIN <= OS_POOL) {
+        h = (os_head *)(os_pool + os_used);
+        os_used += sizeof *h + c * OS_GRAIN; /* 8-byte multiples: every block 8-aligned */
+    } else {
+        if ((h = malloc(sizeof *h + (size_t)(n > 0 ? n : 1))) == NULL) {
+            return NULL;
+        }
+        h->cls = 0;
+        return h + 1;
+    }
+    h->cls = c;
+    return h + 1;
+}
+
+static void os_release(void *p)
+{
+    if (!p) {
+        return;
+    }
+    os_head *h = (os_head *)p - 1;
+    if (h->cls == 0) {
+        free(h);
+        return;
+    }
+    *(void **)p = os_free[h->cls];
+    os_free[h->cls] = h;
+}
+
+static int os_size(void *p)
+{
+    os_head *h = (os_head *)p - 1;
+    return h->cls ? (int)(h->cls * OS_GRAIN) : (int)malloc_usable_size(h) - (int)sizeof *h;
+}
+
+static void *os_realloc(void *p, int n)
+{
+    int have = os_size(p);
+    os_head *h = (os_head *)p - 1;
+    if (h->cls && n <= have) {
+        return p;
+    }
+    if (h->cls == 0 && os_class(n) > OS_CLASSES) {
+        os_head *g = realloc(h, sizeof *h + (size_t)n);
+        return g ? g + 1 : NULL;
+    }
+    void *q = os_malloc(n);
+    if (q) {
+        memcpy(q, p, (size_t)(have < n ? have : n));
+        os_release(p);
+    }
+    return q;
+}
+
+static int os_roundup(int n)
+{
+    return os_class(n) <= OS_CLASSES ? (int)(os_class(n) * OS_GRAIN) : n;
+}
+
+static int os_init(void *unused)
+{
+    (void)unused;
+    return SQLITE_OK;
+}
+
+static void os_shutdown(void *unused)
+{
+    (void)unused;
+}
+
 int kb_process_oneshot(void)
 {
+    static const sqlite3_mem_methods os_methods = {os_malloc,  os_release, os_realloc,  os_size,
+                                                   os_roundup, os_init,    os_shutdown, NULL};
     if (sqlite3_config(SQLITE_CONFIG_SINGLETHREAD) != SQLITE_OK) {
         return -1;
     }
+#if !defined(__SANITIZE_ADDRESS__)
+    /* Sanitizer builds keep malloc, so that they still check SQLite's memory. */
+    sqlite3_config(SQLITE_CONFIG_MALLOC, &os_methods);
+#else
+    (void)os_methods;
+#endif
     sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+    /* An in-memory image is "mapped" as it is: pages are read where they lie. */
+    sqlite3_config(SQLITE_CONFIG_MMAP_SIZE, (sqlite3_int64)1 << 30, (sqlite3_int64)1 << 30);
+    sqlite3_config(SQLITE_CONFIG_PAGECACHE, NULL, 0, 4);
+    oneshot = 1;
     return 0;
 }
 
@@ -39,6 +155,8 @@ static kb_status check_format(kb *k, const char *what, kb_diag *diag)
             }
         } else if (strcmp(key, "fingerprint") == 0) {
             snprintf(k->fingerprint, sizeof k->fingerprint, "%s", val);
+        } else if (strcmp(key, "entries") == 0) {
+            k->n_entries = atoi(val);
         } else if (strcmp(key, "synonyms") == 0 && !k->synonyms_text) {
             k->synonyms_text = xstrdup(val);
         } else if (strcmp(key, "links") == 0 && !k->links_text) {
@@ -114,6 +232,43 @@ kb_status kb_open_file(const char *path, kb **out, kb_diag *diag)
     return KB_OK;
 }
 
+kb_status kb_attach_aux(kb *k, kb_diag *diag)
+{
+    if (k->aux == 0) {
+        k->aux = -1;
+        sqlite3_stmt *st = kb_stmt(k, "SELECT image FROM aux_image");
+        unsigned char *copy = NULL;
+        sqlite3_int64 len = 0;
+        if (st && sqlite3_step(st) == SQLITE_ROW) {
+            len = sqlite3_column_bytes(st, 0);
+            const void *img = sqlite3_column_blob(st, 0);
+            if (img && len > 0 && (copy = sqlite3_malloc64((sqlite3_uint64)len)) != NULL) {
+                memcpy(copy, img, (size_t)len);
+            }
+        }
+        if (st) {
+            sqlite3_reset(st);
+        }
+        if (copy &&
+            sqlite3_exec(k->db, "ATTACH ':memory:' AS aux", NULL, NULL, NULL) == SQLITE_OK) {
+            /* FREEONCLOSE: SQLite owns the copy from here, failure included. */
+            if (sqlite3_deserialize(k->db, "aux", copy, len, len,
+                                    SQLITE_DESERIALIZE_FREEONCLOSE | SQLITE_DESERIALIZE_READONLY) ==
+                SQLITE_OK) {
+                k->aux = 1;
+            }
+        } else {
+            sqlite3_free(copy);
+        }
+    }
+    if (k->aux != 1) {
+        kb_diag_set(diag, "", 0, "the knowledge base's fallback tables cannot be read: %s",
+                    sqlite3_errmsg(k->db));
+        return KB_ERR_DB;
+    }
+    return KB_OK;
+}
+
 sqlite3_stmt *kb_stmt(kb *k, const char *sql)
 {
     for (int i = 0; i < k->n_stmts; i++) {
@@ -142,6 +297,19 @@ sqlite3_stmt *kb_stmt(kb *k, const char *sql)
 }
 
 void kb_close(kb *k)
+{
+    if (!k) {
+        return;
+    }
+    if (oneshot) {
+        release(kept_until_exit);
+        kept_until_exit = k;
+        return;
+    }
+    release(k);
+}
+
+static void release(kb *k)
 {
     if (!k) {
         return;

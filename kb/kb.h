@@ -80,11 +80,16 @@ kb_status kb_open_file(const char *path, kb **out, kb_diag *diag);
 kb_status kb_open_default(const char *path, kb **out, kb_diag *diag);
 /* Opens a serialized image (as from kb_compile_buffers); the image is copied. */
 kb_status kb_open_image(const unsigned char *image, size_t len, kb **out, kb_diag *diag);
+/* Releases k. After kb_process_oneshot, the last KB closed is kept (still reachable) until the
+ * process exits instead: the exit returns its memory at once, where closing it piece by piece
+ * cost 7% of a one-shot search. */
 void kb_close(kb *k);
 /* Sets SQLite up for a process that uses the knowledge base from one thread and exits soon (a
  * shell command such as `oomkb search`): no mutexes and no memory statistics (a tenth of a
- * search's instructions went to locking). Call before anything else touches SQLite. Returns
- * 0, or -1 when SQLite was already initialised (nothing changes). */
+ * search's instructions went to locking), the image read in place (no page copies), a page
+ * cache that starts at 4 pages rather than 20 (fewer fresh pages touched), and kb_close
+ * deferred to the exit. Call before anything else touches SQLite. Returns 0, or -1 when SQLite
+ * was already initialised (nothing changes). */
 int kb_process_oneshot(void);
 
 /* A short fingerprint of the KB's content (hex, stable for identical content), for ETags.
@@ -193,8 +198,8 @@ typedef struct kb_search_opts {
                         * any-word fallback) */
     int raw;           /* 1: the query is FTS5 syntax, passed as is; errors are KB_ERR_INPUT */
     int want_lines;    /* 1: fill each hit's matching source lines */
-    int skip_snippets; /* 1: snippet is the entry's first words, unmarked (saves tokenizing
-                        * every hit's text when no snippet is shown) */
+    int skip_snippets; /* 1: no snippet (""): saves reading and tokenizing every hit's text
+                        * when none is shown */
     int no_correct;    /* 1: search words as typed, never a spelling correction */
 } kb_search_opts;
 

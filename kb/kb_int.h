@@ -10,7 +10,7 @@
 #include "kb/kb.h"
 
 /* Format tag stored in the meta table; a file without it is not an oomkb KB. */
-#define KB_FORMAT "oomkb-kb-2"
+#define KB_FORMAT "oomkb-kb-3"
 
 #define KB_STMT_CACHE 32
 
@@ -26,6 +26,7 @@ struct kb {
         sqlite3_stmt *st;
     } stmts[KB_STMT_CACHE];
     int n_stmts;
+    int aux; /* 1 once the fallback tables are attached as "aux", -1 when they cannot be */
     /* Loaded on first use by search.c and kept for the handle's life. */
     char *synonyms_text;         /* meta "synonyms": "words<TAB>alt | alt" lines (read on open) */
     char *links_text;            /* meta "links": "document<TAB>url" lines (read on open) */
@@ -73,6 +74,10 @@ void kb_search_state_free(kb *k);
 /* A prepared statement for sql from the handle's cache, reset and unbound; NULL on error (the
  * message is in sqlite3_errmsg). Borrowed: do not finalize; valid until kb_close. */
 sqlite3_stmt *kb_stmt(kb *k, const char *sql);
+/* Attaches the fallback stages' tables (aux.fts_exact, aux.tri, aux.words) from the image's
+ * aux_image row, once per handle; the copy is SQLite's and goes with the handle. KB_OK, or
+ * KB_ERR_DB with a message when the KB has no usable copy. */
+kb_status kb_attach_aux(kb *k, kb_diag *diag);
 
 typedef struct kb_src_line {
     int lineno;

@@ -359,9 +359,17 @@ static void load_synonyms(kb *k)
     free(copy);
 }
 
+/* A cached statement over the fallback tables (attached on first use); NULL with SQLite's
+ * message when they cannot be read. */
+static sqlite3_stmt *aux_stmt(kb *k, const char *sql)
+{
+    kb_diag d;
+    return kb_attach_aux(k, &d) == KB_OK ? kb_stmt(k, sql) : NULL;
+}
+
 static void load_vocab(kb *k)
 {
-    sqlite3_stmt *st = kb_stmt(k, "SELECT word FROM words");
+    sqlite3_stmt *st = aux_stmt(k, "SELECT word FROM aux.words");
     size_t cap = 0;
     while (st && sqlite3_step(st) == SQLITE_ROW) {
         if (k->n_vocab == cap) {
@@ -826,13 +834,15 @@ static kb_status fts_error(kb *k, kb_diag *diag)
     return KB_ERR_INPUT;
 }
 
-/* Runs expr on table (fts or fts_exact) into out: one candidate per matching row with its
- * phrase masks and bm25. KB_ERR_INPUT with SQLite's message for a malformed expression. */
+/* Runs expr on table (fts, or fts_exact of the fallback tables) into out: one candidate per
+ * matching row with its phrase masks and bm25. KB_ERR_INPUT with SQLite's message for a
+ * malformed expression. */
 static kb_status run_query(kb *k, const char *table, const char *expr, cands *out, kb_diag *diag)
 {
-    char *sql =
-        xasprintf("SELECT rowid, kbmask(%s) FROM %s WHERE %s MATCH ?1", table, table, table);
-    sqlite3_stmt *st = kb_stmt(k, sql);
+    int aux = strcmp(table, "fts") != 0;
+    char *sql = xasprintf("SELECT rowid, kbmask(%s) FROM %s%s WHERE %s MATCH ?1", table,
+                          aux ? "aux." : "", table, table);
+    sqlite3_stmt *st = aux ? aux_stmt(k, sql) : kb_stmt(k, sql);
     free(sql);
     out->c = NULL;
     out->n = 0;
@@ -1104,7 +1114,7 @@ static kb_status run_substring(kb *k, const query *q, cands *out, kb_diag *diag)
         free(expr);
         return KB_OK;
     }
-    sqlite3_stmt *st = kb_stmt(k, "SELECT rowid, bm25(tri) FROM tri WHERE tri MATCH ?1");
+    sqlite3_stmt *st = aux_stmt(k, "SELECT rowid, bm25(tri) FROM aux.tri WHERE tri MATCH ?1");
     if (!st) {
         free(expr);
         kb_diag_set(diag, "", 0, "search failed: %s", sqlite3_errmsg(k->db));
@@ -1849,8 +1859,8 @@ static kb_status check_text(const char *text, kb_diag *diag)
  * word (the words table holds every indexed word of three or more characters). */
 static int prefix_may_help(kb *k, const plan *p, const cands *cs)
 {
-    sqlite3_stmt *st = kb_stmt(k, "SELECT 1 FROM words WHERE word >= ?1 AND word < ?1 || X'FF'"
-                                  " LIMIT 1");
+    sqlite3_stmt *st = aux_stmt(k, "SELECT 1 FROM aux.words WHERE word >= ?1"
+                                   " AND word < ?1 || X'FF' LIMIT 1");
     for (size_t g = 0; g < p->n_g; g++) {
         if (!group_unmatched(p, g, cs)) {
             continue;
@@ -2009,8 +2019,11 @@ static void fill_one(kb *k, kb_results *r, const found *f, const query *q,
     kb_hit *h = &r->hits[i];
     int ord = f->cs.c[i].ord;
     fill_hit(k, h, ord);
-    const char *text = brief_text(k, ord);
     h->score = f->cs.c[i].score;
+    if (opts->skip_snippets) {
+        h->snippet = xstrdup("");
+    }
+    const char *text = opts->skip_snippets ? "" : brief_text(k, ord);
     int words = r->fallback == KB_MATCH_PREFIX || r->fallback == KB_MATCH_ANY;
     int marked = !opts->skip_snippets && r->fallback != KB_MATCH_ID;
     if (marked && (r->fallback == KB_MATCH_ALL || r->fallback == KB_MATCH_ANY) && f->stems) {

@@ -4,9 +4,13 @@
  * Tables: entries (one row per entry, rowid = KB order), facts (identifiers, references,
  * external references, URLs), docs, meta; FTS5 indexes: fts (title, idents, section, the
  * entry's symptom, root cause and fix, and the whole body; Porter-stemmed words), lines (each
- * source line, for grep-style output), an unstemmed twin fts_exact (for prefixes), and tri
- * (trigrams, for substrings); words (the unstemmed vocabulary, for prefix checks and spelling
- * corrections). The synonym and links tables travel as two meta values. */
+ * source line, for grep-style output). The tables only the fallback stages read live in a
+ * second database, stored whole as the one row of aux_image and attached as "aux" when a
+ * search first needs them (kb_attach_aux): an unstemmed twin fts_exact (for prefixes), tri
+ * (trigrams, for substrings) and words (the unstemmed vocabulary, for prefix checks and
+ * spelling corrections). SQLite parses a database's whole schema before its first statement,
+ * so a search that a word answers parses 16 schema rows instead of 28. The synonym and links
+ * tables travel as two meta values. */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -33,14 +37,17 @@ static const char *const schema =
     " tokenize='porter unicode61 remove_diacritics 2');"
     "CREATE VIRTUAL TABLE lines USING fts5(text, entry UNINDEXED, lineno UNINDEXED,"
     " tokenize='porter unicode61 remove_diacritics 2', columnsize=0);"
+    "CREATE TABLE aux_image(image BLOB NOT NULL);"
+    /* The fallback stages' database. Every table costs start-up time (SQLite parses the whole
+     * schema on first use), so there are no more of them than needed. */
+    "ATTACH ':memory:' AS aux;"
+    "PRAGMA aux.page_size=4096;"
     /* An unstemmed twin for prefix matching ("expandab*" cannot match the stem "expand").
-     * Contentless: it only matches and ranks. Every table costs start-up time (SQLite parses
-     * the whole schema on first use), so there are no more of them than needed. */
-    "CREATE VIRTUAL TABLE fts_exact USING fts5(title, idents, section, symptom, cause, fix, body,"
-    " content='',"
-    " tokenize='unicode61 remove_diacritics 2');"
-    "CREATE VIRTUAL TABLE tri USING fts5(text, tokenize='trigram');"
-    "CREATE TABLE words(word TEXT PRIMARY KEY) WITHOUT ROWID;";
+     * Contentless: it only matches and ranks. */
+    "CREATE VIRTUAL TABLE aux.fts_exact USING fts5(title, idents, section, symptom, cause, fix,"
+    " body, content='', tokenize='unicode61 remove_diacritics 2');"
+    "CREATE VIRTUAL TABLE aux.tri USING fts5(text, tokenize='trigram');"
+    "CREATE TABLE aux.words(word TEXT PRIMARY KEY) WITHOUT ROWID;";
 
 static kb_status db_fail(sqlite3 *db, kb_diag *diag, const char *what)
 {
@@ -158,6 +165,26 @@ static kb_status store_tables(sqlite3 *db, sqlite3_stmt *meta, const kb_corpus *
     return st;
 }
 
+/* The attached aux database, serialized into main's aux_image. */
+static kb_status store_aux(sqlite3 *db, kb_diag *diag)
+{
+    sqlite3_int64 size = 0;
+    unsigned char *img = sqlite3_serialize(db, "aux", &size, 0);
+    sqlite3_stmt *st = NULL;
+    kb_status rc = KB_OK;
+    if (!img) {
+        return db_fail(db, diag, "cannot serialize the fallback tables");
+    }
+    if (sqlite3_prepare_v2(db, "INSERT INTO aux_image VALUES(?1)", -1, &st, NULL) != SQLITE_OK ||
+        sqlite3_bind_blob64(st, 1, img, (sqlite3_uint64)size, SQLITE_STATIC) != SQLITE_OK ||
+        sqlite3_step(st) != SQLITE_DONE) {
+        rc = db_fail(db, diag, "cannot store the fallback tables");
+    }
+    sqlite3_finalize(st);
+    sqlite3_free(img);
+    return rc;
+}
+
 kb_status kb_store_image(const kb_corpus *c, unsigned char **out, size_t *out_len, kb_diag *diag)
 {
     sqlite3 *db = NULL;
@@ -169,8 +196,8 @@ kb_status kb_store_image(const kb_corpus *c, unsigned char **out, size_t *out_le
         "INSERT INTO facts VALUES(?,?,?,?,?)",
         "INSERT INTO fts(rowid,title,idents,section,symptom,cause,fix,body)VALUES(?,?,?,?,?,?,?,?)",
         "INSERT INTO lines(text,entry,lineno) VALUES(?,?,?)",
-        "INSERT INTO tri(rowid,text) VALUES(?,?)",
-        "INSERT OR IGNORE INTO words VALUES(?)",
+        "INSERT INTO aux.tri(rowid,text) VALUES(?,?)",
+        "INSERT OR IGNORE INTO aux.words VALUES(?)",
         "INSERT INTO meta VALUES(?,?)",
     };
     sqlite3_stmt *s[N_STMT] = {0};
@@ -276,7 +303,11 @@ kb_status kb_store_image(const kb_corpus *c, unsigned char **out, size_t *out_le
     }
     char fp[17];
     snprintf(fp, sizeof fp, "%016llx", h);
+    char n_entries[24];
+    snprintf(n_entries, sizeof n_entries, "%zu", c->n_entries);
+    /* The entry count too: a search scores by it, and meta is read while the KB opens. */
     if (exec_bind(s[S_META], "tt", "format", KB_FORMAT) != SQLITE_OK ||
+        exec_bind(s[S_META], "tt", "entries", n_entries) != SQLITE_OK ||
         exec_bind(s[S_META], "tt", "fingerprint", fp) != SQLITE_OK) {
         st = db_fail(db, diag, "cannot store meta");
         goto out;
@@ -288,12 +319,20 @@ kb_status kb_store_image(const kb_corpus *c, unsigned char **out, size_t *out_le
     if (sqlite3_exec(db,
                      "COMMIT; INSERT INTO fts(fts) VALUES('optimize');"
                      "INSERT INTO lines(lines) VALUES('optimize');"
-                     "INSERT INTO tri(tri) VALUES('optimize');"
+                     "INSERT INTO aux.tri(tri) VALUES('optimize');"
                      /* The unstemmed twin indexes the same columns. */
-                     "INSERT INTO fts_exact(rowid,title,idents,section,symptom,cause,fix,body)"
-                     " SELECT rowid,title,idents,section,symptom,cause,fix,body FROM fts;"
-                     "INSERT INTO fts_exact(fts_exact) VALUES('optimize'); VACUUM;",
+                     "INSERT INTO aux.fts_exact(rowid,title,idents,section,symptom,cause,fix,"
+                     "body) SELECT rowid,title,idents,section,symptom,cause,fix,body FROM fts;"
+                     "INSERT INTO aux.fts_exact(fts_exact) VALUES('optimize'); VACUUM aux;",
                      NULL, NULL, &err) != SQLITE_OK) {
+        kb_diag_set(diag, "", 0, "cannot finish database: %s", err ? err : "?");
+        sqlite3_free(err);
+        goto out;
+    }
+    if (store_aux(db, diag) != KB_OK) {
+        goto out;
+    }
+    if (sqlite3_exec(db, "DETACH aux; VACUUM;", NULL, NULL, &err) != SQLITE_OK) {
         kb_diag_set(diag, "", 0, "cannot finish database: %s", err ? err : "?");
         sqlite3_free(err);
         goto out;
