@@ -10,7 +10,11 @@
 #include "kb/kb.h"
 
 /* Format tag stored in the meta table; a file without it is not an oomkb KB. */
-#define KB_FORMAT "oomkb-kb-3"
+#define KB_FORMAT "oomkb-kb-4"
+/* The first rowid of the fts table's source-line rows (entries are rows 0..n-1). */
+#define KB_LINE_ROWID 1048576
+#define KB_STR_(x) #x
+#define KB_STR(x) KB_STR_(x)
 
 #define KB_STMT_CACHE 32
 

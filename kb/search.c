@@ -42,6 +42,7 @@
 #define MAX_ALTS 12
 #define N_COLS 7 /* title, idents, section, symptom, cause, fix, body */
 #define BODY_COL 6
+#define LINE_COL 7 /* of the source-line rows */
 
 static const double col_weight[N_COLS] = {1.5, 1.0, 0.6, 1.3, 0.8, 0.6, 0.2};
 /* Points for the share of the query's words in an entry's title. */
@@ -840,8 +841,10 @@ static kb_status fts_error(kb *k, kb_diag *diag)
 static kb_status run_query(kb *k, const char *table, const char *expr, cands *out, kb_diag *diag)
 {
     int aux = strcmp(table, "fts") != 0;
-    char *sql = xasprintf("SELECT rowid, kbmask(%s) FROM %s%s WHERE %s MATCH ?1", table,
-                          aux ? "aux." : "", table, table);
+    /* fts's source-line rows are not entries. */
+    char *sql = xasprintf("SELECT rowid, kbmask(%s) FROM %s%s WHERE %s MATCH ?1%s", table,
+                          aux ? "aux." : "", table, table,
+                          aux ? "" : " AND rowid < " KB_STR(KB_LINE_ROWID));
     sqlite3_stmt *st = aux ? aux_stmt(k, sql) : kb_stmt(k, sql);
     free(sql);
     out->c = NULL;
@@ -1713,13 +1716,15 @@ static void push_line(kb_hit *h, int lineno, const char *text)
     h->n_lines++;
 }
 
-/* Matching lines of every hit in one pass over the line index (its entry column is not
- * indexed, so a per-hit query would match the whole index once per hit). hit_of[ord] is the
- * hit index of an entry, or -1. */
+/* Matching lines of every hit in one pass over the index's source-line rows (their entry
+ * column is not indexed, so a per-hit query would match them all once per hit). Rows are
+ * in entry and line order. hit_of[ord] is the hit index of an entry, or -1. */
 static void fill_lines_fts(kb *k, kb_results *r, const int *hit_of, int n_entries, const char *expr)
 {
-    sqlite3_stmt *st = kb_stmt(k, "SELECT entry, lineno, highlight(lines, 0, X'01', X'02')"
-                                  " FROM lines WHERE lines MATCH ?1 ORDER BY entry, lineno");
+    sqlite3_stmt *st =
+        kb_stmt(k, "SELECT entry, lineno, highlight(fts, " KB_STR(
+                       LINE_COL) ", X'01', X'02') FROM fts WHERE fts MATCH ?1"
+                                 " AND rowid >= " KB_STR(KB_LINE_ROWID) " ORDER BY rowid");
     if (!st) {
         return;
     }

@@ -3,14 +3,15 @@
  *
  * Tables: entries (one row per entry, rowid = KB order), facts (identifiers, references,
  * external references, URLs), docs, meta; FTS5 indexes: fts (title, idents, section, the
- * entry's symptom, root cause and fix, and the whole body; Porter-stemmed words), lines (each
- * source line, for grep-style output). The tables only the fallback stages read live in a
- * second database, stored whole as the one row of aux_image and attached as "aux" when a
- * search first needs them (kb_attach_aux): an unstemmed twin fts_exact (for prefixes), tri
- * (trigrams, for substrings) and words (the unstemmed vocabulary, for prefix checks and
- * spelling corrections). SQLite parses a database's whole schema before its first statement,
- * so a search that a word answers parses 16 schema rows instead of 28. The synonym and links
- * tables travel as two meta values. */
+ * entry's symptom, root cause and fix, and the whole body; Porter-stemmed words) whose rows
+ * from KB_LINE_ROWID on are each entry's source lines (line, entry, lineno: grep-style output
+ * from the same index, which saves connecting a second FTS5 table per search). The tables only the
+ * fallback stages read live in a second database, stored whole as the one row of aux_image and
+ * attached as "aux" when a search first needs them (kb_attach_aux): an unstemmed twin fts_exact
+ * (for prefixes), tri (trigrams, for substrings) and words (the unstemmed vocabulary, for prefix
+ * checks and spelling corrections). SQLite parses a database's whole schema before its first
+ * statement, so a search that a word answers parses 16 schema rows instead of 28. The synonym and
+ * links tables travel as two meta values. */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -34,9 +35,7 @@ static const char *const schema =
     "CREATE INDEX facts_by_value ON facts(kind, value);"
     "CREATE INDEX facts_by_entry ON facts(entry, kind, pos);"
     "CREATE VIRTUAL TABLE fts USING fts5(title, idents, section, symptom, cause, fix, body,"
-    " tokenize='porter unicode61 remove_diacritics 2');"
-    "CREATE VIRTUAL TABLE lines USING fts5(text, entry UNINDEXED, lineno UNINDEXED,"
-    " tokenize='porter unicode61 remove_diacritics 2', columnsize=0);"
+    " line, entry UNINDEXED, lineno UNINDEXED, tokenize='porter unicode61 remove_diacritics 2');"
     "CREATE TABLE aux_image(image BLOB NOT NULL);"
     /* The fallback stages' database. Every table costs start-up time (SQLite parses the whole
      * schema on first use), so there are no more of them than needed. */
@@ -195,7 +194,7 @@ kb_status kb_store_image(const kb_corpus *c, unsigned char **out, size_t *out_le
         "INSERT INTO entries VALUES(?,?,?,?,?,?,?,?,?,?,?)",
         "INSERT INTO facts VALUES(?,?,?,?,?)",
         "INSERT INTO fts(rowid,title,idents,section,symptom,cause,fix,body)VALUES(?,?,?,?,?,?,?,?)",
-        "INSERT INTO lines(text,entry,lineno) VALUES(?,?,?)",
+        "INSERT INTO fts(rowid,line,entry,lineno) VALUES(?,?,?,?)",
         "INSERT INTO aux.tri(rowid,text) VALUES(?,?)",
         "INSERT OR IGNORE INTO aux.words VALUES(?)",
         "INSERT INTO meta VALUES(?,?)",
@@ -230,6 +229,7 @@ kb_status kb_store_image(const kb_corpus *c, unsigned char **out, size_t *out_le
             goto out;
         }
     }
+    int line_rowid = KB_LINE_ROWID;
     for (size_t i = 0; i < c->n_entries; i++) {
         const kb_src_entry *e = &c->entries[i];
         int ord = (int)i;
@@ -284,7 +284,7 @@ kb_status kb_store_image(const kb_corpus *c, unsigned char **out, size_t *out_le
             }
             if (!blank_line) {
                 char *text = xstrndup(p, len);
-                rc = exec_bind(s[S_LINE], "tii", text, ord, ln);
+                rc = exec_bind(s[S_LINE], "itii", line_rowid++, text, ord, ln);
 
                 free(text);
                 if (rc != SQLITE_OK) {
@@ -318,12 +318,13 @@ kb_status kb_store_image(const kb_corpus *c, unsigned char **out, size_t *out_le
     }
     if (sqlite3_exec(db,
                      "COMMIT; INSERT INTO fts(fts) VALUES('optimize');"
-                     "INSERT INTO lines(lines) VALUES('optimize');"
                      "INSERT INTO aux.tri(tri) VALUES('optimize');"
                      /* The unstemmed twin indexes the same columns. */
                      "INSERT INTO aux.fts_exact(rowid,title,idents,section,symptom,cause,fix,"
-                     "body) SELECT rowid,title,idents,section,symptom,cause,fix,body FROM fts;"
-                     "INSERT INTO aux.fts_exact(fts_exact) VALUES('optimize'); VACUUM aux;",
+                     "body) SELECT rowid,title,idents,section,symptom,cause,fix,body FROM fts"
+                     " WHERE rowid < " KB_STR(KB_LINE_ROWID) ";"
+                                                             "INSERT INTO aux.fts_exact(fts_exact) "
+                                                             "VALUES('optimize'); VACUUM aux;",
                      NULL, NULL, &err) != SQLITE_OK) {
         kb_diag_set(diag, "", 0, "cannot finish database: %s", err ? err : "?");
         sqlite3_free(err);
