@@ -339,20 +339,18 @@ static char *col_dup(sqlite3_stmt *st, int i)
     return xstrdup(s ? s : "");
 }
 
-static kb_status read_list(kb *k, const char *sql, int ord, kb_strlist *out)
+/* Column i of st, a KB_LIST_SEP-separated list, into out. */
+static void col_list(sqlite3_stmt *st, int i, kb_strlist *out)
 {
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(k->db, sql, -1, &st, NULL) != SQLITE_OK) {
-        return KB_ERR_DB;
+    const char *s = (const char *)sqlite3_column_text(st, i);
+    while (s && *s) {
+        const char *end = strchr(s, KB_LIST_SEP);
+        size_t n = end ? (size_t)(end - s) : strlen(s);
+        char *item = xstrndup(s, n);
+        kb_strlist_push(out, item);
+        free(item);
+        s = end ? end + 1 : NULL;
     }
-    sqlite3_bind_int(st, 1, ord);
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        char *s = col_dup(st, 0);
-        kb_strlist_push(out, s);
-        free(s);
-    }
-    sqlite3_finalize(st);
-    return KB_OK;
 }
 
 /* The public source of an external reference ("gotchas_universal.md U9",
@@ -389,7 +387,7 @@ kb_status kb_entry_get(kb *k, const char *id, kb_entry **out, kb_diag *diag)
         " e.line_end, e.markdown, e.html, e.text,"
         " (SELECT id FROM entries WHERE ord = e.ord - 1),"
         " (SELECT id FROM entries WHERE ord = e.ord + 1),"
-        " f.symptom, f.cause, f.fix"
+        " f.symptom, f.cause, f.fix, e.idents, e.refs, e.ext_refs, e.urls"
         " FROM entries e JOIN docs d ON d.ord = e.doc JOIN fts f ON f.rowid = e.ord"
         " WHERE e.id = ?1";
     sqlite3_stmt *st = NULL;
@@ -421,29 +419,30 @@ kb_status kb_entry_get(kb *k, const char *id, kb_entry **out, kb_diag *diag)
     e->symptom = col_dup(st, 14);
     e->cause = col_dup(st, 15);
     e->fix = col_dup(st, 16);
+    col_list(st, 17, &e->idents);
+    col_list(st, 18, &e->refs);
+    col_list(st, 19, &e->ext_refs);
+    col_list(st, 20, &e->urls);
     sqlite3_finalize(st);
-    static const char *const facts =
-        "SELECT value FROM facts WHERE entry = ?1 AND kind = '%s' ORDER BY pos";
-    struct {
-        const char *kind;
-        kb_strlist *l;
-    } lists[] = {
-        {"ident", &e->idents}, {"ref", &e->refs}, {"ext", &e->ext_refs}, {"url", &e->urls}};
-    for (size_t i = 0; i < sizeof lists / sizeof lists[0]; i++) {
-        char *q = xasprintf(facts, lists[i].kind);
-        read_list(k, q, e->ord, lists[i].l);
-        free(q);
-    }
     for (size_t i = 0; i < e->ext_refs.n; i++) {
         char *url = ext_url(k, e->ext_refs.items[i]);
         kb_strlist_push(&e->ext_urls, url ? url : "");
         free(url);
     }
-    read_list(k,
-              "SELECT e.id FROM facts f JOIN entries e ON e.ord = f.entry"
-              " WHERE f.kind = 'ref' AND f.value = (SELECT id FROM entries WHERE ord = ?1)"
-              " ORDER BY e.ord",
-              e->ord, &e->backlinks);
+    /* The entries that reference this one: its ID is an item of their refs. */
+    if (sqlite3_prepare_v2(k->db,
+                           "SELECT id FROM entries WHERE instr(char(?2) || refs || char(?2),"
+                           " char(?2) || ?1 || char(?2)) > 0 ORDER BY ord",
+                           -1, &st, NULL) == SQLITE_OK) {
+        sqlite3_bind_text(st, 1, e->id, -1, SQLITE_STATIC);
+        sqlite3_bind_int(st, 2, KB_LIST_SEP);
+        while (sqlite3_step(st) == SQLITE_ROW) {
+            char *s = col_dup(st, 0);
+            kb_strlist_push(&e->backlinks, s);
+            free(s);
+        }
+    }
+    sqlite3_finalize(st);
     *out = e;
     return KB_OK;
 }

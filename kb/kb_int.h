@@ -10,7 +10,10 @@
 #include "kb/kb.h"
 
 /* Format tag stored in the meta table; a file without it is not an oomkb KB. */
-#define KB_FORMAT "oomkb-kb-4"
+#define KB_FORMAT "oomkb-kb-5"
+/* Separates the items of an entry's lists (identifiers, references, ...) in its row: a
+ * control character no word, ID, document name or URL of the guide contains. */
+#define KB_LIST_SEP '\x1f'
 /* The first rowid of the fts table's source-line rows (entries are rows 0..n-1). */
 #define KB_LINE_ROWID 1048576
 #define KB_STR_(x) #x

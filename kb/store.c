@@ -1,9 +1,9 @@
 /* The KB compiler's back half: kb_corpus -> one SQLite database image, and the public
  * kb_compile entry points that read files and write the image out.
  *
- * Tables: entries (one row per entry, rowid = KB order), facts (identifiers, references,
- * external references, URLs), docs, meta; FTS5 indexes: fts (title, idents, section, the
- * entry's symptom, root cause and fix, and the whole body; Porter-stemmed words) whose rows
+ * Tables: entries (one row per entry, rowid = KB order, with its identifiers, references,
+ * external references and URLs as lists), docs, meta; FTS5 indexes: fts (title, idents, section,
+ * the entry's symptom, root cause and fix, and the whole body; Porter-stemmed words) whose rows
  * from KB_LINE_ROWID on are each entry's source lines (line, entry, lineno: grep-style output
  * from the same index, which saves connecting a second FTS5 table per search). The tables only the
  * fallback stages read live in a second database, stored whole as the one row of aux_image and
@@ -23,17 +23,14 @@
 
 static const char *const schema =
     "PRAGMA page_size=4096;"
-    "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+    "CREATE TABLE meta(key TEXT NOT NULL, value TEXT NOT NULL);"
     "CREATE TABLE docs(ord INTEGER PRIMARY KEY, name TEXT NOT NULL, title TEXT NOT NULL,"
     " intro_md TEXT NOT NULL, intro_html TEXT NOT NULL);"
     "CREATE TABLE entries(ord INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE COLLATE NOCASE,"
     " title TEXT NOT NULL, title_md TEXT NOT NULL, section TEXT NOT NULL, doc INTEGER NOT NULL,"
     " line_start INTEGER NOT NULL, line_end INTEGER NOT NULL, markdown TEXT NOT NULL,"
-    " html TEXT NOT NULL, text TEXT NOT NULL);"
-    "CREATE TABLE facts(entry INTEGER NOT NULL, kind TEXT NOT NULL, pos INTEGER NOT NULL,"
-    " value TEXT NOT NULL, line INTEGER);"
-    "CREATE INDEX facts_by_value ON facts(kind, value);"
-    "CREATE INDEX facts_by_entry ON facts(entry, kind, pos);"
+    " html TEXT NOT NULL, text TEXT NOT NULL, idents TEXT NOT NULL, refs TEXT NOT NULL,"
+    " ext_refs TEXT NOT NULL, urls TEXT NOT NULL);"
     "CREATE VIRTUAL TABLE fts USING fts5(title, idents, section, symptom, cause, fix, body,"
     " line, entry UNINDEXED, lineno UNINDEXED, tokenize='porter unicode61 remove_diacritics 2');"
     "CREATE TABLE aux_image(image BLOB NOT NULL);"
@@ -126,12 +123,12 @@ static unsigned long long fnv1a(unsigned long long h, const char *s)
     return h ^ 0xFF;
 }
 
-static char *joined(const kb_strlist *l)
+static char *joined(const kb_strlist *l, char sep)
 {
     buf b = BUF_INIT;
     for (size_t i = 0; i < l->n; i++) {
         if (i) {
-            buf_putc(&b, ' ');
+            buf_putc(&b, sep);
         }
         buf_puts(&b, l->items[i]);
     }
@@ -188,11 +185,10 @@ kb_status kb_store_image(const kb_corpus *c, unsigned char **out, size_t *out_le
 {
     sqlite3 *db = NULL;
     kb_status st = KB_ERR_DB;
-    enum { S_DOC, S_ENTRY, S_FACT, S_FTS, S_LINE, S_TRI, S_WORD, S_META, N_STMT };
+    enum { S_DOC, S_ENTRY, S_FTS, S_LINE, S_TRI, S_WORD, S_META, N_STMT };
     static const char *const sql[N_STMT] = {
         "INSERT INTO docs VALUES(?,?,?,?,?)",
-        "INSERT INTO entries VALUES(?,?,?,?,?,?,?,?,?,?,?)",
-        "INSERT INTO facts VALUES(?,?,?,?,?)",
+        "INSERT INTO entries VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
         "INSERT INTO fts(rowid,title,idents,section,symptom,cause,fix,body)VALUES(?,?,?,?,?,?,?,?)",
         "INSERT INTO fts(rowid,line,entry,lineno) VALUES(?,?,?,?)",
         "INSERT INTO aux.tri(rowid,text) VALUES(?,?)",
@@ -235,28 +231,21 @@ kb_status kb_store_image(const kb_corpus *c, unsigned char **out, size_t *out_le
         int ord = (int)i;
         h = fnv1a(h, e->section);
         h = fnv1a(h, e->markdown);
-        if (exec_bind(s[S_ENTRY], "ittttiiittt", ord, e->id, e->title, e->title_md, e->section,
-                      (int)e->doc, e->line_start, e->line_end, e->markdown, e->html,
-                      e->text) != SQLITE_OK) {
+        /* The entry's lists as KB_LIST_SEP-separated text: no table (and no schema rows to
+         * parse at every start) for what only `show` reads. */
+        char *lists[4] = {joined(&e->idents, KB_LIST_SEP), joined(&e->refs, KB_LIST_SEP),
+                          joined(&e->ext_refs, KB_LIST_SEP), joined(&e->urls, KB_LIST_SEP)};
+        int erc = exec_bind(s[S_ENTRY], "ittttiiittttttt", ord, e->id, e->title, e->title_md,
+                            e->section, (int)e->doc, e->line_start, e->line_end, e->markdown,
+                            e->html, e->text, lists[0], lists[1], lists[2], lists[3]);
+        for (int l = 0; l < 4; l++) {
+            free(lists[l]);
+        }
+        if (erc != SQLITE_OK) {
             st = db_fail(db, diag, "cannot store entry");
             goto out;
         }
-        const struct {
-            const char *kind;
-            const kb_strlist *l;
-        } facts[] = {
-            {"ident", &e->idents}, {"ref", &e->refs}, {"ext", &e->ext_refs}, {"url", &e->urls}};
-        for (size_t f = 0; f < sizeof facts / sizeof facts[0]; f++) {
-            for (size_t k = 0; k < facts[f].l->n; k++) {
-                int line = facts[f].l == &e->refs ? e->ref_lines[k] : 0;
-                if (exec_bind(s[S_FACT], "ititi", ord, facts[f].kind, (int)k, facts[f].l->items[k],
-                              line) != SQLITE_OK) {
-                    st = db_fail(db, diag, "cannot store facts");
-                    goto out;
-                }
-            }
-        }
-        char *idents = joined(&e->idents);
+        char *idents = joined(&e->idents, ' ');
         char *all = xasprintf("%s\n%s\n%s", e->title, idents, e->text);
         int rc = exec_bind(s[S_FTS], "ittttttt", ord, e->title, idents, e->section, e->symptom,
                            e->cause, e->fix, e->text);
