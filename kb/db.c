@@ -127,7 +127,7 @@ int kb_process_oneshot(void)
     sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
     /* An in-memory image is "mapped" as it is: pages are read where they lie. */
     sqlite3_config(SQLITE_CONFIG_MMAP_SIZE, (sqlite3_int64)1 << 30, (sqlite3_int64)1 << 30);
-    sqlite3_config(SQLITE_CONFIG_PAGECACHE, NULL, 0, 4);
+    sqlite3_config(SQLITE_CONFIG_PAGECACHE, NULL, 0, 1);
     oneshot = 1;
     return 0;
 }
