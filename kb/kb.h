@@ -87,7 +87,7 @@ void kb_close(kb *k);
 /* Sets SQLite up for a process that uses the knowledge base from one thread and exits soon (a
  * shell command such as `oomkb search`): no mutexes and no memory statistics (a tenth of a
  * search's instructions went to locking), the image read in place (no page copies), a page
- * cache that starts at 4 pages rather than 20 (fewer fresh pages touched), and kb_close
+ * cache that starts at 1 page rather than 20 (fewer fresh pages touched), and kb_close
  * deferred to the exit. Call before anything else touches SQLite. Returns 0, or -1 when SQLite
  * was already initialised (nothing changes). */
 int kb_process_oneshot(void);
