@@ -2,7 +2,7 @@
 # `oomkb search expandable` against `grep -in expandable kb/oom-memory.md`, whole processes,
 # side by side in one hyperfine run; and the time to compile the default KB.
 # Target: oomkb's median at most 1.5x grep's (the goal: 1.0x, as fast as grep scans);
-# compiling the KB under 100 ms.
+# compiling the KB under 100 ms. Timed twice: hyperfine in rounds, and run by run in turns.
 set -eu
 bin=${1:-build/debug/oomkb}
 here=$(cd "$(dirname "$0")" && pwd)
@@ -31,7 +31,15 @@ all_median_ms() {
 }
 s=$(all_median_ms 0)
 g=$(all_median_ms 1)
-echo "search: oomkb ${s} ms, grep ${g} ms (medians of $rounds interleaved rounds of 100) -> ratio $(echo "$s $g" | awk '{printf "%.2f", $1/$2}')x (target <= 1.5x, goal 1.0x)"
+echo "search: oomkb ${s} ms, grep ${g} ms (hyperfine: medians of $rounds rounds of 100) -> ratio $(echo "$s $g" | awk '{printf "%.2f", $1/$2}')x (target <= 1.5x, goal 1.0x)"
+# The same pair taking turns run by run (bench/alternate.c): a busy moment of a shared machine
+# falls on both alike, where a hyperfine round of 100 runs can catch it on one side only.
+cc -O2 -std=c11 -o "$out/alternate" "$here/alternate.c"
+runs=${ALT_RUNS:-1000}
+"$out/alternate" "$runs" "$bin search expandable" "grep -in expandable kb/oom-memory.md" >"$out/alt.tsv"
+s=$(sed -n 1p "$out/alt.tsv" | cut -f1)
+g=$(sed -n 2p "$out/alt.tsv" | cut -f1)
+echo "search: oomkb ${s} ms, grep ${g} ms (medians of $runs runs each, taking turns) -> ratio $(echo "$s $g" | awk '{printf "%.2f", $1/$2}')x (goal 1.0x)"
 hyperfine -N --warmup 3 --runs 30 --export-json "$out/build.json" \
     "$bin build -o $out/kb.sqlite kb/oom-memory.md kb/synonyms.tsv kb/links.tsv" >"$out/build.txt" 2>&1 ||
     { cat "$out/build.txt"; exit 1; }
