@@ -83,10 +83,6 @@ static void *os_realloc(void *p, int n)
     if (h->cls && n <= have) {
         return p;
     }
-    if (h->cls == 0 && os_class(n) > OS_CLASSES) {
-        os_head *g = realloc(h, sizeof *h + (size_t)n);
-        return g ? g + 1 : NULL;
-    }
     void *q = os_malloc(n);
     if (q) {
         memcpy(q, p, (size_t)(have < n ? have : n));
@@ -156,7 +152,7 @@ static kb_status check_format(kb *k, const char *what, kb_diag *diag)
         } else if (strcmp(key, "fingerprint") == 0) {
             snprintf(k->fingerprint, sizeof k->fingerprint, "%s", val);
         } else if (strcmp(key, "entries") == 0) {
-            k->n_entries = atoi(val);
+            k->n_entries = (int)strtol(val, NULL, 10);
         } else if (strcmp(key, "synonyms") == 0 && !k->synonyms_text) {
             k->synonyms_text = xstrdup(val);
         } else if (strcmp(key, "links") == 0 && !k->links_text) {
