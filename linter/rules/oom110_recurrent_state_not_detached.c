@@ -60,7 +60,7 @@ static void rule_recurrent_state(analysis *a)
 
 /* What --explain prints: what is flagged, what is not, and examples. */
 static const char explain[] =
-    "Opt-in (--select OOM110): its precision is not established. The 15 judged real-code\n"
+    "Opt-in (--select OOM110): its precision is not established. The 16 judged real-code\n"
     "locations are all near misses (states detached, repackaged, re-made every step, or carried\n"
     "inside one step) and it stays quiet on every one; no real positive has been found, since\n"
     "without retain_graph=True the pattern fails at the second step and rarely gets published.\n"
