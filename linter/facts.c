@@ -1338,19 +1338,88 @@ static int uses_default_cuda(const analysis *a, uint32_t c)
     return default_cuda_string(a, call_kwarg(a, c, "device"));
 }
 
-/* The first os.environ["CUDA_VISIBLE_DEVICES"] subscript (set per process, every rank then
- * sees its own GPU as 0), or NONE. */
+/* 1 if the call does CUDA work on the process's current device without naming one, GPU 0
+ * until set_device: a DataLoader's pin_memory=True (its pinning thread binds to the current
+ * device), x.pin_memory(), torch.cuda.synchronize() with no device. */
+static int uses_current_cuda(const analysis *a, uint32_t c)
+{
+    size_t len;
+    const char *last = callee_last(a, c, &len);
+    uint32_t pin = call_kwarg(a, c, "pin_memory");
+    uint32_t args = child_field(a, c, F_ARGUMENTS);
+    int no_args = args != NONE && named_child(a, args, 0) == NONE;
+    if (pin != NONE && a->nodes[pin].kind == K_TRUE) {
+        return 1;
+    }
+    if (last && len == 10 && memcmp(last, "pin_memory", 10) == 0 && no_args &&
+        a->nodes[child_field(a, c, F_FUNCTION)].kind == K_ATTR) {
+        return 1;
+    }
+    return call_is(a, c, "torch.cuda.synchronize") && no_args;
+}
+
+/* 1 if the call puts something on a GPU, whichever: a default-device use, x.cuda(i),
+ * torch.device("cuda", i) or torch.device(i), DDP(..., device_ids=...). */
+static int uses_any_cuda(const analysis *a, uint32_t c)
+{
+    size_t len;
+    const char *last = callee_last(a, c, &len);
+    if (uses_default_cuda(a, c) || uses_current_cuda(a, c) ||
+        call_kwarg(a, c, "device_ids") != NONE) {
+        return 1;
+    }
+    if (last && len == 4 && memcmp(last, "cuda", 4) == 0 &&
+        a->nodes[child_field(a, c, F_FUNCTION)].kind == K_ATTR) {
+        return 1;
+    }
+    if (!call_is(a, c, "torch.device")) {
+        return 0;
+    }
+    uint32_t d = call_positional(a, c, 0);
+    const char *s;
+    size_t sl;
+    if (d == NONE) {
+        return 0;
+    }
+    if (string_body(a, d, &s, &sl)) {
+        return sl >= 4 && memcmp(s, "cuda", 4) == 0;
+    }
+    /* torch.device(rank): an index names a CUDA device; another variable may hold "cpu" */
+    const char *t = a->nodes[d].kind == K_IDENT ? ntext(a, d, &sl) : NULL;
+    return a->nodes[d].kind == K_INTEGER || (t && memmem(t, sl, "rank", 4) != NULL);
+}
+
+/* The first os.environ["CUDA_VISIBLE_DEVICES"] = ... (set per process, every rank then sees
+ * its own GPU as 0), or NONE; a read of the variable binds nothing. */
 static uint32_t visible_devices_key(const analysis *a)
 {
     for (uint32_t n = 0; n < a->n_nodes; n++) {
         const char *s;
         size_t sl;
         if (a->nodes[n].kind == K_STRING && a->nodes[n].field == F_SUBSCRIPT &&
-            string_body(a, n, &s, &sl) && sl == 20 && memcmp(s, "CUDA_VISIBLE_DEVICES", 20) == 0) {
+            string_body(a, n, &s, &sl) && sl == 20 && memcmp(s, "CUDA_VISIBLE_DEVICES", 20) == 0 &&
+            a->nodes[n].parent != NONE && a->nodes[a->nodes[n].parent].field == F_LEFT) {
             return n;
         }
     }
     return NONE;
+}
+
+/* 1 if c is obj.set_device(...) on an object of the program (a variable or parameter: a
+ * model's own method that moves it, generator.set_device(device)), not a device module's
+ * (torch.cuda, torch.npu, get_accelerator(), an accelerator object). */
+static int object_set_device(const analysis *a, uint32_t c)
+{
+    uint32_t f = child_field(a, c, F_FUNCTION);
+    uint32_t obj = f == NONE || a->nodes[f].kind != K_ATTR ? NONE : child_field(a, f, F_OBJECT);
+    if (obj == NONE || a->nodes[obj].kind != K_IDENT) {
+        return 0;
+    }
+    const binding *b = resolve_binding(a, obj);
+    size_t len;
+    const char *name = ntext(a, obj, &len);
+    return b && (b->kind == BIND_VALUE || b->kind == BIND_PARAM) && name &&
+           !memmem(name, len, "accel", 5) && !memmem(name, len, "device", 6);
 }
 
 void dist_facts_build(const analysis *a, dist_facts *out)
@@ -1375,7 +1444,10 @@ void dist_facts_build(const analysis *a, dist_facts *out)
                 out->binds_device = c;
             }
         } else if (out->binds_device == NONE &&
-                   ((len == 10 && memcmp(last, "set_device", 10) == 0) ||
+                   ((len == 10 && memcmp(last, "set_device", 10) == 0 &&
+                     !object_set_device(a, c)) ||
+                    call_is(a, c, "torch.accelerator.set_device_index") ||
+                    call_is(a, c, "torch.accelerator.set_device_idx") ||
                     call_is(a, c, "torch.cuda.device") ||
                     call_is(a, c, "torch.set_default_device"))) {
             out->binds_device = c;
@@ -1397,6 +1469,37 @@ uint32_t default_cuda_in(const analysis *a, uint32_t func)
         }
     }
     return NONE;
+}
+
+uint32_t current_cuda_in(const analysis *a, uint32_t func, int any_gpu)
+{
+    for (size_t i = 0; i < a->n_calls; i++) {
+        uint32_t c = a->calls[i];
+        if ((func == NONE || a->nodes[c].func == func) &&
+            (any_gpu ? uses_any_cuda(a, c) : uses_current_cuda(a, c))) {
+            return c;
+        }
+    }
+    return NONE;
+}
+
+int func_named_elsewhere(const analysis *a, uint32_t func)
+{
+    size_t len;
+    const char *name = func_name(a, func, &len);
+    if (!name) {
+        return a->nodes[func].kind == K_MODULE;
+    }
+    uint32_t own = child_field(a, func, F_NAME);
+    for (uint32_t n = 0; n < a->n_nodes; n++) {
+        size_t nl;
+        const char *t;
+        if (n != own && a->nodes[n].kind == K_IDENT && (t = ntext(a, n, &nl)) && nl == len &&
+            memcmp(t, name, len) == 0) {
+            return 1;
+        }
+    }
+    return 0;
 }
 
 int analysis_is_test(analysis *a)

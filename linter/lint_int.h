@@ -574,11 +574,13 @@ int call_is(const analysis *a, uint32_t call, const char *qual);
 /* What a file does with GPUs and processes, in its code (never strings or comments). */
 typedef struct dist_facts {
     uint32_t init_pg;      /* the first torch.distributed.init_process_group(...) call, or NONE */
-    int init_gloo;         /* ... it names the gloo backend (CPU collectives) */
+    int init_gloo;         /* ... it names the gloo backend (GPU tensors via the current device) */
     uint32_t binds_device; /* the first thing that gives each process its own GPU: a
-                              set_device(...) call, torch.cuda.device(...),
+                              set_device(...) call (not a program object's own
+                              method), torch.accelerator.set_device_index(...),
+                              torch.cuda.device(...),
                               torch.set_default_device(...), init_process_group(device_id=),
-                              os.environ["CUDA_VISIBLE_DEVICES"]; or NONE */
+                              os.environ["CUDA_VISIBLE_DEVICES"] = ...; or NONE */
     uint32_t spawn;        /* the first torch.multiprocessing spawn/start_processes, or NONE */
 } dist_facts;
 /* Fills *out over a's calls: O(calls). */
@@ -587,6 +589,15 @@ void dist_facts_build(const analysis *a, dist_facts *out);
  * default CUDA device, GPU 0 in every process: x.cuda(), torch.device("cuda"), x.to("cuda"),
  * device="cuda" ("cuda:0" alike); NONE if none. O(calls). */
 uint32_t default_cuda_in(const analysis *a, uint32_t func);
+/* The first call directly in function func (NONE: anywhere in the file) that does CUDA work
+ * on the process's current device without naming one (a DataLoader's pin_memory=True,
+ * x.pin_memory(), torch.cuda.synchronize()); with any_gpu, the first that puts anything on a
+ * GPU (those, a default-device use, x.cuda(i), torch.device("cuda", i) or torch.device(rank),
+ * device_ids=); NONE if none. O(calls). */
+uint32_t current_cuda_in(const analysis *a, uint32_t func, int any_gpu);
+/* 1 if the function node func is the module, or its name is used elsewhere in the file (called,
+ * or handed to a spawner): the process it runs in is then set up by this file. O(nodes). */
+int func_named_elsewhere(const analysis *a, uint32_t func);
 /* 1 if the file a lints is a test: project_test_path of its path from the project root, or
  * of its own name when it belongs to no project. Sets up a's project layer. */
 int analysis_is_test(analysis *a);

@@ -1,6 +1,0 @@
-import torch.distributed as dist
-
-
-def main(model):
-    dist.init_process_group(backend="gloo")
-    model.cuda()
