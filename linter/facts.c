@@ -1670,3 +1670,106 @@ uint32_t loop_carried_arg(const analysis *a, uint32_t call, uint32_t loop)
     }
     return arg;
 }
+
+/* 1 if the subscript s slices by the name v[0..vn): brackets holding a ':' and the name. */
+static int slices_by(const analysis *a, uint32_t s, const char *v, size_t vn)
+{
+    uint32_t sub = a->nodes[s].kind == K_SUBSCRIPT ? child_field(a, s, F_SUBSCRIPT) : NONE;
+    size_t sn;
+    const char *st = sub == NONE ? NULL : ntext(a, sub, &sn);
+    if (!st || !memchr(st, ':', sn)) {
+        return 0;
+    }
+    for (uint32_t d = sub; d < a->n_nodes && a->nodes[d].sb < a->nodes[sub].eb; d++) {
+        size_t dn;
+        const char *dt = a->nodes[d].kind == K_IDENT ? ntext(a, d, &dn) : NULL;
+        if (dt && dn == vn && memcmp(dt, v, vn) == 0) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+int loop_over_slices(const analysis *a, uint32_t l)
+{
+    uint32_t var = a->nodes[l].kind == K_FOR ? child_field(a, l, F_LEFT) : NONE;
+    uint32_t it = a->nodes[l].kind == K_FOR ? child_field(a, l, F_RIGHT) : NONE;
+    uint32_t body = a->nodes[l].kind == K_FOR ? child_field(a, l, F_BODY) : NONE;
+    size_t rn;
+    const char *r = it != NONE && a->nodes[it].kind == K_CALL ? callee_last(a, it, &rn) : NULL;
+    if (var == NONE || body == NONE || a->nodes[var].kind != K_IDENT || !r || rn != 5 ||
+        memcmp(r, "range", 5) != 0) {
+        return 0;
+    }
+    size_t vn;
+    const char *v = ntext(a, var, &vn);
+    /* a subscript whose brackets hold a slice naming the loop variable: x[i : i + b],
+     * x[i * b : (i + 1) * b] */
+    for (uint32_t s = body; s < a->n_nodes && a->nodes[s].sb < a->nodes[body].eb; s++) {
+        if (slices_by(a, s, v, vn)) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+uint32_t unpacked_from(const analysis *a, const binding *b)
+{
+    if (!b || b->kind != BIND_VALUE || b->value != NONE || b->site == NONE) {
+        return NONE;
+    }
+    uint32_t pat = a->nodes[b->site].parent;
+    if (pat == NONE || (a->nodes[pat].kind != K_PATTERN_LIST && a->nodes[pat].kind != K_TUPLE)) {
+        return NONE;
+    }
+    uint32_t st = a->nodes[pat].parent;
+    if (st == NONE || a->nodes[st].kind != K_ASSIGN || child_field(a, st, F_LEFT) != pat) {
+        return NONE;
+    }
+    uint32_t v = child_field(a, st, F_RIGHT);
+    /* a, b = x, y pairs the names with the items: not one value's fields */
+    return v != NONE && a->nodes[v].kind != K_TUPLE && a->nodes[v].kind != K_EXPR_LIST &&
+                   a->nodes[v].kind != K_LIST
+               ? v
+               : NONE;
+}
+
+/* 1 if the binding's statement runs only on some paths to use: between its site and the
+ * nearest ancestor that also holds use lies a branch, loop body or handler. */
+static int bound_conditionally(const analysis *a, const binding *b, uint32_t use)
+{
+    for (uint32_t n = a->nodes[b->site].parent; n != NONE && !is_ancestor(a, n, use);
+         n = a->nodes[n].parent) {
+        switch (a->nodes[n].kind) {
+        case K_IF:
+        case K_ELIF:
+        case K_ELSE:
+        case K_FOR:
+        case K_WHILE:
+        case K_TRY:
+        case K_EXCEPT:
+            return 1;
+        default:
+            break;
+        }
+    }
+    return 0;
+}
+
+const binding *earlier_reaching_binding(const analysis *a, const binding *b, uint32_t use)
+{
+    if (!b || b->site == NONE || !bound_conditionally(a, b, use)) {
+        return NULL;
+    }
+    const binding *prev = NULL;
+    for (size_t i = 0; i < a->n_binds; i++) {
+        const binding *c = &a->binds[i];
+        if (c->scope == b->scope && c->name_len == b->name_len &&
+            memcmp(c->name, b->name, b->name_len) == 0 &&
+            a->nodes[c->site].sb < a->nodes[b->site].sb &&
+            (!prev || a->nodes[c->site].sb > a->nodes[prev->site].sb)) {
+            prev = c;
+        }
+    }
+    return prev;
+}

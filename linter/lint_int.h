@@ -378,6 +378,18 @@ int grad_disabled_at(const analysis *a, uint32_t n);
  * validation/test split (`for x, y in val_loader`, `enumerate(self.eval_dataloader)`,
  * `loaders["val"]`). A loop over adapters, layers or a range of random inputs is not. */
 int loop_over_data(const analysis *a, uint32_t loop);
+/* 1 if the loop walks a batch in slices: `for i in range(...)` whose body slices something by
+ * the loop variable (`x[i : i + b]`, `x[i * b : (i + 1) * b]`): mini-batches of a rollout or a
+ * chunked forward, one piece of the data per iteration. */
+int loop_over_slices(const analysis *a, uint32_t loop);
+/* The value a name bound by tuple unpacking comes from (`logits, _, values = model(x)`: the
+ * call), or NONE: not an unpacked name, or items paired one by one (`a, b = x, y`). */
+uint32_t unpacked_from(const analysis *a, const binding *b);
+/* When b (the binding of a name that use sees last in source order) is made only on some
+ * paths (in an if/elif/else branch, a loop body, a try or except that does not hold use), the
+ * binding of the same name before it, which reaches use on the other paths; else NULL. Walk it
+ * again for the binding before that one. */
+const binding *earlier_reaching_binding(const analysis *a, const binding *b, uint32_t use);
 /* 1 if the parameters of the model whose text is model ("model", "self.encoder") are frozen in
  * this file: model.requires_grad_(False), or `p.requires_grad = False` in a loop over
  * model.parameters(). Its forwards record no graph of their own. */

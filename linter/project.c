@@ -315,9 +315,13 @@ typedef struct proj {
     } * script_closures;
     /* command lines (shell scripts, Makefiles, READMEs) that run a script with Trainer flags */
     struct launch {
-        char *target; /* the script, a real path */
+        char *target; /* the script, a real path; NULL while only bare is known */
         int flags;    /* LAUNCH_* */
         char where[320];
+        /* `python run_x.py` naming a file that is neither next to the command line nor at the
+         * root: its name, matched after the scan to the one project script of that name
+         * (a README at the root documenting a script that runs from scripts/) */
+        char bare[64];
     } * launches;
     size_t n_launches;
 } proj;
@@ -536,6 +540,23 @@ static char *script_path(const proj *pj, const char *sh, const char *word)
     return real ? real : (char *)"";
 }
 
+/* The first word of the line ending in .py when it is a bare file name (no folder), into out;
+ * out stays empty otherwise. */
+static void bare_script(const char *line, size_t n, char *out, size_t cap)
+{
+    char word[PATH_MAX];
+    size_t i = 0;
+    while (next_word(line, n, &i, word, sizeof word)) {
+        size_t wl = strlen(word);
+        if (wl > 3 && strcmp(word + wl - 3, ".py") == 0) {
+            if (!strchr(word, '/') && wl < cap) {
+                memcpy(out, word, wl + 1);
+            }
+            return;
+        }
+    }
+}
+
 /* The script a launcher line starts: its first word ending in .py, else the module after -m
  * (not torch.distributed's own). Returns a real path (caller frees), NULL when the line names
  * none, and "" (static) when it names one that is not in the project. */
@@ -621,7 +642,12 @@ static void scan_trainer_flags(proj *pj, const char *path, const char *rel, cons
         return;
     }
     char *t = launch_target(pj, path, line, n);
-    if (!t || !*t) {
+    char bare[64] = "";
+    if (t && !*t) {
+        bare_script(line, n, bare, sizeof bare);
+        t = NULL;
+    }
+    if (!t && !bare[0]) {
         return;
     }
     pj->launches = xrealloc(pj->launches, (pj->n_launches + 1) * sizeof *pj->launches);
@@ -629,6 +655,31 @@ static void scan_trainer_flags(proj *pj, const char *path, const char *rel, cons
     l->target = t;
     l->flags = flags;
     snprintf(l->where, sizeof l->where, "%.300s:%d", rel, line_no);
+    snprintf(l->bare, sizeof l->bare, "%s", bare);
+}
+
+/* Gives each launch known only by its script's bare name the project script of that name,
+ * when there is exactly one; the others stay unresolved (they match no file). */
+static void resolve_bare_launches(proj *pj)
+{
+    for (size_t i = 0; i < pj->n_launches; i++) {
+        struct launch *l = &pj->launches[i];
+        if (l->target || !l->bare[0]) {
+            continue;
+        }
+        const char *only = NULL;
+        int seen = 0;
+        for (size_t k = 0; k < pj->n_scripts; k++) {
+            const char *slash = strrchr(pj->scripts[k], '/');
+            if (strcmp(slash ? slash + 1 : pj->scripts[k], l->bare) == 0) {
+                only = pj->scripts[k];
+                seen++;
+            }
+        }
+        if (seen == 1) {
+            l->target = xstrdup(only);
+        }
+    }
 }
 
 /* The launcher lines of a shell script (torchrun, accelerate launch, torch.distributed.run or
@@ -917,6 +968,7 @@ static size_t proj_at_root(lint_project_cache *c, const char *root, int found)
     c->p[pi].dir = xstrdup(root);
     c->p[pi].found = found;
     scan_project(&c->p[pi], root, found);
+    resolve_bare_launches(&c->p[pi]);
     return pi;
 }
 
@@ -970,7 +1022,7 @@ int project_launch_flags(lint_project_cache *c, const char *file, char *where, s
     where[0] = '\0';
     for (size_t i = 0; i < pj->n_launches; i++) {
         const struct launch *l = &pj->launches[i];
-        if (strcmp(l->target, file) == 0) {
+        if (l->target && strcmp(l->target, file) == 0) {
             if ((l->flags & LAUNCH_EVAL) && !where[0]) {
                 snprintf(where, cap, "%s", l->where);
             }
