@@ -354,6 +354,119 @@ static int parsed_from_cli(const analysis *a, uint32_t e)
     return b && (b->kind == BIND_VALUE || b->kind == BIND_PARAM) && b->value == NONE;
 }
 
+/* Keyword names a `**expr` splat on a Trainer call may carry that the evaluation rules read:
+ * a splat that may carry one of them makes the call unreadable. */
+static const char *const read_keywords[] = {"args", "compute_metrics",
+                                            "preprocess_logits_for_metrics", NULL};
+
+static int key_is_read(const char *k, size_t n)
+{
+    for (int i = 0; read_keywords[i]; i++) {
+        if (strlen(read_keywords[i]) == n && memcmp(read_keywords[i], k, n) == 0) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static int splat_keys_safe(const analysis *a, uint32_t e, int depth);
+
+/* 1 if every return of the local function d hands back a dict whose keys are known and safe. */
+/* NOLINTNEXTLINE(misc-no-recursion): through splat_keys_safe, depth <= 4 */
+static int returns_safe(const analysis *a, const defn *d, int depth)
+{
+    int any = 0;
+    for (uint32_t r = d->node; r < a->n_nodes && a->nodes[r].sb < a->nodes[d->node].eb; r++) {
+        if (a->nodes[r].kind != K_RETURN || a->nodes[r].func != d->node) {
+            continue;
+        }
+        if (!splat_keys_safe(a, named_child(a, r, 0), depth + 1)) {
+            return 0;
+        }
+        any = 1;
+    }
+    return any;
+}
+
+/* 1 if the dict expression e (what `**e` unpacks) has only known keys, none of which the
+ * evaluation rules read: a dict literal with string keys, dict(k=...), a name bound to one, a
+ * call of a function of this file whose every return is one, or a comprehension
+ * `{k: v for k, v in d.items() if ...}` over one (a filter only drops keys). */
+/* NOLINTNEXTLINE(misc-no-recursion): depth <= 4 */
+static int splat_keys_safe(const analysis *a, uint32_t e, int depth)
+{
+    if (e == NONE || depth > 4) {
+        return 0;
+    }
+    switch (a->nodes[e].kind) {
+    case K_DICT:
+        for (uint32_t p = a->nodes[e].first; p != NONE; p = a->nodes[p].next) {
+            if (!a->nodes[p].named || a->nodes[p].kind == K_COMMENT) {
+                continue;
+            }
+            uint32_t k = a->nodes[p].kind == K_PAIR ? child_field(a, p, F_KEY) : NONE;
+            size_t n;
+            const char *t = k != NONE && a->nodes[k].kind == K_STRING ? ntext(a, k, &n) : NULL;
+            if (!t || n < 2 || key_is_read(t + 1, n - 2)) {
+                return 0;
+            }
+        }
+        return 1;
+    case K_IDENT: {
+        const binding *b = resolve_binding(a, e);
+        return b && b->kind == BIND_VALUE && splat_keys_safe(a, b->value, depth + 1);
+    }
+    case K_CALL: {
+        if (ntext_is(a, child_field(a, e, F_FUNCTION), "dict") &&
+            resolve_binding(a, child_field(a, e, F_FUNCTION)) == NULL) {
+            uint32_t args = child_field(a, e, F_ARGUMENTS);
+            for (uint32_t x = args == NONE ? NONE : a->nodes[args].first; x != NONE;
+                 x = a->nodes[x].next) {
+                if (!a->nodes[x].named || a->nodes[x].kind == K_COMMENT) {
+                    continue;
+                }
+                size_t n;
+                const char *t =
+                    a->nodes[x].kind == K_KWARG ? ntext(a, child_field(a, x, F_NAME), &n) : NULL;
+                if (!t || key_is_read(t, n)) {
+                    return 0;
+                }
+            }
+            return 1;
+        }
+        const defn *d = call_target(a, e);
+        return d && !d->is_class && returns_safe(a, d, depth);
+    }
+    case K_COMPREHENSION:
+        /* {k: v for k, v in src.items() ...}: the keys are some of src's */
+        for (uint32_t c = a->nodes[e].first; c != NONE; c = a->nodes[c].next) {
+            uint32_t it = child_field(a, c, F_RIGHT);
+            uint32_t f =
+                it != NONE && a->nodes[it].kind == K_CALL ? child_field(a, it, F_FUNCTION) : NONE;
+            if (f != NONE && a->nodes[f].kind == K_ATTR &&
+                ntext_is(a, child_field(a, f, F_ATTRIBUTE), "items")) {
+                return splat_keys_safe(a, child_field(a, f, F_OBJECT), depth + 1);
+            }
+        }
+        return 0;
+    default:
+        return 0;
+    }
+}
+
+/* 1 if every splat of the call is a `**` of a dict whose keys are known and none is read. */
+static int splats_safe(const analysis *a, uint32_t call)
+{
+    uint32_t args = child_field(a, call, F_ARGUMENTS);
+    for (uint32_t c = args == NONE ? NONE : a->nodes[args].first; c != NONE; c = a->nodes[c].next) {
+        if (a->nodes[c].kind == K_LIST_SPLAT ||
+            (a->nodes[c].kind == K_DICT_SPLAT && !splat_keys_safe(a, named_child(a, c, 0), 0))) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
 /* Reads a Trainer(...) call. Returns 0 when its arguments cannot be read statically (a splat,
  * or arguments from a parser, a config or elsewhere). */
 int hf_trainer_read(const analysis *a, uint32_t tc, hf_trainer *t)
@@ -369,7 +482,7 @@ int hf_trainer_read(const analysis *a, uint32_t tc, hf_trainer *t)
             t->var = left;
         }
     }
-    if (call_has_splat(a, tc)) {
+    if (call_has_splat(a, tc) && !splats_safe(a, tc)) {
         return 0;
     }
     uint32_t args_expr = call_kwarg(a, tc, "args");
@@ -418,4 +531,65 @@ int hf_eval_runs(const analysis *a, const hf_trainer *t)
 int hf_trainer_call(const analysis *a, uint32_t call)
 {
     return call_of(a, call, 0);
+}
+
+/* 1 if the qualified class name is TRL's SFTTrainer, or a class of this file deriving from it
+ * (through local classes, depth <= 4). */
+/* NOLINTNEXTLINE(misc-no-recursion): depth <= 4 */
+static int sft_trainer_class(const analysis *a, const char *q, int depth)
+{
+    if (strncmp(q, "trl.", 4) == 0) {
+        return strcmp(last_part(q), "SFTTrainer") == 0;
+    }
+    if (strncmp(q, "<local>.", 8) != 0 || depth > 4) {
+        return 0;
+    }
+    const defn *d = find_def(a, q + 8, strlen(q + 8), 1);
+    uint32_t sup = d ? child_field(a, d->node, F_SUPERCLASSES) : NONE;
+    for (uint32_t s = sup == NONE ? NONE : a->nodes[sup].first; s != NONE; s = a->nodes[s].next) {
+        char sq[256];
+        if (a->nodes[s].named && resolve_name(a, s, sq, sizeof sq) &&
+            sft_trainer_class(a, sq, depth + 1)) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* 1 if the string node v is the literal "chunked_nll". */
+static int chunked_literal(const analysis *a, uint32_t v)
+{
+    size_t n;
+    const char *t = ntext(a, v, &n);
+    return a->nodes[v].kind == K_STRING && n == 13 && memcmp(t + 1, "chunked_nll", 11) == 0 &&
+           (t[0] == '"' || t[0] == '\'');
+}
+
+int hf_logits_dropped(const analysis *a, const hf_trainer *t)
+{
+    char q[256];
+    uint32_t f = child_field(a, t->call, F_FUNCTION);
+    if (t->cli || f == NONE || !resolve_name(a, f, q, sizeof q) || !sft_trainer_class(a, q, 0)) {
+        return 0;
+    }
+    if (t->args == NONE) {
+        /* no arguments at all: SFTTrainer builds a default SFTConfig */
+        return call_kwarg(a, t->call, "args") == NONE && call_positional(a, t->call, 1) == NONE;
+    }
+    uint32_t af = child_field(a, t->args, F_FUNCTION);
+    if (af == NONE || !resolve_name(a, af, q, sizeof q) || strncmp(q, "trl.", 4) != 0 ||
+        strcmp(last_part(q), "SFTConfig") != 0) {
+        return 0; /* a subclass or another config: its defaults are not read here */
+    }
+    uint32_t lt = call_kwarg(a, t->args, "loss_type");
+    if ((lt != NONE && a->nodes[lt].kind != K_NONE && !chunked_literal(a, lt)) ||
+        hf_kw_set(a, t->args, "use_liger_kernel")) {
+        return 0; /* "nll", "dft", a name: the model's logits come back */
+    }
+    /* the same settings assigned later, `args.loss_type = "nll"` */
+    uint32_t apar = a->nodes[t->args].parent;
+    uint32_t target =
+        apar != NONE && a->nodes[apar].kind == K_ASSIGN ? child_field(a, apar, F_LEFT) : NONE;
+    return target == NONE ||
+           !(hf_attr_set(a, target, "loss_type") || hf_attr_set(a, target, "use_liger_kernel"));
 }

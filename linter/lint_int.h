@@ -507,10 +507,11 @@ int project_module_seeded(lint_project_cache *c, const char *path);
  * evaluation strategy other than no, --do_predict), LAUNCH_PREDICT (--do_predict),
  * LAUNCH_MITIGATED (--eval_accumulation_steps, --prediction_loss_only, --batch_eval_metrics),
  * LAUNCH_REDUCED (no full logits are kept: --prediction_loss_only, --batch_eval_metrics,
- * --predict_with_generate). where receives the first line that turns evaluation on
+ * --predict_with_generate). where receives the first line that sets the flag cite
  * ("run.sh:3"). Thread-safe. */
 enum { LAUNCH_EVAL = 1, LAUNCH_PREDICT = 2, LAUNCH_MITIGATED = 4, LAUNCH_REDUCED = 8 };
-int project_launch_flags(lint_project_cache *c, const char *file, char *where, size_t cap);
+int project_launch_flags(lint_project_cache *c, const char *file, int cite, char *where,
+                         size_t cap);
 /* The project layer of a, set up on first use (a->project, a->path, a->root): 1 if a belongs
  * to a project (lint_options.project and path given). */
 int analysis_project(analysis *a);
@@ -739,6 +740,14 @@ int hf_attr_set(const analysis *a, uint32_t var, const char *attr);
  * name's binding; an attribute by the assignment to the same text, in this function before
  * `before` first), or NONE. */
 uint32_t hf_assigned_call(const analysis *a, uint32_t expr, uint32_t before);
+
+/* 1 if the trainer never gathers the model's logits: TRL's SFTTrainer (or a subclass of the
+ * file) whose SFTConfig leaves loss_type unset (or "chunked_nll") without use_liger_kernel.
+ * TRL 1.7 made chunked_nll the default: the trainer patches the model's forward to compute
+ * the loss from the hidden states in chunks and return logits=None, so evaluation and
+ * predict() gather a few scalars per batch. loss_type="nll"/"dft", Liger, arguments from the
+ * command line or a config class of the project: the logits are kept (or not known). */
+int hf_logits_dropped(const analysis *a, const hf_trainer *t);
 
 /* Byte search helper shared with project.c. */
 int has_bytes(const char *s, size_t n, const char *needle);

@@ -120,7 +120,8 @@ static int preference_trainer(const analysis *a, const hf_trainer *t)
 static int reduced(const analysis *a, const hf_trainer *t)
 {
     if (hf_kw_set(a, t->call, "preprocess_logits_for_metrics") ||
-        hf_trainer_has(a, t, "preprocess_logits_for_metrics", 0) || own_eval_loop(a, t)) {
+        hf_trainer_has(a, t, "preprocess_logits_for_metrics", 0) || own_eval_loop(a, t) ||
+        hf_logits_dropped(a, t)) {
         return 1;
     }
     if (t->args == NONE) {
@@ -148,7 +149,9 @@ static int eval_on(analysis *a, const hf_trainer *t, char *where, size_t cap)
     if (!t->cli) {
         return hf_eval_runs(a, t);
     }
-    int flags = analysis_project(a) ? project_launch_flags(a->project, a->path, where, cap) : 0;
+    int flags = analysis_project(a)
+                    ? project_launch_flags(a->project, a->path, LAUNCH_EVAL, where, cap)
+                    : 0;
     return (flags & LAUNCH_EVAL) && !(flags & LAUNCH_REDUCED);
 }
 
@@ -181,8 +184,7 @@ static void rule_logits_not_reduced(analysis *a)
 
 /* What --explain prints: what is flagged, what is not, and examples. */
 static const char explain[] =
-    "Opt-in (--select OOM108): no true positive on the judged real-code corpus yet (one false "
-    "alarm: TRL's SFTTrainer drops the logits by default).\n"
+    "Opt-in (--select OOM108): no true positive on the judged real-code corpus yet.\n"
     "\n"
     "Flags a Hugging Face Trainer (transformers or TRL, subclasses of the file) on a language\n"
     "model (a CausalLM, MaskedLM, Seq2SeqLM, LMHead or ConditionalGeneration class, through\n"
@@ -193,7 +195,9 @@ static const char explain[] =
     "32,000-token vocabulary are 65 GB in float32): on the GPU, or in host RAM when\n"
     "eval_accumulation_steps moves them, so that setting (OOM103's fix) does not help here.\n"
     "\n"
-    "Not flagged: TRL's preference and RL trainers (DPO, KTO, ORPO, reward, PPO, GRPO ...: they\n"
+    "Not flagged: TRL's SFTTrainer with loss_type unset or \"chunked_nll\" (without Liger):\n"
+    "since TRL 1.7 its patched forward returns logits=None, so compute_metrics never sees them.\n"
+    "TRL's preference and RL trainers (DPO, KTO, ORPO, reward, PPO, GRPO ...: they\n"
     "evaluate rewards, not vocabulary logits); preprocess_logits_for_metrics set (keyword or\n"
     "attribute),\n"
     "prediction_loss_only=True, batch_eval_metrics=True, predict_with_generate=True (the\n"
@@ -221,8 +225,7 @@ const rule_spec oom108_eval_logits_not_reduced = {
             .name = "eval-logits-not-reduced",
             .entry = "M15",
             .severity = LINT_SEV_WARNING,
-            /* no true positive on the judged real-code corpus yet (one false alarm: TRL's
-               SFTTrainer drops the logits by default) */
+            /* no true positive on the judged real-code corpus yet */
             .opt_in = 1,
             .fixable = LINT_FIXABLE_NEVER,
             .summary = "a language model's full evaluation logits are kept for compute_metrics "
