@@ -593,3 +593,105 @@ int hf_logits_dropped(const analysis *a, const hf_trainer *t)
     return target == NONE ||
            !(hf_attr_set(a, target, "loss_type") || hf_attr_set(a, target, "use_liger_kernel"));
 }
+
+/* 1 if the annotation expression e names a Hugging Face arguments class (`TrainingArguments`,
+ * a TRL config, `X | None`). */
+static int annotation_is_args(const analysis *a, uint32_t e, int depth)
+{
+    char q[256];
+    if (e == NONE || depth > 3) {
+        return 0;
+    }
+    if (a->nodes[e].kind == K_BINOP) {
+        return annotation_is_args(a, child_field(a, e, F_LEFT), depth + 1) ||
+               annotation_is_args(a, child_field(a, e, F_RIGHT), depth + 1);
+    }
+    return (a->nodes[e].kind == K_IDENT || a->nodes[e].kind == K_ATTR) &&
+           resolve_name(a, e, q, sizeof q) && class_is(a, q, 1, 0);
+}
+
+int hf_args_expr(const analysis *a, uint32_t e)
+{
+    if (e == NONE || a->nodes[e].kind != K_IDENT) {
+        return 0;
+    }
+    const binding *b = resolve_binding(a, e);
+    if (!b) {
+        return 0;
+    }
+    if (b->kind == BIND_VALUE) {
+        return b->value != NONE && a->nodes[b->value].kind == K_CALL &&
+               is_hf_args_call(a, b->value);
+    }
+    uint32_t p = b->kind == BIND_PARAM ? a->nodes[b->site].parent : NONE;
+    if (p == NONE || (a->nodes[p].kind != K_TYPED_PARAM && a->nodes[p].kind != K_DEFAULT_PARAM)) {
+        return 0;
+    }
+    uint32_t type = named_child(a, p, 1); /* name, type[, value] */
+    return type != NONE && type != child_field(a, p, F_VALUE) &&
+           annotation_is_args(a, named_child(a, type, 0), 0);
+}
+
+/* 1 if the condition cond holds only when `args.gradient_checkpointing` does (args: Hugging
+ * Face arguments), alone or as a conjunct of `and`. */
+/* NOLINTNEXTLINE(misc-no-recursion): depth <= 8 */
+static int gc_condition(const analysis *a, uint32_t cond, int depth)
+{
+    if (cond == NONE || depth > 8) {
+        return 0;
+    }
+    if (a->nodes[cond].kind == K_PAREN) {
+        return gc_condition(a, named_child(a, cond, 0), depth + 1);
+    }
+    if (a->nodes[cond].kind == K_BOOLOP) {
+        if (!ntext_is(a, child_field(a, cond, F_OPERATOR), "and")) {
+            return 0;
+        }
+        return gc_condition(a, child_field(a, cond, F_LEFT), depth + 1) ||
+               gc_condition(a, child_field(a, cond, F_RIGHT), depth + 1);
+    }
+    return a->nodes[cond].kind == K_ATTR &&
+           ntext_is(a, child_field(a, cond, F_ATTRIBUTE), "gradient_checkpointing") &&
+           hf_args_expr(a, child_field(a, cond, F_OBJECT));
+}
+
+/* 1 if node n runs only inside an if/elif branch whose condition is gc_condition (within its
+ * function). */
+static int under_gc_guard(const analysis *a, uint32_t n)
+{
+    uint32_t func = a->nodes[n].func;
+    for (uint32_t c = n, p = a->nodes[n].parent; p != NONE && c != func;
+         c = p, p = a->nodes[p].parent) {
+        if ((a->nodes[p].kind == K_IF || a->nodes[p].kind == K_ELIF) &&
+            a->nodes[c].field == F_CONSEQUENCE &&
+            gc_condition(a, child_field(a, p, F_CONDITION), 0)) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+int hf_gc_superseded(const analysis *a, uint32_t call)
+{
+    if (under_gc_guard(a, call)) {
+        return 1;
+    }
+    /* a helper of this file: every call of it is so guarded (and there is one) */
+    uint32_t func = a->nodes[call].func;
+    const defn *d =
+        func != NONE && a->nodes[func].kind == K_FUNC ? def_at((analysis *)a, func) : NULL;
+    if (!d) {
+        return 0;
+    }
+    int calls = 0;
+    for (size_t i = 0; i < a->n_calls; i++) {
+        if (call_target(a, a->calls[i]) != d) {
+            continue;
+        }
+        if (!under_gc_guard(a, a->calls[i])) {
+            return 0;
+        }
+        calls++;
+    }
+    return calls > 0;
+}

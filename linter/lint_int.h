@@ -749,6 +749,16 @@ uint32_t hf_assigned_call(const analysis *a, uint32_t expr, uint32_t before);
  * command line or a config class of the project: the logits are kept (or not known). */
 int hf_logits_dropped(const analysis *a, const hf_trainer *t);
 
+/* 1 if the expression names Hugging Face training arguments: a name bound to a
+ * TrainingArguments/TRL config call, or a parameter annotated with such a class. */
+int hf_args_expr(const analysis *a, uint32_t e);
+/* 1 if the checkpointing call (`model.gradient_checkpointing_enable()`) runs only when the
+ * Trainer's own arguments turn gradient checkpointing on: under `if args.gradient_checkpointing`
+ * (args: Hugging Face arguments), directly or at every call of the helper of this file that
+ * holds it. The Trainer then enables checkpointing again in train(), with
+ * args.gradient_checkpointing_kwargs, before it wraps the model: that call decides. */
+int hf_gc_superseded(const analysis *a, uint32_t call);
+
 /* Byte search helper shared with project.c. */
 int has_bytes(const char *s, size_t n, const char *needle);
 
