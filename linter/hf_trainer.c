@@ -220,7 +220,58 @@ int hf_attr_set(const analysis *a, uint32_t var, const char *attr)
     return 0;
 }
 
-/* Is var.m(...) called for the trainer's variable? */
+/* 1 if the string node names a method that computes the Trainer's predictions
+ * ("transformers.Trainer.compute_loss", "prediction_step", ...). */
+static int prediction_method(const analysis *a, uint32_t str)
+{
+    static const char *const methods[] = {"compute_loss", "prediction_step", "evaluation_loop",
+                                          NULL};
+    size_t n;
+    const char *t = str != NONE && a->nodes[str].kind == K_STRING ? ntext(a, str, &n) : NULL;
+    if (!t || n < 2) {
+        return 0;
+    }
+    for (int i = 0; methods[i]; i++) {
+        size_t m = strlen(methods[i]);
+        if (n >= m + 2 && memcmp(t + n - 1 - m, methods[i], m) == 0 &&
+            (n == m + 2 || t[n - 2 - m] == '.')) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* 1 if call runs inside `with patch("...Trainer.compute_loss", ...)` (or patch.object(cls,
+ * "prediction_step", ...)): a test's mock computes the predictions, not the model. */
+static int under_prediction_mock(const analysis *a, uint32_t call)
+{
+    for (uint32_t c = call, p = a->nodes[call].parent; p != NONE; c = p, p = a->nodes[p].parent) {
+        if (a->nodes[p].kind != K_WITH || a->nodes[c].field != F_BODY) {
+            continue;
+        }
+        /* the with items precede the body in the flattened tree */
+        for (uint32_t n = p + 1; n < c; n++) {
+            char q[64];
+            uint32_t f = a->nodes[n].kind == K_CALL ? child_field(a, n, F_FUNCTION) : NONE;
+            if (f == NONE || !resolve_name(a, f, q, sizeof q)) {
+                continue;
+            }
+            if ((strcmp(q, "unittest.mock.patch") == 0 || strcmp(q, "mock.patch") == 0) &&
+                prediction_method(a, call_positional(a, n, 0))) {
+                return 1;
+            }
+            if ((strcmp(q, "unittest.mock.patch.object") == 0 ||
+                 strcmp(q, "mock.patch.object") == 0) &&
+                prediction_method(a, call_positional(a, n, 1))) {
+                return 1;
+            }
+        }
+    }
+    return 0;
+}
+
+/* Is var.m(...) called for the trainer's variable (evaluate and predict: not under a mock of
+ * the prediction itself)? */
 static int method_called(const analysis *a, uint32_t var, const char *m)
 {
     for (size_t i = 0; i < a->n_calls; i++) {
@@ -229,7 +280,8 @@ static int method_called(const analysis *a, uint32_t var, const char *m)
             !ntext_is(a, child_field(a, f, F_ATTRIBUTE), m)) {
             continue;
         }
-        if (names_var(a, var, child_field(a, f, F_OBJECT))) {
+        if (names_var(a, var, child_field(a, f, F_OBJECT)) &&
+            !under_prediction_mock(a, a->calls[i])) {
             return 1;
         }
     }
