@@ -440,6 +440,62 @@ static int returns_safe(const analysis *a, const defn *d, int depth)
     return any;
 }
 
+/* 1 if every key of the dict literal d is a string the evaluation rules do not read. */
+static int dict_literal_safe(const analysis *a, uint32_t d)
+{
+    for (uint32_t p = a->nodes[d].first; p != NONE; p = a->nodes[p].next) {
+        if (!a->nodes[p].named || a->nodes[p].kind == K_COMMENT) {
+            continue;
+        }
+        uint32_t k = a->nodes[p].kind == K_PAIR ? child_field(a, p, F_KEY) : NONE;
+        size_t n;
+        const char *t = k != NONE && a->nodes[k].kind == K_STRING ? ntext(a, k, &n) : NULL;
+        if (!t || n < 2 || key_is_read(t + 1, n - 2)) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* 1 if the call is the builtin dict(k=...) with only keywords the rules do not read; -1 if it
+ * is not such a call. */
+static int dict_call_safe(const analysis *a, uint32_t call)
+{
+    uint32_t f = child_field(a, call, F_FUNCTION);
+    if (!ntext_is(a, f, "dict") || resolve_binding(a, f) != NULL) {
+        return -1;
+    }
+    uint32_t args = child_field(a, call, F_ARGUMENTS);
+    for (uint32_t x = args == NONE ? NONE : a->nodes[args].first; x != NONE; x = a->nodes[x].next) {
+        if (!a->nodes[x].named || a->nodes[x].kind == K_COMMENT) {
+            continue;
+        }
+        size_t n;
+        const char *t =
+            a->nodes[x].kind == K_KWARG ? ntext(a, child_field(a, x, F_NAME), &n) : NULL;
+        if (!t || key_is_read(t, n)) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* The dict a comprehension `{k: v for k, v in src.items() ...}` draws its keys from (src), or
+ * NONE. */
+static uint32_t comprehension_source(const analysis *a, uint32_t e)
+{
+    for (uint32_t c = a->nodes[e].first; c != NONE; c = a->nodes[c].next) {
+        uint32_t it = child_field(a, c, F_RIGHT);
+        uint32_t f =
+            it != NONE && a->nodes[it].kind == K_CALL ? child_field(a, it, F_FUNCTION) : NONE;
+        if (f != NONE && a->nodes[f].kind == K_ATTR &&
+            ntext_is(a, child_field(a, f, F_ATTRIBUTE), "items")) {
+            return child_field(a, f, F_OBJECT);
+        }
+    }
+    return NONE;
+}
+
 /* 1 if the dict expression e (what `**e` unpacks) has only known keys, none of which the
  * evaluation rules read: a dict literal with string keys, dict(k=...), a name bound to one, a
  * call of a function of this file whose every return is one, or a comprehension
@@ -452,55 +508,21 @@ static int splat_keys_safe(const analysis *a, uint32_t e, int depth)
     }
     switch (a->nodes[e].kind) {
     case K_DICT:
-        for (uint32_t p = a->nodes[e].first; p != NONE; p = a->nodes[p].next) {
-            if (!a->nodes[p].named || a->nodes[p].kind == K_COMMENT) {
-                continue;
-            }
-            uint32_t k = a->nodes[p].kind == K_PAIR ? child_field(a, p, F_KEY) : NONE;
-            size_t n;
-            const char *t = k != NONE && a->nodes[k].kind == K_STRING ? ntext(a, k, &n) : NULL;
-            if (!t || n < 2 || key_is_read(t + 1, n - 2)) {
-                return 0;
-            }
-        }
-        return 1;
+        return dict_literal_safe(a, e);
     case K_IDENT: {
         const binding *b = resolve_binding(a, e);
         return b && b->kind == BIND_VALUE && splat_keys_safe(a, b->value, depth + 1);
     }
     case K_CALL: {
-        if (ntext_is(a, child_field(a, e, F_FUNCTION), "dict") &&
-            resolve_binding(a, child_field(a, e, F_FUNCTION)) == NULL) {
-            uint32_t args = child_field(a, e, F_ARGUMENTS);
-            for (uint32_t x = args == NONE ? NONE : a->nodes[args].first; x != NONE;
-                 x = a->nodes[x].next) {
-                if (!a->nodes[x].named || a->nodes[x].kind == K_COMMENT) {
-                    continue;
-                }
-                size_t n;
-                const char *t =
-                    a->nodes[x].kind == K_KWARG ? ntext(a, child_field(a, x, F_NAME), &n) : NULL;
-                if (!t || key_is_read(t, n)) {
-                    return 0;
-                }
-            }
-            return 1;
+        int r = dict_call_safe(a, e);
+        if (r >= 0) {
+            return r;
         }
         const defn *d = call_target(a, e);
         return d && !d->is_class && returns_safe(a, d, depth);
     }
     case K_COMPREHENSION:
-        /* {k: v for k, v in src.items() ...}: the keys are some of src's */
-        for (uint32_t c = a->nodes[e].first; c != NONE; c = a->nodes[c].next) {
-            uint32_t it = child_field(a, c, F_RIGHT);
-            uint32_t f =
-                it != NONE && a->nodes[it].kind == K_CALL ? child_field(a, it, F_FUNCTION) : NONE;
-            if (f != NONE && a->nodes[f].kind == K_ATTR &&
-                ntext_is(a, child_field(a, f, F_ATTRIBUTE), "items")) {
-                return splat_keys_safe(a, child_field(a, f, F_OBJECT), depth + 1);
-            }
-        }
-        return 0;
+        return splat_keys_safe(a, comprehension_source(a, e), depth + 1);
     default:
         return 0;
     }
@@ -648,6 +670,7 @@ int hf_logits_dropped(const analysis *a, const hf_trainer *t)
 
 /* 1 if the annotation expression e names a Hugging Face arguments class (`TrainingArguments`,
  * a TRL config, `X | None`). */
+/* NOLINTNEXTLINE(misc-no-recursion): depth <= 3 */
 static int annotation_is_args(const analysis *a, uint32_t e, int depth)
 {
     char q[256];

@@ -184,51 +184,57 @@ static site classify(const analysis *a, uint32_t c, int own_enable)
     return s;
 }
 
+/* A torch checkpoint site: checkpoint(...) itself, or partial(checkpoint, ...). */
+static void report_torch(analysis *a, const site *s, const char *where)
+{
+    uint32_t f = child_field(a, s->call, F_FUNCTION);
+    char q[64];
+    int partial = resolve_name(a, f, q, sizeof q) && strcmp(q, "functools.partial") == 0;
+    size_t fl;
+    /* partial(checkpoint, ...): name the checkpoint function it binds */
+    const char *ft = ntext(a, partial ? call_positional(a, s->call, 0) : f, &fl);
+    int fw = (int)(fl > 60 ? 60 : fl);
+    const char *open = partial ? "partial(" : "";
+    const char *sep = partial ? ", " : "(";
+    lint_finding *fd;
+    if (s->state == RE_TRUE) {
+        fd = add_finding(a, f,
+                         "`%s%.*s%s...)` is explicitly reentrant (use_reentrant=True) and the "
+                         "project trains under DDP (%s): pass use_reentrant=False",
+                         open, fw, ft, sep, where);
+    } else {
+        fd = add_finding(a, f,
+                         "`%s%.*s%s...)` is reentrant (use_reentrant is not set; the default "
+                         "depends on the installed PyTorch version) and the project trains "
+                         "under DDP (%s): pass use_reentrant=False",
+                         open, fw, ft, sep, where);
+    }
+    if (s->value != NONE) {
+        set_fix(a, fd, a->nodes[s->value].sb, a->nodes[s->value].eb, "False",
+                "Use non-reentrant checkpointing (use_reentrant=False)", LINT_FIX_UNSAFE);
+    } else if (!call_has_splat(a, s->call)) {
+        /* (a splat may carry use_reentrant: a second one would be a TypeError) */
+        fix_add_kwarg(a, fd, s->call, "use_reentrant=False",
+                      "Use non-reentrant checkpointing (use_reentrant=False)", LINT_FIX_UNSAFE);
+    }
+}
+
 static void report(analysis *a, const site *s, const char *where)
 {
+    if (s->kind == 0) {
+        report_torch(a, s, where);
+        return;
+    }
     uint32_t f = child_field(a, s->call, F_FUNCTION);
     size_t fl;
     const char *ft = ntext(a, f, &fl);
     int fw = (int)(fl > 60 ? 60 : fl);
-    lint_finding *fd;
-    if (s->kind == 0) {
-        char q[64];
-        const char *more = "";
-        uint32_t fn = call_positional(a, s->call, 0);
-        if (resolve_name(a, f, q, sizeof q) && strcmp(q, "functools.partial") == 0) {
-            /* partial(checkpoint, ...): name the checkpoint function it binds */
-            ft = ntext(a, fn, &fl);
-            fw = (int)(fl > 60 ? 60 : fl);
-            more = ", ";
-        }
-        if (s->state == RE_TRUE) {
-            fd = add_finding(a, f,
-                             "`%s%.*s%s...)` is explicitly reentrant (use_reentrant=True) and the "
-                             "project trains under DDP (%s): pass use_reentrant=False",
-                             *more ? "partial(" : "", fw, ft, *more ? more : "(", where);
-        } else {
-            fd = add_finding(a, f,
-                             "`%s%.*s%s...)` is reentrant (use_reentrant is not set; the default "
-                             "depends on the installed PyTorch version) and the project trains "
-                             "under DDP (%s): pass use_reentrant=False",
-                             *more ? "partial(" : "", fw, ft, *more ? more : "(", where);
-        }
-        if (s->value != NONE) {
-            set_fix(a, fd, a->nodes[s->value].sb, a->nodes[s->value].eb, "False",
-                    "Use non-reentrant checkpointing (use_reentrant=False)", LINT_FIX_UNSAFE);
-        } else if (!call_has_splat(a, s->call)) {
-            /* (a splat may carry use_reentrant: a second one would be a TypeError) */
-            fix_add_kwarg(a, fd, s->call, "use_reentrant=False",
-                          "Use non-reentrant checkpointing (use_reentrant=False)", LINT_FIX_UNSAFE);
-        }
-        return;
-    }
-    fd = add_finding(a, f,
-                     "`%.*s(...)` enables gradient checkpointing without "
-                     "gradient_checkpointing_kwargs={\"use_reentrant\": False} (the "
-                     "default depends on the installed transformers version) and the "
-                     "project trains under DDP (%s)",
-                     fw, ft, where);
+    lint_finding *fd = add_finding(a, f,
+                                   "`%.*s(...)` enables gradient checkpointing without "
+                                   "gradient_checkpointing_kwargs={\"use_reentrant\": False} (the "
+                                   "default depends on the installed transformers version) and the "
+                                   "project trains under DDP (%s)",
+                                   fw, ft, where);
     if (s->value != NONE) {
         set_fix(a, fd, a->nodes[s->value].sb, a->nodes[s->value].eb, "{\"use_reentrant\": False}",
                 "Pass use_reentrant=False", LINT_FIX_UNSAFE);
