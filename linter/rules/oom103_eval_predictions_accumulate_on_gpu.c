@@ -57,13 +57,16 @@ static void report_cli(analysis *a, const hf_trainer *t, int metrics, int predic
     const char *why = "compute_metrics is set";
     const char *verb = "turns evaluation on";
     if (!metrics) {
-        if (!predict || !(flags & LAUNCH_PREDICT)) {
+        if (!predict) {
             return;
         }
-        /* loss-only evaluation; predict() gathers, on the command line that passes --do_predict */
-        project_launch_flags(a->project, a->path, LAUNCH_PREDICT, where, sizeof where);
+        /* loss-only evaluation, but predict() gathers: cite the command line that passes
+         * --do_predict when there is one */
         why = "predict() is called";
-        verb = "passes --do_predict";
+        if (flags & LAUNCH_PREDICT) {
+            project_launch_flags(a->project, a->path, LAUNCH_PREDICT, where, sizeof where);
+            verb = "passes --do_predict";
+        }
     }
     uint32_t callee = child_field(a, t->call, F_FUNCTION);
     size_t cl;
