@@ -220,7 +220,58 @@ int hf_attr_set(const analysis *a, uint32_t var, const char *attr)
     return 0;
 }
 
-/* Is var.m(...) called for the trainer's variable? */
+/* 1 if the string node names a method that computes the Trainer's predictions
+ * ("transformers.Trainer.compute_loss", "prediction_step", ...). */
+static int prediction_method(const analysis *a, uint32_t str)
+{
+    static const char *const methods[] = {"compute_loss", "prediction_step", "evaluation_loop",
+                                          NULL};
+    size_t n;
+    const char *t = str != NONE && a->nodes[str].kind == K_STRING ? ntext(a, str, &n) : NULL;
+    if (!t || n < 2) {
+        return 0;
+    }
+    for (int i = 0; methods[i]; i++) {
+        size_t m = strlen(methods[i]);
+        if (n >= m + 2 && memcmp(t + n - 1 - m, methods[i], m) == 0 &&
+            (n == m + 2 || t[n - 2 - m] == '.')) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* 1 if call runs inside `with patch("...Trainer.compute_loss", ...)` (or patch.object(cls,
+ * "prediction_step", ...)): a test's mock computes the predictions, not the model. */
+static int under_prediction_mock(const analysis *a, uint32_t call)
+{
+    for (uint32_t c = call, p = a->nodes[call].parent; p != NONE; c = p, p = a->nodes[p].parent) {
+        if (a->nodes[p].kind != K_WITH || a->nodes[c].field != F_BODY) {
+            continue;
+        }
+        /* the with items precede the body in the flattened tree */
+        for (uint32_t n = p + 1; n < c; n++) {
+            char q[64];
+            uint32_t f = a->nodes[n].kind == K_CALL ? child_field(a, n, F_FUNCTION) : NONE;
+            if (f == NONE || !resolve_name(a, f, q, sizeof q)) {
+                continue;
+            }
+            if ((strcmp(q, "unittest.mock.patch") == 0 || strcmp(q, "mock.patch") == 0) &&
+                prediction_method(a, call_positional(a, n, 0))) {
+                return 1;
+            }
+            if ((strcmp(q, "unittest.mock.patch.object") == 0 ||
+                 strcmp(q, "mock.patch.object") == 0) &&
+                prediction_method(a, call_positional(a, n, 1))) {
+                return 1;
+            }
+        }
+    }
+    return 0;
+}
+
+/* Is var.m(...) called for the trainer's variable (evaluate and predict: not under a mock of
+ * the prediction itself)? */
 static int method_called(const analysis *a, uint32_t var, const char *m)
 {
     for (size_t i = 0; i < a->n_calls; i++) {
@@ -229,7 +280,8 @@ static int method_called(const analysis *a, uint32_t var, const char *m)
             !ntext_is(a, child_field(a, f, F_ATTRIBUTE), m)) {
             continue;
         }
-        if (names_var(a, var, child_field(a, f, F_OBJECT))) {
+        if (names_var(a, var, child_field(a, f, F_OBJECT)) &&
+            !under_prediction_mock(a, a->calls[i])) {
             return 1;
         }
     }
@@ -354,6 +406,141 @@ static int parsed_from_cli(const analysis *a, uint32_t e)
     return b && (b->kind == BIND_VALUE || b->kind == BIND_PARAM) && b->value == NONE;
 }
 
+/* Keyword names a `**expr` splat on a Trainer call may carry that the evaluation rules read:
+ * a splat that may carry one of them makes the call unreadable. */
+static const char *const read_keywords[] = {"args", "compute_metrics",
+                                            "preprocess_logits_for_metrics", NULL};
+
+static int key_is_read(const char *k, size_t n)
+{
+    for (int i = 0; read_keywords[i]; i++) {
+        if (strlen(read_keywords[i]) == n && memcmp(read_keywords[i], k, n) == 0) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static int splat_keys_safe(const analysis *a, uint32_t e, int depth);
+
+/* 1 if every return of the local function d hands back a dict whose keys are known and safe. */
+/* NOLINTNEXTLINE(misc-no-recursion): through splat_keys_safe, depth <= 4 */
+static int returns_safe(const analysis *a, const defn *d, int depth)
+{
+    int any = 0;
+    for (uint32_t r = d->node; r < a->n_nodes && a->nodes[r].sb < a->nodes[d->node].eb; r++) {
+        if (a->nodes[r].kind != K_RETURN || a->nodes[r].func != d->node) {
+            continue;
+        }
+        if (!splat_keys_safe(a, named_child(a, r, 0), depth + 1)) {
+            return 0;
+        }
+        any = 1;
+    }
+    return any;
+}
+
+/* 1 if every key of the dict literal d is a string the evaluation rules do not read. */
+static int dict_literal_safe(const analysis *a, uint32_t d)
+{
+    for (uint32_t p = a->nodes[d].first; p != NONE; p = a->nodes[p].next) {
+        if (!a->nodes[p].named || a->nodes[p].kind == K_COMMENT) {
+            continue;
+        }
+        uint32_t k = a->nodes[p].kind == K_PAIR ? child_field(a, p, F_KEY) : NONE;
+        size_t n;
+        const char *t = k != NONE && a->nodes[k].kind == K_STRING ? ntext(a, k, &n) : NULL;
+        if (!t || n < 2 || key_is_read(t + 1, n - 2)) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* 1 if the call is the builtin dict(k=...) with only keywords the rules do not read; -1 if it
+ * is not such a call. */
+static int dict_call_safe(const analysis *a, uint32_t call)
+{
+    uint32_t f = child_field(a, call, F_FUNCTION);
+    if (!ntext_is(a, f, "dict") || resolve_binding(a, f) != NULL) {
+        return -1;
+    }
+    uint32_t args = child_field(a, call, F_ARGUMENTS);
+    for (uint32_t x = args == NONE ? NONE : a->nodes[args].first; x != NONE; x = a->nodes[x].next) {
+        if (!a->nodes[x].named || a->nodes[x].kind == K_COMMENT) {
+            continue;
+        }
+        size_t n;
+        const char *t =
+            a->nodes[x].kind == K_KWARG ? ntext(a, child_field(a, x, F_NAME), &n) : NULL;
+        if (!t || key_is_read(t, n)) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* The dict a comprehension `{k: v for k, v in src.items() ...}` draws its keys from (src), or
+ * NONE. */
+static uint32_t comprehension_source(const analysis *a, uint32_t e)
+{
+    for (uint32_t c = a->nodes[e].first; c != NONE; c = a->nodes[c].next) {
+        uint32_t it = child_field(a, c, F_RIGHT);
+        uint32_t f =
+            it != NONE && a->nodes[it].kind == K_CALL ? child_field(a, it, F_FUNCTION) : NONE;
+        if (f != NONE && a->nodes[f].kind == K_ATTR &&
+            ntext_is(a, child_field(a, f, F_ATTRIBUTE), "items")) {
+            return child_field(a, f, F_OBJECT);
+        }
+    }
+    return NONE;
+}
+
+/* 1 if the dict expression e (what `**e` unpacks) has only known keys, none of which the
+ * evaluation rules read: a dict literal with string keys, dict(k=...), a name bound to one, a
+ * call of a function of this file whose every return is one, or a comprehension
+ * `{k: v for k, v in d.items() if ...}` over one (a filter only drops keys). */
+/* NOLINTNEXTLINE(misc-no-recursion): depth <= 4 */
+static int splat_keys_safe(const analysis *a, uint32_t e, int depth)
+{
+    if (e == NONE || depth > 4) {
+        return 0;
+    }
+    switch (a->nodes[e].kind) {
+    case K_DICT:
+        return dict_literal_safe(a, e);
+    case K_IDENT: {
+        const binding *b = resolve_binding(a, e);
+        return b && b->kind == BIND_VALUE && splat_keys_safe(a, b->value, depth + 1);
+    }
+    case K_CALL: {
+        int r = dict_call_safe(a, e);
+        if (r >= 0) {
+            return r;
+        }
+        const defn *d = call_target(a, e);
+        return d && !d->is_class && returns_safe(a, d, depth);
+    }
+    case K_COMPREHENSION:
+        return splat_keys_safe(a, comprehension_source(a, e), depth + 1);
+    default:
+        return 0;
+    }
+}
+
+/* 1 if every splat of the call is a `**` of a dict whose keys are known and none is read. */
+static int splats_safe(const analysis *a, uint32_t call)
+{
+    uint32_t args = child_field(a, call, F_ARGUMENTS);
+    for (uint32_t c = args == NONE ? NONE : a->nodes[args].first; c != NONE; c = a->nodes[c].next) {
+        if (a->nodes[c].kind == K_LIST_SPLAT ||
+            (a->nodes[c].kind == K_DICT_SPLAT && !splat_keys_safe(a, named_child(a, c, 0), 0))) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
 /* Reads a Trainer(...) call. Returns 0 when its arguments cannot be read statically (a splat,
  * or arguments from a parser, a config or elsewhere). */
 int hf_trainer_read(const analysis *a, uint32_t tc, hf_trainer *t)
@@ -369,7 +556,7 @@ int hf_trainer_read(const analysis *a, uint32_t tc, hf_trainer *t)
             t->var = left;
         }
     }
-    if (call_has_splat(a, tc)) {
+    if (call_has_splat(a, tc) && !splats_safe(a, tc)) {
         return 0;
     }
     uint32_t args_expr = call_kwarg(a, tc, "args");
@@ -418,4 +605,168 @@ int hf_eval_runs(const analysis *a, const hf_trainer *t)
 int hf_trainer_call(const analysis *a, uint32_t call)
 {
     return call_of(a, call, 0);
+}
+
+/* 1 if the qualified class name is TRL's SFTTrainer, or a class of this file deriving from it
+ * (through local classes, depth <= 4). */
+/* NOLINTNEXTLINE(misc-no-recursion): depth <= 4 */
+static int sft_trainer_class(const analysis *a, const char *q, int depth)
+{
+    if (strncmp(q, "trl.", 4) == 0) {
+        return strcmp(last_part(q), "SFTTrainer") == 0;
+    }
+    if (strncmp(q, "<local>.", 8) != 0 || depth > 4) {
+        return 0;
+    }
+    const defn *d = find_def(a, q + 8, strlen(q + 8), 1);
+    uint32_t sup = d ? child_field(a, d->node, F_SUPERCLASSES) : NONE;
+    for (uint32_t s = sup == NONE ? NONE : a->nodes[sup].first; s != NONE; s = a->nodes[s].next) {
+        char sq[256];
+        if (a->nodes[s].named && resolve_name(a, s, sq, sizeof sq) &&
+            sft_trainer_class(a, sq, depth + 1)) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* 1 if the string node v is the literal "chunked_nll". */
+static int chunked_literal(const analysis *a, uint32_t v)
+{
+    size_t n;
+    const char *t = ntext(a, v, &n);
+    return a->nodes[v].kind == K_STRING && n == 13 && memcmp(t + 1, "chunked_nll", 11) == 0 &&
+           (t[0] == '"' || t[0] == '\'');
+}
+
+int hf_logits_dropped(const analysis *a, const hf_trainer *t)
+{
+    char q[256];
+    uint32_t f = child_field(a, t->call, F_FUNCTION);
+    if (t->cli || f == NONE || !resolve_name(a, f, q, sizeof q) || !sft_trainer_class(a, q, 0)) {
+        return 0;
+    }
+    if (t->args == NONE) {
+        /* no arguments at all: SFTTrainer builds a default SFTConfig */
+        return call_kwarg(a, t->call, "args") == NONE && call_positional(a, t->call, 1) == NONE;
+    }
+    uint32_t af = child_field(a, t->args, F_FUNCTION);
+    if (af == NONE || !resolve_name(a, af, q, sizeof q) || strncmp(q, "trl.", 4) != 0 ||
+        strcmp(last_part(q), "SFTConfig") != 0) {
+        return 0; /* a subclass or another config: its defaults are not read here */
+    }
+    uint32_t lt = call_kwarg(a, t->args, "loss_type");
+    if ((lt != NONE && a->nodes[lt].kind != K_NONE && !chunked_literal(a, lt)) ||
+        hf_kw_set(a, t->args, "use_liger_kernel")) {
+        return 0; /* "nll", "dft", a name: the model's logits come back */
+    }
+    /* the same settings assigned later, `args.loss_type = "nll"` */
+    uint32_t apar = a->nodes[t->args].parent;
+    uint32_t target =
+        apar != NONE && a->nodes[apar].kind == K_ASSIGN ? child_field(a, apar, F_LEFT) : NONE;
+    return target == NONE ||
+           !(hf_attr_set(a, target, "loss_type") || hf_attr_set(a, target, "use_liger_kernel"));
+}
+
+/* 1 if the annotation expression e names a Hugging Face arguments class (`TrainingArguments`,
+ * a TRL config, `X | None`). */
+/* NOLINTNEXTLINE(misc-no-recursion): depth <= 3 */
+static int annotation_is_args(const analysis *a, uint32_t e, int depth)
+{
+    char q[256];
+    if (e == NONE || depth > 3) {
+        return 0;
+    }
+    if (a->nodes[e].kind == K_BINOP) {
+        return annotation_is_args(a, child_field(a, e, F_LEFT), depth + 1) ||
+               annotation_is_args(a, child_field(a, e, F_RIGHT), depth + 1);
+    }
+    return (a->nodes[e].kind == K_IDENT || a->nodes[e].kind == K_ATTR) &&
+           resolve_name(a, e, q, sizeof q) && class_is(a, q, 1, 0);
+}
+
+int hf_args_expr(const analysis *a, uint32_t e)
+{
+    if (e == NONE || a->nodes[e].kind != K_IDENT) {
+        return 0;
+    }
+    const binding *b = resolve_binding(a, e);
+    if (!b) {
+        return 0;
+    }
+    if (b->kind == BIND_VALUE) {
+        return b->value != NONE && a->nodes[b->value].kind == K_CALL &&
+               is_hf_args_call(a, b->value);
+    }
+    uint32_t p = b->kind == BIND_PARAM ? a->nodes[b->site].parent : NONE;
+    if (p == NONE || (a->nodes[p].kind != K_TYPED_PARAM && a->nodes[p].kind != K_DEFAULT_PARAM)) {
+        return 0;
+    }
+    uint32_t type = named_child(a, p, 1); /* name, type[, value] */
+    return type != NONE && type != child_field(a, p, F_VALUE) &&
+           annotation_is_args(a, named_child(a, type, 0), 0);
+}
+
+/* 1 if the condition cond holds only when `args.gradient_checkpointing` does (args: Hugging
+ * Face arguments), alone or as a conjunct of `and`. */
+/* NOLINTNEXTLINE(misc-no-recursion): depth <= 8 */
+static int gc_condition(const analysis *a, uint32_t cond, int depth)
+{
+    if (cond == NONE || depth > 8) {
+        return 0;
+    }
+    if (a->nodes[cond].kind == K_PAREN) {
+        return gc_condition(a, named_child(a, cond, 0), depth + 1);
+    }
+    if (a->nodes[cond].kind == K_BOOLOP) {
+        if (!ntext_is(a, child_field(a, cond, F_OPERATOR), "and")) {
+            return 0;
+        }
+        return gc_condition(a, child_field(a, cond, F_LEFT), depth + 1) ||
+               gc_condition(a, child_field(a, cond, F_RIGHT), depth + 1);
+    }
+    return a->nodes[cond].kind == K_ATTR &&
+           ntext_is(a, child_field(a, cond, F_ATTRIBUTE), "gradient_checkpointing") &&
+           hf_args_expr(a, child_field(a, cond, F_OBJECT));
+}
+
+/* 1 if node n runs only inside an if/elif branch whose condition is gc_condition (within its
+ * function). */
+static int under_gc_guard(const analysis *a, uint32_t n)
+{
+    uint32_t func = a->nodes[n].func;
+    for (uint32_t c = n, p = a->nodes[n].parent; p != NONE && c != func;
+         c = p, p = a->nodes[p].parent) {
+        if ((a->nodes[p].kind == K_IF || a->nodes[p].kind == K_ELIF) &&
+            a->nodes[c].field == F_CONSEQUENCE &&
+            gc_condition(a, child_field(a, p, F_CONDITION), 0)) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+int hf_gc_superseded(const analysis *a, uint32_t call)
+{
+    if (under_gc_guard(a, call)) {
+        return 1;
+    }
+    /* a helper of this file: every call of it is so guarded (and there is one) */
+    uint32_t func = a->nodes[call].func;
+    const defn *d =
+        func != NONE && a->nodes[func].kind == K_FUNC ? def_at((analysis *)a, func) : NULL;
+    if (!d) {
+        return 0;
+    }
+    int calls = 0;
+    for (size_t i = 0; i < a->n_calls; i++) {
+        if (call_target(a, a->calls[i]) != d) {
+            continue;
+        }
+        if (!under_gc_guard(a, a->calls[i])) {
+            return 0;
+        }
+        calls++;
+    }
+    return calls > 0;
 }

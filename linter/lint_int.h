@@ -519,10 +519,11 @@ int project_module_seeded(lint_project_cache *c, const char *path);
  * evaluation strategy other than no, --do_predict), LAUNCH_PREDICT (--do_predict),
  * LAUNCH_MITIGATED (--eval_accumulation_steps, --prediction_loss_only, --batch_eval_metrics),
  * LAUNCH_REDUCED (no full logits are kept: --prediction_loss_only, --batch_eval_metrics,
- * --predict_with_generate). where receives the first line that turns evaluation on
+ * --predict_with_generate). where receives the first line that sets the flag cite
  * ("run.sh:3"). Thread-safe. */
 enum { LAUNCH_EVAL = 1, LAUNCH_PREDICT = 2, LAUNCH_MITIGATED = 4, LAUNCH_REDUCED = 8 };
-int project_launch_flags(lint_project_cache *c, const char *file, char *where, size_t cap);
+int project_launch_flags(lint_project_cache *c, const char *file, int cite, char *where,
+                         size_t cap);
 /* The project layer of a, set up on first use (a->project, a->path, a->root): 1 if a belongs
  * to a project (lint_options.project and path given). */
 int analysis_project(analysis *a);
@@ -762,6 +763,24 @@ int hf_attr_set(const analysis *a, uint32_t var, const char *attr);
  * name's binding; an attribute by the assignment to the same text, in this function before
  * `before` first), or NONE. */
 uint32_t hf_assigned_call(const analysis *a, uint32_t expr, uint32_t before);
+
+/* 1 if the trainer never gathers the model's logits: TRL's SFTTrainer (or a subclass of the
+ * file) whose SFTConfig leaves loss_type unset (or "chunked_nll") without use_liger_kernel.
+ * TRL 1.7 made chunked_nll the default: the trainer patches the model's forward to compute
+ * the loss from the hidden states in chunks and return logits=None, so evaluation and
+ * predict() gather a few scalars per batch. loss_type="nll"/"dft", Liger, arguments from the
+ * command line or a config class of the project: the logits are kept (or not known). */
+int hf_logits_dropped(const analysis *a, const hf_trainer *t);
+
+/* 1 if the expression names Hugging Face training arguments: a name bound to a
+ * TrainingArguments/TRL config call, or a parameter annotated with such a class. */
+int hf_args_expr(const analysis *a, uint32_t e);
+/* 1 if the checkpointing call (`model.gradient_checkpointing_enable()`) runs only when the
+ * Trainer's own arguments turn gradient checkpointing on: under `if args.gradient_checkpointing`
+ * (args: Hugging Face arguments), directly or at every call of the helper of this file that
+ * holds it. The Trainer then enables checkpointing again in train(), with
+ * args.gradient_checkpointing_kwargs, before it wraps the model: that call decides. */
+int hf_gc_superseded(const analysis *a, uint32_t call);
 
 /* Byte search helper shared with project.c. */
 int has_bytes(const char *s, size_t n, const char *needle);

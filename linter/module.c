@@ -140,14 +140,19 @@ int module_find(const char *importer, const char *root, const char *qual, char *
         return walk_parts(dir, qual + level, out, cap, out_rest);
     }
     /* A script runs with its own folder on sys.path; a project imports from its root, or from
-     * src/ in the src layout. */
+     * src/ in the src layout. A module inside a package (its folder has __init__.py) is not a
+     * script: its folder comes last, so that `from pkg.models.base import X` in
+     * pkg/models/__init__.py is not read as pkg/models/pkg.py. */
     char src[PATH_MAX];
-    const char *bases[3] = {dir, root, NULL};
+    char init[PATH_MAX];
+    int package =
+        snprintf(init, sizeof init, "%s/__init__.py", dir) < (int)sizeof init && is_file(init);
+    const char *bases[4] = {package ? NULL : dir, root, NULL, package ? dir : NULL};
     if (root && snprintf(src, sizeof src, "%s/src", root) < (int)sizeof src && is_dir(src)) {
         bases[2] = src;
     }
-    for (int i = 0; i < 3; i++) {
-        if (bases[i] && (i == 0 || strcmp(bases[i], dir) != 0) &&
+    for (int i = 0; i < 4; i++) {
+        if (bases[i] && (bases[i] == dir || strcmp(bases[i], dir) != 0) &&
             walk_parts(bases[i], qual, out, cap, out_rest)) {
             return 1;
         }
@@ -311,6 +316,39 @@ static void add_fn(const analysis *a, module_info *m, const defn *d, char *name)
     f->n_edges = (uint32_t)m->n_edges - f->edge_start;
 }
 
+/* The modules an import statement loads without binding them by their own name: `from pkg
+ * import *` (every public name of pkg) and the submodules of `import pkg.sub.mod` (which binds
+ * pkg). Both run the module's code in the importing process. */
+static void add_unbound_deps(const analysis *a, module_info *m)
+{
+    for (uint32_t n = 0; n < a->n_nodes; n++) {
+        int from = a->nodes[n].kind == K_IMPORT_FROM;
+        if (!from && a->nodes[n].kind != K_IMPORT) {
+            continue;
+        }
+        for (uint32_t c = a->nodes[n].first; c != NONE; c = a->nodes[c].next) {
+            uint32_t name = NONE;
+            if (from && a->nodes[c].kind == K_WILDCARD) {
+                name = child_field(a, n, F_MODULE_NAME);
+            } else if (!from && a->nodes[c].field == F_NAME && a->nodes[c].kind == K_DOTTED) {
+                name = c;
+            }
+            size_t len;
+            const char *t = name == NONE ? NULL : ntext(a, name, &len);
+            char qual[512];
+            char file[PATH_MAX];
+            const char *rest;
+            if (t && (from || memchr(t, '.', len)) && len < sizeof qual) {
+                memcpy(qual, t, len);
+                qual[len] = '\0';
+                if (module_find(m->path, m->root, qual, file, sizeof file, &rest) && !*rest) {
+                    add_dep(m, file);
+                }
+            }
+        }
+    }
+}
+
 /* Fills m from the analysed module a (its own facts only). */
 static void summarize(const analysis *a, module_info *m)
 {
@@ -343,6 +381,7 @@ static void summarize(const analysis *a, module_info *m)
     if (m->n_exports) {
         qsort(m->exports, m->n_exports, sizeof *m->exports, cmp_export);
     }
+    add_unbound_deps(a, m);
 }
 
 /* Reads, parses and analyses the module at path on its own, and summarises it. NULL if it

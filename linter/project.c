@@ -1014,7 +1014,7 @@ void lint_project_ddp(lint_project_cache *c, const char *path, lint_ddp *out)
     pthread_mutex_unlock(&c->mu);
 }
 
-int project_launch_flags(lint_project_cache *c, const char *file, char *where, size_t cap)
+int project_launch_flags(lint_project_cache *c, const char *file, int cite, char *where, size_t cap)
 {
     pthread_mutex_lock(&c->mu);
     proj *pj = proj_of(c, file);
@@ -1023,7 +1023,7 @@ int project_launch_flags(lint_project_cache *c, const char *file, char *where, s
     for (size_t i = 0; i < pj->n_launches; i++) {
         const struct launch *l = &pj->launches[i];
         if (l->target && strcmp(l->target, file) == 0) {
-            if ((l->flags & LAUNCH_EVAL) && !where[0]) {
+            if ((l->flags & cite) && !where[0]) {
                 snprintf(where, cap, "%s", l->where);
             }
             flags |= l->flags;

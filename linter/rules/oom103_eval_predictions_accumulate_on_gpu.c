@@ -34,13 +34,16 @@ static int mitigated(const analysis *a, const hf_trainer *t)
 }
 
 /* A Trainer whose arguments come from the command line: the command lines of the project that
- * run this script (shell scripts, Makefiles, READMEs) say whether evaluation runs and whether
- * accumulation is set. */
-static void report_cli(analysis *a, const hf_trainer *t, int gathered, int classification)
+ * run this script (shell scripts, Makefiles, READMEs) say whether evaluation runs, whether
+ * predict() runs (--do_predict) and whether accumulation is set. metrics: compute_metrics is
+ * set; predict: trainer.predict() is called. */
+static void report_cli(analysis *a, const hf_trainer *t, int metrics, int predict,
+                       int classification)
 {
     char where[320];
+    int project = analysis_project(a);
     int flags =
-        analysis_project(a) ? project_launch_flags(a->project, a->path, where, sizeof where) : 0;
+        project ? project_launch_flags(a->project, a->path, LAUNCH_EVAL, where, sizeof where) : 0;
     char who[160] = "";
     int defaults = hf_args_defaults(a, NULL, who, sizeof who);
     if (!(flags & LAUNCH_EVAL) && (defaults & HF_DEFAULT_EVAL)) {
@@ -51,20 +54,29 @@ static void report_cli(analysis *a, const hf_trainer *t, int gathered, int class
         mitigated(a, t)) {
         return;
     }
-    int predict = (flags & LAUNCH_PREDICT) && hf_trainer_has(a, t, "predict", 1);
-    if (!gathered && !predict) {
-        return;
+    const char *why = "compute_metrics is set";
+    const char *verb = "turns evaluation on";
+    if (!metrics) {
+        if (!predict) {
+            return;
+        }
+        /* loss-only evaluation, but predict() gathers: cite the command line that passes
+         * --do_predict when there is one */
+        why = "predict() is called";
+        if (flags & LAUNCH_PREDICT) {
+            project_launch_flags(a->project, a->path, LAUNCH_PREDICT, where, sizeof where);
+            verb = "passes --do_predict";
+        }
     }
     uint32_t callee = child_field(a, t->call, F_FUNCTION);
     size_t cl;
     const char *ct = ntext(a, callee, &cl);
     lint_finding *f = add_finding(
         a, callee,
-        "evaluation keeps all predictions on the GPU (%s; %s turns evaluation on) and no "
+        "evaluation keeps all predictions on the GPU (%s; %s %s) and no "
         "--eval_accumulation_steps is passed to `%.*s`'s arguments: logits pile up over the "
         "whole eval set; pass it (or set preprocess_logits_for_metrics)",
-        gathered ? "compute_metrics is set" : "predict() is called", where,
-        (int)(cl > 60 ? 60 : cl), ct);
+        why, where, verb, (int)(cl > 60 ? 60 : cl), ct);
     if (f && classification) {
         f->severity = LINT_SEV_INFO;
     }
@@ -82,13 +94,14 @@ static void rule_eval_accum(analysis *a)
             continue;
         }
         int predict = hf_trainer_has(a, &t, "predict", 1);
-        int gathered = predict || hf_kw_set(a, t.call, "compute_metrics") ||
-                       hf_trainer_has(a, &t, "compute_metrics", 0);
+        int metrics =
+            hf_kw_set(a, t.call, "compute_metrics") || hf_trainer_has(a, &t, "compute_metrics", 0);
+        int gathered = predict || metrics;
         if (t.cli) {
-            report_cli(a, &t, gathered, classification);
+            report_cli(a, &t, metrics, predict, classification);
             continue;
         }
-        if (!hf_eval_runs(a, &t) || !gathered || mitigated(a, &t)) {
+        if (!hf_eval_runs(a, &t) || !gathered || mitigated(a, &t) || hf_logits_dropped(a, &t)) {
             continue;
         }
         uint32_t site = t.args != NONE ? t.args : t.call;
@@ -127,7 +140,14 @@ static const char explain[] =
     "evaluation strategy other than no, or --do_predict turn evaluation on, and\n"
     "--eval_accumulation_steps, --prediction_loss_only or --batch_eval_metrics mitigate.\n"
     "\n"
-    "Not flagged: arguments that cannot be read (TrainingArguments(**cfg), a parsed script no\n"
+    "Not flagged: TRL's SFTTrainer whose SFTConfig leaves loss_type unset (or \"chunked_nll\")\n"
+    "without use_liger_kernel: since TRL 1.7 it patches the model's forward to compute the loss\n"
+    "in chunks from the hidden states and return logits=None, so evaluation gathers a few\n"
+    "scalars per batch (an older TRL, whose default was \"nll\", kept the logits: pin trl>=1.7\n"
+    "or pass loss_type=\"chunked_nll\"); loss_type=\"nll\" or \"dft\" and Liger keep them.\n"
+    "A predict() or evaluate() run inside `with patch(\"...Trainer.compute_loss\")` (or\n"
+    "prediction_step, evaluation_loop; patch.object alike): a test's mock makes the\n"
+    "predictions. Arguments that cannot be read (TrainingArguments(**cfg), a parsed script no\n"
     "command line of the project runs), other libraries' Trainer classes (Lightning,\n"
     "detectron2, fairseq).\n"
     "Severity: warning where the gathered logits are large (language-model, seq2seq and CTC\n"

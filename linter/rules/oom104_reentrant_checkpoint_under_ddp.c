@@ -151,6 +151,12 @@ static int classify_hf_args(const analysis *a, uint32_t c, site *s)
     return 1;
 }
 
+static int torch_checkpoint(const char *q)
+{
+    return strcmp(q, "torch.utils.checkpoint.checkpoint") == 0 ||
+           strcmp(q, "torch.utils.checkpoint.checkpoint_sequential") == 0;
+}
+
 /* What checkpointing call c is, if any: a site with kind >= 0, else kind -1. own_enable: the
  * file defines its own gradient_checkpointing_enable (not transformers'). */
 static site classify(const analysis *a, uint32_t c, int own_enable)
@@ -162,8 +168,10 @@ static site classify(const analysis *a, uint32_t c, int own_enable)
         return s;
     }
     if (resolve_name(a, f, q, sizeof q) &&
-        (strcmp(q, "torch.utils.checkpoint.checkpoint") == 0 ||
-         strcmp(q, "torch.utils.checkpoint.checkpoint_sequential") == 0)) {
+        (torch_checkpoint(q) ||
+         /* partial(checkpoint, use_reentrant=...): the checkpoint function a model is given */
+         (strcmp(q, "functools.partial") == 0 && call_positional(a, c, 0) != NONE &&
+          resolve_name(a, call_positional(a, c, 0), q, sizeof q) && torch_checkpoint(q)))) {
         s.kind = 0;
         s.state = call_reentrant(a, c);
         s.value = call_kwarg(a, c, "use_reentrant");
@@ -176,41 +184,57 @@ static site classify(const analysis *a, uint32_t c, int own_enable)
     return s;
 }
 
+/* A torch checkpoint site: checkpoint(...) itself, or partial(checkpoint, ...). */
+static void report_torch(analysis *a, const site *s, const char *where)
+{
+    uint32_t f = child_field(a, s->call, F_FUNCTION);
+    char q[64];
+    int partial = resolve_name(a, f, q, sizeof q) && strcmp(q, "functools.partial") == 0;
+    size_t fl;
+    /* partial(checkpoint, ...): name the checkpoint function it binds */
+    const char *ft = ntext(a, partial ? call_positional(a, s->call, 0) : f, &fl);
+    int fw = (int)(fl > 60 ? 60 : fl);
+    const char *open = partial ? "partial(" : "";
+    const char *sep = partial ? ", " : "(";
+    lint_finding *fd;
+    if (s->state == RE_TRUE) {
+        fd = add_finding(a, f,
+                         "`%s%.*s%s...)` is explicitly reentrant (use_reentrant=True) and the "
+                         "project trains under DDP (%s): pass use_reentrant=False",
+                         open, fw, ft, sep, where);
+    } else {
+        fd = add_finding(a, f,
+                         "`%s%.*s%s...)` is reentrant (use_reentrant is not set; the default "
+                         "depends on the installed PyTorch version) and the project trains "
+                         "under DDP (%s): pass use_reentrant=False",
+                         open, fw, ft, sep, where);
+    }
+    if (s->value != NONE) {
+        set_fix(a, fd, a->nodes[s->value].sb, a->nodes[s->value].eb, "False",
+                "Use non-reentrant checkpointing (use_reentrant=False)", LINT_FIX_UNSAFE);
+    } else if (!call_has_splat(a, s->call)) {
+        /* (a splat may carry use_reentrant: a second one would be a TypeError) */
+        fix_add_kwarg(a, fd, s->call, "use_reentrant=False",
+                      "Use non-reentrant checkpointing (use_reentrant=False)", LINT_FIX_UNSAFE);
+    }
+}
+
 static void report(analysis *a, const site *s, const char *where)
 {
+    if (s->kind == 0) {
+        report_torch(a, s, where);
+        return;
+    }
     uint32_t f = child_field(a, s->call, F_FUNCTION);
     size_t fl;
     const char *ft = ntext(a, f, &fl);
     int fw = (int)(fl > 60 ? 60 : fl);
-    lint_finding *fd;
-    if (s->kind == 0) {
-        if (s->state == RE_TRUE) {
-            fd = add_finding(a, f,
-                             "`%.*s(...)` is explicitly reentrant (use_reentrant=True) and the "
-                             "project trains under DDP (%s): pass use_reentrant=False",
-                             fw, ft, where);
-        } else {
-            fd = add_finding(a, f,
-                             "`%.*s(...)` is reentrant (use_reentrant is not set; the default "
-                             "depends on the installed PyTorch version) and the project trains "
-                             "under DDP (%s): pass use_reentrant=False",
-                             fw, ft, where);
-        }
-        if (s->value != NONE) {
-            set_fix(a, fd, a->nodes[s->value].sb, a->nodes[s->value].eb, "False",
-                    "Use non-reentrant checkpointing (use_reentrant=False)", LINT_FIX_UNSAFE);
-        } else {
-            fix_add_kwarg(a, fd, s->call, "use_reentrant=False",
-                          "Use non-reentrant checkpointing (use_reentrant=False)", LINT_FIX_UNSAFE);
-        }
-        return;
-    }
-    fd = add_finding(a, f,
-                     "`%.*s(...)` enables gradient checkpointing without "
-                     "gradient_checkpointing_kwargs={\"use_reentrant\": False} (the "
-                     "default depends on the installed transformers version) and the "
-                     "project trains under DDP (%s)",
-                     fw, ft, where);
+    lint_finding *fd = add_finding(a, f,
+                                   "`%.*s(...)` enables gradient checkpointing without "
+                                   "gradient_checkpointing_kwargs={\"use_reentrant\": False} (the "
+                                   "default depends on the installed transformers version) and the "
+                                   "project trains under DDP (%s)",
+                                   fw, ft, where);
     if (s->value != NONE) {
         set_fix(a, fd, a->nodes[s->value].sb, a->nodes[s->value].eb, "{\"use_reentrant\": False}",
                 "Pass use_reentrant=False", LINT_FIX_UNSAFE);
@@ -284,7 +308,8 @@ static void rule_reentrant(analysis *a)
     for (size_t i = 0; i < a->n_calls; i++) {
         site s = classify(a, a->calls[i], own_enable);
         if (s.kind < 0 || (s.state != RE_TRUE && s.state != RE_MISSING) ||
-            (s.kind == 1 && checkpointed_layers_frozen(a, a->calls[i]))) {
+            (s.kind == 1 &&
+             (checkpointed_layers_frozen(a, a->calls[i]) || hf_gc_superseded(a, a->calls[i])))) {
             continue;
         }
         if (n == cap) {
@@ -312,8 +337,10 @@ static void rule_reentrant(analysis *a)
 static const char explain[] =
     "Flags activation checkpointing that runs in reentrant mode in a project that trains with\n"
     "DistributedDataParallel: torch.utils.checkpoint.checkpoint / checkpoint_sequential (through\n"
-    "aliases) with use_reentrant missing or True, transformers' gradient_checkpointing_enable()\n"
-    "without gradient_checkpointing_kwargs={\"use_reentrant\": False}, and\n"
+    "aliases, and partial(checkpoint, ...) handed to a model) with use_reentrant missing or True\n"
+    "(also through a **kwargs dict the function fills in), transformers'\n"
+    "gradient_checkpointing_enable() without gradient_checkpointing_kwargs={\"use_reentrant\":\n"
+    "False}, and\n"
     "TrainingArguments(gradient_checkpointing=True) without gradient_checkpointing_kwargs.\n"
     "Reentrant checkpointing breaks DDP's gradient-ready hooks (errors, or parameters reduced\n"
     "twice) and its default depends on the installed PyTorch/transformers version. DDP must\n"
@@ -325,7 +352,12 @@ static const char explain[] =
     "evidence; a test file counts only if it spawns processes. DDP with static_graph=True (also\n"
     "through Accelerate's DistributedDataParallelKwargs) is not flagged.\n"
     "\n"
-    "Not flagged: project functions named checkpoint, torch.distributed._composable.checkpoint,\n"
+    "Not flagged: gradient_checkpointing_enable() that runs only under\n"
+    "`if args.gradient_checkpointing` of the Trainer's own arguments (a TrainingArguments or TRL\n"
+    "config; directly, or at every call of the helper holding it): the Trainer enables\n"
+    "checkpointing again in train() with args.gradient_checkpointing_kwargs before it wraps the\n"
+    "model, and that call decides (the arguments are reported when they leave the kwargs out).\n"
+    "Project functions named checkpoint, torch.distributed._composable.checkpoint,\n"
     "diffusers' enable_gradient_checkpointing(), FSDP/DeepSpeed-only projects.\n"
     "\n"
     "Bad:\n"

@@ -5,4 +5,4 @@ from transformers import (Trainer, TrainingArguments, Wav2Vec2ForCTC,
 model = Wav2Vec2ForCTC.from_pretrained("facebook/wav2vec2-base")
 probe = Wav2Vec2ForSequenceClassification
 args = TrainingArguments(output_dir="o", eval_strategy="steps")  # expect: OOM103
-Trainer(model=model, args=args, compute_metrics=lambda p: {}).train()
+Trainer(model=model, args=args, compute_metrics=lambda p: {}).train()  # expect: OOM108

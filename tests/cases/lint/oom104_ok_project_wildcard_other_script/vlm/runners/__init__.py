@@ -1,0 +1,1 @@
+from vlm.runners.runner import Runner

@@ -1,0 +1,2 @@
+from vlm.models.vlm import Vlm
+from vlm.models.base import BaseModel

@@ -1,0 +1,5 @@
+from vlm.models.tower import Tower
+
+
+class BaseModel:
+    tower = Tower
