@@ -60,10 +60,11 @@ static void rule_recurrent_state(analysis *a)
 
 /* What --explain prints: what is flagged, what is not, and examples. */
 static const char explain[] =
-    "Opt-in (--select OOM110): its precision is not established. The 16 judged real-code\n"
-    "locations are all near misses (states detached, repackaged, re-made every step, or carried\n"
-    "inside one step) and it stays quiet on every one; no real positive has been found, since\n"
-    "without retain_graph=True the pattern fails at the second step and rarely gets published.\n"
+    "Opt-in (--select OOM110): its precision is not established. Of 26 judged real-code\n"
+    "locations, the 24 near misses (states detached, repackaged, re-made every step, or carried\n"
+    "inside one step) stay quiet; the 2 real positives keep the state on a module (forward()\n"
+    "feeds self.weight back into a GRU and stores the result, and the training loop never\n"
+    "resets it), which this rule does not see: it follows states held in a loop variable only.\n"
     "\n"
     "Flags a recurrent state carried across training steps without detach(): inside a loop that\n"
     "performs a training step (backward, optimizer.step), `out, h = model(x, h)` (also `out,\n"
@@ -99,8 +100,8 @@ const rule_spec oom110_recurrent_state_not_detached = {
             .name = "recurrent-state-not-detached",
             .entry = "M20",
             .severity = LINT_SEV_WARNING,
-            /* no real positive among the judged real-code locations yet (all near misses, all
-             * left alone), so its precision is not established */
+            /* it flags none of the judged real-code locations (the two real positives hold the
+             * state on a module), so its precision is not established */
             .opt_in = 1,
             .fixable = LINT_FIXABLE_NEVER,
             .summary = "recurrent state fed back every training step without detach()",
