@@ -559,9 +559,10 @@ int class_keeps_state(const analysis *a, uint32_t cls);
  * callee of every `self.Y = Cls(...)` in its methods (a submodule). */
 typedef void state_part_fn(const analysis *a, uint32_t ref, void *ctx);
 void class_state_parts(const analysis *a, uint32_t cls, state_part_fn *fn, void *ctx);
-/* 1 if the identifier ident is bound to an instance (`model = Net(...)`) of a class that keeps
- * a state: its own methods, a superclass or a submodule, in this file or, through imports, in
- * other project modules. */
+/* 1 if the identifier ident is bound to an instance (`model = Net(...)`, followed through
+ * `model = model.to(device)`) of a class that keeps a state (its own methods, a superclass or
+ * a submodule, in this file or, through imports, in other project modules), or built from one
+ * (`model = Generator(rnn, head)` with rnn such an instance). */
 int instance_keeps_state(analysis *a, uint32_t ident);
 /* 1 if loop re-makes or cuts what the instance named by ident holds: an assignment to one of
  * its attributes (model.hidden = ..., model.rnn.weight = ...) or a call of a method named for

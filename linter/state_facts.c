@@ -44,8 +44,8 @@ static int same_text(const analysis *a, uint32_t n, const char *s, size_t len)
     return l == len && memcmp(t, s, len) == 0;
 }
 
-/* The `self.X` inside the target list t (an attribute, or a tuple / list pattern of them,
- * nested) that the call's arguments also hold (directly, in a tuple, or as a keyword value),
+/* The `self.X` inside the target list t (an attribute, or a tuple / list pattern holding
+ * them, nested) that the call's arguments also hold (directly, in a tuple, or as a keyword value),
  * or NONE. */
 /* NOLINTNEXTLINE(misc-no-recursion): depth <= MAX_DEPTH */
 static uint32_t fed_back_attr(const analysis *a, uint32_t t, uint32_t args, int depth)
@@ -68,9 +68,9 @@ static uint32_t fed_back_attr(const analysis *a, uint32_t t, uint32_t args, int 
         }
         return NONE;
     }
-    if (a->nodes[t].kind != K_TUPLE && a->nodes[t].kind != K_PATTERN_LIST &&
-        a->nodes[t].kind != K_LIST) {
-        return NONE;
+    if (a->nodes[t].kind == K_ATTR || a->nodes[t].kind == K_SUBSCRIPT ||
+        a->nodes[t].kind == K_CALL) {
+        return NONE; /* a target that is no list of targets */
     }
     for (uint32_t c = a->nodes[t].first; c != NONE; c = a->nodes[c].next) {
         uint32_t hit = a->nodes[c].named ? fed_back_attr(a, c, args, depth + 1) : NONE;
@@ -91,8 +91,7 @@ static int target_sets(const analysis *a, uint32_t t, const char *s, size_t len,
     if (a->nodes[t].kind == K_ATTR) {
         return same_text(a, t, s, len);
     }
-    if (a->nodes[t].kind != K_TUPLE && a->nodes[t].kind != K_PATTERN_LIST &&
-        a->nodes[t].kind != K_LIST) {
+    if (a->nodes[t].kind == K_SUBSCRIPT || a->nodes[t].kind == K_CALL) {
         return 0;
     }
     for (uint32_t c = a->nodes[t].first; c != NONE; c = a->nodes[c].next) {
@@ -247,29 +246,118 @@ static int class_ref_keeps_state(analysis *a, uint32_t ref, int depth)
            (r.fn->flags & MODULE_CLASS) && module_fn_does(a, r.module, r.fn, MODULE_KEEPS_STATE);
 }
 
-int instance_keeps_state(analysis *a, uint32_t ident)
+/* 1 if call is `x.to(...)`, `x.cuda()` and the like: a method that returns the module itself. */
+static uint32_t same_instance_of(const analysis *a, uint32_t call)
 {
-    const binding *b = resolve_binding(a, ident);
-    if (!b || b->kind != BIND_VALUE || b->value == NONE || a->nodes[b->value].kind != K_CALL) {
-        return 0;
+    static const char *const same[] = {"to",   "cuda",   "cpu",   "float",
+                                       "half", "double", "train", NULL};
+    uint32_t f = child_field(a, call, F_FUNCTION);
+    if (f == NONE || a->nodes[f].kind != K_ATTR) {
+        return NONE;
     }
-    return class_ref_keeps_state(a, child_field(a, b->value, F_FUNCTION), 0);
+    uint32_t obj = child_field(a, f, F_OBJECT);
+    size_t n;
+    const char *last = callee_last(a, call, &n);
+    for (int i = 0; last && same[i] && obj != NONE && a->nodes[obj].kind == K_IDENT; i++) {
+        if (strlen(same[i]) == n && memcmp(last, same[i], n) == 0) {
+            return obj;
+        }
+    }
+    return NONE;
 }
 
-/* 1 if the callee of call is an attribute chain rooted at name whose last part re-makes or
- * cuts a state (model.init_hidden(), model.reset_state(), model.detach_hidden()). */
-static int resets_call(const analysis *a, uint32_t call, const char *name, size_t len)
+/* The binding of the same name in the same scope just before b (source order), or NULL:
+ * what `model` is on the right of `model = model.to(device)`. */
+static const binding *prior_binding(const analysis *a, const binding *b)
+{
+    const binding *best = NULL;
+    for (size_t i = 0; i < a->n_binds; i++) {
+        const binding *o = &a->binds[i];
+        if (o != b && o->scope == b->scope && o->name_len == b->name_len &&
+            memcmp(o->name, b->name, b->name_len) == 0 &&
+            a->nodes[o->site].sb < a->nodes[b->site].sb &&
+            (!best || a->nodes[o->site].sb > a->nodes[best->site].sb)) {
+            best = o;
+        }
+    }
+    return best;
+}
+
+/* instance_keeps_state for the binding b, depth levels deep: the instance's class, or a module
+ * it was built from (an instance passed to its constructor: Generator(rnn, head)). */
+/* NOLINTNEXTLINE(misc-no-recursion): depth <= MAX_STATE_DEPTH */
+static int instance_state(analysis *a, const binding *b, int depth)
+{
+    if (!b || depth > MAX_STATE_DEPTH || b->kind != BIND_VALUE || b->value == NONE ||
+        a->nodes[b->value].kind != K_CALL) {
+        return 0;
+    }
+    uint32_t same = same_instance_of(a, b->value);
+    if (same != NONE) {
+        const binding *o = resolve_binding(a, same);
+        return instance_state(a, o == b ? prior_binding(a, b) : o, depth + 1);
+    }
+    if (class_ref_keeps_state(a, child_field(a, b->value, F_FUNCTION), 0)) {
+        return 1;
+    }
+    uint32_t args = child_field(a, b->value, F_ARGUMENTS);
+    for (uint32_t x = args == NONE ? NONE : a->nodes[args].first; x != NONE; x = a->nodes[x].next) {
+        uint32_t v = a->nodes[x].kind == K_KWARG ? child_field(a, x, F_VALUE) : x;
+        const binding *o = v != NONE && a->nodes[v].kind == K_IDENT ? resolve_binding(a, v) : NULL;
+        if (o && o != b && instance_state(a, o, depth + 1)) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+int instance_keeps_state(analysis *a, uint32_t ident)
+{
+    return instance_state(a, resolve_binding(a, ident), 0);
+}
+
+/* 1 if the callee of call is a method whose name says it re-makes or cuts a state
+ * (x.init_hidden(), x.reset_state(), x.detach_hidden()). */
+static int resets_call(const analysis *a, uint32_t call)
 {
     static const char *const words[] = {"init", "reset", "detach", "repackage", "clear", NULL};
     uint32_t f = child_field(a, call, F_FUNCTION);
-    uint32_t root = f == NONE || a->nodes[f].kind != K_ATTR ? NONE : chain_root(a, f);
     size_t n;
-    const char *last = root == NONE ? NULL : callee_last(a, call, &n);
-    if (!last || !same_text(a, root, name, len)) {
+    const char *last = f == NONE || a->nodes[f].kind != K_ATTR ? NULL : callee_last(a, call, &n);
+    for (int i = 0; last && words[i]; i++) {
+        if (has_bytes(last, n, words[i])) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* 1 if the instance bound by b is the identifier n, or was built from it (n passed to its
+ * constructor, followed through `model = model.to(device)`), depth levels deep. */
+/* NOLINTNEXTLINE(misc-no-recursion): depth <= MAX_STATE_DEPTH */
+static int built_from(const analysis *a, const binding *b, uint32_t n, int depth)
+{
+    if (!b || depth > MAX_STATE_DEPTH) {
         return 0;
     }
-    for (int i = 0; words[i]; i++) {
-        if (has_bytes(last, n, words[i])) {
+    size_t len;
+    const char *name = ntext(a, n, &len);
+    if (b->name_len == len && memcmp(b->name, name, len) == 0 && resolve_binding(a, n) == b) {
+        return 1;
+    }
+    if (b->kind != BIND_VALUE || b->value == NONE || a->nodes[b->value].kind != K_CALL) {
+        return 0;
+    }
+    uint32_t same = same_instance_of(a, b->value);
+    if (same != NONE) {
+        const binding *o = resolve_binding(a, same);
+        return built_from(a, o == b ? prior_binding(a, b) : o, n, depth + 1);
+    }
+    uint32_t args = child_field(a, b->value, F_ARGUMENTS);
+    for (uint32_t x = args == NONE ? NONE : a->nodes[args].first; x != NONE; x = a->nodes[x].next) {
+        uint32_t v = a->nodes[x].kind == K_KWARG ? child_field(a, x, F_VALUE) : x;
+        const binding *o = v != NONE && a->nodes[v].kind == K_IDENT ? resolve_binding(a, v) : NULL;
+        if (o && o != b && built_from(a, o, n, depth + 1)) {
             return 1;
         }
     }
@@ -278,20 +366,20 @@ static int resets_call(const analysis *a, uint32_t call, const char *name, size_
 
 int loop_resets_instance(const analysis *a, uint32_t loop, uint32_t ident)
 {
-    size_t len;
-    const char *name = ntext(a, ident, &len);
+    const binding *b = resolve_binding(a, ident);
     for (uint32_t i = loop + 1; i < a->n_nodes && a->nodes[i].sb < a->nodes[loop].eb; i++) {
         const node *nd = &a->nodes[i];
-        if (nd->kind == K_CALL && is_ancestor(a, loop, i) && resets_call(a, i, name, len)) {
+        uint32_t root = NONE;
+        if (nd->kind == K_CALL && resets_call(a, i)) {
+            root = chain_root(a, child_field(a, i, F_FUNCTION));
+        } else if (nd->kind == K_ASSIGN) {
+            uint32_t t = child_field(a, i, F_LEFT);
+            root = t != NONE && a->nodes[t].kind == K_ATTR ? chain_root(a, t) : NONE;
+        }
+        /* model.hidden = ..., model.rnn.weight = ..., rnn.h = ... where model = Net(rnn) */
+        if (root != NONE && a->nodes[root].kind == K_IDENT && is_ancestor(a, loop, i) &&
+            built_from(a, b, root, 0)) {
             return 1;
-        }
-        if (nd->kind != K_ASSIGN || !is_ancestor(a, loop, i)) {
-            continue;
-        }
-        uint32_t t = child_field(a, i, F_LEFT);
-        uint32_t root = t != NONE && a->nodes[t].kind == K_ATTR ? chain_root(a, t) : NONE;
-        if (root != NONE && same_text(a, root, name, len)) {
-            return 1; /* model.hidden = ..., model.recurrent.weight = ... */
         }
     }
     return 0;
