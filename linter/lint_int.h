@@ -550,8 +550,9 @@ void project_ddp_fact(const analysis *a, lint_ddp *out);
 uint32_t loop_carried_arg(const analysis *a, uint32_t call, uint32_t loop);
 
 /* ---- Recurrent state kept on a module (state_facts.c) ---- */
-/* 1 if a method of the class node cls stores a call's output back in a self attribute it fed
- * to that call (`out, self.h = self.rnn(x, self.h)`) and neither detaches it nor re-makes it
+/* 1 if a method of the class node cls stores a call's outputs back in a self attribute it fed
+ * to that call, among other outputs (`out, self.h = self.rnn(x, self.h)`; not a value
+ * rewritten alone, `self.x = f(self.x)`) and neither detaches it nor re-makes it
  * on every call (an assignment outside any if): the state carries from call to call. Its own
  * methods only (MODULE_KEEPS_STATE in a module summary). */
 int class_keeps_state(const analysis *a, uint32_t cls);

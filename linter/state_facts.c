@@ -44,6 +44,25 @@ static int same_text(const analysis *a, uint32_t n, const char *s, size_t len)
     return l == len && memcmp(t, s, len) == 0;
 }
 
+/* 1 if the argument list args holds the attribute attr's text (self.X) as an argument, an
+ * element of a tuple argument or a keyword value. */
+static int args_hold_attr(const analysis *a, uint32_t args, uint32_t attr)
+{
+    size_t len;
+    const char *s = ntext(a, attr, &len);
+    for (uint32_t x = a->nodes[args].first; x != NONE; x = a->nodes[x].next) {
+        uint32_t v = a->nodes[x].kind == K_KWARG ? child_field(a, x, F_VALUE) : x;
+        int tuple = v != NONE && a->nodes[v].kind == K_TUPLE;
+        for (uint32_t e = tuple ? a->nodes[v].first : v; e != NONE;
+             e = tuple ? a->nodes[e].next : NONE) {
+            if (self_attr(a, e) && same_text(a, e, s, len)) {
+                return 1;
+            }
+        }
+    }
+    return 0;
+}
+
 /* The `self.X` inside the target list t (an attribute, or a tuple / list pattern holding
  * them, nested) that the call's arguments also hold (directly, in a tuple, or as a keyword value),
  * or NONE. */
@@ -54,19 +73,7 @@ static uint32_t fed_back_attr(const analysis *a, uint32_t t, uint32_t args, int 
         return NONE;
     }
     if (self_attr(a, t)) {
-        size_t len;
-        const char *s = ntext(a, t, &len);
-        for (uint32_t x = a->nodes[args].first; x != NONE; x = a->nodes[x].next) {
-            uint32_t v = a->nodes[x].kind == K_KWARG ? child_field(a, x, F_VALUE) : x;
-            int tuple = v != NONE && a->nodes[v].kind == K_TUPLE;
-            for (uint32_t e = tuple ? a->nodes[v].first : v; e != NONE;
-                 e = tuple ? a->nodes[e].next : NONE) {
-                if (self_attr(a, e) && same_text(a, e, s, len)) {
-                    return t;
-                }
-            }
-        }
-        return NONE;
+        return args_hold_attr(a, args, t) ? t : NONE;
     }
     if (a->nodes[t].kind == K_ATTR || a->nodes[t].kind == K_SUBSCRIPT ||
         a->nodes[t].kind == K_CALL) {
@@ -165,8 +172,13 @@ int class_keeps_state(const analysis *a, uint32_t cls)
             child_field(a, st, F_RIGHT) != c) {
             continue;
         }
+        /* the recurrent call's shape: an output and the state (`out, self.h = rnn(x, self.h)`),
+         * not `self.x = f(self.x)` (a value rewritten in place: set(...), nn.Parameter(...)) */
+        uint32_t left = child_field(a, st, F_LEFT);
         uint32_t args = child_field(a, c, F_ARGUMENTS);
-        uint32_t attr = args == NONE ? NONE : fed_back_attr(a, child_field(a, st, F_LEFT), args, 0);
+        uint32_t attr = args == NONE || left == NONE || a->nodes[left].kind == K_ATTR
+                            ? NONE
+                            : fed_back_attr(a, left, args, 0);
         if (attr == NONE) {
             continue;
         }
@@ -317,7 +329,7 @@ int instance_keeps_state(analysis *a, uint32_t ident)
 }
 
 /* 1 if the callee of call is a method whose name says it re-makes or cuts a state
- * (x.init_hidden(), x.reset_state(), x.detach_hidden()). */
+ * (x.init_hidden(), x.reset_state(), x.detach_hidden(), x.zero_hidden(); not x.zero_grad()). */
 static int resets_call(const analysis *a, uint32_t call)
 {
     static const char *const words[] = {"init", "reset", "detach", "repackage", "clear", NULL};
@@ -329,7 +341,8 @@ static int resets_call(const analysis *a, uint32_t call)
             return 1;
         }
     }
-    return 0;
+    return last && n > 5 && memcmp(last, "zero_", 5) == 0 &&
+           !(n == 9 && memcmp(last, "zero_grad", 9) == 0);
 }
 
 /* 1 if the instance bound by b is the identifier n, or was built from it (n passed to its
@@ -385,35 +398,53 @@ int loop_resets_instance(const analysis *a, uint32_t loop, uint32_t ident)
     return 0;
 }
 
+/* The ` = ` of an assignment in line[0..n), or NULL. */
+static const char *assign_eq(const char *line, size_t n)
+{
+    for (size_t i = 1; i + 1 < n; i++) {
+        if (line[i] == '=' && line[i - 1] == ' ' && line[i + 1] == ' ') {
+            return line + i;
+        }
+    }
+    return NULL;
+}
+
+static int ident_char(char c)
+{
+    return c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+/* 1 if line[0..n) reads `... self.X ... = ...(... self.X ...)`. */
+static int line_feeds_self_attr(const char *line, size_t n)
+{
+    const char *eq = assign_eq(line, n);
+    if (!eq) {
+        return 0;
+    }
+    size_t rest = (size_t)(line + n - eq);
+    if (!memchr(eq, '(', rest)) {
+        return 0;
+    }
+    for (const char *p = line; p + 5 < eq; p++) {
+        size_t k = 5;
+        while (memcmp(p, "self.", 5) == 0 && p + k < eq && ident_char(p[k])) {
+            k++;
+        }
+        if (k > 5 && memmem(eq, rest, p, k)) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
 int text_feeds_self_attr(const char *s, size_t len)
 {
-    /* a line `<targets> = <call>` whose targets hold self.X and whose right side holds self.X
-     * and a call: the statement class_keeps_state looks for, found without parsing */
-    size_t line = 0;
-    while (line < len) {
+    /* the statement class_keeps_state looks for, found without parsing */
+    for (size_t line = 0; line < len;) {
         const char *nl = memchr(s + line, '\n', len - line);
         size_t end = nl ? (size_t)(nl - s) : len;
-        const char *eq = NULL;
-        for (size_t i = line + 1; i + 1 < end; i++) {
-            if (s[i] == '=' && s[i - 1] == ' ' && s[i + 1] == ' ') {
-                eq = s + i;
-                break;
-            }
-        }
-        for (const char *p = s + line; eq && p + 5 < eq; p++) {
-            if (memcmp(p, "self.", 5) != 0) {
-                continue;
-            }
-            size_t n = 5;
-            while (p + n < eq && (p[n] == '_' || (p[n] >= 'a' && p[n] <= 'z') ||
-                                  (p[n] >= 'A' && p[n] <= 'Z') || (p[n] >= '0' && p[n] <= '9'))) {
-                n++;
-            }
-            size_t rest = (size_t)(s + end - eq);
-            const char *hit = n > 5 ? memmem(eq, rest, p, n) : NULL;
-            if (hit && memchr(eq, '(', rest)) {
-                return 1;
-            }
+        if (line_feeds_self_attr(s + line, end - line)) {
+            return 1;
         }
         line = end + 1;
     }

@@ -20,6 +20,6 @@ def fit(loader, dim):
     for x, y in loader:
         logits = tagger(x)  # expect: OOM110
         loss = nn.functional.cross_entropy(logits, y)
-        opt.zero_grad()
+        tagger.zero_grad()  # gradients, not the state
         loss.backward(retain_graph=True)  # expect: OOM111
         opt.step()

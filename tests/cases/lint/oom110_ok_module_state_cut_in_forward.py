@@ -42,12 +42,26 @@ class Unfed(nn.Module):
         return out
 
 
+class Counting(nn.Module):
+    """Rewrites a bookkeeping attribute from itself: a number, no recurrent call."""
+
+    def __init__(self, dim):
+        super().__init__()
+        self.proj = nn.Linear(dim, dim)
+        self.widest = 0
+
+    def forward(self, x):
+        self.widest = max(self.widest, x.size(0))
+        return self.proj(x)
+
+
 def fit(loader):
     s = Streaming(8)
     f = Fresh(8)
     u = Unfed(8)
-    opt = torch.optim.SGD([*s.parameters(), *f.parameters(), *u.parameters()], lr=0.1)
+    k = Counting(8)
+    opt = torch.optim.SGD([*s.parameters(), *f.parameters(), *k.parameters()], lr=0.1)
     for x, y in loader:
-        loss = (s(x) + f(x) + u(x) - y).pow(2).mean()
+        loss = (s(x) + f(x) + u(x) + k(x) - y).pow(2).mean()
         loss.backward()
         opt.step()
