@@ -187,7 +187,8 @@ enum {
     MODULE_FLUSHES = 2,
     MODULE_CLASS = 4,
     MODULE_HF_TRAINER = 8,
-    MODULE_KEEPS_ARG = 16
+    MODULE_KEEPS_ARG = 16,
+    MODULE_KEEPS_STATE = 32
 };
 /* A function ("f"), method ("C.m") or class ("C", MODULE_CLASS) of a module, as other files
  * see it. flags: what its own module shows (MODULE_TRAINS: calling it performs a training step
@@ -511,8 +512,9 @@ void module_locals_free(analysis *a);
 const module_info *project_module_lookup(lint_project_cache *c, const char *path);
 const module_info *project_module_insert(lint_project_cache *c, module_info *m);
 /* 1 if the file at path holds a call shape that training or flushing code needs (.backward(,
- * .step(, empty_cache, ...) or a relative import: a module without one is not summarised for
- * the facts layer. Cached per path; thread-safe. */
+ * .step(, empty_cache, ...), a relative import or a line feeding a self attribute back into a
+ * call (text_feeds_self_attr): a module without one is not summarised for the facts layer. Cached
+ * per path; thread-safe. */
 int project_module_seeded(lint_project_cache *c, const char *path);
 /* What the command lines of the project (shell scripts, Makefiles, READMEs) pass to the
  * script file (a real path) in Hugging Face Trainer flags: LAUNCH_EVAL (--do_eval, an
@@ -559,6 +561,30 @@ void project_ddp_fact(const analysis *a, lint_ddp *out);
  * no re-initialisation, no x.detach_()), so each iteration feeds the previous one's result
  * back in; else NONE. */
 uint32_t loop_carried_arg(const analysis *a, uint32_t call, uint32_t loop);
+
+/* ---- Recurrent state kept on a module (state_facts.c) ---- */
+/* 1 if a method of the class node cls stores a call's outputs back in a self attribute it fed
+ * to that call, among other outputs (`out, self.h = self.rnn(x, self.h)`; not a value
+ * rewritten alone, `self.x = f(self.x)`) and neither detaches it nor re-makes it
+ * on every call (an assignment outside any if): the state carries from call to call. Its own
+ * methods only (MODULE_KEEPS_STATE in a module summary). */
+int class_keeps_state(const analysis *a, uint32_t cls);
+/* Calls fn(a, ref, ctx) for every class the class node cls builds on: each superclass and the
+ * callee of every `self.Y = Cls(...)` in its methods (a submodule). */
+typedef void state_part_fn(const analysis *a, uint32_t ref, void *ctx);
+void class_state_parts(const analysis *a, uint32_t cls, state_part_fn *fn, void *ctx);
+/* 1 if the identifier ident is bound to an instance (`model = Net(...)`, followed through
+ * `model = model.to(device)`) of a class that keeps a state (its own methods, a superclass or
+ * a submodule, in this file or, through imports, in other project modules), or built from one
+ * (`model = Generator(rnn, head)` with rnn such an instance). */
+int instance_keeps_state(analysis *a, uint32_t ident);
+/* 1 if loop re-makes or cuts what the instance named by ident holds: an assignment to one of
+ * its attributes (model.hidden = ..., model.rnn.weight = ...) or a call of a method named for
+ * it (model.init_hidden(...), model.reset_state(), model.detach_hidden()). */
+int loop_resets_instance(const analysis *a, uint32_t loop, uint32_t ident);
+/* 1 if the source text s[0..len) has a line `... self.X ... = ...(... self.X ...)`: a module
+ * worth summarising for MODULE_KEEPS_STATE (a cheap filter, before any parse). */
+int text_feeds_self_attr(const char *s, size_t len);
 
 /* ---- Backward passes and gradients (grad_facts.c) ---- */
 /* 1 if the call runs a backward pass: x.backward(...) (a loss, accelerator.backward,

@@ -292,6 +292,26 @@ static uint8_t add_class_edges(const analysis *a, module_info *m, const defn *d)
     return flags;
 }
 
+/* A class a class builds on (superclass, submodule), ref its name as written: an edge of the
+ * state question to a class of this module or, through an import, of another. */
+static void add_state_edge(const analysis *a, uint32_t ref, void *ctx)
+{
+    module_info *m = ctx;
+    char q[512];
+    if (!resolve_name(a, ref, q, sizeof q)) {
+        return;
+    }
+    if (strncmp(q, "<local>.", 8) == 0) {
+        add_edge(m, q + 8, 0, MODULE_KEEPS_STATE);
+        return;
+    }
+    uint32_t root = chain_root(a, ref);
+    const binding *b = root != NONE ? resolve_binding(a, root) : NULL;
+    if (b && b->kind == BIND_IMPORT) {
+        add_edge(m, q, 1, MODULE_KEEPS_STATE);
+    }
+}
+
 static int cmp_fn_edges(const void *x, const void *y)
 {
     return cmp_fn(x, y);
@@ -306,7 +326,9 @@ static void add_fn(const analysis *a, module_info *m, const defn *d, char *name)
     f->name = name;
     f->edge_start = (uint32_t)m->n_edges;
     if (d->is_class) {
-        f->flags = (uint8_t)(MODULE_CLASS | add_class_edges(a, m, d));
+        f->flags = (uint8_t)(MODULE_CLASS | add_class_edges(a, m, d) |
+                             (class_keeps_state(a, d->node) ? MODULE_KEEPS_STATE : 0));
+        class_state_parts(a, d->node, add_state_edge, m);
     } else {
         f->flags = (uint8_t)((d->step_direct ? MODULE_TRAINS : 0) |
                              (d->cache_wrapper ? MODULE_FLUSHES : 0) |
@@ -785,8 +807,11 @@ static int reaches(analysis *a, reach *r, const module_info *m, const module_fn 
             }
             module_ref t;
             edge_target(a, v.m, e, &t);
-            /* a class is a step only of the trainer question (its superclasses) */
-            if (t.fn && (!(t.fn->flags & MODULE_CLASS) || flag == MODULE_HF_TRAINER) &&
+            /* a class is a step only of the trainer and state questions (superclasses, submodules)
+             */
+            if (t.fn &&
+                (!(t.fn->flags & MODULE_CLASS) || flag == MODULE_HF_TRAINER ||
+                 flag == MODULE_KEEPS_STATE) &&
                 see(r, t.module, t.fn)) {
                 if (n == cap) {
                     cap *= 2;

@@ -1157,6 +1157,7 @@ static int file_seeded(const char *path)
     for (int i = 0; seeds[i] && !hit; i++) {
         hit = memmem(data, len, seeds[i], strlen(seeds[i])) != NULL;
     }
+    hit = hit || text_feeds_self_attr(data, len);
     free(data);
     return hit;
 }

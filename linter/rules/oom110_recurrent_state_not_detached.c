@@ -58,12 +58,55 @@ static void rule_recurrent_state(analysis *a)
     }
 }
 
+/* The innermost loop around n that performs a training step, or NONE. */
+static uint32_t step_loop(const analysis *a, uint32_t n)
+{
+    for (uint32_t l = enclosing_loop(a, n); l != NONE; l = enclosing_loop(a, l)) {
+        if (a->loop_trains[l] == LOOP_STEP) {
+            return l;
+        }
+    }
+    return NONE;
+}
+
+/* `out = model(x)` in a training loop, where model (bound before the loop) is an instance of a
+ * class that keeps a recurrent state on itself and the loop never resets it. */
+static void rule_module_state(analysis *a)
+{
+    for (size_t i = 0; i < a->n_calls; i++) {
+        uint32_t c = a->calls[i];
+        uint32_t f = child_field(a, c, F_FUNCTION);
+        if (f == NONE || a->nodes[f].kind != K_IDENT) {
+            continue;
+        }
+        uint32_t loop = step_loop(a, c);
+        const binding *b = loop == NONE ? NULL : resolve_binding(a, f);
+        if (!b || a->nodes[b->site].sb >= a->nodes[loop].sb || under_no_grad(a, c) ||
+            loop_resets_instance(a, loop, f) || !instance_keeps_state(a, f)) {
+            continue;
+        }
+        size_t n;
+        const char *name = ntext(a, f, &n);
+        add_finding(a, c,
+                    "`%.*s` keeps a recurrent state on the module (a method stores its output "
+                    "back in a self attribute it feeds in) and this training loop never resets "
+                    "or detaches it: each step's graph chains to all the previous ones; detach "
+                    "or re-make that attribute at the start of every step",
+                    (int)(n > 40 ? 40 : n), name);
+    }
+}
+
+static void rule_recurrent_state_all(analysis *a)
+{
+    rule_recurrent_state(a);
+    rule_module_state(a);
+}
+
 /* What --explain prints: what is flagged, what is not, and examples. */
 static const char explain[] =
-    "Opt-in (--select OOM110): its precision is not established. The 16 judged real-code\n"
-    "locations are all near misses (states detached, repackaged, re-made every step, or carried\n"
-    "inside one step) and it stays quiet on every one; no real positive has been found, since\n"
-    "without retain_graph=True the pattern fails at the second step and rarely gets published.\n"
+    "Opt-in (--select OOM110): on 29 judged real-code locations it flags all 3 real positives\n"
+    "and none of the 26 near misses, but three positives (two repositories) are too few to\n"
+    "establish its precision.\n"
     "\n"
     "Flags a recurrent state carried across training steps without detach(): inside a loop that\n"
     "performs a training step (backward, optimizer.step), `out, h = model(x, h)` (also `out,\n"
@@ -72,6 +115,17 @@ static const char explain[] =
     "mem(s), memory, carry). Without a detach, each step's graph hangs off the previous step's:\n"
     "backward reaches into the freed graph and fails, and the usual 'fix', retain_graph=True,\n"
     "keeps every step's graph alive: memory grows until OOM.\n"
+    "\n"
+    "The state may also live on the module: `out = model(x)` in a training loop, model bound\n"
+    "before it to an instance of a class whose method stores a call's outputs, one of them\n"
+    "back in a self attribute it fed in (`out, self.hidden = self.lstm(x, self.hidden)`;\n"
+    "not `self.x = f(self.x)`), itself, through a superclass or a submodule (`self.cell =\n"
+    "Cell(...)`), in this file or another project module, or built from such an instance\n"
+    "(Generator(rnn, head); model = model.to(dev) is the same instance), while the loop\n"
+    "neither assigns an attribute of it or of what it was built from (model.hidden = ...,\n"
+    "model.cell.w = model.cell.w.detach(), rnn.h = ...) nor calls a method on them named\n"
+    "init/reset/detach/repackage/clear or zero_* (not zero_grad). Not flagged: a forward\n"
+    "that detaches the attribute after the call or re-makes it on every call.\n"
     "\n"
     "Not flagged: a state detached or re-made inside the loop (h = h.detach(), h =\n"
     "repackage_hidden(h), h.detach_(), h[0].detach_(), h = model.init_hidden(bs) every step), a\n"
@@ -99,13 +153,13 @@ const rule_spec oom110_recurrent_state_not_detached = {
             .name = "recurrent-state-not-detached",
             .entry = "M20",
             .severity = LINT_SEV_WARNING,
-            /* no real positive among the judged real-code locations yet (all near misses, all
-             * left alone), so its precision is not established */
+            /* 3 of 3 real positives and 0 of 26 near misses flagged: too few positives to
+             * establish its precision */
             .opt_in = 1,
             .fixable = LINT_FIXABLE_NEVER,
             .summary = "recurrent state fed back every training step without detach()",
             .explain = explain,
         },
     .needles = needles,
-    .run = rule_recurrent_state,
+    .run = rule_recurrent_state_all,
 };

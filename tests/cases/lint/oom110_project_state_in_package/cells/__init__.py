@@ -1,0 +1,1 @@
+from .evolving import EvolvingLayer
