@@ -512,7 +512,34 @@ int hook_param_fact(const analysis *a, const binding *param)
     return PARAM_UNKNOWN;
 }
 
+/* The first place in the function around the nested def d that names it (a call, or the
+ * closure handed over: opt.step(closure=d)), or NONE. */
+static uint32_t closure_use(const analysis *a, const defn *d)
+{
+    uint32_t g = a->nodes[d->node].func;
+    for (uint32_t i = g + 1; i < a->n_nodes && a->nodes[i].sb < a->nodes[g].eb; i++) {
+        if (a->nodes[i].kind == K_IDENT && a->nodes[i].func == g && !is_ancestor(a, d->node, i) &&
+            a->nodes[i].eb - a->nodes[i].sb == d->name_len &&
+            memcmp(a->src + a->nodes[i].sb, d->name, d->name_len) == 0) {
+            const binding *b = resolve_binding(a, i);
+            if (b && b->site == d->node) {
+                return i;
+            }
+        }
+    }
+    return NONE;
+}
+
+/* NOLINTNEXTLINE(misc-no-recursion): once per enclosing def, depth <= 3 */
+static int step_region_at(const analysis *a, uint32_t n, uint32_t *out_region, int depth);
+
 int per_step_region(const analysis *a, uint32_t n, uint32_t *out_region)
+{
+    return step_region_at(a, n, out_region, 0);
+}
+
+/* NOLINTNEXTLINE(misc-no-recursion): once per enclosing def, depth <= 3 */
+static int step_region_at(const analysis *a, uint32_t n, uint32_t *out_region, int depth)
 {
     /* A loop that does not train, inside one that steps or inside a step function, runs on
      * every step too (a rollout, old-logprob or logging loop inside an update); an epoch loop
@@ -546,8 +573,15 @@ int per_step_region(const analysis *a, uint32_t n, uint32_t *out_region)
     /* A function whose updates come from its own mini-batch loops is a step when its name says
      * so (`def step(self):` of an RL learner); called in a loop, it may as well be a whole
      * training run (`for seed in seeds: train(seed)`). */
-    return d &&
-           ((d->step_direct && (d->called_in_loop || step_name)) || (d->step_nested && step_name));
+    if (d &&
+        ((d->step_direct && (d->called_in_loop || step_name)) || (d->step_nested && step_name))) {
+        return 1;
+    }
+    /* A closure defined in a function runs where that function calls it or hands it over
+     * (`opt.step(closure=closure)` in training_step): per step when that place is. */
+    uint32_t use =
+        d && depth < 3 && a->nodes[a->nodes[f].func].kind == K_FUNC ? closure_use(a, d) : NONE;
+    return use != NONE && step_region_at(a, use, out_region, depth + 1);
 }
 
 /* 1 if the loop iterates over a data loader or dataset (a pass over the data: an epoch). */
