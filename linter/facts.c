@@ -512,13 +512,26 @@ int hook_param_fact(const analysis *a, const binding *param)
     return PARAM_UNKNOWN;
 }
 
-/* The first place in the function around the nested def d that names it (a call, or the
- * closure handed over: opt.step(closure=d)), or NONE. */
-static uint32_t closure_use(const analysis *a, const defn *d)
+/* The first place after the nested def d, in the function around it, that names it (a call,
+ * or the closure handed over: opt.step(closure=d)), or NONE. A closure is used after its def
+ * and close to it: the scan stops after CLOSURE_SCAN nodes (a few hundred lines), so a file of
+ * many unused closures costs a bounded scan per def. */
+#define CLOSURE_SCAN 4096u
+static uint32_t closure_scan(const analysis *a, const defn *d)
 {
     uint32_t g = a->nodes[d->node].func;
-    for (uint32_t i = g + 1; i < a->n_nodes && a->nodes[i].sb < a->nodes[g].eb; i++) {
-        if (a->nodes[i].kind == K_IDENT && a->nodes[i].func == g && !is_ancestor(a, d->node, i) &&
+    /* the first node after the def's subtree: the next sibling of it or of an ancestor */
+    uint32_t x = d->node;
+    while (x != NONE && x != g && a->nodes[x].next == NONE) {
+        x = a->nodes[x].parent;
+    }
+    if (x == NONE || x == g) {
+        return NONE;
+    }
+    uint32_t i = a->nodes[x].next;
+    for (uint32_t end = i + CLOSURE_SCAN;
+         i < a->n_nodes && i < end && a->nodes[i].sb < a->nodes[g].eb; i++) {
+        if (a->nodes[i].kind == K_IDENT && a->nodes[i].func == g &&
             a->nodes[i].eb - a->nodes[i].sb == d->name_len &&
             memcmp(a->src + a->nodes[i].sb, d->name, d->name_len) == 0) {
             const binding *b = resolve_binding(a, i);
@@ -528,6 +541,16 @@ static uint32_t closure_use(const analysis *a, const defn *d)
         }
     }
     return NONE;
+}
+
+/* closure_scan's answer for d, asked once per lint (the defs are rebuilt each run). */
+static uint32_t closure_use(defn *d, const analysis *a)
+{
+    if (!d->use_known) {
+        d->use = closure_scan(a, d);
+        d->use_known = 1;
+    }
+    return d->use;
 }
 
 /* NOLINTNEXTLINE(misc-no-recursion): once per enclosing def, depth <= 3 */
@@ -566,7 +589,7 @@ static int step_region_at(const analysis *a, uint32_t n, uint32_t *out_region, i
     if (hook_index(name, len) >= 0) {
         return 1;
     }
-    const defn *d = def_at((analysis *)a, f);
+    defn *d = def_at((analysis *)a, f);
     /* a test function (pytest calls it once) is no per-step function, whatever its name */
     int test = len >= 5 && memcmp(name, "test_", 5) == 0;
     int step_name = !test && util_contains_ci(name, len, "step");
@@ -580,7 +603,7 @@ static int step_region_at(const analysis *a, uint32_t n, uint32_t *out_region, i
     /* A closure defined in a function runs where that function calls it or hands it over
      * (`opt.step(closure=closure)` in training_step): per step when that place is. */
     uint32_t use =
-        d && depth < 3 && a->nodes[a->nodes[f].func].kind == K_FUNC ? closure_use(a, d) : NONE;
+        d && depth < 3 && a->nodes[a->nodes[f].func].kind == K_FUNC ? closure_use(d, a) : NONE;
     return use != NONE && step_region_at(a, use, out_region, depth + 1);
 }
 

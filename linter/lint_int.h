@@ -161,6 +161,10 @@ typedef struct defn {
      * other than the data (PPO epochs, mini-batches, accumulation): a step, as a loop around
      * such a loop would be; not a pass over a data loader */
     int step_nested;
+    /* a nested def: where the function around it first names it after it (facts.c,
+     * closure_use, asked once); use_known says whether it was asked */
+    uint32_t use;
+    int use_known;
     int called_in_loop; /* called (f() or self.f()) inside some loop of this file */
     int cache_wrapper;  /* flushes the cache whenever it runs and does not itself train (facts) */
 } defn;
