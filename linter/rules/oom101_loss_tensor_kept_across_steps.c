@@ -93,6 +93,22 @@ static void bind_targets(ctx *c, uint32_t left, uint32_t value, uint32_t stmt, u
     }
 }
 
+/* x.backward(...), or a call that back-propagates its first argument: manual_backward(loss),
+ * torch.autograd.grad(loss, ...) (asked by the callee's last name first: most calls are
+ * neither). */
+static int backward_like(const analysis *a, uint32_t call)
+{
+    if (ntext_is(a, child_field(a, child_field(a, call, F_FUNCTION), F_ATTRIBUTE), "backward")) {
+        return 1;
+    }
+    size_t len;
+    const char *last = callee_last(a, call, &len);
+    return last &&
+           ((len == 15 && memcmp(last, "manual_backward", 15) == 0) ||
+            (len == 4 && memcmp(last, "grad", 4) == 0)) &&
+           is_backward_call(a, call) && call_positional(a, call, 0) != NONE;
+}
+
 static void collect(ctx *c)
 {
     analysis *a = c->a;
@@ -110,10 +126,7 @@ static void collect(ctx *c)
             bind_targets(c, child_field(a, i, F_LEFT), i, i, B_AUG);
         } else if (nd->kind == K_FOR) {
             bind_targets(c, child_field(a, i, F_LEFT), NONE, i, B_OPAQUE);
-        } else if (nd->kind == K_CALL &&
-                   (ntext_is(a, child_field(a, child_field(a, i, F_FUNCTION), F_ATTRIBUTE),
-                             "backward") ||
-                    (is_backward_call(a, i) && call_positional(a, i, 0) != NONE))) {
+        } else if (nd->kind == K_CALL && backward_like(a, i)) {
             if (c->n_bw + 2 > c->cap_bw) {
                 c->cap_bw = c->cap_bw ? c->cap_bw * 2 : 32;
                 c->bw = xrealloc(c->bw, c->cap_bw * sizeof *c->bw);
