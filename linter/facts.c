@@ -512,23 +512,70 @@ int hook_param_fact(const analysis *a, const binding *param)
     return PARAM_UNKNOWN;
 }
 
+/* The first place after the nested def d, in the function around it, that names it (a call,
+ * or the closure handed over: opt.step(closure=d)), or NONE. A closure is used after its def
+ * and close to it: the scan stops after CLOSURE_SCAN nodes (a few hundred lines), so a file of
+ * many unused closures costs a bounded scan per def. */
+#define CLOSURE_SCAN 4096u
+static uint32_t closure_scan(const analysis *a, const defn *d)
+{
+    uint32_t g = a->nodes[d->node].func;
+    /* the first node after the def's subtree: the next sibling of it or of an ancestor */
+    uint32_t x = d->node;
+    while (x != NONE && x != g && a->nodes[x].next == NONE) {
+        x = a->nodes[x].parent;
+    }
+    if (x == NONE || x == g) {
+        return NONE;
+    }
+    uint32_t i = a->nodes[x].next;
+    for (uint32_t end = i + CLOSURE_SCAN;
+         i < a->n_nodes && i < end && a->nodes[i].sb < a->nodes[g].eb; i++) {
+        if (a->nodes[i].kind == K_IDENT && a->nodes[i].func == g &&
+            a->nodes[i].eb - a->nodes[i].sb == d->name_len &&
+            memcmp(a->src + a->nodes[i].sb, d->name, d->name_len) == 0) {
+            const binding *b = resolve_binding(a, i);
+            if (b && b->site == d->node) {
+                return i;
+            }
+        }
+    }
+    return NONE;
+}
+
+/* closure_scan's answer for d, asked once per lint (the defs are rebuilt each run). */
+static uint32_t closure_use(defn *d, const analysis *a)
+{
+    if (!d->use_known) {
+        d->use = closure_scan(a, d);
+        d->use_known = 1;
+    }
+    return d->use;
+}
+
+/* NOLINTNEXTLINE(misc-no-recursion): once per enclosing def, depth <= 3 */
+static int step_region_at(const analysis *a, uint32_t n, uint32_t *out_region, int depth);
+
 int per_step_region(const analysis *a, uint32_t n, uint32_t *out_region)
 {
-    uint32_t loop = enclosing_loop(a, n);
-    if (loop != NONE) {
-        /* A loop that does not train, inside one that steps, runs on every step too (a rollout
-         * or logging loop inside an update loop); an epoch loop ends the question. */
-        uint32_t l = loop;
-        while (l != NONE && a->loop_trains[l] == LOOP_OTHER) {
-            l = enclosing_loop(a, l);
-        }
-        if (l != NONE && a->loop_trains[l] == LOOP_STEP) {
-            loop = l;
-        }
+    return step_region_at(a, n, out_region, 0);
+}
+
+/* NOLINTNEXTLINE(misc-no-recursion): once per enclosing def, depth <= 3 */
+static int step_region_at(const analysis *a, uint32_t n, uint32_t *out_region, int depth)
+{
+    /* A loop that does not train, inside one that steps or inside a step function, runs on
+     * every step too (a rollout, old-logprob or logging loop inside an update); an epoch loop
+     * ends the question. */
+    uint32_t l = enclosing_loop(a, n);
+    while (l != NONE && a->loop_trains[l] == LOOP_OTHER) {
+        l = enclosing_loop(a, l);
+    }
+    if (l != NONE) {
         if (out_region) {
-            *out_region = loop;
+            *out_region = l;
         }
-        return a->loop_trains[loop] == LOOP_STEP;
+        return a->loop_trains[l] == LOOP_STEP;
     }
     uint32_t f = a->nodes[n].func;
     if (out_region) {
@@ -542,11 +589,22 @@ int per_step_region(const analysis *a, uint32_t n, uint32_t *out_region)
     if (hook_index(name, len) >= 0) {
         return 1;
     }
-    const defn *d = def_at((analysis *)a, f);
+    defn *d = def_at((analysis *)a, f);
     /* a test function (pytest calls it once) is no per-step function, whatever its name */
     int test = len >= 5 && memcmp(name, "test_", 5) == 0;
-    return d && d->step_direct &&
-           (d->called_in_loop || (!test && util_contains_ci(name, len, "step")));
+    int step_name = !test && util_contains_ci(name, len, "step");
+    /* A function whose updates come from its own mini-batch loops is a step when its name says
+     * so (`def step(self):` of an RL learner); called in a loop, it may as well be a whole
+     * training run (`for seed in seeds: train(seed)`). */
+    if (d &&
+        ((d->step_direct && (d->called_in_loop || step_name)) || (d->step_nested && step_name))) {
+        return 1;
+    }
+    /* A closure defined in a function runs where that function calls it or hands it over
+     * (`opt.step(closure=closure)` in training_step): per step when that place is. */
+    uint32_t use =
+        d && depth < 3 && a->nodes[a->nodes[f].func].kind == K_FUNC ? closure_use(d, a) : NONE;
+    return use != NONE && step_region_at(a, use, out_region, depth + 1);
 }
 
 /* 1 if the loop iterates over a data loader or dataset (a pass over the data: an epoch). */
@@ -673,6 +731,16 @@ static void classify_loops(analysis *a)
             a->loop_trains[p] = LOOP_EPOCH;
         }
     }
+    /* The same question one level up, for a function: a step loop of its own (outside its
+     * other loops) over something other than the data makes each call at least one update. */
+    for (size_t i = 0; i < a->n_loops; i++) {
+        uint32_t l = a->loops[i];
+        defn *d;
+        if (a->loop_trains[l] == LOOP_STEP && enclosing_loop(a, l) == NONE &&
+            !iterates_data(a, l) && (d = def_at(a, a->nodes[l].func)) != NULL) {
+            d->step_nested = 1;
+        }
+    }
 }
 
 /* The loop or function whose every run executes call c once: the innermost for/while body or
@@ -752,16 +820,20 @@ static int cache_call_name(const analysis *a, uint32_t call, char *q, size_t cap
     return strncmp(q, "torch.", 6) == 0 || strncmp(q, "torch_npu.", 10) == 0;
 }
 
-int unconditional_in_func(const analysis *a, uint32_t call)
+int runs_every_call(const analysis *a, uint32_t call)
 {
     uint32_t f = a->nodes[call].func;
     for (uint32_t p = a->nodes[call].parent; p != NONE && p != f; p = a->nodes[p].parent) {
         switch (a->nodes[p].kind) {
+        case K_FOR:
+            if (a->loop_trains[p] != LOOP_OTHER) {
+                return 0;
+            }
+            break;
         case K_IF:
         case K_ELIF:
         case K_ELSE:
         case K_EXCEPT:
-        case K_FOR:
         case K_WHILE:
         case K_COND_EXPR:
         case K_BOOLOP:
@@ -812,6 +884,148 @@ int is_device_check(const analysis *a, uint32_t cond)
         }
     }
     return 0;
+}
+
+/* ---- Guards of a flush ---- */
+
+/* What a word of a condition says about the flush it guards. */
+enum { WORD_NONE = 0, WORD_GATES = 1, WORD_COUNTER = 2, WORD_OPTIMIZER = 4 };
+
+/* The class of one lowercased word: WORD_GATES for a word about memory or the cache (an
+ * opt-in knob, a threshold, an OOM flag), a period (every N, an interval, a frequency) or the
+ * first steps; WORD_COUNTER for a step or iteration counter; WORD_OPTIMIZER for the optimizer. */
+static int word_class(const char *w, size_t n)
+{
+    static const char *const gates[] = {
+        "cache",         "caches",   "cached",   "clear",     "free",      "mem",
+        "memory",        "oom",      "release",  "offload",   "offloaded", "offloading",
+        "vram",          "lowvram",  "lowmem",   "gc",        "reserved",  "allocated",
+        "fragmentation", "every",    "interval", "intervals", "freq",      "frequency",
+        "period",        "periodic", "first",    "warmup",    "warm",      NULL};
+    static const char *const counters[] = {"step",  "steps",   "iter", "iters", "iteration",
+                                           "it",    "i",       "j",    "idx",   "epoch",
+                                           "count", "counter", NULL};
+    for (int i = 0; gates[i]; i++) {
+        if (strlen(gates[i]) == n && memcmp(gates[i], w, n) == 0) {
+            return WORD_GATES;
+        }
+    }
+    for (int i = 0; counters[i]; i++) {
+        if (strlen(counters[i]) == n && memcmp(counters[i], w, n) == 0) {
+            return WORD_COUNTER;
+        }
+    }
+    return n >= 3 && memcmp(w, "opt", 3) == 0 ? WORD_OPTIMIZER : WORD_NONE;
+}
+
+/* The classes of the words of s[0..n): identifier or string text split at '_', at anything
+ * but letters, and where a lower-case letter meets an upper-case one (memoryUsage). */
+static int words_of(const char *s, size_t n)
+{
+    int classes = 0;
+    char w[32];
+    size_t wl = 0;
+    for (size_t i = 0; i <= n; i++) {
+        char c = '\0';
+        if (i < n) {
+            c = s[i];
+        }
+        int letter = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+        int split =
+            !letter || (wl > 0 && c >= 'A' && c <= 'Z' && s[i - 1] >= 'a' && s[i - 1] <= 'z');
+        if (split && wl > 0) {
+            classes |= wl < sizeof w ? word_class(w, wl) : 0;
+            wl = 0;
+        }
+        if (letter) {
+            if (wl < sizeof w) {
+                w[wl] = (char)(c | 0x20);
+            }
+            wl++;
+        }
+    }
+    return classes;
+}
+
+/* The word classes of the names and string literals in expression e. */
+static int expr_words(const analysis *a, uint32_t e)
+{
+    int classes = 0;
+    for (uint32_t i = e; i < a->n_nodes && a->nodes[i].sb < a->nodes[e].eb; i++) {
+        if (a->nodes[i].kind == K_IDENT || a->nodes[i].kind == K_STRING) {
+            size_t n;
+            const char *t = ntext(a, i, &n);
+            classes |= words_of(t, n);
+        }
+    }
+    return classes;
+}
+
+/* 1 if the comparison cmp tests for the first steps: `== 0`, `== 1`, `< k`, `<= k` with an
+ * integer literal k and a counter on the other side (step == 0, i < 2). */
+static int first_steps_test(const analysis *a, uint32_t cmp, int words)
+{
+    if (!(words & WORD_COUNTER)) {
+        return 0;
+    }
+    int low_op = 0;
+    int literal = 0;
+    for (uint32_t c = a->nodes[cmp].first; c != NONE; c = a->nodes[c].next) {
+        low_op |= a->nodes[c].kind == K_KEYWORD_TOKEN &&
+                  (ntext_is(a, c, "==") || ntext_is(a, c, "<") || ntext_is(a, c, "<="));
+        literal |= a->nodes[c].kind == K_INTEGER;
+    }
+    return low_op && literal;
+}
+
+/* NOLINTNEXTLINE(misc-no-recursion): depth <= MAX_DEPTH */
+static int gates(const analysis *a, uint32_t cond, int depth)
+{
+    if (cond == NONE || depth > MAX_DEPTH) {
+        return 0;
+    }
+    switch (a->nodes[cond].kind) {
+    case K_PAREN:
+        return gates(a, named_child(a, cond, 0), depth + 1);
+    case K_NOT: {
+        /* `not args.low_vram` is the same knob; `not optimizer`: an iteration without one */
+        uint32_t x = named_child(a, cond, 0);
+        return gates(a, x, depth + 1) ||
+               (expr_words(a, x) & WORD_OPTIMIZER && a->nodes[x].kind != K_CALL &&
+                a->nodes[x].kind != K_COMPARE);
+    }
+    case K_BOOLOP: {
+        /* a and b: either one gates the flush; a or b: only if both do */
+        int l = gates(a, child_field(a, cond, F_LEFT), depth + 1);
+        int r = gates(a, child_field(a, cond, F_RIGHT), depth + 1);
+        return ntext_is(a, child_field(a, cond, F_OPERATOR), "and") ? l || r : l && r;
+    }
+    default:
+        break;
+    }
+    size_t n;
+    const char *t = ntext(a, cond, &n);
+    if (memchr(t, '%', n)) {
+        return 1; /* step % N == 0: every N steps */
+    }
+    int words = expr_words(a, cond);
+    if (words & WORD_GATES) {
+        return 1;
+    }
+    if (a->nodes[cond].kind != K_COMPARE) {
+        return 0;
+    }
+    /* `if optimizer is None:`: an iteration without an optimizer (a generation pass) */
+    if ((words & WORD_OPTIMIZER) && util_contains_ci(t, n, " is none") &&
+        !util_contains_ci(t, n, " is not ")) {
+        return 1;
+    }
+    return first_steps_test(a, cond, words);
+}
+
+int guard_gates_flush(const analysis *a, uint32_t cond)
+{
+    return cond == NONE || gates(a, cond, 0);
 }
 
 /* The index of call node c in a->calls (sorted: pre-order is source order), or SIZE_MAX. */
@@ -896,7 +1110,8 @@ static int if_flushes(const analysis *a, uint32_t s, int depth)
 /* 1 if every path through statement (or block) s flushes the cache. An `if` counts when each
  * of its branches flushes, or, without an else, when its condition is a device check (a
  * device-dispatch helper: `if xpu: torch.xpu.empty_cache() elif ...: else:
- * torch.cuda.empty_cache()`). Loops may run zero times; a try counts by its body or finally. */
+ * torch.cuda.empty_cache()`). A for loop that does not train counts by its body (it runs at
+ * least once); a while loop may run zero times; a try counts by its body or finally. */
 /* NOLINTNEXTLINE(misc-no-recursion): depth <= MAX_DEPTH */
 static int stmt_flushes(const analysis *a, uint32_t s, int depth)
 {
@@ -918,6 +1133,11 @@ static int stmt_flushes(const analysis *a, uint32_t s, int depth)
     case K_ELSE:
     case K_WITH:
         return stmt_flushes(a, child_field(a, s, F_BODY), depth + 1);
+    case K_FOR:
+        /* a for loop that does not train runs its body at least once (its range, data or
+         * batches are not empty): a flush on every path through the body runs on every call */
+        return a->loop_trains[s] == LOOP_OTHER &&
+               stmt_flushes(a, child_field(a, s, F_BODY), depth + 1);
     case K_TRY:
         if (stmt_flushes(a, child_field(a, s, F_BODY), depth + 1)) {
             return 1;

@@ -155,8 +155,16 @@ typedef struct defn {
     const char *name;
     size_t name_len;
     int is_class;
-    int toplevel;       /* module scope (not a method, not nested in a function) */
-    int step_direct;    /* performs a training step outside any loop of its own */
+    int toplevel;    /* module scope (not a method, not nested in a function) */
+    int step_direct; /* performs a training step outside any loop of its own */
+    /* performs at least one update per call through a step loop of its own over something
+     * other than the data (PPO epochs, mini-batches, accumulation): a step, as a loop around
+     * such a loop would be; not a pass over a data loader */
+    int step_nested;
+    /* a nested def: where the function around it first names it after it (facts.c,
+     * closure_use, asked once); use_known says whether it was asked */
+    uint32_t use;
+    int use_known;
     int called_in_loop; /* called (f() or self.f()) inside some loop of this file */
     int cache_wrapper;  /* flushes the cache whenever it runs and does not itself train (facts) */
 } defn;
@@ -414,9 +422,10 @@ int call_project_target(analysis *a, uint32_t call, module_ref *out);
  * is reached through an import: helper() -> "..utils.helper", mod.f() -> "pkg.mod.f", x.m() with
  * x = C(...) and C imported -> "pkg.C.m". 0 for anything else. */
 int call_import_qual(const analysis *a, uint32_t call, char *out, size_t cap);
-/* 1 if the call runs on every path through its function: no if, loop, except, conditional
- * expression or lambda around it inside the function. */
-int unconditional_in_func(const analysis *a, uint32_t call);
+/* 1 if the call runs on every call of its function: no if, while, except, conditional
+ * expression or lambda around it inside the function, and no for loop but ones that do not
+ * train (a for loop runs its body at least once: its data, range or batches are not empty). */
+int runs_every_call(const analysis *a, uint32_t call);
 /* 1 if function d keeps its first argument (after self/cls) in an attribute of self: sums it
  * (self.sum += val * n, self.total = self.total + val) or appends it, with no number
  * conversion (.item(), .detach(), float()) on the way; an AverageMeter.update(val) that does
@@ -428,6 +437,16 @@ int vendored_hf_trainer(const analysis *a, const defn *d);
 /* 1 if cond is a device-availability check (`torch.cuda.is_available()`, `device.type ==
  * "cuda"`): a guard that holds on every step of a run on the device. */
 int is_device_check(const analysis *a, uint32_t cond);
+/* 1 if an `if` with condition cond keeps a flush from running on every step: it names a
+ * period (a modulo, an every-N, interval or frequency knob), the first steps (`step == 0`,
+ * `i < 2`, first, warm-up), memory or the cache (an opt-in knob such as `args.low_vram` or
+ * `empty_cache`, a memory threshold, an OOM flag), or an iteration without an optimizer
+ * (`optimizer is None`). Words are read whole (identifiers split at '_' and case changes), so
+ * `allow_tf32` is no "low" and `zoom` no "oom". `a and b` gates when either side does, `a or
+ * b` when both do. Any other condition (a batching or feature switch such as
+ * `num_mini_batches > 1`, a rank, a device check) lets the flush run on every step of the
+ * runs that take it. */
+int guard_gates_flush(const analysis *a, uint32_t cond);
 /* 1 if the call flushes the cache: directly (flushes_cache), or through a function of this
  * file or of another project module that flushes on every path. */
 int call_flushes(const analysis *a, size_t i);
@@ -458,8 +477,11 @@ int hook_param_fact(const analysis *a, const binding *param);
 /* 1 if the function node func is one of LINT_STEP_HOOKS: a training framework runs it once
  * per step (and zeroes the gradients around it). */
 int is_step_hook(const analysis *a, uint32_t func);
-/* 1 if n (inside function f) runs on every training step: its innermost loop trains, or
- * it is outside loops in a per-step hook or step function. */
+/* 1 if n (inside function f) runs on every training step: its innermost step loop in f (loops
+ * that do not train, such as a rollout or logging loop, are part of the region around them;
+ * an epoch loop ends the question), or, with no training loop around n in f, f itself when f
+ * is a per-step hook or a step function (trains once per call, directly or through its own
+ * mini-batch loops, and is called per step). */
 int per_step_region(const analysis *a, uint32_t n, uint32_t *out_region);
 
 /* Frees everything an analysis owns and zeroes it (module summaries it built included). */

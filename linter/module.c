@@ -233,7 +233,7 @@ static void add_edges(const analysis *a, module_info *m, const defn *d)
             continue;
         }
         int when = (enclosing_loop(a, c) == NONE ? MODULE_TRAINS : 0) |
-                   (unconditional_in_func(a, c) ? MODULE_FLUSHES : 0);
+                   (runs_every_call(a, c) ? MODULE_FLUSHES : 0);
         if (!when) {
             continue;
         }

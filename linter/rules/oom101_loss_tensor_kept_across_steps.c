@@ -93,6 +93,22 @@ static void bind_targets(ctx *c, uint32_t left, uint32_t value, uint32_t stmt, u
     }
 }
 
+/* x.backward(...), or a call that back-propagates its first argument: manual_backward(loss),
+ * torch.autograd.grad(loss, ...) (asked by the callee's last name first: most calls are
+ * neither). */
+static int backward_like(const analysis *a, uint32_t call)
+{
+    if (ntext_is(a, child_field(a, child_field(a, call, F_FUNCTION), F_ATTRIBUTE), "backward")) {
+        return 1;
+    }
+    size_t len;
+    const char *last = callee_last(a, call, &len);
+    return last &&
+           ((len == 15 && memcmp(last, "manual_backward", 15) == 0) ||
+            (len == 4 && memcmp(last, "grad", 4) == 0)) &&
+           is_backward_call(a, call) && call_positional(a, call, 0) != NONE;
+}
+
 static void collect(ctx *c)
 {
     analysis *a = c->a;
@@ -110,14 +126,13 @@ static void collect(ctx *c)
             bind_targets(c, child_field(a, i, F_LEFT), i, i, B_AUG);
         } else if (nd->kind == K_FOR) {
             bind_targets(c, child_field(a, i, F_LEFT), NONE, i, B_OPAQUE);
-        } else if (nd->kind == K_CALL &&
-                   ntext_is(a, child_field(a, child_field(a, i, F_FUNCTION), F_ATTRIBUTE),
-                            "backward")) {
+        } else if (nd->kind == K_CALL && backward_like(a, i)) {
             if (c->n_bw + 2 > c->cap_bw) {
                 c->cap_bw = c->cap_bw ? c->cap_bw * 2 : 32;
                 c->bw = xrealloc(c->bw, c->cap_bw * sizeof *c->bw);
             }
-            /* loss.backward(), scaler.scale(loss).backward(), accelerator.backward(loss) */
+            /* loss.backward(), scaler.scale(loss).backward(), accelerator.backward(loss),
+             * self.manual_backward(loss), torch.autograd.grad(loss, params) */
             c->bw[c->n_bw++] = child_field(a, child_field(a, i, F_FUNCTION), F_OBJECT);
             uint32_t arg = call_positional(a, i, 0);
             if (arg != NONE) {
@@ -245,6 +260,11 @@ static int backwarded(ctx *c, uint32_t func, const char *t, size_t len, uint32_t
 
 static int taint(ctx *c, uint32_t e, uint32_t at, int depth);
 
+static int combine(int x, int y)
+{
+    return x > y ? x : y;
+}
+
 /* The last binding of chain text t in func before byte position at, or NULL. */
 static const bind *last_binding(ctx *c, uint32_t func, const char *t, size_t len, uint32_t at)
 {
@@ -318,6 +338,53 @@ static int taint_bound(ctx *c, const bind *b, uint32_t n, const char *t, size_t 
     if (b->kind == B_TUPLE && r == T_LOSS) {
         /* `loss, logits = criterion(...)`-style: only loss-named parts are the loss */
         r = (len >= 4 && memmem(t, len, "loss", 4)) ? T_LOSS : T_UNKNOWN;
+    }
+    return r;
+}
+
+/* The index in a->calls (source order) of the first call starting at byte from or later. */
+static size_t first_call_from(const analysis *a, uint32_t from)
+{
+    size_t lo = 0;
+    size_t hi = a->n_calls;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (a->nodes[a->calls[mid]].sb < from) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    return lo;
+}
+
+/* What a list bound to a literal at byte from holds by byte at: the worst of the values
+ * appended to it (t.append(v)) in func in between. `losses = []`, then `losses.append(loss)`
+ * and `loss.backward()` in a loop: torch.stack(losses) has the losses' graphs. Asked only where
+ * the list is reduced to a tensor (taint_args): the list itself is not one, and storing it is
+ * no `.detach()` away from clean. */
+/* NOLINTNEXTLINE(misc-no-recursion): each cycle passes taint(), which stops at MAX_DEPTH */
+static int taint_appended(ctx *c, uint32_t func, const char *t, size_t len, uint32_t from,
+                          uint32_t at, int depth)
+{
+    const analysis *a = c->a;
+    int r = T_CLEAN;
+    for (size_t i = first_call_from(a, from); i < a->n_calls && r != T_LOSS; i++) {
+        uint32_t call = a->calls[i];
+        if (a->nodes[call].sb >= at || ++c->work > WORK_CAP) {
+            break;
+        }
+        uint32_t f = child_field(a, call, F_FUNCTION);
+        uint32_t arg = call_positional(a, call, 0);
+        size_t ol;
+        const char *ot = NULL;
+        if (a->nodes[call].func == func && arg != NONE && f != NONE && a->nodes[f].kind == K_ATTR &&
+            ntext_is(a, child_field(a, f, F_ATTRIBUTE), "append")) {
+            ot = ntext(a, child_field(a, f, F_OBJECT), &ol);
+        }
+        if (ot && ol == len && memcmp(ot, t, len) == 0) {
+            r = combine(r, taint(c, arg, a->nodes[call].sb, depth + 1));
+        }
     }
     return r;
 }
@@ -414,11 +481,28 @@ static int in_list(const char *t, size_t len, const char *const *l)
     return 0;
 }
 
-static int combine(int x, int y)
+/* What the list named x holds at byte at, when x was bound to a list literal in its function:
+ * the values appended to it since (taint_appended). T_CLEAN for anything else. */
+/* NOLINTNEXTLINE(misc-no-recursion): each cycle passes taint(), which stops at MAX_DEPTH */
+static int taint_list_elements(ctx *c, uint32_t x, uint32_t at, int depth)
 {
-    return x > y ? x : y;
+    const analysis *a = c->a;
+    if (a->nodes[x].kind != K_IDENT) {
+        return T_CLEAN;
+    }
+    size_t len;
+    const char *t = ntext(a, x, &len);
+    uint32_t func = a->nodes[x].func;
+    const bind *b = last_binding(c, func, t, len, at);
+    if (!b || b->kind != B_ASSIGN || b->value == NONE || a->nodes[b->value].kind != K_LIST ||
+        under_no_grad(a, b->stmt)) {
+        return T_CLEAN;
+    }
+    return taint_appended(c, func, t, len, a->nodes[b->stmt].eb, at, depth);
 }
 
+/* The arguments of a reduction (torch.stack(losses), sum(parts), torch.mean(x)): a list
+ * argument counts by the values appended to it, since the result is built from them. */
 /* NOLINTNEXTLINE(misc-no-recursion): each cycle passes taint(), which stops at MAX_DEPTH */
 static int taint_args(ctx *c, uint32_t call, uint32_t at, int depth)
 {
@@ -428,6 +512,9 @@ static int taint_args(ctx *c, uint32_t call, uint32_t at, int depth)
     for (uint32_t x = args == NONE ? NONE : a->nodes[args].first; x != NONE; x = a->nodes[x].next) {
         if (a->nodes[x].named && a->nodes[x].kind != K_KWARG && a->nodes[x].kind != K_COMMENT) {
             r = combine(r, taint(c, x, at, depth + 1));
+            if (r != T_LOSS) {
+                r = combine(r, taint_list_elements(c, x, at, depth));
+            }
         }
     }
     return r;
@@ -652,17 +739,7 @@ static int emptied_in(ctx *c, uint32_t region, uint32_t cont)
 {
     const analysis *a = c->a;
     uint32_t end = a->nodes[region].eb;
-    size_t lo = 0;
-    size_t hi = a->n_calls;
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        if (a->nodes[a->calls[mid]].sb < a->nodes[region].sb) {
-            lo = mid + 1;
-        } else {
-            hi = mid;
-        }
-    }
-    for (size_t i = lo; i < a->n_calls; i++) {
+    for (size_t i = first_call_from(a, a->nodes[region].sb); i < a->n_calls; i++) {
         uint32_t call = a->calls[i];
         if (a->nodes[call].sb >= end || ++c->work > WORK_CAP) {
             break;
@@ -1051,8 +1128,11 @@ static const char explain[] =
     "outputs.loss, or a value that was .backward()-ed) that is appended to a list, accumulated\n"
     "with +=, or stored in a dict or on self, inside a training loop (a for/while body that calls\n"
     ".backward() or optimizer.step(), directly or through a same-file function) or a per-step\n"
-    "hook (training_step, compute_loss, on_before_backward's loss). Every stored tensor keeps\n"
-    "the whole graph of its step alive, so memory grows every step until the run dies.\n"
+    "hook (training_step, compute_loss, on_before_backward's loss), or a closure such a hook\n"
+    "defines and hands over (opt.step(closure=closure)). A list holds what was appended to it:\n"
+    "torch.stack(losses).mean() of back-propagated losses is a loss too (self.manual_backward\n"
+    "and accelerator.backward count as back-propagation). Every stored tensor keeps the whole\n"
+    "graph of its step alive, so memory grows every step until the run dies.\n"
     "\n"
     "Not flagged: values taken through .item(), float(), .tolist(), .detach() or .data; a loss\n"
     "rebound with loss = loss.detach() first; losses computed under torch.no_grad(); an\n"

@@ -1,44 +1,10 @@
-/* OOM102 empty-cache-every-step: torch.cuda.empty_cache() (aliases, xpu/npu/mps variants and
- * same-file wrappers) on every training step. Calls in OOM handlers, under step-modulo, first-step
- * or opt-in guards, and in loops that do not train stay quiet: those are the correct uses. */
+/* OOM102 empty-cache-every-step: torch.cuda.empty_cache() (aliases, xpu/npu/mps variants,
+ * wrappers of this file and of project modules) on every training step. Calls in OOM handlers,
+ * under guards that gate the flush (guard_gates_flush), and in loops that do not train stay
+ * quiet: those are the correct uses. */
 #include <string.h>
 
 #include "linter/lint_int.h"
-
-/* 1 if an `if` with this condition makes the flush not run every step: every N steps (a
- * modulo, an interval or frequency knob), the first steps only (== 0, first, warmup), an
- * explicit opt-in about memory (a cache, memory, offload or low-VRAM knob, a memory threshold,
- * an OOM flag), an iteration without an optimizer (`if optimizer is None:`). Any other condition (a
- * batching or feature switch such as `if num_mini_batches > 1:`) still lets the flush run on every
- * step of the runs that take it. */
-static int guard_exempt(const analysis *a, uint32_t cond)
-{
-    static const char *const words[] = {
-        "cache",   "clear",  "empty", "free",  "mem",      "oom",  "release",
-        "offload", "vram",   "low_",  "every", "interval", "freq", "period",
-        "first",   "warmup", "== 0",  "==0",   "== 1",     "==1",  NULL};
-    if (cond == NONE) {
-        return 1;
-    }
-    size_t n;
-    const char *t = ntext(a, cond, &n);
-    if (memchr(t, '%', n)) {
-        return 1;
-    }
-    /* `if optimizer is None:` / `if not optimizer:`: an iteration without an optimizer (a
-     * generation or inference-only pass of an RL loop) trains nothing */
-    if (util_contains_ci(t, n, "optim") &&
-        ((util_contains_ci(t, n, " is none") && !util_contains_ci(t, n, " is not ")) ||
-         a->nodes[cond].kind == K_NOT)) {
-        return 1;
-    }
-    for (int i = 0; words[i]; i++) {
-        if (util_contains_ci(t, n, words[i])) {
-            return 1;
-        }
-    }
-    return 0;
-}
 
 /* 1 if nothing between the call and its region makes it conditional. */
 static int every_step(const analysis *a, uint32_t call, uint32_t region)
@@ -53,7 +19,7 @@ static int every_step(const analysis *a, uint32_t call, uint32_t region)
                 return 0;
             }
             if (a->nodes[prev].field == F_CONSEQUENCE &&
-                guard_exempt(a, child_field(a, p, F_CONDITION))) {
+                guard_gates_flush(a, child_field(a, p, F_CONDITION))) {
                 return 0;
             }
             break;
@@ -72,6 +38,21 @@ static int every_step(const analysis *a, uint32_t call, uint32_t region)
         }
     }
     return 1;
+}
+
+/* The class whose method d is (defined directly in its body), or NULL. */
+static const defn *method_class(analysis *a, const defn *d)
+{
+    for (uint32_t p = a->nodes[d->node].parent; p != NONE; p = a->nodes[p].parent) {
+        uint8_t k = a->nodes[p].kind;
+        if (k == K_CLASS) {
+            return def_at(a, p);
+        }
+        if (k == K_FUNC || k == K_LAMBDA) {
+            return NULL;
+        }
+    }
+    return NULL;
 }
 
 static void rule_empty_cache(analysis *a)
@@ -108,15 +89,25 @@ static void rule_empty_cache(analysis *a)
                         (int)fl, ft, ref->fn->name, rel, where);
         } else {
             const defn *w = call_target(a, c);
+            const defn *cls = w ? method_class(a, w) : NULL;
             if (w && w->toplevel) {
                 ft = w->name; /* a function: its name; a method: the call as written */
                 fl = w->name_len;
             }
-            add_finding(a, c,
-                        "`%.*s()` calls torch.cuda.empty_cache() on every step of %s: it frees "
-                        "no live tensor and forces cudaMalloc again; empty the cache on OOM "
-                        "recovery or every N steps",
-                        (int)fl, ft, where);
+            if (cls) {
+                add_finding(a, c,
+                            "`%.*s()` (%.*s.%.*s) calls torch.cuda.empty_cache() on every step of "
+                            "%s: it frees no live tensor and forces cudaMalloc again; empty the "
+                            "cache on OOM recovery or every N steps",
+                            (int)fl, ft, (int)cls->name_len, cls->name, (int)w->name_len, w->name,
+                            where);
+            } else {
+                add_finding(a, c,
+                            "`%.*s()` calls torch.cuda.empty_cache() on every step of %s: it "
+                            "frees no live tensor and forces cudaMalloc again; empty the cache on "
+                            "OOM recovery or every N steps",
+                            (int)fl, ft, where);
+            }
         }
     }
 }
@@ -129,12 +120,18 @@ static const char explain[] =
     "memory); it only hands cached blocks back to the driver, so the next step pays for\n"
     "cudaMalloc again, and it synchronizes.\n"
     "\n"
+    "A per-step function is a step hook, or a function that trains once per call (directly,\n"
+    "or through its own mini-batch loops when its name says step) and is called per step; a\n"
+    "loop that does not train inside a step loop or a per-step function runs every step too.\n"
+    "A method or helper that flushes in its own loop (the loop runs at least once) is reported\n"
+    "at its call in the step loop, naming it.\n"
+    "\n"
     "Not flagged: calls in an except handler (OOM recovery) or under a flag such a handler sets;\n"
     "under a step-modulo or every-N guard (if step % 100 == 0), a first-step or warm-up guard,\n"
     "an explicit memory opt-in (a cache, memory, offload or low-VRAM knob, a memory threshold);\n"
-    "in validation, epoch-level or non-training loops; before or after training. Any other\n"
-    "condition (a device check, a batching or feature switch) does not keep it from running\n"
-    "every step.\n"
+    "in validation, epoch-level or non-training loops; before or after training. Conditions are\n"
+    "read word by word (allow_tf32 is no low-VRAM knob). Any other condition (a device check, a\n"
+    "rank, a batching or feature switch) does not keep it from running every step.\n"
     "\n"
     "Bad:\n"
     "    for batch in loader:\n"

@@ -1,0 +1,5 @@
+import torch
+
+
+def flush():
+    torch.cuda.empty_cache()
