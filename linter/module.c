@@ -930,6 +930,7 @@ int project_hf_trainer(analysis *a, const char *q)
 static const module_hf_args *hf_args_in(analysis *a, const module_info *m, const char *rest,
                                         const module_info **out_m)
 {
+    char qual[2][512]; /* rest points into the one the last step wrote */
     for (int depth = 0; m && *rest && depth <= MAX_MODULE_DEPTH; depth++) {
         module_hf_args key = {(char *)rest, NULL, 0, 0};
         const module_hf_args *h =
@@ -940,11 +941,11 @@ static const module_hf_args *hf_args_in(analysis *a, const module_info *m, const
         }
         size_t n = strcspn(rest, ".");
         const module_export *e = find_export(m, rest, n);
-        char qual[512];
+        char *q = qual[depth % 2];
         char file[PATH_MAX];
         const char *inner;
-        if (!e || snprintf(qual, sizeof qual, "%s%s", e->qual, rest + n) >= (int)sizeof qual ||
-            !module_find(m->path, m->root, qual, file, sizeof file, &inner)) {
+        if (!e || snprintf(q, sizeof qual[0], "%s%s", e->qual, rest + n) >= (int)sizeof qual[0] ||
+            !module_find(m->path, m->root, q, file, sizeof file, &inner)) {
             return NULL;
         }
         m = module_load(a->project, file, a->root);
