@@ -541,6 +541,84 @@ static int splats_safe(const analysis *a, uint32_t call)
     return 1;
 }
 
+/* 1 if e is an attribute chain the file assigns to (`cfg.args = ...`): whatever it holds is
+ * not the import's. */
+static int attr_assigned(const analysis *a, uint32_t e)
+{
+    if (a->nodes[e].kind != K_ATTR) {
+        return 0;
+    }
+    size_t n;
+    const char *t = ntext(a, e, &n);
+    for (uint32_t i = 0; i < a->n_nodes; i++) {
+        uint32_t left = a->nodes[i].kind == K_ASSIGN ? child_field(a, i, F_LEFT) : NONE;
+        size_t ln;
+        const char *lt = left == NONE ? NULL : ntext(a, left, &ln);
+        if (lt && ln == n && memcmp(lt, t, n) == 0) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* 1 if the file assigns `name.attr = value` (value not None) where name is bound as the plain
+ * name e is (the import). */
+static int binding_attr_set(const analysis *a, uint32_t e, const char *attr)
+{
+    const binding *b = a->nodes[e].kind == K_IDENT ? resolve_binding(a, e) : NULL;
+    for (uint32_t i = 0; b && i < a->n_nodes; i++) {
+        uint32_t left = a->nodes[i].kind == K_ASSIGN ? child_field(a, i, F_LEFT) : NONE;
+        if (left == NONE || a->nodes[left].kind != K_ATTR ||
+            !ntext_is(a, child_field(a, left, F_ATTRIBUTE), attr)) {
+            continue;
+        }
+        uint32_t obj = child_field(a, left, F_OBJECT);
+        uint32_t v = child_field(a, i, F_RIGHT);
+        if (obj != NONE && a->nodes[obj].kind == K_IDENT && resolve_binding(a, obj) == b &&
+            v != NONE && a->nodes[v].kind != K_NONE) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* The Trainer's arguments are a name imported from a project module that builds them: read
+ * them there. 0 (unreadable) when they cannot be followed. */
+static int imported_args(const analysis *a, hf_trainer *t)
+{
+    const module_hf_args *m =
+        module_hf_args_of((analysis *)a, t->args_expr, t->ext_where, sizeof t->ext_where);
+    if (!m) {
+        return 0;
+    }
+    t->ext = 1;
+    t->flags = m->flags;
+    snprintf(t->ext_cls, sizeof t->ext_cls, "%s", m->cls);
+    /* settings assigned here to the imported object (`training_args.eval_strategy = "no"`
+     * makes it unreadable; a mitigation counts) */
+    static const char *const eval_keys[] = {"eval_strategy", "evaluation_strategy", "do_eval",
+                                            NULL};
+    for (int i = 0; eval_keys[i]; i++) {
+        if (binding_attr_set(a, t->args_expr, eval_keys[i])) {
+            return 0;
+        }
+    }
+    if (binding_attr_set(a, t->args_expr, "eval_accumulation_steps") ||
+        binding_attr_set(a, t->args_expr, "prediction_loss_only")) {
+        t->flags |= HFA_MITIGATED;
+    }
+    if (binding_attr_set(a, t->args_expr, "prediction_loss_only") ||
+        binding_attr_set(a, t->args_expr, "batch_eval_metrics") ||
+        binding_attr_set(a, t->args_expr, "predict_with_generate")) {
+        t->flags |= HFA_REDUCED;
+    }
+    if (binding_attr_set(a, t->args_expr, "loss_type") ||
+        binding_attr_set(a, t->args_expr, "use_liger_kernel")) {
+        t->flags &= ~HFA_LOGITS_DROPPED;
+    }
+    return 1;
+}
+
 /* Reads a Trainer(...) call. Returns 0 when its arguments cannot be read statically (a splat,
  * or arguments from a parser, a config or elsewhere). */
 int hf_trainer_read(const analysis *a, uint32_t tc, hf_trainer *t)
@@ -548,6 +626,7 @@ int hf_trainer_read(const analysis *a, uint32_t tc, hf_trainer *t)
     memset(t, 0, sizeof *t);
     t->call = tc;
     t->args = NONE;
+    t->args_expr = NONE;
     t->var = NONE;
     uint32_t p = a->nodes[tc].parent;
     if (p != NONE && a->nodes[p].kind == K_ASSIGN) {
@@ -563,15 +642,20 @@ int hf_trainer_read(const analysis *a, uint32_t tc, hf_trainer *t)
     if (args_expr == NONE) {
         args_expr = call_positional(a, tc, 1);
     }
+    t->args_expr = args_expr;
     if (args_expr != NONE) {
         t->args = hf_assigned_call(a, args_expr, a->nodes[tc].sb);
         if (t->args == NONE && parsed_from_cli(a, args_expr)) {
             t->cli = 1; /* what the command lines that run this script pass decides */
             return 1;
         }
+        if (t->args == NONE && !attr_assigned(a, args_expr)) {
+            return imported_args(a, t);
+        }
         if (t->args == NONE || !call_of(a, t->args, 1) || call_has_splat(a, t->args)) {
             return 0;
         }
+        t->flags = hf_args_flags(a, t->args);
     }
     return 1;
 }
@@ -589,17 +673,79 @@ int hf_eval_runs(const analysis *a, const hf_trainer *t)
     if (hf_trainer_has(a, t, "evaluate", 1) || hf_trainer_has(a, t, "predict", 1)) {
         return 1;
     }
-    if (t->args == NONE) {
-        return 0;
-    }
-    uint32_t st = call_kwarg(a, t->args, "eval_strategy");
+    return (t->flags & HFA_EVAL) != 0;
+}
+
+/* 1 if the arguments call turns evaluation on by its keywords or its class's defaults. */
+static int args_eval_on(const analysis *a, uint32_t args)
+{
+    uint32_t st = call_kwarg(a, args, "eval_strategy");
     if (st == NONE) {
-        st = call_kwarg(a, t->args, "evaluation_strategy");
+        st = call_kwarg(a, args, "evaluation_strategy");
     }
-    if (st == NONE && call_kwarg(a, t->args, "do_eval") == NONE) {
-        return (hf_args_call_defaults(a, t->args) & HF_DEFAULT_EVAL) != 0;
+    if (st == NONE && call_kwarg(a, args, "do_eval") == NONE) {
+        return (hf_args_call_defaults(a, args) & HF_DEFAULT_EVAL) != 0;
     }
-    return strategy_on(a, st) == 1 || hf_kw_true(a, t->args, "do_eval");
+    return strategy_on(a, st) == 1 || hf_kw_true(a, args, "do_eval");
+}
+
+/* 1 if the string node v is the literal "chunked_nll". */
+static int chunked_literal(const analysis *a, uint32_t v)
+{
+    size_t n;
+    const char *t = ntext(a, v, &n);
+    return a->nodes[v].kind == K_STRING && n == 13 && memcmp(t + 1, "chunked_nll", 11) == 0 &&
+           (t[0] == '"' || t[0] == '\'');
+}
+
+/* 1 if the keyword is True on the call, or `target.name = value` is assigned later. */
+static int set_true(const analysis *a, uint32_t args, uint32_t target, const char *name)
+{
+    return hf_kw_true(a, args, name) || (target != NONE && hf_attr_set(a, target, name));
+}
+
+/* 1 if TRL's SFTConfig call leaves loss_type unset (or "chunked_nll") without Liger: the
+ * trainer's patched forward returns no logits. */
+static int sft_config_drops(const analysis *a, uint32_t args, uint32_t target)
+{
+    char q[256];
+    uint32_t af = child_field(a, args, F_FUNCTION);
+    if (af == NONE || !resolve_name(a, af, q, sizeof q) || strncmp(q, "trl.", 4) != 0 ||
+        strcmp(last_part(q), "SFTConfig") != 0) {
+        return 0; /* a subclass or another config: its defaults are not read here */
+    }
+    uint32_t lt = call_kwarg(a, args, "loss_type");
+    if ((lt != NONE && a->nodes[lt].kind != K_NONE && !chunked_literal(a, lt)) ||
+        hf_kw_set(a, args, "use_liger_kernel")) {
+        return 0; /* "nll", "dft", a name: the model's logits come back */
+    }
+    /* the same settings assigned later, `args.loss_type = "nll"` */
+    return target == NONE ||
+           !(hf_attr_set(a, target, "loss_type") || hf_attr_set(a, target, "use_liger_kernel"));
+}
+
+int hf_args_flags(const analysis *a, uint32_t args)
+{
+    uint32_t apar = a->nodes[args].parent;
+    uint32_t target =
+        apar != NONE && a->nodes[apar].kind == K_ASSIGN ? child_field(a, apar, F_LEFT) : NONE;
+    int flags = args_eval_on(a, args) ? HFA_EVAL : 0;
+    if (hf_kw_set(a, args, "eval_accumulation_steps") ||
+        hf_kw_true(a, args, "prediction_loss_only") || hf_kw_true(a, args, "batch_eval_metrics") ||
+        (hf_args_call_defaults(a, args) & HF_DEFAULT_MITIGATED) ||
+        (target != NONE && (hf_attr_set(a, target, "eval_accumulation_steps") ||
+                            hf_attr_set(a, target, "prediction_loss_only")))) {
+        flags |= HFA_MITIGATED;
+    }
+    if (set_true(a, args, target, "prediction_loss_only") ||
+        set_true(a, args, target, "batch_eval_metrics") ||
+        set_true(a, args, target, "predict_with_generate")) {
+        flags |= HFA_REDUCED;
+    }
+    if (sft_config_drops(a, args, target)) {
+        flags |= HFA_LOGITS_DROPPED;
+    }
+    return flags;
 }
 
 int hf_trainer_call(const analysis *a, uint32_t call)
@@ -630,15 +776,6 @@ static int sft_trainer_class(const analysis *a, const char *q, int depth)
     return 0;
 }
 
-/* 1 if the string node v is the literal "chunked_nll". */
-static int chunked_literal(const analysis *a, uint32_t v)
-{
-    size_t n;
-    const char *t = ntext(a, v, &n);
-    return a->nodes[v].kind == K_STRING && n == 13 && memcmp(t + 1, "chunked_nll", 11) == 0 &&
-           (t[0] == '"' || t[0] == '\'');
-}
-
 int hf_logits_dropped(const analysis *a, const hf_trainer *t)
 {
     char q[256];
@@ -646,26 +783,11 @@ int hf_logits_dropped(const analysis *a, const hf_trainer *t)
     if (t->cli || f == NONE || !resolve_name(a, f, q, sizeof q) || !sft_trainer_class(a, q, 0)) {
         return 0;
     }
-    if (t->args == NONE) {
+    if (t->args == NONE && !t->ext) {
         /* no arguments at all: SFTTrainer builds a default SFTConfig */
-        return call_kwarg(a, t->call, "args") == NONE && call_positional(a, t->call, 1) == NONE;
+        return t->args_expr == NONE;
     }
-    uint32_t af = child_field(a, t->args, F_FUNCTION);
-    if (af == NONE || !resolve_name(a, af, q, sizeof q) || strncmp(q, "trl.", 4) != 0 ||
-        strcmp(last_part(q), "SFTConfig") != 0) {
-        return 0; /* a subclass or another config: its defaults are not read here */
-    }
-    uint32_t lt = call_kwarg(a, t->args, "loss_type");
-    if ((lt != NONE && a->nodes[lt].kind != K_NONE && !chunked_literal(a, lt)) ||
-        hf_kw_set(a, t->args, "use_liger_kernel")) {
-        return 0; /* "nll", "dft", a name: the model's logits come back */
-    }
-    /* the same settings assigned later, `args.loss_type = "nll"` */
-    uint32_t apar = a->nodes[t->args].parent;
-    uint32_t target =
-        apar != NONE && a->nodes[apar].kind == K_ASSIGN ? child_field(a, apar, F_LEFT) : NONE;
-    return target == NONE ||
-           !(hf_attr_set(a, target, "loss_type") || hf_attr_set(a, target, "use_liger_kernel"));
+    return (t->flags & HFA_LOGITS_DROPPED) != 0;
 }
 
 /* 1 if the annotation expression e names a Hugging Face arguments class (`TrainingArguments`,
@@ -697,6 +819,11 @@ int hf_args_expr(const analysis *a, uint32_t e)
     if (b->kind == BIND_VALUE) {
         return b->value != NONE && a->nodes[b->value].kind == K_CALL &&
                is_hf_args_call(a, b->value);
+    }
+    if (b->kind == BIND_IMPORT) {
+        /* arguments built in another project module */
+        char where[256];
+        return module_hf_args_of((analysis *)a, e, where, sizeof where) != NULL;
     }
     uint32_t p = b->kind == BIND_PARAM ? a->nodes[b->site].parent : NONE;
     if (p == NONE || (a->nodes[p].kind != K_TYPED_PARAM && a->nodes[p].kind != K_DEFAULT_PARAM)) {

@@ -225,6 +225,16 @@ typedef struct module_edge {
 typedef struct module_export {
     char *name, *qual;
 } module_export;
+/* A name the module binds once, by a top-level statement, to a Hugging Face arguments call
+ * (TrainingArguments, Seq2SeqTrainingArguments, a TRL config, a subclass of one in the same
+ * module) that another module may import: what the evaluation rules read of that call, as if
+ * it were written where it is imported. flags: enum hf_args_flag. cls: the callee as written;
+ * line: the call's, 1-based. */
+typedef struct module_hf_args {
+    char *name, *cls;
+    uint32_t line;
+    uint8_t flags;
+} module_hf_args;
 /* A project module's summary, built from its file alone (so it is the same however it is
  * reached). All owned; module_info_free frees it. */
 typedef struct module_info {
@@ -238,6 +248,8 @@ typedef struct module_info {
     size_t n_exports;
     char **deps; /* the project modules it imports (any scope), real paths */
     size_t n_deps;
+    module_hf_args *hf_args; /* sorted by name */
+    size_t n_hf_args;
     lint_ddp ddp;      /* the DDP set-up in its code (ddp_code_facts) */
     uint32_t ddp_line; /* where it starts, 1-based */
     int spawns;        /* it starts processes itself */
@@ -522,6 +534,13 @@ int hf_trainer_qual(const char *q);
  * is a Hugging Face Trainer (MODULE_HF_TRAINER through its project superclasses); only names
  * ending in "Trainer" are looked up. */
 int project_hf_trainer(analysis *a, const char *q);
+/* The Hugging Face arguments the expression e (a name imported from a project module, or
+ * `mod.name` of an imported module) is bound to in the module that builds them, followed
+ * through package re-exports; where receives "config.py:12" (relative to the project root).
+ * NULL: not such a name, rebound in this file, or not bound once at the top of that module to
+ * an arguments call it can read. The module is summarised on demand (no seed needles: the
+ * question is asked only of a Trainer's arguments). */
+const module_hf_args *module_hf_args_of(analysis *a, uint32_t e, char *where, size_t cap);
 /* path for a message: relative to a's project root (or a's folder). */
 void project_rel(const analysis *a, const char *path, char *out, size_t cap);
 /* The FNV-1a hash of a string: the module index's and the project cache's path tables. */
@@ -779,9 +798,17 @@ typedef struct hf_trainer {
     uint32_t args; /* the TrainingArguments(...) call, or NONE */
     uint32_t var;  /* `trainer` in `trainer = Trainer(...)` (the target node), or NONE */
     int cli;       /* the arguments come from the command line (HfArgumentParser) */
+    int flags;     /* enum hf_args_flag: what the arguments set, wherever they were built */
+    /* the arguments were built in another project module and imported: args_expr is the
+     * expression given to the Trainer, ext_cls the class that built them, ext_where "file:line" */
+    int ext;
+    uint32_t args_expr;
+    char ext_cls[64];
+    char ext_where[256];
 } hf_trainer;
-/* Reads the Trainer(...) call tc into *t. Returns 0 when its arguments cannot be read
- * statically (a splat, or arguments from a config or elsewhere). */
+/* Reads the Trainer(...) call tc into *t. Arguments imported from a project module are read
+ * where that module builds them (module_hf_args_of; t->ext). Returns 0 when its arguments
+ * cannot be read statically (a splat, a factory's result, a rebound name, a config). */
 int hf_trainer_read(const analysis *a, uint32_t tc, hf_trainer *t);
 /* 1 if the trainer's variable gets `var.what = value` (method 0, value not None) or has
  * `var.what(...)` called (method 1). */
@@ -797,6 +824,14 @@ int hf_eval_runs(const analysis *a, const hf_trainer *t);
  * ("<local>.Name"), or NULL for every such class of the file; who (may be NULL) receives
  * "the default eval_strategy of Name" for the field that turns evaluation on. */
 enum { HF_DEFAULT_EVAL = 1, HF_DEFAULT_MITIGATED = 2 };
+/* What an arguments call sets, read from its keywords, its class's field defaults and the
+ * attributes assigned to its variable later in its file. HFA_EVAL: evaluation runs
+ * (eval_strategy/evaluation_strategy not "no", do_eval=True); HFA_MITIGATED (OOM103):
+ * eval_accumulation_steps, prediction_loss_only or batch_eval_metrics; HFA_REDUCED (OOM108):
+ * prediction_loss_only, batch_eval_metrics or predict_with_generate True; HFA_LOGITS_DROPPED:
+ * TRL's SFTConfig leaving loss_type unset (or "chunked_nll") without Liger. */
+enum hf_args_flag { HFA_EVAL = 1, HFA_MITIGATED = 2, HFA_REDUCED = 4, HFA_LOGITS_DROPPED = 8 };
+int hf_args_flags(const analysis *a, uint32_t args);
 int hf_args_defaults(const analysis *a, const char *cls, char *who, size_t cap);
 /* hf_args_defaults of the local class the arguments call builds (0 for any other call). */
 int hf_args_call_defaults(const analysis *a, uint32_t args);
@@ -821,7 +856,8 @@ uint32_t hf_assigned_call(const analysis *a, uint32_t expr, uint32_t before);
 int hf_logits_dropped(const analysis *a, const hf_trainer *t);
 
 /* 1 if the expression names Hugging Face training arguments: a name bound to a
- * TrainingArguments/TRL config call, or a parameter annotated with such a class. */
+ * TrainingArguments/TRL config call (here, or imported from the project module that builds
+ * it), or a parameter annotated with such a class. */
 int hf_args_expr(const analysis *a, uint32_t e);
 /* 1 if the checkpointing call (`model.gradient_checkpointing_enable()`) runs only when the
  * Trainer's own arguments turn gradient checkpointing on: under `if args.gradient_checkpointing`

@@ -45,6 +45,11 @@ void module_info_free(module_info *m)
     for (size_t i = 0; i < m->n_edges; i++) {
         free(m->edges[i].target);
     }
+    for (size_t i = 0; i < m->n_hf_args; i++) {
+        free(m->hf_args[i].name);
+        free(m->hf_args[i].cls);
+    }
+    free(m->hf_args);
     free(m->edges);
     free(m->root);
     free(m->fns);
@@ -371,8 +376,73 @@ static void add_unbound_deps(const analysis *a, module_info *m)
     }
 }
 
+static int cmp_hf_args(const void *x, const void *y)
+{
+    return strcmp(((const module_hf_args *)x)->name, ((const module_hf_args *)y)->name);
+}
+
+/* 1 if the assignment node asg is a statement of the module's own body (not under an if, a
+ * try, a loop or a function: it runs once, whenever the module is imported). */
+static int top_statement(const analysis *a, uint32_t asg)
+{
+    uint32_t p = a->nodes[asg].parent;
+    return p != NONE && a->nodes[p].kind == K_EXPR_STMT && a->nodes[p].parent != NONE &&
+           a->nodes[a->nodes[p].parent].kind == K_MODULE;
+}
+
+/* 1 if b's name has another binding in the scope that binds it (which one reaches a use is
+ * not read). */
+static int rebound(const analysis *a, const binding *b)
+{
+    for (size_t i = 0; i < a->n_binds; i++) {
+        const binding *o = &a->binds[i];
+        if (o != b && o->scope == b->scope && o->name_len == b->name_len &&
+            memcmp(o->name, b->name, b->name_len) == 0) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* The module's top-level names bound once to a readable Hugging Face arguments call, with what
+ * the evaluation rules read of it (and nothing assigned to their evaluation settings later). */
+static void add_hf_args(analysis *a, module_info *m)
+{
+    static const char *const eval_keys[] = {"eval_strategy", "evaluation_strategy", "do_eval",
+                                            NULL};
+    for (size_t i = 0; i < a->n_binds; i++) {
+        const binding *b = &a->binds[i];
+        uint32_t v = b->value;
+        uint32_t asg = b->kind == BIND_VALUE ? a->nodes[b->site].parent : NONE;
+        if (b->scope != 0 || v == NONE || asg == NONE || a->nodes[asg].kind != K_ASSIGN ||
+            child_field(a, asg, F_LEFT) != b->site || a->nodes[v].kind != K_CALL ||
+            !top_statement(a, asg) || !is_hf_args_call(a, v) || call_has_splat(a, v) ||
+            rebound(a, b)) {
+            continue;
+        }
+        int later = 0;
+        for (int k = 0; eval_keys[k] && !later; k++) {
+            later = hf_attr_set(a, b->site, eval_keys[k]);
+        }
+        if (later) {
+            continue;
+        }
+        size_t cl;
+        const char *ct = ntext(a, child_field(a, v, F_FUNCTION), &cl);
+        m->hf_args = xrealloc(m->hf_args, (m->n_hf_args + 1) * sizeof *m->hf_args);
+        module_hf_args *h = &m->hf_args[m->n_hf_args++];
+        h->name = xasprintf("%.*s", (int)b->name_len, b->name);
+        h->cls = xasprintf("%.*s", (int)(cl > 60 ? 60 : cl), ct);
+        h->line = point_of(a, a->nodes[v].sb).row + 1;
+        h->flags = (uint8_t)hf_args_flags(a, v);
+    }
+    if (m->n_hf_args) {
+        qsort(m->hf_args, m->n_hf_args, sizeof *m->hf_args, cmp_hf_args);
+    }
+}
+
 /* Fills m from the analysed module a (its own facts only). */
-static void summarize(const analysis *a, module_info *m)
+static void summarize(analysis *a, module_info *m)
 {
     for (size_t k = 0; k < a->n_defs; k++) {
         char *name = outside_name(a, &a->defs[k]);
@@ -404,6 +474,7 @@ static void summarize(const analysis *a, module_info *m)
         qsort(m->exports, m->n_exports, sizeof *m->exports, cmp_export);
     }
     add_unbound_deps(a, m);
+    add_hf_args(a, m);
 }
 
 /* Reads, parses and analyses the module at path on its own, and summarises it. NULL if it
@@ -853,4 +924,59 @@ int project_hf_trainer(analysis *a, const char *q)
     return n >= 7 && strcmp(q + n - 7, "Trainer") == 0 && strncmp(q, "<local>.", 8) != 0 &&
            module_resolve(a, q, &r) && r.fn && (r.fn->flags & MODULE_CLASS) &&
            module_fn_does(a, r.module, r.fn, MODULE_HF_TRAINER);
+}
+
+/* The arguments named rest in module m, or through its re-exports in another module. */
+static const module_hf_args *hf_args_in(analysis *a, const module_info *m, const char *rest,
+                                        const module_info **out_m)
+{
+    char qual[2][512]; /* rest points into the one the last step wrote */
+    for (int depth = 0; m && *rest && depth <= MAX_MODULE_DEPTH; depth++) {
+        module_hf_args key = {(char *)rest, NULL, 0, 0};
+        const module_hf_args *h =
+            m->n_hf_args ? bsearch(&key, m->hf_args, m->n_hf_args, sizeof key, cmp_hf_args) : NULL;
+        if (h) {
+            *out_m = m;
+            return h;
+        }
+        size_t n = strcspn(rest, ".");
+        const module_export *e = find_export(m, rest, n);
+        char *q = qual[depth % 2];
+        char file[PATH_MAX];
+        const char *inner;
+        if (!e || snprintf(q, sizeof qual[0], "%s%s", e->qual, rest + n) >= (int)sizeof qual[0] ||
+            !module_find(m->path, m->root, q, file, sizeof file, &inner)) {
+            return NULL;
+        }
+        m = module_load(a->project, file, a->root);
+        rest = inner;
+    }
+    return NULL;
+}
+
+const module_hf_args *module_hf_args_of(analysis *a, uint32_t e, char *where, size_t cap)
+{
+    if (e == NONE || (a->nodes[e].kind != K_IDENT && a->nodes[e].kind != K_ATTR)) {
+        return NULL;
+    }
+    uint32_t root = chain_root(a, e);
+    const binding *b = root == NONE ? NULL : resolve_binding(a, root);
+    char q[512];
+    if (!b || b->kind != BIND_IMPORT || rebound(a, b) || !resolve_name(a, e, q, sizeof q) ||
+        !analysis_project(a)) {
+        return NULL;
+    }
+    char file[PATH_MAX];
+    const char *rest;
+    if (!module_find(a->path, a->root, q, file, sizeof file, &rest) || !*rest) {
+        return NULL;
+    }
+    const module_info *hm = NULL;
+    const module_hf_args *h = hf_args_in(a, module_load(a->project, file, a->root), rest, &hm);
+    if (h) {
+        char rel[PATH_MAX];
+        project_rel(a, hm->path, rel, sizeof rel);
+        snprintf(where, cap, "%s:%u", rel, (unsigned)h->line);
+    }
+    return h;
 }

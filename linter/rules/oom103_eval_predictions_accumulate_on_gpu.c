@@ -8,29 +8,12 @@
 #include "linter/lint_int.h"
 
 /* Something keeps predictions off the GPU or small: on the Trainer, on its arguments (keywords
- * or attributes set later). */
+ * or attributes set later, where they were built). */
 static int mitigated(const analysis *a, const hf_trainer *t)
 {
-    if (hf_kw_set(a, t->call, "preprocess_logits_for_metrics") ||
-        hf_trainer_has(a, t, "preprocess_logits_for_metrics", 0)) {
-        return 1;
-    }
-    if (t->args == NONE) {
-        return 0;
-    }
-    if (hf_kw_set(a, t->args, "eval_accumulation_steps") ||
-        hf_kw_true(a, t->args, "prediction_loss_only") ||
-        hf_kw_true(a, t->args, "batch_eval_metrics") ||
-        (hf_args_call_defaults(a, t->args) & HF_DEFAULT_MITIGATED)) {
-        return 1;
-    }
-    uint32_t apar = a->nodes[t->args].parent;
-    if (apar == NONE || a->nodes[apar].kind != K_ASSIGN) {
-        return 0;
-    }
-    uint32_t target = child_field(a, apar, F_LEFT);
-    return target != NONE && (hf_attr_set(a, target, "eval_accumulation_steps") ||
-                              hf_attr_set(a, target, "prediction_loss_only"));
+    return hf_kw_set(a, t->call, "preprocess_logits_for_metrics") ||
+           hf_trainer_has(a, t, "preprocess_logits_for_metrics", 0) ||
+           (t->flags & HFA_MITIGATED) != 0;
 }
 
 /* A Trainer whose arguments come from the command line: the command lines of the project that
@@ -82,6 +65,38 @@ static void report_cli(analysis *a, const hf_trainer *t, int metrics, int predic
     }
 }
 
+/* Reports the Trainer t whose evaluation gathers predictions on the GPU: at its arguments call,
+ * or, for arguments built in another module, where the Trainer is given them. */
+static void report(analysis *a, const hf_trainer *t, int predict, int classification)
+{
+    const char *why = predict ? "predict() is called" : "compute_metrics is set";
+    lint_finding *f;
+    if (t->ext) {
+        f = add_finding(a, t->args_expr,
+                        "evaluation keeps all predictions on the GPU (%s) and `%s` built in %s "
+                        "sets no eval_accumulation_steps: logits pile up over the whole eval "
+                        "set; set it there (or preprocess_logits_for_metrics)",
+                        why, t->ext_cls, t->ext_where);
+    } else {
+        uint32_t site = t->args != NONE ? t->args : t->call;
+        uint32_t callee = child_field(a, site, F_FUNCTION);
+        size_t cl;
+        const char *ct = ntext(a, callee, &cl);
+        f = add_finding(a, callee,
+                        "evaluation keeps all predictions on the GPU (%s) and `%.*s` sets no "
+                        "eval_accumulation_steps: logits pile up over the whole eval set; set "
+                        "it (or preprocess_logits_for_metrics)",
+                        why, (int)(cl > 60 ? 60 : cl), ct);
+    }
+    if (f && classification) {
+        f->severity = LINT_SEV_INFO;
+    }
+    if (f && t->args != NONE) {
+        fix_add_kwarg(a, f, t->args, "eval_accumulation_steps=16", "Add eval_accumulation_steps=16",
+                      LINT_FIX_SAFE);
+    }
+}
+
 static void rule_eval_accum(analysis *a)
 {
     int classification =
@@ -104,24 +119,7 @@ static void rule_eval_accum(analysis *a)
         if (!hf_eval_runs(a, &t) || !gathered || mitigated(a, &t) || hf_logits_dropped(a, &t)) {
             continue;
         }
-        uint32_t site = t.args != NONE ? t.args : t.call;
-        uint32_t callee = child_field(a, site, F_FUNCTION);
-        size_t cl;
-        const char *ct = ntext(a, callee, &cl);
-        lint_finding *f = add_finding(
-            a, callee,
-            "evaluation keeps all predictions on the GPU (%s) and `%.*s` sets no "
-            "eval_accumulation_steps: logits pile up over the whole eval set; set it (or "
-            "preprocess_logits_for_metrics)",
-            predict ? "predict() is called" : "compute_metrics is set", (int)(cl > 60 ? 60 : cl),
-            ct);
-        if (f && classification) {
-            f->severity = LINT_SEV_INFO;
-        }
-        if (f && t.args != NONE) {
-            fix_add_kwarg(a, f, t.args, "eval_accumulation_steps=16",
-                          "Add eval_accumulation_steps=16", LINT_FIX_SAFE);
-        }
+        report(a, &t, predict, classification);
     }
 }
 
@@ -139,6 +137,10 @@ static const char explain[] =
     "command lines that run the script (shell scripts, Makefiles, READMEs): --do_eval, an\n"
     "evaluation strategy other than no, or --do_predict turn evaluation on, and\n"
     "--eval_accumulation_steps, --prediction_loss_only or --batch_eval_metrics mitigate.\n"
+    "Arguments imported from a project module (`from config import training_args`, or\n"
+    "`config.training_args`) are read where that module builds them once at its top level; the\n"
+    "finding names that place (config.py:12). A factory's result, a name bound twice or\n"
+    "rebound after the import, or one whose evaluation settings are reassigned, is not read.\n"
     "\n"
     "Not flagged: TRL's SFTTrainer whose SFTConfig leaves loss_type unset (or \"chunked_nll\")\n"
     "without use_liger_kernel: since TRL 1.7 it patches the model's forward to compute the loss\n"

@@ -125,21 +125,7 @@ static int reduced(const analysis *a, const hf_trainer *t)
         hf_logits_dropped(a, t)) {
         return 1;
     }
-    if (t->args == NONE) {
-        return 0;
-    }
-    static const char *const flags[] = {"prediction_loss_only", "batch_eval_metrics",
-                                        "predict_with_generate", NULL};
-    uint32_t apar = a->nodes[t->args].parent;
-    uint32_t target =
-        apar != NONE && a->nodes[apar].kind == K_ASSIGN ? child_field(a, apar, F_LEFT) : NONE;
-    for (int i = 0; flags[i]; i++) {
-        if (hf_kw_true(a, t->args, flags[i]) ||
-            (target != NONE && hf_attr_set(a, target, flags[i]))) {
-            return 1;
-        }
-    }
-    return 0;
+    return (t->flags & HFA_REDUCED) != 0;
 }
 
 /* 1 if evaluation runs for t; where receives the command line that turns it on for arguments
@@ -148,6 +134,9 @@ static int eval_on(analysis *a, const hf_trainer *t, char *where, size_t cap)
 {
     where[0] = '\0';
     if (!t->cli) {
+        if (t->ext && (t->flags & HFA_EVAL)) {
+            snprintf(where, cap, "%s", t->ext_where); /* the module that built the arguments */
+        }
         return hf_eval_runs(a, t);
     }
     int flags = analysis_project(a)
