@@ -1154,7 +1154,7 @@ static const char explain[] =
 /* A step (backward, or step() near a loss), or any per-step hook of the facts' table. */
 /* clang-format off */
 static const char *const needles[] = {
-    "backward", "step(&loss", "step(&criterion", "step(&cross_entropy",
+    "backward(", "step(&loss", "step(&criterion", "step(&cross_entropy",
 #define HOOK_NAME(name, args) name,
     LINT_STEP_HOOKS(HOOK_NAME)
 #undef HOOK_NAME

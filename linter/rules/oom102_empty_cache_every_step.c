@@ -144,7 +144,7 @@ static const char explain[] =
 
 /* empty_cache in the file, or a training step next to an import: the flush may come from a
  * helper in another project module. */
-static const char *const needles[] = {"empty_cache", "backward&import", "step(&import", NULL};
+static const char *const needles[] = {"empty_cache", "backward(&import", "step(&import", NULL};
 
 const rule_spec oom102_empty_cache_every_step = {
     .meta =
