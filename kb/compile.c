@@ -394,6 +394,14 @@ kb_status kb_corpus_add(kb_corpus *c, const char *name, const char *text, size_t
                     buf_free(&t);
                     goto out;
                 }
+                if (c->n_entries == KB_MAX_ENTRIES) {
+                    kb_diag_set(diag, name, start,
+                                "more than %d entries: a knowledge base holds at most %d",
+                                KB_MAX_ENTRIES, KB_MAX_ENTRIES);
+                    buf_free(&t);
+                    st = KB_ERR_INPUT;
+                    goto out;
+                }
                 c->entries = xrealloc(c->entries, (c->n_entries + 1) * sizeof *c->entries);
                 kb_src_entry *e = &c->entries[c->n_entries];
                 memset(e, 0, sizeof *e);

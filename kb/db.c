@@ -152,7 +152,9 @@ static kb_status check_format(kb *k, const char *what, kb_diag *diag)
         } else if (strcmp(key, "fingerprint") == 0) {
             snprintf(k->fingerprint, sizeof k->fingerprint, "%s", val);
         } else if (strcmp(key, "entries") == 0) {
-            k->n_entries = (int)strtol(val, NULL, 10);
+            /* A count outside what a KB can hold is ignored: searches count the rows. */
+            long n = strtol(val, NULL, 10);
+            k->n_entries = n > 0 && n <= KB_MAX_ENTRIES ? (int)n : 0;
         } else if (strcmp(key, "synonyms") == 0 && !k->synonyms_text) {
             k->synonyms_text = xstrdup(val);
         } else if (strcmp(key, "links") == 0 && !k->links_text) {

@@ -41,6 +41,8 @@ typedef void (*kb_warn_fn)(void *ud, const char *file, int line, const char *mes
 
 /* Upper bound on one markdown input, in bytes. */
 #define KB_MAX_DOC_BYTES ((size_t)16 * 1024 * 1024)
+/* The most entries a KB holds (more is KB_ERR_INPUT when compiling). */
+#define KB_MAX_ENTRIES 100000
 /* Upper bound on a search query, in bytes (longer is KB_ERR_INPUT). */
 #define KB_MAX_QUERY_BYTES 1024u
 /* Upper bound on the words of a search query (more is KB_ERR_INPUT). */

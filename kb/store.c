@@ -196,6 +196,11 @@ kb_status kb_store_image(const kb_corpus *c, unsigned char **out, size_t *out_le
         "INSERT INTO meta VALUES(?,?)",
     };
     sqlite3_stmt *s[N_STMT] = {0};
+    if (c->n_entries > KB_MAX_ENTRIES) {
+        kb_diag_set(diag, "", 0, "%zu entries: a knowledge base holds at most %d", c->n_entries,
+                    KB_MAX_ENTRIES);
+        return KB_ERR_INPUT;
+    }
     if (sqlite3_open(":memory:", &db) != SQLITE_OK) {
         st = db_fail(db, diag, "cannot create database");
         goto out;

@@ -386,6 +386,29 @@ START_TEST(compiler_errors_name_file_and_line)
 }
 END_TEST
 
+/* More entries than a KB holds (their rowids would meet the source-line rows): a clear error,
+ * no image. */
+START_TEST(too_many_entries_is_an_error)
+{
+    buf md = BUF_INIT;
+    buf_puts(&md, "# T\n\n");
+    for (int i = 0; i <= KB_MAX_ENTRIES; i++) {
+        buf_printf(&md, "### X%d — t\n\nx\n\n", i + 1);
+    }
+    const char *names[] = {"x.md"};
+    const char *texts[] = {md.data};
+    size_t lens[] = {md.len};
+    unsigned char *img = NULL;
+    size_t len = 0;
+    kb_diag d = {{0}, 0, {0}};
+    ck_assert_int_eq(kb_compile_buffers(names, texts, lens, 1, &img, &len, NULL, NULL, &d),
+                     KB_ERR_INPUT);
+    ck_assert_ptr_null(img);
+    ck_assert_msg(strstr(d.message, "at most 100000") != NULL, "message: %s", d.message);
+    buf_free(&md);
+}
+END_TEST
+
 START_TEST(raw_html_never_passes)
 {
     const char *md = "# T\n\n### X1 — Title\n\nText <script>alert(1)</script> and\n\n"
@@ -850,6 +873,7 @@ Suite *suite_kb(void)
     tcase_add_test(tc, other_id_families_and_warnings);
     tcase_add_test(tc, compiler_errors_name_file_and_line);
     tcase_add_test(tc, raw_html_never_passes);
+    tcase_add_test(tc, too_many_entries_is_an_error);
     tcase_add_test(tc, embedded_kb_is_the_shipped_guide);
     tcase_add_test(tc, second_document_resolves_pointers);
     suite_add_tcase(s, tc);
