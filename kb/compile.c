@@ -292,6 +292,12 @@ static kb_status close_entry(kb_corpus *c, open_entry *oe, const lines *l, const
     }
     oe->active = 0;
     kb_src_entry *e = &c->entries[oe->index];
+    if (c->n_entries > KB_MAX_ENTRIES) {
+        kb_diag_set(diag, name, oe->head_line,
+                    "entry %s is one too many: a knowledge base holds at most %d entries", e->id,
+                    KB_MAX_ENTRIES);
+        return KB_ERR_INPUT;
+    }
     if (oe->last_line == 0) {
         kb_diag_set(diag, name, oe->head_line, "entry %s is empty: it has a heading but no text",
                     e->id);
@@ -392,14 +398,6 @@ kb_status kb_corpus_add(kb_corpus *c, const char *name, const char *text, size_t
             if (id_len) {
                 if ((st = close_entry(c, &oe, &l, name, diag)) != KB_OK) {
                     buf_free(&t);
-                    goto out;
-                }
-                if (c->n_entries == KB_MAX_ENTRIES) {
-                    kb_diag_set(diag, name, start,
-                                "more than %d entries: a knowledge base holds at most %d",
-                                KB_MAX_ENTRIES, KB_MAX_ENTRIES);
-                    buf_free(&t);
-                    st = KB_ERR_INPUT;
                     goto out;
                 }
                 c->entries = xrealloc(c->entries, (c->n_entries + 1) * sizeof *c->entries);
