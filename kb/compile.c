@@ -343,6 +343,16 @@ static kb_status check_text(const char *name, const char *text, size_t len, kb_d
     return KB_OK;
 }
 
+/* entries (n of them) with room for one more: the capacity doubles at each power of two, so
+ * a large guide is not copied once per entry. */
+static kb_src_entry *grow_entries(kb_src_entry *entries, size_t n)
+{
+    if (n & (n - 1)) {
+        return entries; /* room left below the next power of two */
+    }
+    return xrealloc(entries, (n ? 2 * n : 1) * sizeof *entries);
+}
+
 kb_status kb_corpus_add(kb_corpus *c, const char *name, const char *text, size_t len, kb_diag *diag)
 {
     kb_status st = check_text(name, text, len, diag);
@@ -400,7 +410,7 @@ kb_status kb_corpus_add(kb_corpus *c, const char *name, const char *text, size_t
                     buf_free(&t);
                     goto out;
                 }
-                c->entries = xrealloc(c->entries, (c->n_entries + 1) * sizeof *c->entries);
+                c->entries = grow_entries(c->entries, c->n_entries);
                 kb_src_entry *e = &c->entries[c->n_entries];
                 memset(e, 0, sizeof *e);
                 e->id = xstrndup(t.data, id_len);
