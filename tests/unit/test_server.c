@@ -1061,6 +1061,19 @@ static const char *const OOM_MSG =
     "has 23.62 GiB memory in use. Of the allocated memory 20.53 GiB is allocated by PyTorch, and "
     "2.64 GiB is reserved by PyTorch but unallocated.";
 
+/* Sends req over a fresh connection and reads the one response. */
+static resp exchange(const buf *req)
+{
+    int fd = connect_local();
+    send_all(fd, req->data, req->len);
+    buf pending = BUF_INIT;
+    resp r;
+    ck_assert_int_eq(read_response(fd, &pending, 0, &r), 0);
+    close(fd);
+    buf_free(&pending);
+    return r;
+}
+
 /* A POST with a body over a fresh connection. */
 static resp post(const char *target, const char *ctype, const char *body, size_t len)
 {
@@ -1070,13 +1083,7 @@ static resp post(const char *target, const char *ctype, const char *body, size_t
                "%zu\r\nAccept: text/html\r\nUser-Agent: Mozilla/5.0\r\nConnection: close\r\n\r\n",
                target, ctype, len);
     buf_append(&req, body, len);
-    int fd = connect_local();
-    send_all(fd, req.data, req.len);
-    buf pending = BUF_INIT;
-    resp r;
-    ck_assert_int_eq(read_response(fd, &pending, 0, &r), 0);
-    close(fd);
-    buf_free(&pending);
+    resp r = exchange(&req);
     buf_free(&req);
     return r;
 }
@@ -1089,15 +1096,10 @@ static resp post_expecting_continue(const char *target, const char *ctype, size_
     buf req = BUF_INIT;
     buf_printf(&req,
                "POST %s HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: %s\r\nContent-Length: "
-               "%zu\r\nExpect: 100-continue\r\nUser-Agent: curl/8.0.1\r\nConnection: close\r\n\r\n",
+               "%zu\r\nExpect: 100-continue\r\nUser-Agent: curl/8.0.1\r\nConnection: "
+               "close\r\n\r\n",
                target, ctype, len);
-    int fd = connect_local();
-    send_all(fd, req.data, req.len);
-    buf pending = BUF_INIT;
-    resp r;
-    ck_assert_int_eq(read_response(fd, &pending, 0, &r), 0);
-    close(fd);
-    buf_free(&pending);
+    resp r = exchange(&req);
     buf_free(&req);
     return r;
 }
