@@ -29,11 +29,11 @@
  * (tokenized once per handle); the per-handle caches (briefs, stems, synonyms, vocabulary)
  * make a server's handle cheaper with every search and cost a one-shot search nothing it does
  * not use. */
-#include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/lazymath.h"
 #include "common/util.h"
 #include "kb/kb_int.h"
 
@@ -1000,7 +1000,7 @@ static size_t score(const plan *p, cands *cs, int n_entries)
         for (size_t j = 0; j < cs->n; j++) {
             df += group_weight(&p->g[g], &cs->c[j]) > 0.0;
         }
-        idf[g] = log(((double)n_entries + 1.0) / ((double)df + 0.5));
+        idf[g] = lazymath_ln(((double)n_entries + 1.0) / ((double)df + 0.5));
         idf[g] = idf[g] < 0.1 ? 0.1 : idf[g];
     }
     size_t complete = 0;
