@@ -128,6 +128,24 @@ int kb_process_oneshot(void)
     return 0;
 }
 
+/* A meta value other than the format tag, kept on the handle (the first of each key). */
+static void keep_meta(kb *k, const char *key, const char *val)
+{
+    if (strcmp(key, "fingerprint") == 0) {
+        snprintf(k->fingerprint, sizeof k->fingerprint, "%s", val);
+    } else if (strcmp(key, "entries") == 0) {
+        /* A count outside what a KB can hold is ignored: searches count the rows. */
+        long n = strtol(val, NULL, 10);
+        k->n_entries = n > 0 && n <= KB_MAX_ENTRIES ? (int)n : 0;
+    } else if (strcmp(key, "synonyms") == 0 && !k->synonyms_text) {
+        k->synonyms_text = xstrdup(val);
+    } else if (strcmp(key, "links") == 0 && !k->links_text) {
+        k->links_text = xstrdup(val);
+    } else if (strcmp(key, "briefs") == 0 && !k->briefs_text) {
+        k->briefs_text = xstrdup(val);
+    }
+}
+
 static kb_status check_format(kb *k, const char *what, kb_diag *diag)
 {
     sqlite3_stmt *st = NULL;
@@ -149,16 +167,8 @@ static kb_status check_format(kb *k, const char *what, kb_diag *diag)
                 kb_diag_set(diag, what, 0, "knowledge base format %s, expected %s", val, KB_FORMAT);
                 goto out;
             }
-        } else if (strcmp(key, "fingerprint") == 0) {
-            snprintf(k->fingerprint, sizeof k->fingerprint, "%s", val);
-        } else if (strcmp(key, "entries") == 0) {
-            /* A count outside what a KB can hold is ignored: searches count the rows. */
-            long n = strtol(val, NULL, 10);
-            k->n_entries = n > 0 && n <= KB_MAX_ENTRIES ? (int)n : 0;
-        } else if (strcmp(key, "synonyms") == 0 && !k->synonyms_text) {
-            k->synonyms_text = xstrdup(val);
-        } else if (strcmp(key, "links") == 0 && !k->links_text) {
-            k->links_text = xstrdup(val);
+        } else {
+            keep_meta(k, key, val);
         }
     }
     if (!format_ok) {
@@ -319,6 +329,7 @@ static void release(kb *k)
     kb_search_state_free(k);
     free(k->synonyms_text);
     free(k->links_text);
+    free(k->briefs_text);
     sqlite3_close(k->db);
     free(k->owned_image);
     free(k);

@@ -10,10 +10,12 @@
 #include "kb/kb.h"
 
 /* Format tag stored in the meta table; a file without it is not an oomkb KB. */
-#define KB_FORMAT "oomkb-kb-5"
+#define KB_FORMAT "oomkb-kb-6"
 /* Separates the items of an entry's lists (identifiers, references, ...) in its row: a
  * control character no word, ID, document name or URL of the guide contains. */
 #define KB_LIST_SEP '\x1f'
+/* Separates the entries of meta "briefs" (each "id<KB_LIST_SEP>title<KB_LIST_SEP>section"). */
+#define KB_RECORD_SEP '\x1e'
 /* The first rowid of the fts table's source-line rows (entries are rows 0..n-1). */
 #define KB_LINE_ROWID 1048576
 #define KB_STR_(x) #x
@@ -35,9 +37,10 @@ struct kb {
     int n_stmts;
     int aux; /* 1 once the fallback tables are attached as "aux", -1 when they cannot be */
     /* Loaded on first use by search.c and kept for the handle's life. */
-    char *synonyms_text;         /* meta "synonyms": "words<TAB>alt | alt" lines (read on open) */
-    char *links_text;            /* meta "links": "document<TAB>url" lines (read on open) */
-    int search_ready;            /* the auxiliary function is registered */
+    char *synonyms_text; /* meta "synonyms": "words<TAB>alt | alt" lines (read on open) */
+    char *links_text;    /* meta "links": "document<TAB>url" lines (read on open) */
+    char *briefs_text;   /* meta "briefs": every entry's ID, title and section (read on open) */
+    int search_ready;    /* the auxiliary function is registered */
     struct kb_synonym *synonyms; /* the KB's synonym table */
     size_t n_synonyms;
     char **vocab; /* the indexed words, for spelling corrections (NULL until needed) */

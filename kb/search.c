@@ -1428,11 +1428,49 @@ static char *col_dup(sqlite3_stmt *st, int i)
     return xstrdup(s ? s : "");
 }
 
-/* Every entry's brief, read in one statement the first time a hit is filled. */
+/* Every entry's brief from meta "briefs" (read with meta on open); 0 when there is none or it
+ * does not hold n entries, each with its three fields. */
+static int briefs_from_meta(kb *k, int n)
+{
+    const char *p = k->briefs_text;
+    int ord = 0;
+    for (; p && *p && ord < n; ord++) {
+        const char *rec_end = strchr(p, KB_RECORD_SEP);
+        const char *id_end = rec_end ? memchr(p, KB_LIST_SEP, (size_t)(rec_end - p)) : NULL;
+        const char *title_end =
+            id_end ? memchr(id_end + 1, KB_LIST_SEP, (size_t)(rec_end - id_end - 1)) : NULL;
+        if (!title_end) {
+            break;
+        }
+        kb_brief *b = &k->briefs[ord];
+        b->id = xstrndup(p, (size_t)(id_end - p));
+        b->title = xstrndup(id_end + 1, (size_t)(title_end - id_end - 1));
+        b->section = xstrndup(title_end + 1, (size_t)(rec_end - title_end - 1));
+        p = rec_end + 1;
+    }
+    if (p && !*p && ord == n) {
+        return 1;
+    }
+    for (int i = 0; i < ord; i++) {
+        kb_brief *b = &k->briefs[i];
+        free(b->id);
+        free(b->title);
+        free(b->section);
+        memset(b, 0, sizeof *b);
+    }
+    return 0;
+}
+
+/* Every entry's brief, from meta or else read in one statement, the first time a hit is
+ * filled. */
 static void load_briefs(kb *k)
 {
     int n = count_entries(k);
     k->briefs = xcalloc((size_t)n + 1, sizeof *k->briefs);
+    k->n_briefs = (size_t)n;
+    if (briefs_from_meta(k, n)) {
+        return;
+    }
     sqlite3_stmt *st = kb_stmt(k, "SELECT ord, id, title, section FROM entries");
     while (st && sqlite3_step(st) == SQLITE_ROW) {
         int ord = sqlite3_column_int(st, 0);
@@ -1443,7 +1481,6 @@ static void load_briefs(kb *k)
             b->section = col_dup(st, 3);
         }
     }
-    k->n_briefs = (size_t)n;
 }
 
 /* The text of entry ord, read the first time a snippet needs it ("" when absent). */

@@ -10,8 +10,11 @@
  * attached as "aux" when a search first needs them (kb_attach_aux): an unstemmed twin fts_exact
  * (for prefixes), tri (trigrams, for substrings) and words (the unstemmed vocabulary, for prefix
  * checks and spelling corrections). SQLite parses a database's whole schema before its first
- * statement, so a search that a word answers parses 16 schema rows instead of 28. The synonym and
- * links tables travel as two meta values. */
+ * statement, so a search that a word answers parses 10 schema rows instead of 28: columns carry
+ * no types or constraints the compiler already guarantees (parsing them cost every search), and
+ * fts keeps no column sizes (nothing ranks it by bm25). The synonym and links tables travel as
+ * two meta values, and so does every entry's ID, title and section ("briefs", which a search
+ * shows without preparing a query on entries). */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -23,16 +26,13 @@
 
 static const char *const schema =
     "PRAGMA page_size=4096;"
-    "CREATE TABLE meta(key TEXT NOT NULL, value TEXT NOT NULL);"
-    "CREATE TABLE docs(ord INTEGER PRIMARY KEY, name TEXT NOT NULL, title TEXT NOT NULL,"
-    " intro_md TEXT NOT NULL, intro_html TEXT NOT NULL);"
-    "CREATE TABLE entries(ord INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE COLLATE NOCASE,"
-    " title TEXT NOT NULL, title_md TEXT NOT NULL, section TEXT NOT NULL, doc INTEGER NOT NULL,"
-    " line_start INTEGER NOT NULL, line_end INTEGER NOT NULL, markdown TEXT NOT NULL,"
-    " html TEXT NOT NULL, text TEXT NOT NULL, idents TEXT NOT NULL, refs TEXT NOT NULL,"
-    " ext_refs TEXT NOT NULL, urls TEXT NOT NULL);"
+    "CREATE TABLE meta(key, value);"
+    "CREATE TABLE docs(ord INTEGER PRIMARY KEY, name, title, intro_md, intro_html);"
+    "CREATE TABLE entries(ord INTEGER PRIMARY KEY, id UNIQUE COLLATE NOCASE, title, title_md,"
+    " section, doc, line_start, line_end, markdown, html, text, idents, refs, ext_refs, urls);"
     "CREATE VIRTUAL TABLE fts USING fts5(title, idents, section, symptom, cause, fix, body,"
-    " line, entry UNINDEXED, lineno UNINDEXED, tokenize='porter unicode61 remove_diacritics 2');"
+    " line, entry UNINDEXED, lineno UNINDEXED, columnsize=0,"
+    " tokenize='porter unicode61 remove_diacritics 2');"
     "CREATE TABLE aux_image(image BLOB NOT NULL);"
     /* The fallback stages' database. Every table costs start-up time (SQLite parses the whole
      * schema on first use), so there are no more of them than needed. */
@@ -44,6 +44,27 @@ static const char *const schema =
     " body, content='', tokenize='unicode61 remove_diacritics 2');"
     "CREATE VIRTUAL TABLE aux.tri USING fts5(text, tokenize='trigram');"
     "CREATE TABLE aux.words(word TEXT PRIMARY KEY) WITHOUT ROWID;";
+
+/* Every entry's ID, title and section as one meta value, in ord order, which a search reads
+ * with the rest of meta instead of preparing a query on entries. NULL when a field holds
+ * one of the separators (a search then reads entries). */
+static char *briefs_text(const kb_corpus *c)
+{
+    buf b = BUF_INIT;
+    for (size_t i = 0; i < c->n_entries; i++) {
+        const kb_src_entry *e = &c->entries[i];
+        const char *f[3] = {e->id, e->title, e->section};
+        for (int j = 0; j < 3; j++) {
+            if (strchr(f[j], KB_LIST_SEP) || strchr(f[j], KB_RECORD_SEP)) {
+                buf_free(&b);
+                return NULL;
+            }
+            buf_puts(&b, f[j]);
+            buf_putc(&b, j < 2 ? KB_LIST_SEP : KB_RECORD_SEP);
+        }
+    }
+    return buf_detach(&b);
+}
 
 static kb_status db_fail(sqlite3 *db, kb_diag *diag, const char *what)
 {
@@ -299,8 +320,12 @@ kb_status kb_store_image(const kb_corpus *c, unsigned char **out, size_t *out_le
     snprintf(fp, sizeof fp, "%016llx", h);
     char n_entries[24];
     snprintf(n_entries, sizeof n_entries, "%zu", c->n_entries);
-    /* The entry count too: a search scores by it, and meta is read while the KB opens. */
-    if (exec_bind(s[S_META], "tt", "format", KB_FORMAT) != SQLITE_OK ||
+    /* The entry count and briefs too: a search needs them, and meta is read while the KB
+     * opens. */
+    char *briefs = briefs_text(c);
+    int brc = briefs ? exec_bind(s[S_META], "tt", "briefs", briefs) : SQLITE_OK;
+    free(briefs);
+    if (brc != SQLITE_OK || exec_bind(s[S_META], "tt", "format", KB_FORMAT) != SQLITE_OK ||
         exec_bind(s[S_META], "tt", "entries", n_entries) != SQLITE_OK ||
         exec_bind(s[S_META], "tt", "fingerprint", fp) != SQLITE_OK) {
         st = db_fail(db, diag, "cannot store meta");

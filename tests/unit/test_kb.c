@@ -3,6 +3,7 @@
  * tests/cases/kb/ and tests/cases/search/ as data; this file only reads and compares. */
 #include <check.h>
 #include <dirent.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -406,6 +407,91 @@ START_TEST(too_many_entries_is_an_error)
     ck_assert_ptr_null(img);
     ck_assert_msg(strstr(d.message, "at most 100000") != NULL, "message: %s", d.message);
     buf_free(&md);
+}
+END_TEST
+
+/* The guide's image with meta "briefs" changed by sql (run on a copy of the image). */
+static kb *guide_with_meta_changed(const char *sql)
+{
+    const char *names[5] = {GUIDE, GOTCHAS, GPU0, SYNONYMS, LINKS};
+    char *texts[5];
+    size_t lens[5];
+    for (int i = 0; i < 5; i++) {
+        texts[i] = read_all(names[i], &lens[i]);
+    }
+    unsigned char *img = NULL;
+    size_t img_len = 0;
+    kb_diag d = {{0}, 0, {0}};
+    ck_assert_int_eq(kb_compile_buffers(names, (const char *const *)texts, lens, 5, &img, &img_len,
+                                        NULL, NULL, &d),
+                     KB_OK);
+    for (int i = 0; i < 5; i++) {
+        free(texts[i]);
+    }
+    sqlite3 *db = NULL;
+    ck_assert_int_eq(sqlite3_open(":memory:", &db), SQLITE_OK);
+    unsigned char *copy = sqlite3_malloc64(img_len);
+    memcpy(copy, img, img_len);
+    ck_assert_int_eq(
+        sqlite3_deserialize(db, "main", copy, (sqlite3_int64)img_len, (sqlite3_int64)img_len,
+                            SQLITE_DESERIALIZE_FREEONCLOSE | SQLITE_DESERIALIZE_RESIZEABLE),
+        SQLITE_OK);
+    ck_assert_msg(sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK, "%s: %s", sql,
+                  sqlite3_errmsg(db));
+    ck_assert_int_eq(sqlite3_changes(db), 1);
+    sqlite3_int64 out_len = 0;
+    unsigned char *out = sqlite3_serialize(db, "main", &out_len, 0);
+    ck_assert_ptr_nonnull(out);
+    kb *k = NULL;
+    ck_assert_int_eq(kb_open_image(out, (size_t)out_len, &k, &d), KB_OK);
+    sqlite3_free(out);
+    sqlite3_close(db);
+    free(img);
+    return k;
+}
+
+/* Hits as "id|title|section" lines. */
+static char *hits_text(kb *k, const char *query)
+{
+    kb_results *r = NULL;
+    kb_search_opts o = {0};
+    kb_diag d = {{0}, 0, {0}};
+    ck_assert_int_eq(kb_search(k, query, &o, &r, &d), KB_OK);
+    buf b = BUF_INIT;
+    for (size_t i = 0; i < r->n; i++) {
+        buf_printf(&b, "%s|%s|%s\n", r->hits[i].id, r->hits[i].title, r->hits[i].section);
+    }
+    kb_results_free(r);
+    return buf_detach(&b);
+}
+
+/* A search reads every entry's ID, title and section from meta "briefs"; without it, or with
+ * a value that does not hold every entry, it reads the entries table, with the same hits. */
+START_TEST(briefs_from_meta_or_from_entries)
+{
+    static const char *const changes[] = {
+        "DELETE FROM meta WHERE key = 'briefs'",
+        "UPDATE meta SET value = substr(value, 1, 200) WHERE key = 'briefs'",
+        "UPDATE meta SET value = replace(value, char(31), ' ') WHERE key = 'briefs'",
+        "UPDATE meta SET value = value || 'X' || char(31) || 'x' || char(31) || 'x' || char(30)"
+        " WHERE key = 'briefs'",
+    };
+    static const char *const queries[] = {"expandable", "memory grows every step", "zero3",
+                                          "fragmantation", "nvidia-smi shows free memory but oom"};
+    kb *k = compile_guide();
+    for (size_t c = 0; c < sizeof changes / sizeof changes[0]; c++) {
+        kb *other = guide_with_meta_changed(changes[c]);
+        for (size_t q = 0; q < sizeof queries / sizeof queries[0]; q++) {
+            char *want = hits_text(k, queries[q]);
+            char *got = hits_text(other, queries[q]);
+            ck_assert_msg(*want && strcmp(want, got) == 0, "%s, search %s:\n%s\nwant:\n%s",
+                          changes[c], queries[q], got, want);
+            free(want);
+            free(got);
+        }
+        kb_close(other);
+    }
+    kb_close(k);
 }
 END_TEST
 
@@ -874,6 +960,7 @@ Suite *suite_kb(void)
     tcase_add_test(tc, compiler_errors_name_file_and_line);
     tcase_add_test(tc, raw_html_never_passes);
     tcase_add_test(tc, too_many_entries_is_an_error);
+    tcase_add_test(tc, briefs_from_meta_or_from_entries);
     tcase_add_test(tc, embedded_kb_is_the_shipped_guide);
     tcase_add_test(tc, second_document_resolves_pointers);
     suite_add_tcase(s, tc);
