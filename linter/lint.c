@@ -285,6 +285,7 @@ void analysis_clear(analysis *a)
     }
     free(a->binds);
     free(a->bind_by_name);
+    free(a->resolved);
     free(a->globals);
     free(a->nodes);
     free(a->defs);

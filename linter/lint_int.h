@@ -143,6 +143,7 @@ typedef struct binding {
     uint32_t scope; /* the module (0), function, lambda or class node the name lives in */
     uint32_t site;  /* the node that binds it: import statement, def/class, target identifier */
     uint32_t value; /* BIND_VALUE from `name = value`: the value; else NONE */
+    uint32_t hash;  /* of the name: bindings are indexed by it first (semantic.c) */
     uint8_t kind;   /* enum bind_kind */
     /* 1: bound in an except handler or to None, a stand-in for the real binding (the
      * `try: import x / except ImportError: x = None` idiom); another binding wins. */
@@ -274,7 +275,11 @@ typedef struct analysis {
     uint32_t n_nodes, cap_nodes;
     binding *binds; /* in source order */
     size_t n_binds, cap_binds;
-    uint32_t *bind_by_name; /* binding indices sorted by name, then source order */
+    uint32_t *bind_by_name; /* binding indices sorted by name (hash first), scope, source order */
+    /* resolve_binding()'s answers per node, filled as asked once semantic_build has finished
+     * (NULL before): 0 not asked yet, 1 bound nowhere, else binding index + 2. The facts ask
+     * for the same names again and again (every call's receiver and callee). */
+    uint32_t *resolved;
     struct global_decl {
         uint32_t scope, name; /* `global name` in function scope */
     } * globals;

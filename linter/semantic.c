@@ -78,22 +78,38 @@ static int name_cmp(const char *x, size_t xl, const char *y, size_t yl)
 }
 
 /* What a sorted index is searched for: a name, and for bindings and global declarations a
- * scope too. */
+ * scope too; for bindings, the name's hash (name_hash). */
 typedef struct name_key {
     const char *name;
     size_t len;
     uint32_t scope;
+    uint32_t hash;
 } name_key;
+
+/* FNV-1a of a name: bindings sort by it before the name, so that sorting and looking up
+ * compare two integers where they compared two strings (the order only has to be the same
+ * for both). */
+static uint32_t name_hash(const char *name, size_t len)
+{
+    uint32_t h = 2166136261U;
+    for (size_t i = 0; i < len; i++) {
+        h = (h ^ (unsigned char)name[i]) * 16777619U;
+    }
+    return h;
+}
 
 static int def_key_cmp(const analysis *a, uint32_t i, const name_key *k)
 {
     return name_cmp(a->defs[i].name, a->defs[i].name_len, k->name, k->len);
 }
 
-/* Bindings order by name, then scope (then source order, in bind_cmp). */
+/* Bindings order by name hash, name, then scope (then source order, in bind_cmp). */
 static int bind_key_cmp(const analysis *a, uint32_t i, const name_key *k)
 {
     const binding *b = &a->binds[i];
+    if (b->hash != k->hash) {
+        return b->hash < k->hash ? -1 : 1;
+    }
     int c = name_cmp(b->name, b->name_len, k->name, k->len);
     return c != 0 ? c : b->scope < k->scope ? -1 : b->scope > k->scope;
 }
@@ -148,7 +164,7 @@ static uint32_t def_owner(const analysis *a, const defn *d)
 static const defn *def_named(const analysis *a, const char *name, size_t len, int toplevel_only,
                              int want_class, uint32_t owner)
 {
-    name_key key = {name, len, 0};
+    name_key key = {name, len, 0, 0};
     for (size_t i = lower_bound(a, a->def_by_name, a->n_defs, def_key_cmp, &key); i < a->n_defs;
          i++) {
         const defn *d = &a->defs[a->def_by_name[i]];
@@ -173,7 +189,7 @@ const defn *find_def(const analysis *a, const char *name, size_t len, int want_c
 /* 1 if function scope `scope` declares name global (a->globals, sorted by global_key_cmp). */
 static int declared_global(const analysis *a, uint32_t scope, const char *name, size_t len)
 {
-    name_key key = {name, len, scope};
+    name_key key = {name, len, scope, 0};
     size_t i = lower_bound(a, NULL, a->n_globals, global_key_cmp, &key);
     return i < a->n_globals && global_key_cmp(a, (uint32_t)i, &key) == 0;
 }
@@ -190,6 +206,7 @@ static binding *add_binding(analysis *a, const char *name, size_t len, uint32_t 
     memset(b, 0, sizeof *b);
     b->name = name;
     b->name_len = len;
+    b->hash = name_hash(name, len);
     b->site = site;
     b->value = NONE;
     b->kind = (uint8_t)kind;
@@ -453,7 +470,7 @@ static int bind_cmp(const void *pa, const void *pb, void *ud)
     uint32_t i = *(const uint32_t *)pa;
     uint32_t j = *(const uint32_t *)pb;
     const binding *y = &a->binds[j];
-    name_key key = {y->name, y->name_len, y->scope};
+    name_key key = {y->name, y->name_len, y->scope, y->hash};
     int c = bind_key_cmp(a, i, &key);
     return c != 0 ? c : i < j ? -1 : i > j;
 }
@@ -464,7 +481,7 @@ static int global_cmp(const void *pa, const void *pb, void *ud)
     const struct global_decl *y = pb;
     size_t yl;
     const char *yt = ntext(a, y->name, &yl);
-    name_key key = {yt, yl, y->scope};
+    name_key key = {yt, yl, y->scope, 0};
     return global_vs_key(a, pa, &key);
 }
 
@@ -478,7 +495,7 @@ static const binding *binding_in(const analysis *a, uint32_t scope, const char *
     const binding *any = NULL;
     const binding *before_fb = NULL;
     const binding *any_fb = NULL;
-    name_key key = {name, len, scope};
+    name_key key = {name, len, scope, name_hash(name, len)};
     for (size_t i = lower_bound(a, a->bind_by_name, a->n_binds, bind_key_cmp, &key);
          i < a->n_binds && bind_key_cmp(a, a->bind_by_name[i], &key) == 0; i++) {
         const binding *b = &a->binds[a->bind_by_name[i]];
@@ -497,7 +514,7 @@ static const binding *binding_in(const analysis *a, uint32_t scope, const char *
     return any ? any : any_fb;
 }
 
-const binding *resolve_binding(const analysis *a, uint32_t ident)
+static const binding *resolve_uncached(const analysis *a, uint32_t ident)
 {
     size_t len;
     const char *name = ntext(a, ident, &len);
@@ -518,6 +535,20 @@ const binding *resolve_binding(const analysis *a, uint32_t ident)
         } while (scope != 0 && a->nodes[scope].kind == K_CLASS);
         at = UINT32_MAX;
     }
+}
+
+const binding *resolve_binding(const analysis *a, uint32_t ident)
+{
+    if (!a->resolved || ident >= a->n_nodes) {
+        return resolve_uncached(a, ident);
+    }
+    uint32_t r = a->resolved[ident];
+    if (r == 0) {
+        const binding *b = resolve_uncached(a, ident);
+        r = b ? (uint32_t)(b - a->binds) + 2 : 1;
+        a->resolved[ident] = r; /* the memo is not the model: a const analysis may fill it */
+    }
+    return r == 1 ? NULL : &a->binds[r - 2];
 }
 
 static void add_global(analysis *a, uint32_t stmt)
@@ -608,6 +639,8 @@ static void collect_bindings(analysis *a, uint32_t i)
 
 void semantic_build(analysis *a)
 {
+    free(a->resolved);
+    a->resolved = NULL; /* the bindings change: no answers until they are all known */
     a->n_defs = 0;
     a->n_binds = 0;
     a->n_globals = 0;
@@ -629,4 +662,5 @@ void semantic_build(analysis *a)
     }
     qsort_r(a->bind_by_name, a->n_binds, sizeof *a->bind_by_name, bind_cmp, a);
     index_defs(a);
+    a->resolved = xcalloc(a->n_nodes ? a->n_nodes : 1, sizeof *a->resolved);
 }
