@@ -47,8 +47,9 @@ LINT_OBJS=$(for f in linter/*.c linter/rules/*.c; do printf '%s ' "$MODE_DIR/obj
 # shellcheck disable=SC2086 # a list of paths without spaces
 # The linter links the kb module (entry links) and the TOML grammar (configuration) too.
 KB_OBJS=$(for f in "$MODE_DIR"/obj/kb/*.o; do [ "${f##*/}" = kbc_main.o ] || printf '%s ' "$f"; done)
+COMMON_OBJS=$(for f in common/*.c; do printf '%s ' "$MODE_DIR/obj/${f%.c}.o"; done)
 cc -O2 -std=c11 -D_GNU_SOURCE -I. -Igrammars/tree-sitter-python/src bench/lint_parse.c \
-    $LINT_OBJS $KB_OBJS "$MODE_DIR"/obj/common/util.o "$MODE_DIR"/grammar/*.o \
+    $LINT_OBJS $KB_OBJS $COMMON_OBJS "$MODE_DIR"/grammar/*.o \
     "$MODE_DIR"/grammar/toml/*.o \
     $(pkg-config --libs tree-sitter jansson libcmark sqlite3 zlib) -lpthread -lm -o "$PARSE"
 

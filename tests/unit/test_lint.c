@@ -17,6 +17,7 @@
 #include "common/util.h"
 #include "kb/kb.h"
 #include "linter/lint.h"
+#include "linter/lint_int.h"
 #include "tests/support/run.h"
 
 #define CASES "tests/cases/lint"
@@ -328,6 +329,87 @@ START_TEST(test_opt_in_rules)
     }
     free(out);
     free(cmd);
+}
+END_TEST
+
+/* The prefilter's answer the slow way: every needle of every alternative looked for with
+ * memmem, as the rules' needles define it. */
+static uint32_t prefilter_by_memmem(const char *src, size_t len, uint32_t want)
+{
+    const rule_spec *const *reg = rule_registry();
+    uint32_t m = 0;
+    for (int i = 0; i < lint_rule_count(); i++) {
+        for (const char *const *alt = reg[i]->needles; (want >> i & 1U) && *alt; alt++) {
+            int all = 1;
+            for (const char *p = *alt; *p;) {
+                size_t n = strcspn(p, "&");
+                all = all && memmem(src, len, p, n) != NULL;
+                p += n + (p[n] == '&');
+            }
+            m |= all ? 1U << i : 0;
+        }
+    }
+    return m;
+}
+
+static void check_prefilter(const char *src, size_t len, const char *what)
+{
+    const uint32_t wants[] = {lint_rule_default(), lint_rule_all()};
+    for (size_t w = 0; w < 2; w++) {
+        uint32_t got = lint_prefilter(src, len, wants[w]);
+        uint32_t want = prefilter_by_memmem(src, len, wants[w]);
+        ck_assert_msg(got == want, "%s (rules %#x): prefilter %#x, memmem %#x", what, wants[w], got,
+                      want);
+    }
+}
+
+/* The one-pass prefilter agrees with memmem on every lint case and on every needle alone, at
+ * the end of the buffer, cut short by a byte, inside other text, and with the other needles of
+ * its alternative. */
+START_TEST(prefilter_agrees_with_memmem)
+{
+    DIR *dir = opendir("tests/cases/lint");
+    ck_assert_ptr_nonnull(dir);
+    int files = 0;
+    for (struct dirent *e; (e = readdir(dir)) != NULL;) {
+        size_t n = strlen(e->d_name);
+        if (n < 3 || strcmp(e->d_name + n - 3, ".py") != 0) {
+            continue;
+        }
+        char *path = xasprintf("tests/cases/lint/%s", e->d_name);
+        char *src = NULL;
+        size_t len = 0;
+        ck_assert_int_eq(util_read_file(path, 0, &src, &len), 0);
+        check_prefilter(src, len, path);
+        free(src);
+        free(path);
+        files++;
+    }
+    closedir(dir);
+    ck_assert_int_gt(files, 100);
+    const rule_spec *const *reg = rule_registry();
+    for (int i = 0; i < lint_rule_count(); i++) {
+        for (const char *const *alt = reg[i]->needles; *alt; alt++) {
+            buf whole = BUF_INIT; /* the alternative's needles, spaced */
+            for (const char *p = *alt; *p;) {
+                size_t n = strcspn(p, "&");
+                char *needle = xstrndup(p, n);
+                char *texts[] = {xstrdup(needle), xasprintf("x = 1\n%s", needle),
+                                 xstrndup(needle, n - 1), xasprintf("ab%scd%s", needle, needle)};
+                for (size_t t = 0; t < sizeof texts / sizeof texts[0]; t++) {
+                    check_prefilter(texts[t], strlen(texts[t]), texts[t]);
+                    free(texts[t]);
+                }
+                buf_printf(&whole, " %s", needle);
+                free(needle);
+                p += n + (p[n] == '&');
+            }
+            check_prefilter(whole.data, whole.len, whole.data);
+            ck_assert_msg(lint_prefilter(whole.data, whole.len, lint_rule_all()) >> i & 1U,
+                          "%s: not let through by its own needles", lint_rules()[i].code);
+            buf_free(&whole);
+        }
+    }
 }
 END_TEST
 
@@ -1001,6 +1083,7 @@ Suite *suite_lint(void)
     tcase_add_test(tc, test_abi_and_rules);
     tcase_add_test(tc, test_opt_in_rules);
     tcase_add_test(tc, test_prefilter_skips_parse);
+    tcase_add_test(tc, prefilter_agrees_with_memmem);
     tcase_add_test(tc, test_select_and_noqa);
     tcase_add_test(tc, test_noqa_find);
     tcase_add_test(tc, test_fixes_and_ranges);
