@@ -74,10 +74,10 @@ lint_status lint_rule_mask_parse(const char *list, uint32_t *out_mask, lint_diag
  * absent without a search. */
 /* The prefilter scans the source once for every needle of the wanted rules (memmem per needle
  * read the source some thirty times: a third of linting the CPython standard library). A
- * needle's first four bytes, hashed, index a small Bloom filter; a position whose four bytes
- * pass it is compared with the needles that start that way. Needles shorter than four bytes
- * (none today) are left to memmem. */
-enum { PF_MAX_PARTS = 64, PF_BLOOM_BITS = 4096, PF_HEAD = 4 };
+ * needle's first four bytes, hashed, index a table of 4,096 chains; a position is compared
+ * only with the needles, not found yet, in the chain of its own four bytes' hash. Needles
+ * shorter than four bytes (none today) are left to memmem. */
+enum { PF_MAX_PARTS = 64, PF_HASHES = 4096, PF_HEAD = 4 };
 
 typedef struct pf_part {
     const char *s;
@@ -94,37 +94,36 @@ static uint32_t pf_load(const char *p)
 
 static uint32_t pf_hash(uint32_t head)
 {
-    return (head * 2654435761U) >> 20; /* 12 bits: PF_BLOOM_BITS */
+    return (head * 2654435761U) >> 20; /* 12 bits: PF_HASHES */
 }
 
 /* Bit j set when parts[j] occurs in src[0..len). */
 static uint64_t pf_scan(const char *src, size_t len, const pf_part *parts, size_t n)
 {
-    uint64_t bloom[PF_BLOOM_BITS / 64] = {0};
+    /* by hash of the first PF_HEAD bytes: 1 + the first part with it, then 1 + the next */
+    uint8_t first[PF_HASHES];
+    uint8_t next[PF_MAX_PARTS];
+    memset(first, 0, sizeof first);
     uint64_t found = 0;
-    uint64_t wanted = 0; /* the parts the scan looks for */
+    uint64_t wanted = 0; /* the parts the scan still looks for */
     for (size_t j = 0; j < n; j++) {
         if (parts[j].n < PF_HEAD) {
             found |= memmem(src, len, parts[j].s, parts[j].n) ? 1ULL << j : 0;
             continue;
         }
         uint32_t h = pf_hash(parts[j].head);
-        bloom[h >> 6] |= 1ULL << (h & 63);
+        next[j] = first[h];
+        first[h] = (uint8_t)(j + 1);
         wanted |= 1ULL << j;
     }
     for (size_t i = 0; wanted && i + PF_HEAD <= len; i++) {
         uint32_t head = pf_load(src + i);
-        uint32_t h = pf_hash(head);
-        if (!(bloom[h >> 6] >> (h & 63) & 1U)) {
-            continue;
-        }
-        for (uint64_t w = wanted; w; w &= w - 1) {
-            int j = __builtin_ctzll(w);
-            const pf_part *p = &parts[j];
-            if (p->head == head && p->n <= len - i &&
+        for (unsigned k = first[pf_hash(head)]; k; k = next[k - 1]) {
+            const pf_part *p = &parts[k - 1];
+            if ((wanted >> (k - 1) & 1U) && p->head == head && p->n <= len - i &&
                 memcmp(src + i + PF_HEAD, p->s + PF_HEAD, p->n - PF_HEAD) == 0) {
-                found |= 1ULL << j;
-                wanted &= ~(1ULL << j);
+                found |= 1ULL << (k - 1);
+                wanted &= ~(1ULL << (k - 1));
             }
         }
     }
