@@ -18,6 +18,7 @@
 #include "kb/kb.h"
 #include "linter/lint.h"
 #include "linter/lint_int.h"
+#include "tests/support/cases.h"
 #include "tests/support/run.h"
 
 #define CASES "tests/cases/lint"
@@ -363,30 +364,18 @@ static void check_prefilter(const char *src, size_t len, const char *what)
     }
 }
 
+static void check_prefilter_case(const char *name, const char *src, size_t len, void *ud)
+{
+    (void)ud;
+    check_prefilter(src, len, name);
+}
+
 /* The one-pass prefilter agrees with memmem on every lint case and on every needle alone, at
  * the end of the buffer, cut short by a byte, inside other text, and with the other needles of
  * its alternative. */
 START_TEST(prefilter_agrees_with_memmem)
 {
-    DIR *dir = opendir("tests/cases/lint");
-    ck_assert_ptr_nonnull(dir);
-    int files = 0;
-    for (struct dirent *e; (e = readdir(dir)) != NULL;) {
-        size_t n = strlen(e->d_name);
-        if (n < 3 || strcmp(e->d_name + n - 3, ".py") != 0) {
-            continue;
-        }
-        char *path = xasprintf("tests/cases/lint/%s", e->d_name);
-        char *src = NULL;
-        size_t len = 0;
-        ck_assert_int_eq(util_read_file(path, 0, &src, &len), 0);
-        check_prefilter(src, len, path);
-        free(src);
-        free(path);
-        files++;
-    }
-    closedir(dir);
-    ck_assert_int_gt(files, 100);
+    ck_assert_uint_gt(each_lint_case(check_prefilter_case, NULL), 100);
     const rule_spec *const *reg = rule_registry();
     for (int i = 0; i < lint_rule_count(); i++) {
         for (const char *const *alt = reg[i]->needles; *alt; alt++) {

@@ -3,13 +3,13 @@
  * context after edits that move, change and restore its statements, and each result is
  * compared field by field with a fresh, non-incremental lint of the same text. */
 #include <check.h>
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "common/util.h"
 #include "linter/lint.h"
+#include "tests/support/cases.h"
 
 static char *finding_str(const lint_finding *f)
 {
@@ -77,41 +77,31 @@ static char *edit_middle(const char *src)
     return xasprintf("%.*s  # edited%s", (int)(nl - src), src, nl);
 }
 
+/* One case: linted afresh and incrementally after each of a series of edits. */
+static void check_case(const char *name, const char *src, size_t len, void *ud)
+{
+    (void)len;
+    lint_ctx *inc = ud;
+    check_same(inc, src, name, "first");
+    char *shifted = xasprintf("import os\n\n\n%s", src);
+    check_same(inc, shifted, name, "three lines added above");
+    check_same(inc, src, name, "lines removed again");
+    char *edited = edit_middle(src);
+    check_same(inc, edited, name, "middle line edited");
+    check_same(inc, src, name, "edit undone");
+    char *indented = xasprintf("if True:\n    pass\n%s", edited);
+    check_same(inc, indented, name, "statement added above an edited text");
+    free(indented);
+    free(edited);
+    free(shifted);
+}
+
 START_TEST(incremental_lint_equals_fresh_lint)
 {
-    DIR *dir = opendir("tests/cases/lint");
-    ck_assert_ptr_nonnull(dir);
-    struct dirent *de;
-    int cases = 0;
     lint_ctx *inc = lint_ctx_new(NULL);
-    while ((de = readdir(dir))) {
-        size_t l = strlen(de->d_name);
-        if (l < 4 || strcmp(de->d_name + l - 3, ".py") != 0) {
-            continue;
-        }
-        char *path = xasprintf("tests/cases/lint/%s", de->d_name);
-        char *src = NULL;
-        size_t len = 0;
-        ck_assert_int_eq(util_read_file(path, 0, &src, &len), 0);
-        check_same(inc, src, de->d_name, "first");
-        char *shifted = xasprintf("import os\n\n\n%s", src);
-        check_same(inc, shifted, de->d_name, "three lines added above");
-        check_same(inc, src, de->d_name, "lines removed again");
-        char *edited = edit_middle(src);
-        check_same(inc, edited, de->d_name, "middle line edited");
-        check_same(inc, src, de->d_name, "edit undone");
-        char *indented = xasprintf("if True:\n    pass\n%s", edited);
-        check_same(inc, indented, de->d_name, "statement added above an edited text");
-        free(indented);
-        free(edited);
-        free(shifted);
-        free(src);
-        free(path);
-        cases++;
-    }
-    closedir(dir);
+    size_t cases = each_lint_case(check_case, inc);
     lint_ctx_free(inc);
-    ck_assert_int_ge(cases, 60);
+    ck_assert_uint_ge(cases, 60);
 }
 END_TEST
 
