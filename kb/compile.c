@@ -26,8 +26,13 @@ void kb_diag_set(kb_diag *d, const char *file, int line, const char *fmt, ...)
 
 void kb_strlist_push(kb_strlist *l, const char *s)
 {
+    kb_strlist_push_n(l, s, strlen(s));
+}
+
+void kb_strlist_push_n(kb_strlist *l, const char *s, size_t n)
+{
     l->items = xrealloc(l->items, (l->n + 1) * sizeof *l->items);
-    l->items[l->n++] = xstrdup(s);
+    l->items[l->n++] = xstrndup(s, n);
 }
 
 int kb_strlist_has(const kb_strlist *l, const char *s)

@@ -355,9 +355,7 @@ static void col_list(sqlite3_stmt *st, int i, kb_strlist *out)
     while (s && *s) {
         const char *end = strchr(s, KB_LIST_SEP);
         size_t n = end ? (size_t)(end - s) : strlen(s);
-        char *item = xstrndup(s, n);
-        kb_strlist_push(out, item);
-        free(item);
+        kb_strlist_push_n(out, s, n);
         s = end ? end + 1 : NULL;
     }
 }
@@ -446,9 +444,8 @@ kb_status kb_entry_get(kb *k, const char *id, kb_entry **out, kb_diag *diag)
         sqlite3_bind_text(st, 1, e->id, -1, SQLITE_STATIC);
         sqlite3_bind_int(st, 2, KB_LIST_SEP);
         while (sqlite3_step(st) == SQLITE_ROW) {
-            char *s = col_dup(st, 0);
-            kb_strlist_push(&e->backlinks, s);
-            free(s);
+            const char *s = (const char *)sqlite3_column_text(st, 0);
+            kb_strlist_push(&e->backlinks, s ? s : "");
         }
     }
     sqlite3_finalize(st);

@@ -167,7 +167,9 @@ size_t kb_id_len(const char *s);
 void kb_diag_set(kb_diag *d, const char *file, int line, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
+/* Appends a copy of s (of s[0..n) for _n) to l. */
 void kb_strlist_push(kb_strlist *l, const char *s);
+void kb_strlist_push_n(kb_strlist *l, const char *s, size_t n);
 int kb_strlist_has(const kb_strlist *l, const char *s);
 
 /* Levenshtein distance, ASCII case-insensitive (99 for inputs over 64 bytes). */
