@@ -108,23 +108,37 @@ const char *kb_fallback_name(kb_fallback f)
     return (unsigned)f < sizeof names / sizeof names[0] ? names[f] : "?";
 }
 
+/* The stopwords, with their lengths: a lookup compares lengths before bytes (every synonym
+ * row and query word is looked up). */
+#define W(s)                                                                                       \
+    {                                                                                              \
+        s, sizeof(s) - 1                                                                           \
+    }
+static const struct stopword {
+    const char *s;
+    size_t n;
+} stopwords[] = {
+    W("a"),       W("an"),    W("and"),   W("are"),     W("as"),    W("at"),     W("be"),
+    W("by"),      W("can"),   W("do"),    W("does"),    W("for"),   W("from"),   W("how"),
+    W("i"),       W("if"),    W("in"),    W("is"),      W("it"),    W("its"),    W("my"),
+    W("of"),      W("on"),    W("or"),    W("so"),      W("that"),  W("the"),    W("this"),
+    W("to"),      W("was"),   W("what"),  W("when"),    W("where"), W("which"),  W("while"),
+    W("who"),     W("why"),   W("will"),  W("with"),    W("you"),   W("your"),   W("me"),
+    W("get"),     W("got"),   W("am"),    W("there"),   W("their"), W("about"),  W("vs"),
+    W("versus"),  W("but"),   W("still"), W("even"),    W("i'm"),   W("we"),     W("our"),
+    W("has"),     W("have"),  W("had"),   W("should"),  W("much"),  W("many"),   W("need"),
+    W("did"),     W("into"),  W("just"),  W("some"),    W("any"),   W("very"),   W("use"),
+    W("using"),   W("used"),  W("want"),  W("try"),     W("make"),  W("really"), W("also"),
+    W("one"),     W("like"),  W("works"), W("work"),    W("runs"),  W("run"),    W("goes"),
+    W("happens"), W("keeps"), W("after"), W("getting"), W("seems"), W("uses"),   W("during"),
+    W("im"),      W("tell"),  W("tells"), W("please"),  W("help"),  W("way"),    W("ways"),
+    W("able"),    W("few"),   W("lot"),   W("lots"),    W("now"),   W("then"),   W("again")};
+#undef W
+
 int kb_is_stopword(const char *w, size_t n)
 {
-    static const char *const stop[] = {
-        "a",     "an",     "and",   "are",  "as",      "at",     "be",    "by",      "can",
-        "do",    "does",   "for",   "from", "how",     "i",      "if",    "in",      "is",
-        "it",    "its",    "my",    "of",   "on",      "or",     "so",    "that",    "the",
-        "this",  "to",     "was",   "what", "when",    "where",  "which", "while",   "who",
-        "why",   "will",   "with",  "you",  "your",    "me",     "get",   "got",     "am",
-        "there", "their",  "about", "vs",   "versus",  "but",    "still", "even",    "i'm",
-        "we",    "our",    "has",   "have", "had",     "should", "much",  "many",    "need",
-        "do",    "did",    "into",  "just", "some",    "any",    "very",  "use",     "using",
-        "used",  "want",   "try",   "make", "really",  "also",   "one",   "like",    "works",
-        "work",  "runs",   "run",   "goes", "happens", "keeps",  "after", "getting", "seems",
-        "uses",  "during", "im",    "tell", "tells",   "please", "help",  "way",     "ways",
-        "able",  "few",    "lot",   "lots", "now",     "then",   "again"};
-    for (size_t i = 0; i < sizeof stop / sizeof stop[0]; i++) {
-        if (strlen(stop[i]) == n && strncmp(stop[i], w, n) == 0) {
+    for (size_t i = 0; i < sizeof stopwords / sizeof stopwords[0]; i++) {
+        if (stopwords[i].n == n && memcmp(stopwords[i].s, w, n) == 0) {
             return 1;
         }
     }
