@@ -10,11 +10,12 @@
 #include "kb/kb.h"
 
 /* Format tag stored in the meta table; a file without it is not an oomkb KB. */
-#define KB_FORMAT "oomkb-kb-6"
+#define KB_FORMAT "oomkb-kb-7"
 /* Separates the items of an entry's lists (identifiers, references, ...) in its row: a
  * control character no word, ID, document name or URL of the guide contains. */
 #define KB_LIST_SEP '\x1f'
-/* Separates the entries of meta "briefs" (each "id<KB_LIST_SEP>title<KB_LIST_SEP>section"). */
+/* Separates the entries of meta "briefs" (each "id<KB_LIST_SEP>title<KB_LIST_SEP>section
+ * <KB_LIST_SEP>first line rowid"). */
 #define KB_RECORD_SEP '\x1e'
 /* The first rowid of the fts table's source-line rows (entries are rows 0..n-1). */
 #define KB_LINE_ROWID 1048576
@@ -56,6 +57,7 @@ struct kb {
 /* What a search hit shows of an entry, read once per handle. */
 typedef struct kb_brief {
     char *id, *title, *section, *text;
+    int first_line;      /* the fts rowid of the entry's first source line (meta); 0: unknown */
     struct kb_tok *toks; /* text's words with their stems (snippets; NULL until needed) */
     size_t n_toks;
     unsigned *title_stems; /* hashes of the title's stemmed words (NULL until needed) */

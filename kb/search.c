@@ -470,6 +470,9 @@ static void aux_mask(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_cont
     sqlite3_result_blob(ctx, masks, (np + 1) * (int)sizeof masks[0], SQLITE_TRANSIENT);
 }
 
+static void aux_shown(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *ctx,
+                      int n_args, sqlite3_value **args);
+
 static int search_ready(kb *k)
 {
     if (k->search_ready) {
@@ -483,6 +486,9 @@ static int search_ready(kb *k)
     }
     sqlite3_finalize(st);
     if (!api || api->xCreateFunction(api, "kbmask", NULL, aux_mask, NULL) != SQLITE_OK) {
+        return 0;
+    }
+    if (api->xCreateFunction(api, "kbshown", NULL, aux_shown, NULL) != SQLITE_OK) {
         return 0;
     }
     void *ud = NULL;
@@ -1443,23 +1449,32 @@ static char *col_dup(sqlite3_stmt *st, int i)
 }
 
 /* Every entry's brief from meta "briefs" (read with meta on open); 0 when there is none or it
- * does not hold n entries, each with its three fields. */
+ * does not hold n entries, each with its four fields. */
 static int briefs_from_meta(kb *k, int n)
 {
     const char *p = k->briefs_text;
     int ord = 0;
     for (; p && *p && ord < n; ord++) {
         const char *rec_end = strchr(p, KB_RECORD_SEP);
-        const char *id_end = rec_end ? memchr(p, KB_LIST_SEP, (size_t)(rec_end - p)) : NULL;
-        const char *title_end =
-            id_end ? memchr(id_end + 1, KB_LIST_SEP, (size_t)(rec_end - id_end - 1)) : NULL;
-        if (!title_end) {
+        const char *f[4] = {p, NULL, NULL, NULL}; /* the fields' starts */
+        for (int i = 1; i < 4 && rec_end; i++) {
+            const char *sep = memchr(f[i - 1], KB_LIST_SEP, (size_t)(rec_end - f[i - 1]));
+            f[i] = sep ? sep + 1 : NULL;
+            if (!sep) {
+                break;
+            }
+        }
+        char *num_end = NULL;
+        long line = f[3] ? strtol(f[3], &num_end, 10) : -1;
+        if (!f[3] || num_end != rec_end ||
+            line < (ord ? k->briefs[ord - 1].first_line : KB_LINE_ROWID) || line > INT32_MAX) {
             break;
         }
         kb_brief *b = &k->briefs[ord];
-        b->id = xstrndup(p, (size_t)(id_end - p));
-        b->title = xstrndup(id_end + 1, (size_t)(title_end - id_end - 1));
-        b->section = xstrndup(title_end + 1, (size_t)(rec_end - title_end - 1));
+        b->id = xstrndup(f[0], (size_t)(f[1] - 1 - f[0]));
+        b->title = xstrndup(f[1], (size_t)(f[2] - 1 - f[1]));
+        b->section = xstrndup(f[2], (size_t)(f[3] - 1 - f[2]));
+        b->first_line = (int)line;
         p = rec_end + 1;
     }
     if (p && !*p && ord == n) {
@@ -1767,26 +1782,75 @@ static void push_line(kb_hit *h, int lineno, const char *text)
     h->n_lines++;
 }
 
-/* Matching lines of every hit in one pass over the index's source-line rows (their entry
- * column is not indexed, so a per-hit query would match them all once per hit). Rows are
- * in entry and line order. hit_of[ord] is the hit index of an entry, or -1. */
+/* The entry whose source lines include fts row rowid (briefs in meta order: first_line never
+ * decreases), or -1. */
+static int line_owner(const kb *k, sqlite3_int64 rowid)
+{
+    size_t lo = 0;
+    size_t hi = k->n_briefs;
+    while (lo < hi) { /* the first entry whose lines start after rowid */
+        size_t mid = (lo + hi) / 2;
+        if (k->briefs[mid].first_line <= rowid) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    return lo > 0 ? (int)lo - 1 : -1;
+}
+
+/* What kb_shown(rowid, ?) asks: the handle and which entries are hits. */
+typedef struct shown_ctx {
+    const kb *k;
+    const int *hit_of;
+    int n_entries;
+} shown_ctx;
+
+/* The auxiliary function kbshown(fts, ctx): 1 when the row is a source line of a hit, so that
+ * the lines query highlights (and reads) only the rows it shows. */
+static void aux_shown(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *ctx,
+                      int n_args, sqlite3_value **args)
+{
+    const shown_ctx *s = n_args == 1 ? sqlite3_value_pointer(args[0], "kbshown") : NULL;
+    int ord = s ? line_owner(s->k, api->xRowid(fts)) : -1;
+    sqlite3_result_int(ctx, ord >= 0 && ord < s->n_entries && s->hit_of[ord] >= 0);
+}
+
+/* Matching lines of every hit in one pass over the index's source-line rows. Rows are in
+ * entry and line order. hit_of[ord] is the hit index of an entry, or -1. With every entry's
+ * first line known (meta), a row's entry comes from its rowid and rows of other entries are
+ * skipped unread; else from the row's entry column (not indexed, so a per-hit query would
+ * match them all once per hit). */
 static void fill_lines_fts(kb *k, kb_results *r, const int *hit_of, int n_entries, const char *expr)
 {
+    int by_rowid = k->n_briefs == (size_t)n_entries && n_entries > 0 &&
+                   k->briefs[0].first_line >= KB_LINE_ROWID;
     sqlite3_stmt *st =
-        kb_stmt(k, "SELECT entry, lineno, highlight(fts, " KB_STR(
-                       LINE_COL) ", X'01', X'02') FROM fts WHERE fts MATCH ?1"
-                                 " AND rowid >= " KB_STR(KB_LINE_ROWID) " ORDER BY rowid");
+        by_rowid
+            ? kb_stmt(k,
+                      "SELECT rowid, lineno, highlight(fts, " KB_STR(
+                          LINE_COL) ", X'01', X'02') FROM fts WHERE fts MATCH ?1"
+                                    " AND rowid >= " KB_STR(KB_LINE_ROWID) " AND kbshown(fts, ?2)"
+                                                                           " ORDER BY rowid")
+            : kb_stmt(k, "SELECT entry, lineno, highlight(fts, " KB_STR(
+                             LINE_COL) ", X'01', X'02') FROM fts WHERE fts MATCH ?1"
+                                       " AND rowid >= " KB_STR(KB_LINE_ROWID) " ORDER BY rowid");
     if (!st) {
         return;
     }
+    shown_ctx sc = {k, hit_of, n_entries};
     sqlite3_bind_text(st, 1, expr, -1, SQLITE_STATIC);
+    if (by_rowid) {
+        sqlite3_bind_pointer(st, 2, &sc, "kbshown", NULL);
+    }
     while (sqlite3_step(st) == SQLITE_ROW) {
-        int ord = sqlite3_column_int(st, 0);
+        int ord = by_rowid ? line_owner(k, sqlite3_column_int64(st, 0)) : sqlite3_column_int(st, 0);
         if (ord >= 0 && ord < n_entries && hit_of[ord] >= 0) {
             push_line(&r->hits[hit_of[ord]], sqlite3_column_int(st, 1),
                       (const char *)sqlite3_column_text(st, 2));
         }
     }
+    sqlite3_bind_null(st, 2); /* the context dies here; the cached statement stays */
 }
 
 /* Marks every occurrence of a term in line (word starts only when word_starts); NULL when

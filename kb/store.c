@@ -45,10 +45,11 @@ static const char *const schema =
     "CREATE VIRTUAL TABLE aux.tri USING fts5(text, tokenize='trigram');"
     "CREATE TABLE aux.words(word TEXT PRIMARY KEY) WITHOUT ROWID;";
 
-/* Every entry's ID, title and section as one meta value, in ord order, which a search reads
- * with the rest of meta instead of preparing a query on entries. NULL when a field holds
- * one of the separators (a search then reads entries). */
-static char *briefs_text(const kb_corpus *c)
+/* Every entry's ID, title, section and the fts rowid of its first source line, as one meta
+ * value in ord order, which a search reads with the rest of meta instead of preparing a query
+ * on entries (and which tells it whose a line row is without reading the row). NULL when a
+ * field holds one of the separators (a search then reads entries). */
+static char *briefs_text(const kb_corpus *c, const int *first_line)
 {
     buf b = BUF_INIT;
     for (size_t i = 0; i < c->n_entries; i++) {
@@ -60,8 +61,9 @@ static char *briefs_text(const kb_corpus *c)
                 return NULL;
             }
             buf_puts(&b, f[j]);
-            buf_putc(&b, j < 2 ? KB_LIST_SEP : KB_RECORD_SEP);
+            buf_putc(&b, KB_LIST_SEP);
         }
+        buf_printf(&b, "%d%c", first_line[i], KB_RECORD_SEP);
     }
     return buf_detach(&b);
 }
@@ -217,6 +219,7 @@ kb_status kb_store_image(const kb_corpus *c, unsigned char **out, size_t *out_le
         "INSERT INTO meta VALUES(?,?)",
     };
     sqlite3_stmt *s[N_STMT] = {0};
+    int *first_line = NULL; /* per entry: the rowid of its first source line */
     if (c->n_entries > KB_MAX_ENTRIES) {
         kb_diag_set(diag, "", 0, "%zu entries: a knowledge base holds at most %d", c->n_entries,
                     KB_MAX_ENTRIES);
@@ -252,9 +255,11 @@ kb_status kb_store_image(const kb_corpus *c, unsigned char **out, size_t *out_le
         }
     }
     int line_rowid = KB_LINE_ROWID;
+    first_line = xcalloc(c->n_entries ? c->n_entries : 1, sizeof *first_line);
     for (size_t i = 0; i < c->n_entries; i++) {
         const kb_src_entry *e = &c->entries[i];
         int ord = (int)i;
+        first_line[i] = line_rowid;
         h = fnv1a(h, e->section);
         h = fnv1a(h, e->markdown);
         /* The entry's lists as KB_LIST_SEP-separated text: no table (and no schema rows to
@@ -322,7 +327,7 @@ kb_status kb_store_image(const kb_corpus *c, unsigned char **out, size_t *out_le
     snprintf(n_entries, sizeof n_entries, "%zu", c->n_entries);
     /* The entry count and briefs too: a search needs them, and meta is read while the KB
      * opens. */
-    char *briefs = briefs_text(c);
+    char *briefs = briefs_text(c, first_line);
     int brc = briefs ? exec_bind(s[S_META], "tt", "briefs", briefs) : SQLITE_OK;
     free(briefs);
     if (brc != SQLITE_OK || exec_bind(s[S_META], "tt", "format", KB_FORMAT) != SQLITE_OK ||
@@ -369,6 +374,7 @@ kb_status kb_store_image(const kb_corpus *c, unsigned char **out, size_t *out_le
     sqlite3_free(img);
     st = KB_OK;
 out:
+    free(first_line);
     for (int i = 0; i < N_STMT; i++) {
         sqlite3_finalize(s[i]);
     }

@@ -450,7 +450,7 @@ static kb *guide_with_meta_changed(const char *sql)
     return k;
 }
 
-/* Hits as "id|title|section" lines. */
+/* Hits as "id|title|section" lines, each followed by its matching source lines. */
 static char *hits_text(kb *k, const char *query)
 {
     kb_results *r = NULL;
@@ -460,21 +460,28 @@ static char *hits_text(kb *k, const char *query)
     buf b = BUF_INIT;
     for (size_t i = 0; i < r->n; i++) {
         buf_printf(&b, "%s|%s|%s\n", r->hits[i].id, r->hits[i].title, r->hits[i].section);
+        for (size_t l = 0; l < r->hits[i].n_lines; l++) {
+            buf_printf(&b, "  %d: %s\n", r->hits[i].lines[l].lineno, r->hits[i].lines[l].text);
+        }
     }
     kb_results_free(r);
     return buf_detach(&b);
 }
 
-/* A search reads every entry's ID, title and section from meta "briefs"; without it, or with
- * a value that does not hold every entry, it reads the entries table, with the same hits. */
+/* A search reads every entry's ID, title, section and first line row from meta "briefs";
+ * without it, or with a value that does not hold every entry in order, it reads the entries
+ * table and each line row's entry column, with the same hits and lines. */
 START_TEST(briefs_from_meta_or_from_entries)
 {
     static const char *const changes[] = {
         "DELETE FROM meta WHERE key = 'briefs'",
         "UPDATE meta SET value = substr(value, 1, 200) WHERE key = 'briefs'",
         "UPDATE meta SET value = replace(value, char(31), ' ') WHERE key = 'briefs'",
-        "UPDATE meta SET value = value || 'X' || char(31) || 'x' || char(31) || 'x' || char(30)"
-        " WHERE key = 'briefs'",
+        "UPDATE meta SET value = value || 'X' || char(31) || 'x' || char(31) || 'x' || char(31) ||"
+        " '99999999' || char(30) WHERE key = 'briefs'",
+        /* the first entry's first line after the second's: not in order */
+        "UPDATE meta SET value = replace(value, char(31) || '1048576' || char(30),"
+        " char(31) || '99999999' || char(30)) WHERE key = 'briefs'",
     };
     static const char *const queries[] = {"expandable", "memory grows every step", "zero3",
                                           "fragmantation", "nvidia-smi shows free memory but oom"};
