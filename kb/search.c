@@ -1979,8 +1979,7 @@ static kb_status check_text(const char *text, kb_diag *diag)
  * word (the words table holds every indexed word of three or more characters). */
 static int prefix_may_help(kb *k, const plan *p, const cands *cs)
 {
-    sqlite3_stmt *st = aux_stmt(k, "SELECT 1 FROM aux.words WHERE word >= ?1"
-                                   " AND word < ?1 || X'FF' LIMIT 1");
+    sqlite3_stmt *st = NULL; /* prepared (and the fallback tables attached) when first needed */
     for (size_t g = 0; g < p->n_g; g++) {
         if (!group_unmatched(p, g, cs)) {
             continue;
@@ -1991,6 +1990,10 @@ static int prefix_may_help(kb *k, const plan *p, const cands *cs)
             const char *last = strrchr(text, ' ');
             char *w = lower_dup(last ? last + 1 : text, strlen(last ? last + 1 : text));
             int hit = 1;
+            if (!st && token_chars(w) >= 3) {
+                st = aux_stmt(k, "SELECT 1 FROM aux.words WHERE word >= ?1"
+                                 " AND word < ?1 || X'FF' LIMIT 1");
+            }
             if (st && token_chars(w) >= 3) {
                 sqlite3_reset(st);
                 sqlite3_bind_text(st, 1, w, -1, SQLITE_TRANSIENT);
