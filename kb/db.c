@@ -157,7 +157,9 @@ static kb_status check_format(kb *k, const char *what, kb_diag *diag)
     int format_ok = 0;
     while (sqlite3_step(st) == SQLITE_ROW) {
         const char *key = (const char *)sqlite3_column_text(st, 0);
-        const char *val = (const char *)sqlite3_column_text(st, 1);
+        /* (the vocabulary is read when a search first needs it, not at every open) */
+        const char *val =
+            key && strcmp(key, "vocab") != 0 ? (const char *)sqlite3_column_text(st, 1) : NULL;
         if (!key || !val) {
             continue;
         }

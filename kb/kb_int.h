@@ -10,7 +10,7 @@
 #include "kb/kb.h"
 
 /* Format tag stored in the meta table; a file without it is not an oomkb KB. */
-#define KB_FORMAT "oomkb-kb-7"
+#define KB_FORMAT "oomkb-kb-8"
 /* Separates the items of an entry's lists (identifiers, references, ...) in its row: a
  * control character no word, ID, document name or URL of the guide contains. */
 #define KB_LIST_SEP '\x1f'
@@ -44,8 +44,10 @@ struct kb {
     int search_ready;    /* the auxiliary function is registered */
     struct kb_synonym *synonyms; /* the KB's synonym table */
     size_t n_synonyms;
-    char **vocab; /* the indexed words, for spelling corrections (NULL until needed) */
+    char **vocab; /* the indexed words, sorted, for spelling corrections and prefix checks
+                   * (NULL until needed); they point into vocab_text */
     size_t n_vocab;
+    char *vocab_text;
     struct kb_brief *briefs; /* per entry, by ord: what a hit shows (NULL until needed) */
     size_t n_briefs;
     /* The index's own tokenizer (porter over unicode61), to find stemmed matches in a hit's

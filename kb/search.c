@@ -382,20 +382,63 @@ static sqlite3_stmt *aux_stmt(kb *k, const char *sql)
     return kb_attach_aux(k, &d) == KB_OK ? kb_stmt(k, sql) : NULL;
 }
 
+/* The vocabulary, from meta "vocab" (one word per line, sorted), else from aux.words. */
 static void load_vocab(kb *k)
 {
-    sqlite3_stmt *st = aux_stmt(k, "SELECT word FROM aux.words");
-    size_t cap = 0;
-    while (st && sqlite3_step(st) == SQLITE_ROW) {
-        if (k->n_vocab == cap) {
-            cap = cap ? cap * 2 : 1024;
-            k->vocab = xrealloc(k->vocab, cap * sizeof *k->vocab);
+    buf b = BUF_INIT;
+    sqlite3_stmt *st = kb_stmt(k, "SELECT value FROM meta WHERE key = 'vocab'");
+    const char *text =
+        st && sqlite3_step(st) == SQLITE_ROW ? (const char *)sqlite3_column_text(st, 0) : NULL;
+    if (text) {
+        buf_puts(&b, text);
+    } else if ((st = aux_stmt(k, "SELECT word FROM aux.words ORDER BY word")) != NULL) {
+        while (sqlite3_step(st) == SQLITE_ROW) {
+            buf_puts(&b, (const char *)sqlite3_column_text(st, 0));
+            buf_putc(&b, '\n');
         }
-        k->vocab[k->n_vocab++] = xstrdup((const char *)sqlite3_column_text(st, 0));
+    }
+    k->vocab_text = buf_detach(&b);
+    size_t cap = 0;
+    for (char *p = k->vocab_text; *p;) {
+        char *nl = strchr(p, '\n');
+        if (nl) {
+            *nl = '\0';
+        }
+        if (*p) {
+            if (k->n_vocab == cap) {
+                cap = cap ? cap * 2 : 1024;
+                k->vocab = xrealloc(k->vocab, cap * sizeof *k->vocab);
+            }
+            k->vocab[k->n_vocab++] = p;
+        }
+        if (!nl) {
+            break;
+        }
+        p = nl + 1;
     }
     if (!k->vocab) {
         k->vocab = xcalloc(1, sizeof *k->vocab);
     }
+}
+
+/* 1 when an indexed word starts with w (the vocabulary is sorted as SQLite's BINARY is). */
+static int vocab_has_prefix(kb *k, const char *w)
+{
+    if (!k->vocab) {
+        load_vocab(k);
+    }
+    size_t n = strlen(w);
+    size_t lo = 0;
+    size_t hi = k->n_vocab;
+    while (lo < hi) { /* the first word not less than w */
+        size_t mid = (lo + hi) / 2;
+        if (strcmp(k->vocab[mid], w) < 0) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    return lo < k->n_vocab && strncmp(k->vocab[lo], w, n) == 0;
 }
 
 void kb_search_state_free(kb *k)
@@ -412,10 +455,8 @@ void kb_search_state_free(kb *k)
         kb_strlist_free(&k->synonyms[i].also);
     }
     free(k->synonyms);
-    for (size_t i = 0; i < k->n_vocab; i++) {
-        free(k->vocab[i]);
-    }
     free(k->vocab);
+    free(k->vocab_text);
     for (size_t i = 0; i < k->n_briefs; i++) {
         kb_brief *b = &k->briefs[i];
         free(b->id);
@@ -1979,7 +2020,6 @@ static kb_status check_text(const char *text, kb_diag *diag)
  * word (the words table holds every indexed word of three or more characters). */
 static int prefix_may_help(kb *k, const plan *p, const cands *cs)
 {
-    sqlite3_stmt *st = NULL; /* prepared (and the fallback tables attached) when first needed */
     for (size_t g = 0; g < p->n_g; g++) {
         if (!group_unmatched(p, g, cs)) {
             continue;
@@ -1989,18 +2029,7 @@ static int prefix_may_help(kb *k, const plan *p, const cands *cs)
             const char *text = p->p[al->first + al->n - 1].text;
             const char *last = strrchr(text, ' ');
             char *w = lower_dup(last ? last + 1 : text, strlen(last ? last + 1 : text));
-            int hit = 1;
-            if (!st && token_chars(w) >= 3) {
-                st = aux_stmt(k, "SELECT 1 FROM aux.words WHERE word >= ?1"
-                                 " AND word < ?1 || X'FF' LIMIT 1");
-            }
-            if (st && token_chars(w) >= 3) {
-                sqlite3_reset(st);
-                sqlite3_bind_text(st, 1, w, -1, SQLITE_TRANSIENT);
-                hit = sqlite3_step(st) == SQLITE_ROW;
-            } else {
-                hit = 0;
-            }
+            int hit = token_chars(w) >= 3 && vocab_has_prefix(k, w);
             free(w);
             if (hit) {
                 return 1;

@@ -68,6 +68,24 @@ static char *briefs_text(const kb_corpus *c, const int *first_line)
     return buf_detach(&b);
 }
 
+/* The unstemmed vocabulary (aux.words), sorted, one word per line: a meta value a search reads
+ * only for a spelling correction or a prefix check, so that neither attaches the fallback
+ * tables. */
+static char *vocab_text(sqlite3 *db)
+{
+    buf b = BUF_INIT;
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(db, "SELECT word FROM aux.words ORDER BY word", -1, &st, NULL) ==
+        SQLITE_OK) {
+        while (sqlite3_step(st) == SQLITE_ROW) {
+            buf_puts(&b, (const char *)sqlite3_column_text(st, 0));
+            buf_putc(&b, '\n');
+        }
+    }
+    sqlite3_finalize(st);
+    return buf_detach(&b);
+}
+
 static kb_status db_fail(sqlite3 *db, kb_diag *diag, const char *what)
 {
     kb_diag_set(diag, "", 0, "%s: %s", what, sqlite3_errmsg(db));
@@ -327,6 +345,13 @@ kb_status kb_store_image(const kb_corpus *c, unsigned char **out, size_t *out_le
     snprintf(n_entries, sizeof n_entries, "%zu", c->n_entries);
     /* The entry count and briefs too: a search needs them, and meta is read while the KB
      * opens. */
+    char *vocab = vocab_text(db);
+    int vrc = exec_bind(s[S_META], "tt", "vocab", vocab);
+    free(vocab);
+    if (vrc != SQLITE_OK) {
+        st = db_fail(db, diag, "cannot store meta");
+        goto out;
+    }
     char *briefs = briefs_text(c, first_line);
     int brc = briefs ? exec_bind(s[S_META], "tt", "briefs", briefs) : SQLITE_OK;
     free(briefs);

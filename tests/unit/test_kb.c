@@ -468,10 +468,11 @@ static char *hits_text(kb *k, const char *query)
     return buf_detach(&b);
 }
 
-/* A search reads every entry's ID, title, section and first line row from meta "briefs";
- * without it, or with a value that does not hold every entry in order, it reads the entries
- * table and each line row's entry column, with the same hits and lines. */
-START_TEST(briefs_from_meta_or_from_entries)
+/* A search reads every entry's ID, title, section and first line row from meta "briefs", and
+ * the vocabulary from meta "vocab"; without them, or with briefs that do not hold every entry
+ * in order, it reads the entries table, each line row's entry column and aux.words, with the
+ * same hits, lines and corrections. */
+START_TEST(meta_shortcuts_or_the_tables)
 {
     static const char *const changes[] = {
         "DELETE FROM meta WHERE key = 'briefs'",
@@ -482,9 +483,16 @@ START_TEST(briefs_from_meta_or_from_entries)
         /* the first entry's first line after the second's: not in order */
         "UPDATE meta SET value = replace(value, char(31) || '1048576' || char(30),"
         " char(31) || '99999999' || char(30)) WHERE key = 'briefs'",
+        /* no vocabulary in meta: corrections and prefix checks read aux.words */
+        "DELETE FROM meta WHERE key = 'vocab'",
     };
-    static const char *const queries[] = {"expandable", "memory grows every step", "zero3",
-                                          "fragmantation", "nvidia-smi shows free memory but oom"};
+    static const char *const queries[] = {"expandable",
+                                          "memory grows every step",
+                                          "zero3",
+                                          "fragmantation",
+                                          "expandab",
+                                          "nvidia-smi shows free memory but oom",
+                                          "gradeint checkpointing"};
     kb *k = compile_guide();
     for (size_t c = 0; c < sizeof changes / sizeof changes[0]; c++) {
         kb *other = guide_with_meta_changed(changes[c]);
@@ -967,7 +975,7 @@ Suite *suite_kb(void)
     tcase_add_test(tc, compiler_errors_name_file_and_line);
     tcase_add_test(tc, raw_html_never_passes);
     tcase_add_test(tc, too_many_entries_is_an_error);
-    tcase_add_test(tc, briefs_from_meta_or_from_entries);
+    tcase_add_test(tc, meta_shortcuts_or_the_tables);
     tcase_add_test(tc, embedded_kb_is_the_shipped_guide);
     tcase_add_test(tc, second_document_resolves_pointers);
     suite_add_tcase(s, tc);
