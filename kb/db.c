@@ -242,23 +242,48 @@ kb_status kb_open_file(const char *path, kb **out, kb_diag *diag)
     return KB_OK;
 }
 
+/* The fallback database's image, copied out of main's aux_image into a new SQLite buffer;
+ * NULL when there is none. The compiler's one row has rowid 1, read straight into the buffer
+ * (a SELECT would assemble the value's overflow pages into a buffer of its own first: a
+ * second 250 KB copy and its page faults); another row is found by a query. */
+static unsigned char *aux_image_copy(kb *k, sqlite3_int64 *len)
+{
+    unsigned char *copy = NULL;
+    *len = 0;
+    sqlite3_blob *blob = NULL;
+    if (sqlite3_blob_open(k->db, "main", "aux_image", "image", 1, 0, &blob) == SQLITE_OK) {
+        int n = sqlite3_blob_bytes(blob);
+        if (n > 0 && (copy = sqlite3_malloc64((sqlite3_uint64)n)) != NULL &&
+            sqlite3_blob_read(blob, copy, n, 0) != SQLITE_OK) {
+            sqlite3_free(copy);
+            copy = NULL;
+        }
+        *len = copy ? n : 0;
+        sqlite3_blob_close(blob);
+        return copy;
+    }
+    sqlite3_blob_close(blob);
+    sqlite3_stmt *st = kb_stmt(k, "SELECT image FROM aux_image");
+    if (st && sqlite3_step(st) == SQLITE_ROW) {
+        sqlite3_int64 n = sqlite3_column_bytes(st, 0);
+        const void *img = sqlite3_column_blob(st, 0);
+        if (img && n > 0 && (copy = sqlite3_malloc64((sqlite3_uint64)n)) != NULL) {
+            memcpy(copy, img, (size_t)n);
+            *len = n;
+        }
+    }
+    if (st) {
+        sqlite3_reset(st);
+    }
+    return copy;
+}
+
 kb_status kb_attach_aux(kb *k, kb_diag *diag)
 {
     if (k->aux == 0) {
         k->aux = -1;
-        sqlite3_stmt *st = kb_stmt(k, "SELECT image FROM aux_image");
-        unsigned char *copy = NULL;
         sqlite3_int64 len = 0;
-        if (st && sqlite3_step(st) == SQLITE_ROW) {
-            len = sqlite3_column_bytes(st, 0);
-            const void *img = sqlite3_column_blob(st, 0);
-            if (img && len > 0 && (copy = sqlite3_malloc64((sqlite3_uint64)len)) != NULL) {
-                memcpy(copy, img, (size_t)len);
-            }
-        }
-        if (st) {
-            sqlite3_reset(st);
-        }
+        unsigned char *copy = aux_image_copy(k, &len);
         if (copy &&
             sqlite3_exec(k->db, "ATTACH ':memory:' AS aux", NULL, NULL, NULL) == SQLITE_OK) {
             /* FREEONCLOSE: SQLite owns the copy from here, failure included. */

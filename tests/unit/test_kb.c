@@ -485,6 +485,8 @@ START_TEST(meta_shortcuts_or_the_tables)
         " char(31) || '99999999' || char(30)) WHERE key = 'briefs'",
         /* no vocabulary in meta: corrections and prefix checks read aux.words */
         "DELETE FROM meta WHERE key = 'vocab'",
+        /* the fallback image not at rowid 1: found by a query instead */
+        "UPDATE aux_image SET rowid = 7",
     };
     static const char *const queries[] = {"expandable",
                                           "memory grows every step",
@@ -492,7 +494,8 @@ START_TEST(meta_shortcuts_or_the_tables)
                                           "fragmantation",
                                           "expandab",
                                           "nvidia-smi shows free memory but oom",
-                                          "gradeint checkpointing"};
+                                          "gradeint checkpointing",
+                                          "pandable"};
     kb *k = compile_guide();
     for (size_t c = 0; c < sizeof changes / sizeof changes[0]; c++) {
         kb *other = guide_with_meta_changed(changes[c]);
