@@ -76,6 +76,9 @@ typedef struct kb_tok {
 /* One row of a KB's synonym table: when the query has these words, each alternative counts
  * as them. */
 typedef struct kb_synonym {
+    const char *row; /* its line of kb->synonyms_text ("words<TAB>alt | alt") */
+    size_t row_len;
+    int parsed;   /* the fields below are filled (rows are parsed when first needed) */
     char **words; /* lowercase query words, in order */
     int *stop;    /* per word: a stopword */
     size_t n_words;

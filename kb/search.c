@@ -328,23 +328,24 @@ static void fts_quote(buf *b, const char *text, int prefix)
 
 /* ---- The synonym table and the vocabulary (loaded once per handle) ----------------------- */
 
-/* Parses one synonym row ("words<TAB>alt | alt") into the handle. */
-static void add_synonym(kb *k, const char *words, const char *also)
+/* Parses synonym row s ("words<TAB>alt | alt"). */
+static void parse_synonym(kb_synonym *s)
 {
-    k->synonyms = xrealloc(k->synonyms, (k->n_synonyms + 1) * sizeof *k->synonyms);
-    kb_synonym *s = &k->synonyms[k->n_synonyms++];
-    memset(s, 0, sizeof *s);
-    char *w = xstrdup(words);
+    s->parsed = 1;
+    char *line = xstrndup(s->row, s->row_len);
+    char *tab = strchr(line, '\t');
+    char *also = tab ? tab + 1 : line + s->row_len;
+    if (tab) {
+        *tab = '\0';
+    }
     char *save = NULL;
-    for (char *t = strtok_r(w, " ", &save); t; t = strtok_r(NULL, " ", &save)) {
+    for (char *t = strtok_r(line, " ", &save); t; t = strtok_r(NULL, " ", &save)) {
         s->words = xrealloc(s->words, (s->n_words + 1) * sizeof *s->words);
         s->stop = xrealloc(s->stop, (s->n_words + 1) * sizeof *s->stop);
         s->stop[s->n_words] = kb_is_stopword(t, strlen(t));
         s->words[s->n_words++] = xstrdup(t);
     }
-    free(w);
-    char *a = xstrdup(also);
-    for (char *t = strtok_r(a, "|", &save); t; t = strtok_r(NULL, "|", &save)) {
+    for (char *t = strtok_r(also, "|", &save); t; t = strtok_r(NULL, "|", &save)) {
         while (*t == ' ') {
             t++;
         }
@@ -356,22 +357,26 @@ static void add_synonym(kb *k, const char *words, const char *also)
             kb_strlist_push(&s->also, t);
         }
     }
-    free(a);
+    free(line);
 }
 
-/* The synonym table, from the meta value read when the KB was opened. */
+/* The synonym table's rows, from the meta value read when the KB was opened; each is parsed
+ * the first time a query term could start it (a one-shot search parses one or none: parsing
+ * them all was 7% of its time). */
 static void load_synonyms(kb *k)
 {
-    char *copy = xstrdup(k->synonyms_text ? k->synonyms_text : "");
-    char *save = NULL;
-    for (char *line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-        char *tab = strchr(line, '\t');
-        if (tab) {
-            *tab = '\0';
-            add_synonym(k, line, tab + 1);
+    for (const char *p = k->synonyms_text; p && *p;) {
+        const char *nl = strchr(p, '\n');
+        size_t len = nl ? (size_t)(nl - p) : strlen(p);
+        if (memchr(p, '\t', len)) {
+            k->synonyms = xrealloc(k->synonyms, (k->n_synonyms + 1) * sizeof *k->synonyms);
+            kb_synonym *s = &k->synonyms[k->n_synonyms++];
+            memset(s, 0, sizeof *s);
+            s->row = p;
+            s->row_len = len;
         }
+        p = nl ? nl + 1 : p + len;
     }
-    free(copy);
 }
 
 /* A cached statement over the fallback tables (attached on first use); NULL with SQLite's
@@ -666,14 +671,42 @@ static size_t synonym_span(const kb_synonym *s, const query *q, size_t i)
     return k - i;
 }
 
+/* 1 when unparsed row s could start at term i: its first word matches the term (as
+ * synonym_span asks of it). */
+static int row_may_start(const kb_synonym *s, const query *q, size_t i)
+{
+    const char *w = s->row;
+    const char *end = s->row + s->row_len;
+    while (w < end && *w == ' ') {
+        w++;
+    }
+    size_t n = 0;
+    while (w + n < end && w[n] != ' ' && w[n] != '\t') {
+        n++;
+    }
+    char first[64];
+    if (n >= sizeof first) {
+        return 1; /* (no such word in a row today; parse it to know) */
+    }
+    memcpy(first, w, n);
+    first[n] = '\0';
+    return n > 0 && !q->t[i].phrase && !q->t[i].prefix && syn_word_match(first, q->t[i].lower);
+}
+
 /* The synonym row of most words that starts at term i; its span in terms. */
-static const kb_synonym *match_synonym(const kb *k, const query *q, size_t i, size_t *out_len)
+static const kb_synonym *match_synonym(kb *k, const query *q, size_t i, size_t *out_len)
 {
     const kb_synonym *best = NULL;
     size_t best_words = 0;
     *out_len = 0;
     for (size_t r = 0; r < k->n_synonyms; r++) {
-        const kb_synonym *s = &k->synonyms[r];
+        kb_synonym *s = &k->synonyms[r];
+        if (!s->parsed) {
+            if (i >= q->n || !row_may_start(s, q, i)) {
+                continue;
+            }
+            parse_synonym(s);
+        }
         if (s->n_words <= best_words) {
             continue;
         }
