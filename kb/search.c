@@ -1924,7 +1924,10 @@ static void fill_lines_fts(kb *k, kb_results *r, const int *hit_of, int n_entrie
                       (const char *)sqlite3_column_text(st, 2));
         }
     }
-    sqlite3_bind_null(st, 2); /* the context dies here; the cached statement stays */
+    /* sc dies here; the cached statement stays (a stepped statement takes no new binding
+     * until it is reset) */
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
 }
 
 /* Marks every occurrence of a term in line (word starts only when word_starts); NULL when
