@@ -476,6 +476,9 @@ kb_status kb_entry_get(kb *k, const char *id, kb_entry **out, kb_diag *diag)
         }
     }
     sqlite3_finalize(st);
+    if (k->builtin) {
+        kb_url_cache_note(e->id, e->doc, e->markdown);
+    }
     *out = e;
     return KB_OK;
 }

@@ -11,7 +11,11 @@ extern const unsigned long long oomkb_kb_blob_size;
 kb_status kb_open_embedded(kb **out, kb_diag *diag)
 {
     size_t len = (size_t)oomkb_kb_blob_size;
-    return kb_open_static_image(oomkb_kb_blob, len, "(built-in)", out, diag);
+    kb_status st = kb_open_static_image(oomkb_kb_blob, len, "(built-in)", out, diag);
+    if (st == KB_OK) {
+        (*out)->builtin = 1;
+    }
+    return st;
 }
 
 kb_status kb_open_default(const char *path, kb **out, kb_diag *diag)

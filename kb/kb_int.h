@@ -36,7 +36,8 @@ struct kb {
         sqlite3_stmt *st;
     } stmts[KB_STMT_CACHE];
     int n_stmts;
-    int aux; /* 1 once the fallback tables are attached as "aux", -1 when they cannot be */
+    int aux;     /* 1 once the fallback tables are attached as "aux", -1 when they cannot be */
+    int builtin; /* the KB compiled into the binary (kb_open_embedded) */
     /* Loaded on first use by search.c and kept for the handle's life. */
     char *synonyms_text; /* meta "synonyms": "words<TAB>alt | alt" lines (read on open) */
     char *links_text;    /* meta "links": "document<TAB>url" lines (read on open) */
@@ -84,6 +85,11 @@ typedef struct kb_synonym {
     size_t n_words;
     kb_strlist also; /* alternatives (a word or a phrase each) */
 } kb_synonym;
+
+/* Records the public link of built-in entry id (document doc, markdown from its heading line)
+ * in kb_entry_url's cache, so that printing the link of an entry just read from the built-in
+ * KB does not open a second handle on it. Thread-safe. */
+void kb_url_cache_note(const char *id, const char *doc, const char *markdown);
 
 /* Frees what search.c loaded into a handle (called by kb_close). */
 void kb_search_state_free(kb *k);

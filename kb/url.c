@@ -203,6 +203,22 @@ static size_t n_cache;
 static kb *cache_kb;
 static int cache_kb_tried;
 
+/* The public link of an entry of document doc whose markdown starts with its heading line;
+ * NULL when it has none. */
+static char *url_of_entry(const char *doc, const char *markdown)
+{
+    const char *md = markdown ? markdown : "";
+    const char *nl = strchr(md, '\n');
+    char *heading = nl ? xstrndup(md, (size_t)(nl - md)) : xstrdup(md);
+    const char *p = heading;
+    while (*p == ' ' || *p == '#') {
+        p++;
+    }
+    char *url = kb_entry_public_url(doc, p);
+    free(heading);
+    return url;
+}
+
 /* The public link of a built-in entry, computed from its heading; NULL when it has none.
  * Caller holds cache_lock. */
 static char *public_url_of(const char *id)
@@ -226,20 +242,42 @@ static char *public_url_of(const char *id)
     char *url = NULL;
     sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
     if (sqlite3_step(st) == SQLITE_ROW) {
-        const char *md = (const char *)sqlite3_column_text(st, 0);
-        const char *doc = (const char *)sqlite3_column_text(st, 1);
-        md = md ? md : "";
-        const char *nl = strchr(md, '\n');
-        char *heading = nl ? xstrndup(md, (size_t)(nl - md)) : xstrdup(md);
-        const char *p = heading;
-        while (*p == ' ' || *p == '#') {
-            p++;
-        }
-        url = kb_entry_public_url(doc, p);
-        free(heading);
+        url = url_of_entry((const char *)sqlite3_column_text(st, 1),
+                           (const char *)sqlite3_column_text(st, 0));
     }
     sqlite3_reset(st);
     return url;
+}
+
+/* The cache slot of id (case-insensitive, as the built-in KB's IDs are), added when new with
+ * url unset. Caller holds cache_lock. */
+static url_cache_item *cache_slot(const char *id, int *added)
+{
+    for (size_t i = 0; i < n_cache; i++) {
+        if (util_strcasecmp(cache[i].id, id) == 0) {
+            *added = 0;
+            return &cache[i];
+        }
+    }
+    cache = xrealloc(cache, (n_cache + 1) * sizeof *cache);
+    cache[n_cache].id = xstrdup(id);
+    cache[n_cache].url = NULL;
+    *added = 1;
+    return &cache[n_cache++];
+}
+
+void kb_url_cache_note(const char *id, const char *doc, const char *markdown)
+{
+    if (!id || !*id) {
+        return;
+    }
+    pthread_mutex_lock(&cache_lock);
+    int added = 0;
+    url_cache_item *it = cache_slot(id, &added);
+    if (added) {
+        it->url = url_of_entry(doc, markdown);
+    }
+    pthread_mutex_unlock(&cache_lock);
 }
 
 char *kb_entry_url(const char *base, const char *id)
@@ -254,19 +292,13 @@ char *kb_entry_url(const char *base, const char *id)
         }
         return xasprintf("%.*s/%s", (int)n, base, id);
     }
-    char *url = NULL;
     pthread_mutex_lock(&cache_lock);
-    size_t i = 0;
-    while (i < n_cache && util_strcasecmp(cache[i].id, id) != 0) {
-        i++;
+    int added = 0;
+    url_cache_item *it = cache_slot(id, &added);
+    if (added) {
+        it->url = public_url_of(id);
     }
-    if (i == n_cache) {
-        cache = xrealloc(cache, (n_cache + 1) * sizeof *cache);
-        cache[n_cache].id = xstrdup(id);
-        cache[n_cache].url = public_url_of(id);
-        n_cache++;
-    }
-    url = cache[i].url ? xstrdup(cache[i].url) : NULL;
+    char *url = it->url ? xstrdup(it->url) : NULL;
     pthread_mutex_unlock(&cache_lock);
     return url;
 }

@@ -2,11 +2,13 @@
  * headings, and kb_entry_url / kb_entry_link for public pages, a served KB and entries with no
  * public page. */
 #include <check.h>
+#include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "common/util.h"
 #include "kb/kb.h"
+#include "tests/support/run.h"
 
 #define ANCHORS "tests/cases/kb/anchors.tsv"
 
@@ -129,6 +131,52 @@ START_TEST(every_entry_links_to_its_heading)
 }
 END_TEST
 
+/* The "url" field of the first JSON object a command prints ("" for null). */
+static char *url_printed(const char *const *argv)
+{
+    run_result r = run_cmd(argv, NULL, NULL);
+    ck_assert_msg(r.status == 0, "%s %s %s: exit %d: %s", argv[1], argv[2], argv[3], r.status,
+                  r.err);
+    json_error_t err;
+    json_t *o = json_loadb(r.out, strcspn(r.out, "\n"), 0, &err);
+    if (!o) { /* show's JSON is pretty-printed over several lines */
+        o = json_loads(r.out, 0, &err);
+    }
+    ck_assert_msg(o != NULL, "%s: not JSON: %s", argv[1], err.text);
+    json_t *u = json_object_get(o, "url");
+    char *url = xstrdup(json_is_string(u) ? json_string_value(u) : "");
+    json_decref(o);
+    run_result_free(&r);
+    return url;
+}
+
+/* `oomkb show` reads the entry from the built-in KB and gives its link to the link cache;
+ * `oomkb search ID` never reads the entry, so the cache computes the link from a handle of
+ * its own. Both give every entry the same link. */
+START_TEST(entry_read_or_not_same_link)
+{
+    kb *k = NULL;
+    kb_toc *t = NULL;
+    ck_assert_int_eq(kb_open_embedded(&k, NULL), KB_OK);
+    ck_assert_int_eq(kb_toc_get(k, &t, NULL), KB_OK);
+    int public = 0;
+    for (size_t i = 0; i < t->n; i++) {
+        const char *id = t->items[i].id;
+        const char *show[] = {OOMKB_BIN, "show", "--format", "json", id, NULL};
+        const char *search[] = {OOMKB_BIN, "search", "--json", id, NULL};
+        char *a = url_printed(show);
+        char *b = url_printed(search);
+        ck_assert_msg(strcmp(a, b) == 0, "%s: show links %s, search %s", id, a, b);
+        public += *a != '\0';
+        free(a);
+        free(b);
+    }
+    ck_assert_int_gt(public, 20);
+    kb_toc_free(t);
+    kb_close(k);
+}
+END_TEST
+
 Suite *suite_kb_url(void);
 Suite *suite_kb_url(void)
 {
@@ -138,6 +186,7 @@ Suite *suite_kb_url(void)
     tcase_add_test(tc, repeated_headings_are_numbered);
     tcase_add_test(tc, entry_urls);
     tcase_add_test(tc, every_entry_links_to_its_heading);
+    tcase_add_test(tc, entry_read_or_not_same_link);
     suite_add_tcase(s, tc);
     return s;
 }
