@@ -13,8 +13,10 @@
  * statement, so a search that a word answers parses 10 schema rows instead of 28: columns carry
  * no types or constraints the compiler already guarantees (parsing them cost every search), and
  * fts keeps no column sizes (nothing ranks it by bm25). The synonym and links tables travel as
- * two meta values, and so does every entry's ID, title and section ("briefs", which a search
- * shows without preparing a query on entries). */
+ * two meta values, and so do every entry's ID, title, section and first line rowid ("briefs":
+ * what a search shows, and whose a line row is, without a query on entries or reading the row)
+ * and the vocabulary ("vocab", a copy of aux.words read for corrections and prefix checks
+ * without attaching aux). */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
