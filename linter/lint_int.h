@@ -336,6 +336,8 @@ int is_ancestor(const analysis *a, uint32_t anc, uint32_t n);
 void tree_flatten(analysis *a, const TSTree *tree);
 /* Frees the statement cache. */
 void chunks_free(analysis *a);
+/* FNV-1a (64-bit) of s[0..n): the statement cache's keys, the bindings' name order. */
+uint64_t lint_hash_bytes(const char *s, size_t n);
 
 /* ---- Names (semantic.c) ---- */
 /* The scope whose names n sees first: the innermost class body, function or lambda

@@ -86,16 +86,11 @@ typedef struct name_key {
     uint32_t hash;
 } name_key;
 
-/* FNV-1a of a name: bindings sort by it before the name, so that sorting and looking up
- * compare two integers where they compared two strings (the order only has to be the same
- * for both). */
+/* The hash bindings sort by before their name, so that sorting and looking up compare two
+ * integers where they compared two strings (the order only has to be the same for both). */
 static uint32_t name_hash(const char *name, size_t len)
 {
-    uint32_t h = 2166136261U;
-    for (size_t i = 0; i < len; i++) {
-        h = (h ^ (unsigned char)name[i]) * 16777619U;
-    }
-    return h;
+    return (uint32_t)lint_hash_bytes(name, len);
 }
 
 static int def_key_cmp(const analysis *a, uint32_t i, const name_key *k)

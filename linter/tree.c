@@ -302,7 +302,7 @@ static uint32_t moved(uint32_t v, uint32_t dbase)
     return v == NONE || v == 0 ? v : v + dbase;
 }
 
-static uint64_t hash_bytes(const char *s, size_t n)
+uint64_t lint_hash_bytes(const char *s, size_t n)
 {
     uint64_t h = 14695981039346656037ULL;
     for (size_t i = 0; i < n; i++) {
@@ -391,8 +391,8 @@ void tree_flatten(analysis *a, const TSTree *tree)
             uint64_t h = 0;
             int reused = 0;
             if (incremental) {
-                h = hash_bytes(a->src + ts_node_start_byte(tn),
-                               ts_node_end_byte(tn) - ts_node_start_byte(tn));
+                h = lint_hash_bytes(a->src + ts_node_start_byte(tn),
+                                    ts_node_end_byte(tn) - ts_node_start_byte(tn));
                 reused = a->n_chunks && chunk_reuse(a, tn, h, &hint);
             }
             if (!reused) {
