@@ -41,8 +41,8 @@ struct kb {
     /* Loaded on first use by search.c and kept for the handle's life. */
     char *synonyms_text; /* meta "synonyms": "words<TAB>alt | alt" lines (read on open) */
     char *links_text;    /* meta "links": "document<TAB>url" lines (read on open) */
-    char *briefs_text;   /* meta "briefs": every entry's ID, title and section (read on open) */
-    int search_ready;    /* the auxiliary function is registered */
+    char *briefs_text;   /* meta "briefs": every entry's ID, title, section, first line row */
+    int search_ready;    /* the auxiliary functions are registered */
     struct kb_synonym *synonyms; /* the KB's synonym table */
     size_t n_synonyms;
     char **vocab; /* the indexed words, sorted, for spelling corrections and prefix checks

@@ -1873,7 +1873,7 @@ static int line_owner(const kb *k, sqlite3_int64 rowid)
     return lo > 0 ? (int)lo - 1 : -1;
 }
 
-/* What kb_shown(rowid, ?) asks: the handle and which entries are hits. */
+/* What kbshown(fts, ctx) asks: the handle and which entries are hits. */
 typedef struct shown_ctx {
     const kb *k;
     const int *hit_of;
@@ -1899,16 +1899,15 @@ static void fill_lines_fts(kb *k, kb_results *r, const int *hit_of, int n_entrie
 {
     int by_rowid = k->n_briefs == (size_t)n_entries && n_entries > 0 &&
                    k->briefs[0].first_line >= KB_LINE_ROWID;
-    sqlite3_stmt *st =
-        by_rowid
-            ? kb_stmt(k,
-                      "SELECT rowid, lineno, highlight(fts, " KB_STR(
-                          LINE_COL) ", X'01', X'02') FROM fts WHERE fts MATCH ?1"
-                                    " AND rowid >= " KB_STR(KB_LINE_ROWID) " AND kbshown(fts, ?2)"
-                                                                           " ORDER BY rowid")
-            : kb_stmt(k, "SELECT entry, lineno, highlight(fts, " KB_STR(
-                             LINE_COL) ", X'01', X'02') FROM fts WHERE fts MATCH ?1"
-                                       " AND rowid >= " KB_STR(KB_LINE_ROWID) " ORDER BY rowid");
+/* The source-line rows matching ?1 with their highlighted text, in rowid order. */
+#define LINES_SQL(first_col, and_where)                                                            \
+    "SELECT " first_col ", lineno, highlight(fts, " KB_STR(                                        \
+        LINE_COL) ", X'01', X'02') FROM fts"                                                       \
+                  " WHERE fts MATCH ?1 AND rowid >= " KB_STR(KB_LINE_ROWID) and_where              \
+        " ORDER BY rowid"
+    sqlite3_stmt *st = by_rowid ? kb_stmt(k, LINES_SQL("rowid", " AND kbshown(fts, ?2)"))
+                                : kb_stmt(k, LINES_SQL("entry", ""));
+#undef LINES_SQL
     if (!st) {
         return;
     }
@@ -2052,8 +2051,8 @@ static kb_status check_text(const char *text, kb_diag *diag)
     return KB_ERR_INPUT;
 }
 
-/* 1 when a group that matched no candidate has a phrase whose last word starts an indexed
- * word (the words table holds every indexed word of three or more characters). */
+/* 1 when a group that matched no candidate has a phrase whose last word (of three or more
+ * characters) starts an indexed word. */
 static int prefix_may_help(kb *k, const plan *p, const cands *cs)
 {
     for (size_t g = 0; g < p->n_g; g++) {
